@@ -1,0 +1,77 @@
+"""FilterSet bases: one FilterSet per model serves the HTML list and (later) the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds a free-text `q` over `search_fields`; choice filters read the user's scope."""
+
+    search_fields: tuple[str, ...] = ("name",)
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for f in self.filters.values():
+            qs = f.extra.get("queryset")
+            if user is not None and qs is not None and hasattr(qs, "visible_to"):
+                f.extra["queryset"] = qs.visible_to(user)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition).distinct()
+
+
+class OrganisationFilterSet(SearchFilterSet):
+    search_fields = ("name", "short_name", "org_number")
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("kind"))
+    is_active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "is_active"]
+
+
+class UnitFilterSet(SearchFilterSet):
+    search_fields = ("name", "code")
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), label=_("organisation")
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "organisation", "is_active"]
+
+
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("first_name", "last_name", "username", "email")
+
+    class Meta:
+        model = User
+        fields = ["q"]
+
+
+class MembershipFilterSet(SearchFilterSet):
+    search_fields = ("user__first_name", "user__last_name", "title", "unit__name")
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), label=_("organisation")
+    )
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
+    is_org_admin = django_filters.BooleanFilter(label=_("organisation administrator"))
+
+    class Meta:
+        model = Membership
+        fields = ["q", "organisation", "unit", "is_org_admin"]

@@ -1,0 +1,174 @@
+"""Form bases: every choice list comes from the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
+from forvalta.core.tenancy import scope_for
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose foreign-key and many-to-many choices are limited to what the user sees.
+
+    Subclasses narrow further in `limit_choices()`; a posted id outside the list is
+    refused by the field itself ("Select a valid choice"), so a hostile id never
+    reaches a service.
+    """
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if qs is not None and hasattr(qs, "visible_to"):
+                field.queryset = qs.visible_to(user)
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DateInput()
+        self.limit_choices()
+
+    @property
+    def scope(self) -> Any:
+        return scope_for(self.user)
+
+    def limit_choices(self) -> None:
+        """Narrow choice lists further (e.g. to organisations the user administers)."""
+
+
+def administered_organisations(user: Any) -> Any:
+    return Organisation.objects.filter(id__in=scope_for(user).admin_org_ids)
+
+
+class OrganisationForm(ScopedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "kind", "org_number", "description", "email", "website",
+                  "is_active"]
+
+    def limit_choices(self) -> None:
+        if not self.scope.is_platform_admin:
+            # Organisation administrators may register suppliers, nothing else.
+            if self.instance.pk is None:
+                self.fields["kind"].choices = [
+                    (OrganisationKind.SUPPLIER.value, OrganisationKind.SUPPLIER.label)
+                ]
+            else:
+                self.fields["kind"].disabled = True
+                self.fields["is_active"].disabled = True
+
+    def clean_org_number(self) -> str:
+        from forvalta.core.validators import normalise_org_number
+
+        return normalise_org_number(self.cleaned_data["org_number"])
+
+
+class UnitForm(ScopedModelForm):
+    class Meta:
+        model = Unit
+        fields = ["organisation", "parent", "name", "code", "is_active"]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = administered_organisations(self.user)
+        self.fields["parent"].queryset = Unit.objects.filter(
+            organisation_id__in=self.scope.admin_org_ids
+        ).select_related("organisation")
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+
+
+class MembershipForm(ScopedModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "organisation", "unit", "manager", "title", "is_org_admin",
+                  "valid_from", "valid_to"]
+
+    def limit_choices(self) -> None:
+        scope = self.scope
+        if scope.is_platform_admin:
+            self.fields["organisation"].queryset = Organisation.objects.all()
+            self.fields["user"].queryset = User.objects.all()
+        else:
+            self.fields["organisation"].queryset = administered_organisations(self.user)
+            # An administrator places people who are not yet anywhere, or already in their org.
+            self.fields["user"].queryset = User.objects.filter(
+                pk__in=User.objects.visible_to(self.user).values("pk")
+            ) | User.objects.filter(memberships__isnull=True)
+        admin_orgs = scope.admin_org_ids
+        self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=admin_orgs)
+        self.fields["manager"].queryset = User.objects.filter(
+            memberships__organisation_id__in=admin_orgs
+        ).distinct()
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+            self.fields["organisation"].disabled = True
+
+
+class UserForm(ScopedModelForm):
+    """A person, created by an organisation administrator together with a first membership."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("organisation")
+    )
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("unit"), required=False)
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Leave empty to let the person set a password through “forgot password”."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("organisation", "unit", "password"):
+                del self.fields[name]
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.fields["email"].required = True
+
+    def limit_choices(self) -> None:
+        if "organisation" in self.fields:
+            self.fields["organisation"].queryset = (
+                Organisation.objects.all()
+                if self.scope.is_platform_admin
+                else administered_organisations(self.user)
+            )
+            self.fields["unit"].queryset = Unit.objects.filter(
+                organisation_id__in=self.scope.admin_org_ids
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        unit, org = cleaned.get("unit"), cleaned.get("organisation")
+        if unit is not None and org is not None and unit.organisation_id != org.pk:
+            self.add_error("unit", _("The unit must belong to the chosen organisation."))
+        password = cleaned.get("password")
+        if password:
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another person already has this e-mail address."))
+        return email

@@ -1,0 +1,318 @@
+"""Generic list, detail, edit and delete views.
+
+A concrete view declares its model, table, filterset, form and services; these
+bases handle the tenancy scope, permissions (and recording refusals), htmx
+partials, exports, messages and redirects. Model: NetBox's generic object views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters import FilterSet
+
+from forvalta.audit.services import object_type_of, record
+from forvalta.core.exports import csv_response, export_filename, xlsx_response
+from forvalta.core.services import perm_name
+
+PER_PAGE = 25
+
+
+def deny(request: HttpRequest, model: type[models.Model], verb: str, obj: Any = None) -> None:
+    """Record a refusal in the audit trail and raise PermissionDenied."""
+    record(
+        actor=request.user,
+        action="access.denied",
+        obj=obj if obj is not None and getattr(obj, "pk", None) else None,
+        object_type=object_type_of(model()),
+        object_repr=request.path[:300],
+        changes={"attempted": [None, verb]},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def url_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def safe_reverse(name: str, *args: Any) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Fetches only through `visible_to`; anything else is a 404."""
+
+    model: type[models.Model]
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
+    def base_queryset(self) -> QuerySet:
+        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[attr-defined]  # every scoped manager has it
+
+    def get_object(self) -> Any:
+        try:
+            pk = int(self.kwargs["pk"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Http404 from exc
+        try:
+            return self.base_queryset().get(pk=pk)
+        except self.model.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def require(self, action: str, obj: Any = None) -> None:
+        if not self.request.user.has_perm(perm_name(self.model, action), obj):
+            deny(self.request, self.model, action, obj)
+
+    def model_context(self) -> dict[str, Any]:
+        meta = self.model._meta
+        return {
+            "model_name": meta.model_name,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": safe_reverse(url_name(self.model, "list")),
+        }
+
+
+class ObjectListView(ScopedViewMixin, View):
+    """Filtered, sorted, paginated list with CSV and Excel export."""
+
+    table_class: type[tables.Table]
+    filterset_class: type[FilterSet] | None = None
+    template_name = "core/object_list.html"
+    partial_template_name = "core/partials/list_results.html"
+    title: str | None = None
+    add_label: str | None = None
+    empty_text: str | None = None
+
+    def get_queryset(self) -> QuerySet:
+        return self.base_queryset()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.require("view")
+        queryset = self.get_queryset()
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+            if filterset.is_bound and not filterset.is_valid():
+                queryset = queryset.none()
+            else:
+                queryset = filterset.qs
+        table = self.table_class(queryset, request=request)
+        export = request.GET.get("export")
+        if export in {"csv", "xlsx"}:
+            return self.export(table, export)
+        tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        context = {
+            **self.model_context(),
+            "title": self.title or self.model._meta.verbose_name_plural,
+            "table": table,
+            "filterset": filterset,
+            "add_url": self.add_url(),
+            "add_label": self.add_label,
+            "empty_text": self.empty_text,
+            "is_filtered": bool(filterset is not None and filterset.is_bound and any(
+                v for k, v in request.GET.items() if k not in {"page", "sort", "per_page"}
+            )),
+        }
+        if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]  # django-htmx
+            return render(request, self.partial_template_name, context)
+        return render(request, self.template_name, context)
+
+    def add_url(self) -> str | None:
+        if self.request.user.has_perm(perm_name(self.model, "add")):
+            return safe_reverse(url_name(self.model, "add"))
+        return None
+
+    def export(self, table: tables.Table, fmt: str) -> HttpResponse:
+        rows = list(table.as_values(exclude_columns=getattr(table, "export_exclude", ())))
+        header, body = (rows[0], rows[1:]) if rows else ([], [])
+        stem = export_filename(str(self.model._meta.verbose_name_plural).replace(" ", "-"))
+        record(
+            actor=self.request.user,
+            action=f"{object_type_of(self.model())}.exported",
+            object_type=object_type_of(self.model()),
+            object_repr=f"{len(body)} rows",
+            changes={"format": [None, fmt], "query": [None, self.request.GET.urlencode()[:500]]},
+        )
+        if fmt == "csv":
+            return csv_response(stem, header, body)
+        return xlsx_response(stem, header, body, title=str(self.model._meta.verbose_name_plural))
+
+
+class ObjectDetailView(ScopedViewMixin, View):
+    template_name = "core/object_detail.html"
+    fields: tuple[str, ...] = ()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("view", obj)
+        context = {
+            **self.model_context(),
+            "object": obj,
+            "title": str(obj),
+            "field_rows": self.field_rows(obj),
+            "related": self.get_related(obj),
+            "can_change": request.user.has_perm(perm_name(self.model, "change"), obj),
+            "can_delete": request.user.has_perm(perm_name(self.model, "delete"), obj),
+            "edit_url": safe_reverse(url_name(self.model, "edit"), obj.pk),
+            "delete_url": safe_reverse(url_name(self.model, "delete"), obj.pk),
+        }
+        context.update(self.extra_context(obj))
+        return render(request, self.template_name, context)
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = []
+        for name in self.fields:
+            field = obj._meta.get_field(name)
+            label = field.verbose_name
+            if getattr(field, "choices", None):
+                value: Any = getattr(obj, f"get_{name}_display")()
+            elif field.many_to_many:
+                value = ", ".join(str(v) for v in getattr(obj, name).all()) or None
+            else:
+                value = getattr(obj, name)
+            rows.append((str(label), value))
+        return rows
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        """Related lists shown under the fields: dicts of title, table, add_url."""
+        return []
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {}
+
+    def related_table(
+        self,
+        title: str,
+        table_class: type[tables.Table],
+        queryset: QuerySet,
+        add_url: str | None = None,
+        empty_text: str = "",
+    ) -> dict[str, Any]:
+        table = table_class(queryset, request=self.request, prefix=f"{table_class.__name__}-")
+        tables.RequestConfig(self.request, paginate={"per_page": 10}).configure(table)
+        return {"title": title, "table": table, "add_url": add_url, "empty_text": empty_text}
+
+
+class ObjectEditView(ScopedViewMixin, View):
+    """Create (no pk) or update (pk) through the model's service functions."""
+
+    form_class: type[BaseForm]
+    template_name = "core/object_edit.html"
+    create_service: Callable[..., Any] | None = None
+    update_service: Callable[..., Any] | None = None
+
+    def get_form(self, obj: Any, data: Any = None, files: Any = None) -> BaseForm:
+        kwargs: dict[str, Any] = {"data": data, "files": files, "user": self.request.user}
+        if obj is not None:
+            kwargs["instance"] = obj
+        else:
+            kwargs["initial"] = self.initial()
+        return self.form_class(**kwargs)
+
+    def initial(self) -> dict[str, Any]:
+        """Prefill from the query string (?service=3) where the form has such a field."""
+        return {k: v for k, v in self.request.GET.items() if k in self.form_class.base_fields}
+
+    def target(self) -> Any:
+        if "pk" in self.kwargs:
+            obj = self.get_object()
+            self.require("change", obj)
+            return obj
+        self.require("add")
+        return None
+
+    def render_form(self, form: BaseForm, obj: Any, status: int = 200) -> HttpResponse:
+        context = {
+            **self.model_context(),
+            "form": form,
+            "object": obj,
+            "title": (
+                _("Edit %(name)s") % {"name": obj}
+                if obj
+                else _("New %(model)s") % {"model": self.model._meta.verbose_name}
+            ),
+            "cancel_url": obj.get_absolute_url() if obj else safe_reverse(url_name(self.model, "list")),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.target()
+        return self.render_form(self.get_form(obj), obj)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.target()
+        form = self.get_form(obj, request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, obj, status=400)
+        data = self.service_data(form)
+        try:
+            if obj is None:
+                assert self.create_service is not None
+                saved = self.create_service(actor=request.user, data=data)
+                messages.success(request, _("“%(name)s” was created.") % {"name": saved})
+            else:
+                assert self.update_service is not None
+                saved = self.update_service(actor=request.user, instance=obj, data=data)
+                messages.success(request, _("“%(name)s” was saved.") % {"name": saved})
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+            return self.render_form(form, obj, status=400)
+        return HttpResponseRedirect(self.success_url(saved))
+
+    def service_data(self, form: BaseForm) -> dict[str, Any]:
+        return dict(form.cleaned_data)
+
+    def success_url(self, obj: Any) -> str:
+        return obj.get_absolute_url()
+
+
+def add_validation_error(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ObjectDeleteView(ScopedViewMixin, View):
+    template_name = "core/object_delete.html"
+    delete_service: Callable[..., Any]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("delete", obj)
+        return self.render_page(obj)
+
+    def render_page(self, obj: Any, error: str = "", status: int = 200) -> HttpResponse:
+        context = {**self.model_context(), "object": obj, "title": str(obj), "error": error}
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("delete", obj)
+        name = str(obj)
+        try:
+            self.delete_service(actor=request.user, instance=obj)
+        except ValidationError as exc:
+            return self.render_page(obj, error=" ".join(exc.messages), status=400)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        return HttpResponseRedirect(
+            safe_reverse(url_name(self.model, "list")) or reverse("core:home")
+        )

@@ -1,0 +1,317 @@
+"""Organisations, units, users and memberships: the tenancy model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.validators import normalise_org_number, validate_org_number
+
+
+def today() -> dt.date:
+    """Today's date in Europe/Stockholm."""
+    return timezone.localdate()
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ValidityQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None) -> ValidityQuerySet:
+        """Rows whose validity period covers the given day (default: today)."""
+        day = on or today()
+        return self.filter(Q(valid_from__lte=day) | Q(valid_from__isnull=True)).filter(
+            Q(valid_to__gte=day) | Q(valid_to__isnull=True)
+        )
+
+
+class ValidityPeriodModel(models.Model):
+    """A row that holds from one date to another (both inclusive; no end = until further notice)."""
+
+    valid_from = models.DateField(_("valid from"), default=today)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("The end date cannot be earlier than the start date.")}
+            )
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        day = on or today()
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    REGION = "region", _("Region")
+    ASSOCIATION = "association", _("Association")
+    SUPPLIER = "supplier", _("Supplier")
+    OTHER = "other", _("Other")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        from forvalta.core.tenancy import scope_for
+
+        return scope_for(user).organisations(self)
+
+    def suppliers(self) -> OrganisationQuerySet:
+        return self.filter(kind=OrganisationKind.SUPPLIER)
+
+
+class Organisation(TimeStampedModel):
+    """A tenant: a municipality, region, association, supplier or other body."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    org_number = models.CharField(
+        _("organisation number"),
+        max_length=11,
+        unique=True,
+        validators=[validate_org_number],
+        help_text=_("Swedish organisation number, NNNNNN-NNNN."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.org_number:
+            try:
+                self.org_number = normalise_org_number(self.org_number)
+            except ValidationError as exc:
+                raise ValidationError({"org_number": exc.messages}) from exc
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:organisation_detail", args=[self.pk])
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind == OrganisationKind.SUPPLIER
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> UnitQuerySet:
+        from forvalta.core.tenancy import scope_for
+
+        return self.filter(organisation_id__in=scope_for(user).org_ids)
+
+
+class Unit(TimeStampedModel):
+    """A förvaltning, avdelning or enhet inside one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("organisation")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"],
+                name="unit_unique_name_per_parent",
+                violation_error_message=_("A unit with this name already exists here."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:unit_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.organisation_id and self.parent.organisation_id != self.organisation_id:
+            raise ValidationError(
+                {"parent": _("The parent unit must belong to the same organisation.")}
+            )
+        node: Unit | None = self.parent
+        seen: set[int] = set()
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+            if node.pk in seen:
+                break
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def path(self) -> str:
+        names: list[str] = []
+        node: Unit | None = self
+        while node is not None and len(names) < 20:
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names))
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> UserQuerySet:
+        from forvalta.core.tenancy import scope_for
+
+        return scope_for(user).users(self)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # dynamic base
+    use_in_migrations = True
+
+
+class User(AbstractUser):
+    """A person. Rights come from memberships and role assignments, not from flags.
+
+    The one flag is `is_platform_admin`: the person who installs and configures
+    Forvalta, creates organisations and their first administrators, and sees no
+    tenant data by default.
+    """
+
+    is_platform_admin = models.BooleanField(
+        _("platform administrator"),
+        default=False,
+        help_text=_("Creates organisations and their administrators; sees no tenant data."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:user_detail", args=[self.pk])
+
+
+class MembershipQuerySet(ValidityQuerySet):
+    def visible_to(self, user: Any) -> MembershipQuerySet:
+        from forvalta.core.tenancy import scope_for
+
+        return self.filter(organisation_id__in=scope_for(user).org_ids)
+
+
+class Membership(ValidityPeriodModel, TimeStampedModel):
+    """A person working in (or for) an organisation, placed in a unit, with a manager."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("unit"),
+    )
+    manager = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_memberships",
+        verbose_name=_("manager"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    is_org_admin = models.BooleanField(
+        _("organisation administrator"),
+        default=False,
+        help_text=_("Manages the organisation's units, people and register."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__last_name", "user__first_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="membership_unique_user_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:membership_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id and self.organisation_id and self.unit.organisation_id != self.organisation_id:
+            raise ValidationError({"unit": _("The unit must belong to the same organisation.")})
+        if self.manager_id and self.user_id and self.manager_id == self.user_id:
+            raise ValidationError({"manager": _("A person cannot be their own manager.")})
+        if (
+            self.manager_id
+            and self.organisation_id
+            and not Membership.objects.filter(
+                user_id=self.manager_id, organisation_id=self.organisation_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"manager": _("The manager must be a member of the same organisation.")}
+            )

@@ -1,0 +1,255 @@
+"""Generic write operations: validate, check the rule, save, and record the audit event.
+
+Domain services (`system_create`, `unit_update` …) are thin, typed wrappers around
+these, so every write of governed data takes the same path: one transaction,
+one permission check through `rules`, one audit event with the changed fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from forvalta.audit.services import diff, object_type_of, organisation_of, record, snapshot
+from forvalta.core.tenancy import forget_scope
+
+M = TypeVar("M", bound=models.Model)
+
+
+def perm_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def action_code(model: type[models.Model], verb: str) -> str:
+    return f"{object_type_of(model())}.{verb}"  # e.g. register.system.created
+
+
+def _split(model: type[models.Model], data: dict[str, Any]) -> tuple[dict, dict]:
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m_names}
+    m2m = {k: v for k, v in data.items() if k in m2m_names}
+    return plain, m2m
+
+
+def _refuse(actor: Any, model: type[models.Model], verb: str, instance: Any = None) -> None:
+    record(
+        actor=actor,
+        action="access.denied",
+        obj=instance if instance is not None and instance.pk else None,
+        object_type=object_type_of(model()),
+        object_repr=str(instance)[:300] if instance is not None else "",
+        changes={"attempted": [None, verb]},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+class _Refused(Exception):
+    """Raised inside a transaction to roll it back before the refusal is recorded."""
+
+
+def _save(instance: models.Model) -> None:
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("The change conflicts with existing data and was not saved.")
+        ) from exc
+
+
+def model_create(*, actor: Any, model: type[M], data: dict[str, Any], reason: str = "") -> M:
+    plain, m2m = _split(model, data)
+    instance = model(**plain)
+    try:
+        with transaction.atomic():
+            instance.full_clean()
+            allowed = actor.has_perm(perm_name(model, "add"), instance)
+            if not allowed and not m2m:
+                raise _Refused
+            _save(instance)
+            for name, values in m2m.items():
+                getattr(instance, name).set(values)
+            forget_scope(actor)
+            if not allowed and not actor.has_perm(perm_name(model, "add"), instance):
+                # Rights that depend on what the row covers (M2M) are known only now.
+                raise _Refused
+            record(
+                actor=actor,
+                action=action_code(model, "created"),
+                obj=instance,
+                changes=diff({}, snapshot(instance)),
+                reason=reason,
+            )
+    except _Refused:
+        instance.pk = None
+        forget_scope(actor)
+        _refuse(actor, model, "create", None)
+    forget_scope(actor)
+    return instance
+
+
+def model_update(*, actor: Any, instance: M, data: dict[str, Any], reason: str = "") -> M:
+    model = type(instance)
+    perm = perm_name(model, "change")
+    plain, m2m = _split(model, data)
+    try:
+        with transaction.atomic():
+            # Check the stored row, not the caller's copy (a bound form has already
+            # written the new values onto it).
+            fresh = model._default_manager.select_for_update().get(pk=instance.pk)
+            if not actor.has_perm(perm, fresh):
+                raise _Refused
+            before = snapshot(fresh)
+            for name, value in plain.items():
+                setattr(fresh, name, value)
+            fresh.full_clean()
+            _save(fresh)
+            for name, values in m2m.items():
+                getattr(fresh, name).set(values)
+            forget_scope(actor)
+            if not actor.has_perm(perm, fresh):
+                # The change would move the row out of the actor's reach: refuse it whole.
+                raise _Refused
+            changes = diff(before, snapshot(fresh))
+            if changes:
+                record(
+                    actor=actor,
+                    action=action_code(model, "updated"),
+                    obj=fresh,
+                    changes=changes,
+                    reason=reason,
+                )
+    except _Refused:
+        forget_scope(actor)
+        _refuse(actor, model, "update", model._default_manager.get(pk=instance.pk))
+    forget_scope(actor)
+    return fresh
+
+
+def model_delete(*, actor: Any, instance: models.Model, reason: str = "") -> None:
+    model = type(instance)
+    if not actor.has_perm(perm_name(model, "delete"), instance):
+        _refuse(actor, model, "delete", instance)
+    with transaction.atomic():
+        before = snapshot(instance)
+        text = str(instance)
+        pk = instance.pk
+        org = organisation_of(instance)
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            raise ValidationError(
+                _("“%(name)s” is still referred to by other data and cannot be deleted.")
+                % {"name": text}
+            ) from exc
+        record(
+            actor=actor,
+            action=action_code(model, "deleted"),
+            object_type=object_type_of(model()),
+            object_repr=text,
+            object_id=str(pk),
+            organisation=org,
+            changes=diff(before, {}),
+            reason=reason,
+        )
+    forget_scope(actor)
+
+
+# --- core entities ------------------------------------------------------------------------
+# Typed, named entry points (HackSoft style) over the generic operations above.
+
+
+def organisation_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    from forvalta.core.models import Organisation
+
+    return model_create(actor=actor, model=Organisation, data=data)
+
+
+def organisation_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    return model_update(actor=actor, instance=instance, data=data)
+
+
+def organisation_delete(*, actor: Any, instance: Any) -> None:
+    model_delete(actor=actor, instance=instance)
+
+
+def unit_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    from forvalta.core.models import Unit
+
+    return model_create(actor=actor, model=Unit, data=data)
+
+
+def unit_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    return model_update(actor=actor, instance=instance, data=data)
+
+
+def unit_delete(*, actor: Any, instance: Any) -> None:
+    model_delete(actor=actor, instance=instance)
+
+
+def membership_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    from forvalta.core.models import Membership
+
+    return model_create(actor=actor, model=Membership, data=data)
+
+
+def membership_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    return model_update(actor=actor, instance=instance, data=data)
+
+
+def membership_delete(*, actor: Any, instance: Any) -> None:
+    model_delete(actor=actor, instance=instance)
+
+
+def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
+    """Create a person and their first membership in one step."""
+    from forvalta.core.models import Membership, User
+
+    data = dict(data)
+    organisation = data.pop("organisation")
+    unit = data.pop("unit", None)
+    password = data.pop("password", "") or None
+    probe = Membership(organisation=organisation, unit=unit)
+    if not actor.has_perm("core.add_membership", probe):
+        _refuse(actor, Membership, "create")
+    with transaction.atomic():
+        person = User(**data)
+        person.set_password(password) if password else person.set_unusable_password()
+        person.full_clean(exclude=["password"])
+        _save(person)
+        record(actor=actor, action="core.user.created", obj=person,
+               changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
+               organisation=organisation)
+        model_create(
+            actor=actor,
+            model=Membership,
+            data={"user": person, "organisation": organisation, "unit": unit},
+        )
+    return person
+
+
+def user_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    return model_update(actor=actor, instance=instance, data=data)
+
+
+def crud_services(model: type[M]) -> tuple[Any, Any, Any]:
+    """Named create/update/delete services for a model with no rules beyond the generic ones."""
+
+    def create(*, actor: Any, data: dict[str, Any], reason: str = "") -> M:
+        return model_create(actor=actor, model=model, data=data, reason=reason)
+
+    def update(*, actor: Any, instance: M, data: dict[str, Any], reason: str = "") -> M:
+        return model_update(actor=actor, instance=instance, data=data, reason=reason)
+
+    def delete(*, actor: Any, instance: M, reason: str = "") -> None:
+        model_delete(actor=actor, instance=instance, reason=reason)
+
+    name = model._meta.model_name
+    for fn, verb in ((create, "create"), (update, "update"), (delete, "delete")):
+        fn.__name__ = fn.__qualname__ = f"{name}_{verb}"
+    return create, update, delete

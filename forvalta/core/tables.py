@@ -1,0 +1,81 @@
+"""Table bases (django-tables2) and the core tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.models import Membership, Organisation, Unit, User
+
+
+class BaseTable(tables.Table):
+    """Sortable, paginated; `as_values()` feeds the CSV/Excel export."""
+
+    export_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        attrs = {"class": "table"}
+        template_name = "core/table.html"
+        empty_text = _("Nothing to show.")
+
+
+class OrganisationTable(BaseTable):
+    name = tables.Column(linkify=True)
+    short_name = tables.Column()
+    kind = tables.Column()
+    org_number = tables.Column()
+    is_active = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+
+    class Meta(BaseTable.Meta):
+        model = Organisation
+        fields = ("name", "short_name", "kind", "org_number", "is_active")
+
+
+class UnitTable(BaseTable):
+    name = tables.Column(linkify=True)
+    parent = tables.Column()
+    organisation = tables.Column()
+    code = tables.Column()
+    is_active = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+
+    class Meta(BaseTable.Meta):
+        model = Unit
+        fields = ("name", "parent", "organisation", "code", "is_active")
+
+
+class UserTable(BaseTable):
+    name = tables.Column(
+        accessor="last_name", verbose_name=_("name"), linkify=lambda record: record.get_absolute_url(),
+        order_by=("last_name", "first_name"),
+    )
+    username = tables.Column()
+    email = tables.EmailColumn()
+
+    class Meta(BaseTable.Meta):
+        model = User
+        fields = ("name", "username", "email")
+
+    def render_name(self, record: Any) -> str:
+        return str(record)
+
+    def value_name(self, record: Any) -> str:
+        return str(record)
+
+
+class MembershipTable(BaseTable):
+    user = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name=_("person"))
+    organisation = tables.Column()
+    unit = tables.Column()
+    title = tables.Column()
+    manager = tables.Column()
+    is_org_admin = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+    valid_from = tables.DateColumn()
+    valid_to = tables.DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Membership
+        fields = ("user", "organisation", "unit", "title", "manager", "is_org_admin",
+                  "valid_from", "valid_to")
+        order_by = ("user",)

@@ -1,0 +1,373 @@
+"""Who sees what: the one place that turns memberships and role assignments into scopes.
+
+Every page, export, API endpoint and form choice list reads through
+`Model.objects.visible_to(user)`, which lands here. Nothing else filters by
+organisation by hand. The rules (DESIGN.md "Tenancy"):
+
+- Members see their own organisation's data.
+- A shared object or service is seen by the users of its owner and of the
+  organisations that take part in it (active Participation); the systems of a
+  service are seen with it.
+- A role assignment opens its target (and the object a service or system sits in).
+- Supplier staff see only what an active agreement of their organisation covers,
+  and no other supplier's agreements.
+- A platform administrator manages organisations and sees no tenant data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from forvalta.core.models import Membership
+
+_CACHE_ATTR = "_forvalta_scope"
+
+
+@dataclass
+class Scope:
+    user: Any
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_org_ids: frozenset[int] = field(default_factory=frozenset)
+    is_platform_admin: bool = False
+
+    # --- role assignments held by the user today -------------------------------------
+    @cached_property
+    def _roles(self) -> list[tuple[int | None, int | None, int | None, bool]]:
+        if not self.org_ids:
+            return []
+        from forvalta.register.models import RoleAssignment
+
+        return list(
+            RoleAssignment.objects.active()
+            .filter(person_id=self.user.pk, organisation_id__in=self.org_ids)
+            .values_list("management_object_id", "service_id", "system_id", "role_type__manages")
+        )
+
+    def _role_ids(self, index: int, managing: bool = False) -> frozenset[int]:
+        return frozenset(r[index] for r in self._roles if r[index] and (r[3] or not managing))
+
+    @cached_property
+    def role_object_ids(self) -> frozenset[int]:
+        return self._role_ids(0)
+
+    @cached_property
+    def role_service_ids(self) -> frozenset[int]:
+        return self._role_ids(1)
+
+    @cached_property
+    def role_system_ids(self) -> frozenset[int]:
+        return self._role_ids(2)
+
+    @cached_property
+    def managed_object_ids(self) -> frozenset[int]:
+        return self._role_ids(0, managing=True)
+
+    @cached_property
+    def managed_service_ids(self) -> frozenset[int]:
+        return self._role_ids(1, managing=True)
+
+    @cached_property
+    def managed_system_ids(self) -> frozenset[int]:
+        return self._role_ids(2, managing=True)
+
+    # --- participation and supplier contracts ---------------------------------------
+    @cached_property
+    def participating_service_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        from forvalta.register.models import Participation
+
+        return frozenset(
+            Participation.objects.active()
+            .filter(organisation_id__in=self.org_ids)
+            .exclude(status__in=["applied", "ended"])
+            .values_list("service_id", flat=True)
+        )
+
+    @cached_property
+    def _contracts(self) -> QuerySet:
+        from forvalta.register.models import Agreement
+
+        return Agreement.objects.active().filter(supplier_id__in=self.org_ids)
+
+    @cached_property
+    def contracted_object_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        return frozenset(
+            self._contracts.filter(management_objects__isnull=False).values_list(
+                "management_objects", flat=True
+            )
+        )
+
+    @cached_property
+    def contracted_service_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        return frozenset(
+            self._contracts.filter(services__isnull=False).values_list("services", flat=True)
+        )
+
+    @cached_property
+    def contracted_system_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        return frozenset(
+            self._contracts.filter(systems__isnull=False).values_list("systems", flat=True)
+        )
+
+    # --- the visibility conditions, as Q objects --------------------------------------
+    def _object_q(self, prefix: str = "") -> Q:
+        """Objects seen by owning, holding a role, taking part or being contracted."""
+        p = prefix
+        return (
+            Q(**{f"{p}owner_organisation_id__in": self.org_ids})
+            | Q(**{f"{p}id__in": self.role_object_ids | self.contracted_object_ids})
+            | Q(
+                **{
+                    f"{p}services__id__in": self.participating_service_ids
+                    | self.role_service_ids
+                    | self.contracted_service_ids
+                }
+            )
+            | Q(**{f"{p}systems__id__in": self.role_system_ids | self.contracted_system_ids})
+        )
+
+    def _wide_object_ids(self) -> frozenset[int]:
+        """Objects whose every service and system the user sees (own, role or contract)."""
+        from forvalta.register.models import ManagementObject
+
+        return frozenset(
+            ManagementObject.objects.filter(
+                Q(owner_organisation_id__in=self.org_ids)
+                | Q(id__in=self.role_object_ids | self.contracted_object_ids)
+            ).values_list("id", flat=True)
+        )
+
+    @cached_property
+    def object_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        from forvalta.register.models import ManagementObject
+
+        return frozenset(
+            ManagementObject.objects.filter(self._object_q()).values_list("id", flat=True)
+        )
+
+    @cached_property
+    def service_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        from forvalta.register.models import Service
+
+        return frozenset(
+            Service.objects.filter(
+                Q(owner_organisation_id__in=self.org_ids)
+                | Q(
+                    id__in=self.participating_service_ids
+                    | self.role_service_ids
+                    | self.contracted_service_ids
+                )
+                | Q(management_object_id__in=self._wide_object_ids())
+            ).values_list("id", flat=True)
+        )
+
+    @cached_property
+    def system_ids(self) -> frozenset[int]:
+        if not self.org_ids:
+            return frozenset()
+        from forvalta.register.models import System
+
+        return frozenset(
+            System.objects.filter(
+                Q(owner_organisation_id__in=self.org_ids)
+                | Q(id__in=self.role_system_ids | self.contracted_system_ids)
+                | Q(management_object_id__in=self._wide_object_ids())
+                | Q(
+                    services__id__in=self.participating_service_ids
+                    | self.role_service_ids
+                    | self.contracted_service_ids
+                )
+            ).values_list("id", flat=True)
+        )
+
+    @cached_property
+    def member_view_service_ids(self) -> frozenset[int]:
+        """Services seen other than through a supplier contract (for agreements)."""
+        if not self.org_ids:
+            return frozenset()
+        from forvalta.register.models import Service
+
+        return frozenset(
+            Service.objects.filter(
+                Q(owner_organisation_id__in=self.org_ids)
+                | Q(id__in=self.participating_service_ids | self.role_service_ids)
+            ).values_list("id", flat=True)
+        )
+
+    # --- querysets --------------------------------------------------------------------
+    def organisations(self, qs: QuerySet) -> QuerySet:
+        """The organisation directory: names and numbers of public bodies and suppliers.
+
+        An organisation's name and organisation number are public facts every member
+        needs (to onboard a municipality, to pick a supplier). What is an
+        organisation's own (units, people, systems) is scoped separately.
+        """
+        if self.is_platform_admin:
+            return qs
+        if not self.org_ids:
+            return qs.none()
+        return qs.filter(Q(is_active=True) | Q(id__in=self.org_ids))
+
+    def users(self, qs: QuerySet) -> QuerySet:
+        """Colleagues, people holding roles on what the user sees, and (for managers)
+        the staff of organisations taking part in or contracted for what they manage."""
+        if not self.org_ids:
+            return qs.filter(pk=self.user.pk) if self.user.is_authenticated else qs.none()
+        from forvalta.register.models import RoleAssignment
+
+        role_holders = RoleAssignment.objects.filter(self.role_assignment_q()).values("person_id")
+        return qs.filter(
+            Q(pk=self.user.pk)
+            | Q(memberships__organisation_id__in=self.org_ids | self.partner_org_ids)
+            | Q(pk__in=role_holders)
+        ).distinct()
+
+    @cached_property
+    def partner_org_ids(self) -> frozenset[int]:
+        """Organisations taking part in, or contracted for, what the user manages."""
+        from forvalta.register.models import Agreement, Participation, Service
+
+        managed_services = Service.objects.filter(
+            Q(owner_organisation_id__in=self.admin_org_ids)
+            | Q(id__in=self.managed_service_ids)
+            | Q(management_object_id__in=self.managed_object_ids)
+        ).values("id")
+        participants = Participation.objects.active().filter(service_id__in=managed_services)
+        suppliers = Agreement.objects.active().filter(
+            Q(owner_organisation_id__in=self.admin_org_ids)
+            | Q(services__id__in=managed_services)
+            | Q(management_objects__id__in=self.managed_object_ids)
+            | Q(systems__id__in=self.managed_system_ids)
+        )
+        return frozenset(participants.values_list("organisation_id", flat=True)) | frozenset(
+            suppliers.values_list("supplier_id", flat=True)
+        )
+
+    def role_assignment_q(self) -> Q:
+        return (
+            Q(management_object_id__in=self.object_ids)
+            | Q(service_id__in=self.service_ids)
+            | Q(system_id__in=self.system_ids)
+        )
+
+    def agreement_q(self) -> Q:
+        from forvalta.register.models import Agreement
+
+        covered = Agreement.objects.filter(
+            Q(services__id__in=self.member_view_service_ids)
+            | Q(management_objects__id__in=self.role_object_ids)
+            | Q(systems__id__in=self.role_system_ids)
+        ).values("id")
+        return (
+            Q(owner_organisation_id__in=self.org_ids)
+            | Q(supplier_id__in=self.org_ids)
+            | Q(id__in=covered)
+        )
+
+    def filter_queryset(self, qs: QuerySet) -> QuerySet:
+        """Scope a register queryset; dispatches on the model."""
+        model = qs.model
+        name = model._meta.model_name
+        if not self.org_ids:
+            return qs.none()
+        if name == "managementobject":
+            return qs.filter(id__in=self.object_ids)
+        if name == "service":
+            return qs.filter(id__in=self.service_ids)
+        if name == "system":
+            return qs.filter(id__in=self.system_ids)
+        if name == "environment":
+            return qs.filter(system_id__in=self.system_ids)
+        if name == "integration":
+            return qs.filter(source_id__in=self.system_ids)
+        if name == "participation":
+            return qs.filter(service_id__in=self.service_ids)
+        if name == "roleassignment":
+            return qs.filter(self.role_assignment_q())
+        if name == "agreement":
+            return qs.filter(self.agreement_q())
+        raise TypeError(f"No tenancy scope is defined for {model.__name__}")
+
+    # --- write rights -----------------------------------------------------------------
+    def is_org_admin(self, organisation_id: int | None) -> bool:
+        return organisation_id is not None and organisation_id in self.admin_org_ids
+
+    def manages_object(self, obj: Any) -> bool:
+        if obj is None:
+            return False
+        return self.is_org_admin(obj.owner_organisation_id) or obj.pk in self.managed_object_ids
+
+    def manages_service(self, service: Any) -> bool:
+        return (
+            self.is_org_admin(service.owner_organisation_id)
+            or service.pk in self.managed_service_ids
+            or (
+                service.management_object_id is not None
+                and service.management_object_id in self.managed_object_ids
+            )
+        )
+
+    def manages_system(self, system: Any) -> bool:
+        return (
+            self.is_org_admin(system.owner_organisation_id)
+            or system.pk in self.managed_system_ids
+            or (
+                system.management_object_id is not None
+                and system.management_object_id in self.managed_object_ids
+            )
+        )
+
+    def manageable_organisation_ids(self) -> frozenset[int]:
+        """Organisations in whose name the user may create objects, services and systems."""
+        return self.admin_org_ids
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (one request)."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user is None or not user.is_authenticated or not user.is_active:
+        scope = Scope(user=user)
+    else:
+        rows = list(
+            Membership.objects.active()
+            .filter(user_id=user.pk, organisation__is_active=True)
+            .values_list("organisation_id", "is_org_admin")
+        )
+        scope = Scope(
+            user=user,
+            org_ids=frozenset(org for org, _ in rows),
+            admin_org_ids=frozenset(org for org, admin in rows if admin),
+            is_platform_admin=bool(getattr(user, "is_platform_admin", False)),
+        )
+    if user is not None:
+        try:
+            setattr(user, _CACHE_ATTR, scope)
+        except AttributeError:  # AnonymousUser instances accept attributes; be safe anyway
+            pass
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop a cached scope after the user's memberships or roles changed."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+__all__ = ["Scope", "forget_scope", "scope_for"]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from forvalta.core import views
+from forvalta.core.urlpatterns import crud
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "organisations/suppliers/",
+        views.SupplierListView.as_view(),
+        name="supplier_list",
+    ),
+    *crud("organisations", "organisation", views.OrganisationListView,
+          views.OrganisationDetailView, views.OrganisationEditView, views.OrganisationDeleteView),
+    *crud("units", "unit", views.UnitListView, views.UnitDetailView, views.UnitEditView,
+          views.UnitDeleteView),
+    *crud("people", "user", views.UserListView, views.UserDetailView, views.UserEditView, None),
+    *crud("memberships", "membership", views.MembershipListView, views.MembershipDetailView,
+          views.MembershipEditView, views.MembershipDeleteView),
+]

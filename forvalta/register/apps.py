@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegisterConfig(AppConfig):
+    name = "forvalta.register"
+    label = "register"
+    verbose_name = _("System register")

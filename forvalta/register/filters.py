@@ -1,0 +1,157 @@
+"""Register filters: one FilterSet per model, for the HTML list and the API alike."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.filters import SearchFilterSet
+from forvalta.core.models import Organisation
+from forvalta.register.models import (
+    Agreement,
+    AgreementKind,
+    Criticality,
+    Environment,
+    EnvironmentKind,
+    Integration,
+    IntegrationMethod,
+    Lifecycle,
+    ManagementObject,
+    Participation,
+    ParticipationStatus,
+    RoleAssignment,
+    RoleLevel,
+    RoleType,
+    Service,
+    System,
+)
+
+
+def _org_filter(label: str = "") -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), label=label or _("organisation")
+    )
+
+
+class ManagementObjectFilterSet(SearchFilterSet):
+    search_fields = ("name", "identifier", "description", "business_area")
+    owner_organisation = _org_filter(_("owner organisation"))
+
+    class Meta:
+        model = ManagementObject
+        fields = ["q", "owner_organisation"]
+
+
+class ServiceFilterSet(SearchFilterSet):
+    search_fields = ("name", "description")
+    owner_organisation = _org_filter(_("owner organisation"))
+    management_object = django_filters.ModelChoiceFilter(
+        queryset=ManagementObject.objects.all(), label=_("management object")
+    )
+    participant = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        field_name="participations__organisation",
+        label=_("participating organisation"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Service
+        fields = ["q", "owner_organisation", "management_object", "participant"]
+
+
+class SystemFilterSet(SearchFilterSet):
+    search_fields = ("name", "description", "product")
+    owner_organisation = _org_filter(_("owner organisation"))
+    management_object = django_filters.ModelChoiceFilter(
+        queryset=ManagementObject.objects.all(), label=_("management object")
+    )
+    lifecycle = django_filters.MultipleChoiceFilter(
+        choices=Lifecycle.choices, label=_("lifecycle stage")
+    )
+    criticality = django_filters.MultipleChoiceFilter(
+        choices=Criticality.choices, label=_("criticality")
+    )
+    processes_personal_data = django_filters.BooleanFilter(label=_("processes personal data"))
+    holds_protected_identities = django_filters.BooleanFilter(
+        label=_("holds protected identities")
+    )
+
+    class Meta:
+        model = System
+        fields = ["q", "owner_organisation", "management_object", "lifecycle", "criticality",
+                  "processes_personal_data", "holds_protected_identities"]
+
+
+class EnvironmentFilterSet(SearchFilterSet):
+    search_fields = ("name", "system__name", "description")
+    kind = django_filters.ChoiceFilter(choices=EnvironmentKind.choices, label=_("kind"))
+    system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+
+    class Meta:
+        model = Environment
+        fields = ["q", "kind", "system"]
+
+
+class IntegrationFilterSet(SearchFilterSet):
+    search_fields = ("source__name", "target__name", "external_system", "description")
+    method = django_filters.ChoiceFilter(choices=IntegrationMethod.choices, label=_("method"))
+    source = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+    responsible_organisation = _org_filter(_("responsible party"))
+
+    class Meta:
+        model = Integration
+        fields = ["q", "method", "source", "responsible_organisation"]
+
+
+class ParticipationFilterSet(SearchFilterSet):
+    search_fields = ("organisation__name", "service__name", "note")
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), label=_("service"))
+    organisation = _org_filter()
+    status = django_filters.ChoiceFilter(choices=ParticipationStatus.choices, label=_("status"))
+
+    class Meta:
+        model = Participation
+        fields = ["q", "service", "organisation", "status"]
+
+
+class RoleTypeFilterSet(SearchFilterSet):
+    search_fields = ("name_sv", "name_en", "duties_sv", "duties_en")
+    level = django_filters.ChoiceFilter(choices=RoleLevel.choices, label=_("level"))
+    is_supplier_role = django_filters.BooleanFilter(label=_("supplier role"))
+
+    class Meta:
+        model = RoleType
+        fields = ["q", "level", "is_supplier_role"]
+
+
+class RoleAssignmentFilterSet(SearchFilterSet):
+    search_fields = ("person__first_name", "person__last_name", "role_type__name_sv",
+                     "management_object__name", "service__name", "system__name")
+    role_type = django_filters.ModelChoiceFilter(queryset=RoleType.objects.all(), label=_("role"))
+    organisation = _org_filter(_("acting for"))
+    management_object = django_filters.ModelChoiceFilter(
+        queryset=ManagementObject.objects.all(), label=_("management object")
+    )
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), label=_("service"))
+    system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["q", "role_type", "organisation", "management_object", "service", "system"]
+
+
+class AgreementFilterSet(SearchFilterSet):
+    search_fields = ("title", "reference", "description", "supplier__name")
+    kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("kind"))
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.suppliers(), label=_("supplier")
+    )
+    owner_organisation = _org_filter(_("customer"))
+    renewal_before = django_filters.DateFilter(
+        field_name="renewal_decision_by", lookup_expr="lte", label=_("renewal decided by, at latest")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "kind", "supplier", "owner_organisation", "renewal_before"]

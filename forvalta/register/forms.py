@@ -1,0 +1,229 @@
+"""Register forms. Choice lists come from the user's scope and are narrowed to what they manage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.forms import ScopedModelForm, administered_organisations
+from forvalta.core.models import Organisation, OrganisationKind, User
+from forvalta.register.models import (
+    Agreement,
+    Environment,
+    Integration,
+    ManagementObject,
+    Participation,
+    RoleAssignment,
+    RoleType,
+    Service,
+    System,
+)
+
+
+def _managed_objects(form: ScopedModelForm) -> Any:
+    s = form.scope
+    return ManagementObject.objects.filter(
+        Q(owner_organisation_id__in=s.admin_org_ids) | Q(id__in=s.managed_object_ids)
+    ).select_related("owner_organisation")
+
+
+def _managed_services(form: ScopedModelForm) -> Any:
+    s = form.scope
+    return Service.objects.filter(
+        Q(owner_organisation_id__in=s.admin_org_ids)
+        | Q(id__in=s.managed_service_ids)
+        | Q(management_object_id__in=s.managed_object_ids)
+    )
+
+
+def _managed_systems(form: ScopedModelForm) -> Any:
+    s = form.scope
+    return System.objects.filter(
+        Q(owner_organisation_id__in=s.admin_org_ids)
+        | Q(id__in=s.managed_system_ids)
+        | Q(management_object_id__in=s.managed_object_ids)
+    )
+
+
+def _owner_choices(form: ScopedModelForm) -> Any:
+    """Organisations the user may register things for: administered, or owning a managed object."""
+    s = form.scope
+    return Organisation.objects.filter(
+        Q(id__in=s.admin_org_ids)
+        | Q(management_objects__id__in=s.managed_object_ids)
+        | Q(id=getattr(form.instance, "owner_organisation_id", None))
+    ).distinct()
+
+
+class ManagementObjectForm(ScopedModelForm):
+    class Meta:
+        model = ManagementObject
+        fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
+
+    def limit_choices(self) -> None:
+        self.fields["owner_organisation"].queryset = administered_organisations(self.user)
+        if self.instance.pk:
+            self.fields["owner_organisation"].disabled = True
+
+
+class ServiceForm(ScopedModelForm):
+    class Meta:
+        model = Service
+        fields = ["owner_organisation", "management_object", "name", "description", "systems"]
+        widgets = {"systems": forms.CheckboxSelectMultiple}
+
+    def limit_choices(self) -> None:
+        self.fields["owner_organisation"].queryset = _owner_choices(self)
+        self.fields["management_object"].queryset = _managed_objects(self)
+        self.fields["systems"].queryset = System.objects.visible_to(self.user).filter(
+            owner_organisation_id__in=_owner_choices(self).values("id")
+        )
+        if self.instance.pk:
+            self.fields["owner_organisation"].disabled = True
+
+
+class SystemForm(ScopedModelForm):
+    class Meta:
+        model = System
+        fields = [
+            "owner_organisation", "management_object", "name", "description", "vendor",
+            "product", "lifecycle", "criticality", "processes_personal_data",
+            "holds_protected_identities", "is_public",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["owner_organisation"].queryset = _owner_choices(self)
+        self.fields["management_object"].queryset = _managed_objects(self)
+        self.fields["vendor"].queryset = Organisation.objects.visible_to(self.user).suppliers()
+        if self.instance.pk:
+            self.fields["owner_organisation"].disabled = True
+
+
+class EnvironmentForm(ScopedModelForm):
+    class Meta:
+        model = Environment
+        fields = ["system", "kind", "name", "url", "operated_by", "service_hours", "description"]
+
+    def limit_choices(self) -> None:
+        self.fields["system"].queryset = _managed_systems(self)
+        self.fields["operated_by"].queryset = Organisation.objects.visible_to(self.user)
+        if self.instance.pk:
+            self.fields["system"].disabled = True
+
+
+class IntegrationForm(ScopedModelForm):
+    class Meta:
+        model = Integration
+        fields = [
+            "source", "target", "external_system", "method", "description",
+            "responsible_organisation", "responsible_person",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["source"].queryset = _managed_systems(self)
+        self.fields["target"].queryset = System.objects.visible_to(self.user)
+        self.fields["responsible_organisation"].queryset = Organisation.objects.visible_to(
+            self.user
+        )
+        self.fields["responsible_person"].queryset = User.objects.visible_to(self.user)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        person, org = cleaned.get("responsible_person"), cleaned.get("responsible_organisation")
+        if person is not None and org is not None and not person.memberships.filter(
+            organisation=org
+        ).exists():
+            self.add_error(
+                "responsible_person",
+                _("The responsible person must belong to the responsible organisation."),
+            )
+        return cleaned
+
+
+class ParticipationForm(ScopedModelForm):
+    class Meta:
+        model = Participation
+        fields = ["service", "organisation", "status", "valid_from", "valid_to", "cost_share",
+                  "note"]
+
+    def limit_choices(self) -> None:
+        self.fields["service"].queryset = _managed_services(self)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(self.user).exclude(
+            kind=OrganisationKind.SUPPLIER
+        )
+        if self.instance.pk:
+            self.fields["service"].disabled = True
+            self.fields["organisation"].disabled = True
+
+
+class RoleAssignmentForm(ScopedModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["role_type", "person", "organisation", "management_object", "service", "system",
+                  "valid_from", "valid_to", "note"]
+
+    def limit_choices(self) -> None:
+        self.fields["management_object"].queryset = _managed_objects(self)
+        self.fields["service"].queryset = _managed_services(self)
+        self.fields["system"].queryset = _managed_systems(self)
+        self.fields["person"].queryset = User.objects.visible_to(self.user).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            Q(id__in=self.scope.org_ids) | Q(id__in=self.scope.partner_org_ids)
+        )
+        self.fields["role_type"].queryset = RoleType.objects.all()
+
+
+class AgreementForm(ScopedModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "kind", "title", "reference", "owner_organisation", "supplier", "management_objects",
+            "services", "systems", "valid_from", "valid_to", "notice_period_months",
+            "renewal_decision_by", "document", "description",
+        ]
+        widgets = {
+            "management_objects": forms.CheckboxSelectMultiple,
+            "services": forms.CheckboxSelectMultiple,
+            "systems": forms.CheckboxSelectMultiple,
+        }
+
+    def limit_choices(self) -> None:
+        owners = Organisation.objects.filter(
+            Q(id__in=self.scope.admin_org_ids)
+            | Q(id=getattr(self.instance, "owner_organisation_id", None))
+            | Q(management_objects__id__in=self.scope.managed_object_ids)
+        ).distinct()
+        self.fields["owner_organisation"].queryset = owners
+        self.fields["supplier"].queryset = Organisation.objects.visible_to(self.user).suppliers()
+        self.fields["management_objects"].queryset = _managed_objects(self)
+        self.fields["services"].queryset = _managed_services(self)
+        self.fields["systems"].queryset = _managed_systems(self)
+        if self.instance.pk:
+            self.fields["owner_organisation"].disabled = True
+
+    def clean_document(self) -> Any:
+        document = self.cleaned_data.get("document")
+        if document and getattr(document, "size", 0) > settings.FORVALTA_MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)d MB).")
+                % {"mb": settings.FORVALTA_MAX_DOCUMENT_BYTES // (1024 * 1024)}
+            )
+        return document
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        owner = cleaned.get("owner_organisation")
+        if owner is not None:
+            for name in ("management_objects", "services", "systems"):
+                foreign = [o for o in cleaned.get(name) or [] if o.owner_organisation_id != owner.pk]
+                if foreign:
+                    self.add_error(
+                        name, _("Only what the customer organisation owns can be covered.")
+                    )
+        return cleaned

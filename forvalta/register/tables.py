@@ -1,0 +1,142 @@
+"""Register tables: sortable, paginated and exportable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.tables import BaseTable
+from forvalta.register.models import (
+    Agreement,
+    Environment,
+    Integration,
+    ManagementObject,
+    Participation,
+    RoleAssignment,
+    RoleType,
+    Service,
+    System,
+)
+
+YES_NO = (_("Yes"), _("No"))
+
+
+class ManagementObjectTable(BaseTable):
+    name = tables.Column(linkify=True)
+    owner_organisation = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = ManagementObject
+        fields = ("name", "identifier", "owner_organisation", "business_area")
+
+
+class ServiceTable(BaseTable):
+    name = tables.Column(linkify=True)
+    management_object = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Service
+        fields = ("name", "owner_organisation", "management_object")
+
+
+class SystemTable(BaseTable):
+    name = tables.Column(linkify=True)
+    management_object = tables.Column(linkify=True)
+    processes_personal_data = tables.BooleanColumn(yesno=YES_NO)
+    holds_protected_identities = tables.BooleanColumn(yesno=YES_NO)
+
+    class Meta(BaseTable.Meta):
+        model = System
+        fields = (
+            "name", "owner_organisation", "management_object", "vendor", "lifecycle",
+            "criticality", "processes_personal_data", "holds_protected_identities",
+        )
+
+
+class EnvironmentTable(BaseTable):
+    kind = tables.Column(linkify=True)
+    system = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Environment
+        fields = ("kind", "name", "system", "operated_by", "service_hours", "url")
+
+
+class IntegrationTable(BaseTable):
+    source = tables.Column(linkify=True)
+    counterpart = tables.Column(
+        verbose_name=_("counterpart"), accessor="target", order_by=("target__name", "external_system")
+    )
+    method = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Integration
+        fields = ("source", "counterpart", "method", "responsible_organisation",
+                  "responsible_person")
+
+    def render_counterpart(self, record: Any) -> str:
+        return record.target.name if record.target_id else record.external_system
+
+    def value_counterpart(self, record: Any) -> str:
+        return self.render_counterpart(record)
+
+
+class ParticipationTable(BaseTable):
+    organisation = tables.Column(linkify=lambda record: record.get_absolute_url())
+    service = tables.Column(linkify=True)
+    valid_from = tables.DateColumn()
+    valid_to = tables.DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Participation
+        fields = ("organisation", "service", "status", "valid_from", "valid_to", "cost_share")
+
+
+class RoleTypeTable(BaseTable):
+    name_sv = tables.Column(linkify=True)
+    is_supplier_role = tables.BooleanColumn(yesno=YES_NO)
+    manages = tables.BooleanColumn(yesno=YES_NO)
+
+    class Meta(BaseTable.Meta):
+        model = RoleType
+        fields = ("name_sv", "name_en", "level", "is_supplier_role", "manages")
+        order_by = ("sort_order",)
+
+
+class RoleAssignmentTable(BaseTable):
+    role_type = tables.Column(linkify=lambda record: record.get_absolute_url(),
+                              order_by=("role_type__sort_order",))
+    person = tables.Column(order_by=("person__last_name", "person__first_name"))
+    target = tables.Column(
+        verbose_name=_("for"),
+        accessor="management_object",
+        order_by=("management_object__name", "service__name", "system__name"),
+        empty_values=(),
+    )
+    organisation = tables.Column()
+    valid_from = tables.DateColumn()
+    valid_to = tables.DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = RoleAssignment
+        fields = ("role_type", "person", "target", "organisation", "valid_from", "valid_to")
+
+    def render_target(self, record: Any) -> str:
+        return str(record.target)
+
+    def value_target(self, record: Any) -> str:
+        return str(record.target)
+
+
+class AgreementTable(BaseTable):
+    title = tables.Column(linkify=True)
+    valid_from = tables.DateColumn()
+    valid_to = tables.DateColumn()
+    renewal_decision_by = tables.DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Agreement
+        fields = ("title", "kind", "owner_organisation", "supplier", "valid_from", "valid_to",
+                  "notice_period_months", "renewal_decision_by")

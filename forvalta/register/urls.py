@@ -1,0 +1,29 @@
+from django.urls import path
+
+from forvalta.core.urlpatterns import crud
+from forvalta.register import views as v
+
+app_name = "register"
+
+urlpatterns = [
+    *crud("objects", "managementobject", v.ManagementObjectListView,
+          v.ManagementObjectDetailView, v.ManagementObjectEditView, v.ManagementObjectDeleteView),
+    path("objects/<int:pk>/gaps/", v.documentation_gaps_view, name="managementobject_gaps"),
+    *crud("services", "service", v.ServiceListView, v.ServiceDetailView, v.ServiceEditView,
+          v.ServiceDeleteView),
+    *crud("systems", "system", v.SystemListView, v.SystemDetailView, v.SystemEditView,
+          v.SystemDeleteView),
+    *crud("environments", "environment", v.EnvironmentListView, v.EnvironmentDetailView,
+          v.EnvironmentEditView, v.EnvironmentDeleteView),
+    *crud("integrations", "integration", v.IntegrationListView, v.IntegrationDetailView,
+          v.IntegrationEditView, v.IntegrationDeleteView),
+    *crud("participations", "participation", v.ParticipationListView, v.ParticipationDetailView,
+          v.ParticipationEditView, v.ParticipationDeleteView),
+    *crud("role-types", "roletype", v.RoleTypeListView, v.RoleTypeDetailView, None, None),
+    *crud("roles", "roleassignment", v.RoleAssignmentListView, v.RoleAssignmentDetailView,
+          v.RoleAssignmentEditView, v.RoleAssignmentDeleteView),
+    *crud("agreements", "agreement", v.AgreementListView, v.AgreementDetailView,
+          v.AgreementEditView, v.AgreementDeleteView),
+    path("agreements/<int:pk>/document/", v.agreement_document, name="agreement_document"),
+    path("gaps/", v.documentation_gaps_view, name="documentation_gaps"),
+]

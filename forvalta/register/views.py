@@ -1,0 +1,503 @@
+"""Register pages. Each view only declares its model, table, filter, form and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.exports import csv_response, export_filename, xlsx_response
+from forvalta.core.generic_views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    deny,
+)
+from forvalta.audit.services import record
+from forvalta.register import filters, forms, services, tables
+from forvalta.register.models import (
+    Agreement,
+    Environment,
+    Integration,
+    ManagementObject,
+    Participation,
+    RoleAssignment,
+    RoleType,
+    Service,
+    System,
+)
+from forvalta.core.models import today
+from forvalta.register.selectors import agreements_due, documentation_gaps
+
+ROLE_RELATED = ("person", "role_type", "organisation", "management_object", "service", "system")
+
+
+def _add_url(request: HttpRequest, model: type, **params: Any) -> str | None:
+    meta = model._meta
+    if not request.user.has_perm(f"{meta.app_label}.add_{meta.model_name}"):
+        return None
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"{reverse(f'register:{meta.model_name}_add')}?{query}"
+
+
+# --- management objects ---------------------------------------------------------------------
+class ManagementObjectListView(ObjectListView):
+    model = ManagementObject
+    table_class = tables.ManagementObjectTable
+    filterset_class = filters.ManagementObjectFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("owner_organisation")
+
+
+class ManagementObjectDetailView(ObjectDetailView):
+    model = ManagementObject
+    template_name = "register/managementobject_detail.html"
+    fields = ("name", "identifier", "owner_organisation", "business_area", "description")
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user, request = self.request.user, self.request
+        return [
+            self.related_table(
+                _("Services"), tables.ServiceTable,
+                Service.objects.visible_to(user).filter(management_object=obj)
+                .select_related("owner_organisation", "management_object"),
+                add_url=_add_url(request, Service, management_object=obj.pk,
+                                 owner_organisation=obj.owner_organisation_id),
+            ),
+            self.related_table(
+                _("Systems"), tables.SystemTable,
+                System.objects.visible_to(user).filter(management_object=obj)
+                .select_related("owner_organisation", "management_object", "vendor"),
+                add_url=_add_url(request, System, management_object=obj.pk,
+                                 owner_organisation=obj.owner_organisation_id),
+            ),
+            self.related_table(
+                _("Roles"), tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user).active().filter(management_object=obj)
+                .select_related(*ROLE_RELATED),
+                add_url=_add_url(request, RoleAssignment, management_object=obj.pk),
+            ),
+            self.related_table(
+                _("Agreements"), tables.AgreementTable,
+                Agreement.objects.visible_to(user).filter(management_objects=obj)
+                .select_related("owner_organisation", "supplier"),
+            ),
+        ]
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {"gaps": documentation_gaps(self.request.user, management_object=obj)}
+
+
+class ManagementObjectEditView(ObjectEditView):
+    model = ManagementObject
+    form_class = forms.ManagementObjectForm
+    create_service = staticmethod(services.management_object_create)
+    update_service = staticmethod(services.management_object_update)
+
+
+class ManagementObjectDeleteView(ObjectDeleteView):
+    model = ManagementObject
+    delete_service = staticmethod(services.management_object_delete)
+
+
+# --- services ------------------------------------------------------------------------------
+class ServiceListView(ObjectListView):
+    model = Service
+    table_class = tables.ServiceTable
+    filterset_class = filters.ServiceFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("owner_organisation", "management_object")
+
+
+class ServiceDetailView(ObjectDetailView):
+    model = Service
+    fields = ("name", "owner_organisation", "management_object", "description")
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user, request = self.request.user, self.request
+        return [
+            self.related_table(
+                _("Participating organisations"), tables.ParticipationTable,
+                Participation.objects.visible_to(user).filter(service=obj)
+                .select_related("organisation", "service"),
+                add_url=_add_url(request, Participation, service=obj.pk),
+            ),
+            self.related_table(
+                _("Systems"), tables.SystemTable,
+                System.objects.visible_to(user).filter(services=obj)
+                .select_related("owner_organisation", "management_object", "vendor"),
+            ),
+            self.related_table(
+                _("Roles"), tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user).active().filter(service=obj)
+                .select_related(*ROLE_RELATED),
+                add_url=_add_url(request, RoleAssignment, service=obj.pk),
+            ),
+            self.related_table(
+                _("Agreements"), tables.AgreementTable,
+                Agreement.objects.visible_to(user).filter(services=obj)
+                .select_related("owner_organisation", "supplier"),
+            ),
+        ]
+
+
+class ServiceEditView(ObjectEditView):
+    model = Service
+    form_class = forms.ServiceForm
+    create_service = staticmethod(services.service_create)
+    update_service = staticmethod(services.service_update)
+
+
+class ServiceDeleteView(ObjectDeleteView):
+    model = Service
+    delete_service = staticmethod(services.service_delete)
+
+
+# --- systems -------------------------------------------------------------------------------
+class SystemListView(ObjectListView):
+    model = System
+    table_class = tables.SystemTable
+    filterset_class = filters.SystemFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related(
+            "owner_organisation", "management_object", "vendor"
+        )
+
+
+class SystemDetailView(ObjectDetailView):
+    model = System
+    template_name = "register/system_detail.html"
+    fields = (
+        "name", "owner_organisation", "management_object", "description", "vendor", "product",
+        "lifecycle", "criticality", "processes_personal_data", "holds_protected_identities",
+        "is_public",
+    )
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user, request = self.request.user, self.request
+        integrations = Integration.objects.visible_to(user).select_related(
+            "source", "target", "responsible_organisation", "responsible_person"
+        )
+        return [
+            self.related_table(
+                _("Environments"), tables.EnvironmentTable,
+                Environment.objects.visible_to(user).filter(system=obj)
+                .select_related("system", "operated_by"),
+                add_url=_add_url(request, Environment, system=obj.pk),
+            ),
+            self.related_table(
+                _("Integrations from this system"), tables.IntegrationTable,
+                integrations.filter(source=obj),
+                add_url=_add_url(request, Integration, source=obj.pk),
+            ),
+            self.related_table(
+                _("Integrations to this system"), tables.IntegrationTable,
+                integrations.filter(target=obj),
+            ),
+            self.related_table(
+                _("Services"), tables.ServiceTable,
+                Service.objects.visible_to(user).filter(systems=obj)
+                .select_related("owner_organisation", "management_object"),
+            ),
+            self.related_table(
+                _("Roles"), tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user).active().filter(system=obj)
+                .select_related(*ROLE_RELATED),
+                add_url=_add_url(request, RoleAssignment, system=obj.pk),
+            ),
+            self.related_table(
+                _("Agreements"), tables.AgreementTable,
+                Agreement.objects.visible_to(user).filter(systems=obj)
+                .select_related("owner_organisation", "supplier"),
+            ),
+        ]
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        gaps = documentation_gaps(self.request.user, systems=System.objects.filter(pk=obj.pk))
+        return {"gaps": gaps}
+
+
+class SystemEditView(ObjectEditView):
+    model = System
+    form_class = forms.SystemForm
+    create_service = staticmethod(services.system_create)
+    update_service = staticmethod(services.system_update)
+
+
+class SystemDeleteView(ObjectDeleteView):
+    model = System
+    delete_service = staticmethod(services.system_delete)
+
+
+# --- environments --------------------------------------------------------------------------
+class EnvironmentListView(ObjectListView):
+    model = Environment
+    table_class = tables.EnvironmentTable
+    filterset_class = filters.EnvironmentFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("system", "operated_by")
+
+
+class EnvironmentDetailView(ObjectDetailView):
+    model = Environment
+    fields = ("system", "kind", "name", "url", "operated_by", "service_hours", "description")
+
+
+class EnvironmentEditView(ObjectEditView):
+    model = Environment
+    form_class = forms.EnvironmentForm
+    create_service = staticmethod(services.environment_create)
+    update_service = staticmethod(services.environment_update)
+
+
+class EnvironmentDeleteView(ObjectDeleteView):
+    model = Environment
+    delete_service = staticmethod(services.environment_delete)
+
+
+# --- integrations --------------------------------------------------------------------------
+class IntegrationListView(ObjectListView):
+    model = Integration
+    table_class = tables.IntegrationTable
+    filterset_class = filters.IntegrationFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related(
+            "source", "target", "responsible_organisation", "responsible_person"
+        )
+
+
+class IntegrationDetailView(ObjectDetailView):
+    model = Integration
+    fields = ("source", "target", "external_system", "method", "description",
+              "responsible_organisation", "responsible_person")
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows = super().field_rows(obj)
+        if obj.target_id and not System.objects.visible_to(self.request.user).filter(
+            pk=obj.target_id
+        ).exists():
+            # The counterpart belongs to someone else: name it no further than the flow needs.
+            rows = [(label, value) if label != str(Integration._meta.get_field("target")
+                                                    .verbose_name) else (label, _("(not visible to you)"))
+                    for label, value in rows]
+        return rows
+
+
+class IntegrationEditView(ObjectEditView):
+    model = Integration
+    form_class = forms.IntegrationForm
+    create_service = staticmethod(services.integration_create)
+    update_service = staticmethod(services.integration_update)
+
+
+class IntegrationDeleteView(ObjectDeleteView):
+    model = Integration
+    delete_service = staticmethod(services.integration_delete)
+
+
+# --- participations ------------------------------------------------------------------------
+class ParticipationListView(ObjectListView):
+    model = Participation
+    table_class = tables.ParticipationTable
+    filterset_class = filters.ParticipationFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation", "service")
+
+
+class ParticipationDetailView(ObjectDetailView):
+    model = Participation
+    fields = ("service", "organisation", "status", "valid_from", "valid_to", "cost_share", "note")
+
+
+class ParticipationEditView(ObjectEditView):
+    model = Participation
+    form_class = forms.ParticipationForm
+    create_service = staticmethod(services.participation_create)
+    update_service = staticmethod(services.participation_update)
+
+
+class ParticipationDeleteView(ObjectDeleteView):
+    model = Participation
+    delete_service = staticmethod(services.participation_delete)
+
+
+# --- role types and assignments -------------------------------------------------------------
+class RoleTypeListView(ObjectListView):
+    model = RoleType
+    table_class = tables.RoleTypeTable
+    filterset_class = filters.RoleTypeFilterSet
+    title = _("Roles in the governance model")
+
+    def base_queryset(self) -> QuerySet:
+        return RoleType.objects.all()
+
+    def add_url(self) -> str | None:
+        return None
+
+
+class RoleTypeDetailView(ObjectDetailView):
+    model = RoleType
+    template_name = "register/roletype_detail.html"
+    fields = ("name_sv", "name_en", "level", "is_supplier_role", "manages",
+              "mandatory_for_system_in_operation", "source")
+
+    def base_queryset(self) -> QuerySet:
+        return RoleType.objects.all()
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        return [
+            self.related_table(
+                _("Assignments"), tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(self.request.user).active().filter(role_type=obj)
+                .select_related(*ROLE_RELATED),
+            )
+        ]
+
+
+class RoleAssignmentListView(ObjectListView):
+    model = RoleAssignment
+    table_class = tables.RoleAssignmentTable
+    filterset_class = filters.RoleAssignmentFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related(*ROLE_RELATED)
+
+
+class RoleAssignmentDetailView(ObjectDetailView):
+    model = RoleAssignment
+    fields = ("role_type", "person", "organisation", "management_object", "service", "system",
+              "valid_from", "valid_to", "note")
+
+
+class RoleAssignmentEditView(ObjectEditView):
+    model = RoleAssignment
+    form_class = forms.RoleAssignmentForm
+    create_service = staticmethod(services.role_assignment_create)
+    update_service = staticmethod(services.role_assignment_update)
+
+    def success_url(self, obj: Any) -> str:
+        return obj.target.get_absolute_url()
+
+
+class RoleAssignmentDeleteView(ObjectDeleteView):
+    model = RoleAssignment
+    delete_service = staticmethod(services.role_assignment_delete)
+
+
+# --- agreements ----------------------------------------------------------------------------
+class AgreementListView(ObjectListView):
+    model = Agreement
+    table_class = tables.AgreementTable
+    filterset_class = filters.AgreementFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("owner_organisation", "supplier")
+
+
+class AgreementDetailView(ObjectDetailView):
+    model = Agreement
+    template_name = "register/agreement_detail.html"
+    fields = ("title", "kind", "reference", "owner_organisation", "supplier", "valid_from",
+              "valid_to", "notice_period_months", "renewal_decision_by", "description")
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user = self.request.user
+        return [
+            self.related_table(
+                _("Management objects"), tables.ManagementObjectTable,
+                obj.management_objects.visible_to(user).select_related("owner_organisation"),
+            ),
+            self.related_table(
+                _("Services"), tables.ServiceTable,
+                obj.services.visible_to(user).select_related("owner_organisation",
+                                                             "management_object"),
+            ),
+            self.related_table(
+                _("Systems"), tables.SystemTable,
+                obj.systems.visible_to(user).select_related("owner_organisation",
+                                                            "management_object", "vendor"),
+            ),
+        ]
+
+
+class AgreementEditView(ObjectEditView):
+    model = Agreement
+    form_class = forms.AgreementForm
+    create_service = staticmethod(services.agreement_create)
+    update_service = staticmethod(services.agreement_update)
+
+
+class AgreementDeleteView(ObjectDeleteView):
+    model = Agreement
+    delete_service = staticmethod(services.agreement_delete)
+
+
+@login_required
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed document, served only to those who see the agreement."""
+    from django.http import FileResponse, Http404
+
+    agreement = Agreement.objects.visible_to(request.user).filter(pk=pk).first()
+    if agreement is None or not agreement.document:
+        raise Http404
+    if not request.user.has_perm("register.view_agreement", agreement):
+        deny(request, Agreement, "view", agreement)
+    record(actor=request.user, action="register.agreement.document_read", obj=agreement)
+    return FileResponse(agreement.document.open("rb"), as_attachment=True,
+                        filename=agreement.document.name.rsplit("/", 1)[-1])
+
+
+# --- documentation gaps --------------------------------------------------------------------
+@login_required
+def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Systems in operation lacking owner, manager, supplier agreement, PUB or SLA."""
+    if not request.user.has_perm("register.view_system"):
+        deny(request, System, "view")
+    management_object = None
+    if pk is not None:
+        from django.http import Http404
+
+        management_object = ManagementObject.objects.visible_to(request.user).filter(pk=pk).first()
+        if management_object is None:
+            raise Http404
+    gaps = documentation_gaps(request.user, management_object=management_object)
+    due = agreements_due(request.user)
+    if management_object is not None:
+        due = due.filter(management_objects=management_object) | due.filter(
+            systems__management_object=management_object
+        )
+        due = due.distinct()
+    export = request.GET.get("export")
+    if export in {"csv", "xlsx"}:
+        header = [str(_("System")), str(_("Owner organisation")), str(_("Management object")),
+                  str(_("Missing"))]
+        rows = [
+            [g.system.name, str(g.system.owner_organisation), str(g.system.management_object or ""),
+             "; ".join(g.labels)]
+            for g in gaps
+        ]
+        record(actor=request.user, action="register.documentation_gaps.exported",
+               object_type="register.system", object_repr=f"{len(rows)} rows",
+               changes={"format": [None, export]})
+        stem = export_filename("dokumentationsluckor")
+        if export == "csv":
+            return csv_response(stem, header, rows)
+        return xlsx_response(stem, header, rows, title=str(_("Documentation gaps")))
+    return render(
+        request,
+        "register/documentation_gaps.html",
+        {"gaps": gaps, "agreements_due": due, "management_object": management_object,
+         "title": _("Documentation gaps"), "today": today()},
+    )

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from forvalta.core import errors
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("register/", include("forvalta.register.urls")),
+    path("", include("forvalta.core.urls")),
+]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+
+if settings.DEBUG:  # pragma: no cover - development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
