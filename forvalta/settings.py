@@ -5,6 +5,7 @@ DEBUG is off unless FORVALTA_DEBUG=1, and without DEBUG a real FORVALTA_SECRET_K
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -24,7 +25,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("FORVALTA_DEBUG")
-TESTING = env_bool("FORVALTA_TESTING")
+# Test runs (pytest, or FORVALTA_TESTING=1) get a throwaway key and fast password hashing.
+TESTING = env_bool("FORVALTA_TESTING") or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("FORVALTA_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -168,6 +170,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}

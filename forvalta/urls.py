@@ -5,8 +5,13 @@ from django.urls import include, path
 from forvalta.core import errors
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="core/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("forvalta.register.urls")),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from forvalta.audit import context
@@ -29,7 +30,7 @@ def _plain(value: Any) -> Any:
         return {"id": value.pk, "text": str(value)[:200]}
     if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):
         return value.name or ""
     return str(value)
 

@@ -36,7 +36,9 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     buffer = io.StringIO()
     # Semicolons and a BOM: what Swedish Excel opens correctly by double-click.
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")

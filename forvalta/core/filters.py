@@ -21,9 +21,11 @@ class SearchFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for f in self.filters.values():
-            qs = f.extra.get("queryset")
-            if user is not None and qs is not None and hasattr(qs, "visible_to"):
-                f.extra["queryset"] = qs.visible_to(user)
+            qs = getattr(f, "queryset", None)
+            if qs is None or callable(qs) or not hasattr(qs, "visible_to"):
+                continue
+            # Choice lists are drawn from the user's scope like everything else.
+            f.queryset = qs.visible_to(user) if user is not None else qs.none()
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

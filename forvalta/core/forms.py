@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
@@ -37,6 +38,43 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DateInput()
         self.limit_choices()
+        self._hidden_current: dict[str, list[Any]] = {}
+        if self.instance.pk:
+            self._keep_current_choices()
+
+    def _keep_current_choices(self) -> None:
+        """On edit, the current value stays choosable if the user can see it.
+
+        Narrowed lists (e.g. "objects you manage") must not make an unchanged form
+        invalid; current related rows the user cannot see are kept as they are,
+        without being shown.
+        """
+        for name, field in self.fields.items():
+            qs = getattr(field, "queryset", None)
+            if qs is None or name not in self.initial:
+                continue
+            current = self.initial[name]
+            values = current if isinstance(current, list | tuple) else [current]
+            ids = [getattr(v, "pk", v) for v in values if v not in (None, "")]
+            if not ids:
+                continue
+            model = qs.model
+            manager = model._default_manager
+            seen = (
+                manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
+            )
+            visible = set(seen.filter(pk__in=ids).values_list("pk", flat=True))
+            field.queryset = manager.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=visible))
+            hidden = [i for i in ids if i not in visible]
+            if hidden and isinstance(field, forms.ModelMultipleChoiceField):
+                self._hidden_current[name] = list(manager.filter(pk__in=hidden))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, hidden in self._hidden_current.items():
+            if name in cleaned and cleaned[name] is not None:
+                cleaned[name] = list(cleaned[name]) + hidden
+        return cleaned
 
     @property
     def scope(self) -> Any:
@@ -53,8 +91,16 @@ def administered_organisations(user: Any) -> Any:
 class OrganisationForm(ScopedModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "kind", "org_number", "description", "email", "website",
-                  "is_active"]
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "org_number",
+            "description",
+            "email",
+            "website",
+            "is_active",
+        ]
 
     def limit_choices(self) -> None:
         if not self.scope.is_platform_admin:
@@ -90,20 +136,33 @@ class UnitForm(ScopedModelForm):
 class MembershipForm(ScopedModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "organisation", "unit", "manager", "title", "is_org_admin",
-                  "valid_from", "valid_to"]
+        fields = [
+            "user",
+            "organisation",
+            "unit",
+            "manager",
+            "title",
+            "is_org_admin",
+            "valid_from",
+            "valid_to",
+        ]
 
     def limit_choices(self) -> None:
         scope = self.scope
-        if scope.is_platform_admin:
+        if scope.is_platform_admin and not scope.admin_org_ids:
+            # The platform administrator appoints organisation administrators and sees no
+            # other staff: people with no organisation yet, or already administrators.
             self.fields["organisation"].queryset = Organisation.objects.all()
-            self.fields["user"].queryset = User.objects.all()
+            self.fields["user"].queryset = User.objects.filter(
+                Q(memberships__isnull=True) | Q(memberships__is_org_admin=True)
+            ).distinct()
+            self.fields["is_org_admin"].initial = True
+            self.fields["is_org_admin"].disabled = True
         else:
             self.fields["organisation"].queryset = administered_organisations(self.user)
-            # An administrator places people who are not yet anywhere, or already in their org.
-            self.fields["user"].queryset = User.objects.filter(
-                pk__in=User.objects.visible_to(self.user).values("pk")
-            ) | User.objects.filter(memberships__isnull=True)
+            # An administrator places people they already see (new people are created
+            # on the "new person" page together with their first membership).
+            self.fields["user"].queryset = User.objects.visible_to(self.user)
         admin_orgs = scope.admin_org_ids
         self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=admin_orgs)
         self.fields["manager"].queryset = User.objects.filter(

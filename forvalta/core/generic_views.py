@@ -108,7 +108,9 @@ class ObjectListView(ScopedViewMixin, View):
         queryset = self.get_queryset()
         filterset = None
         if self.filterset_class is not None:
-            filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+            filterset = self.filterset_class(
+                request.GET or None, queryset=queryset, request=request
+            )
             if filterset.is_bound and not filterset.is_valid():
                 queryset = queryset.none()
             else:
@@ -116,6 +118,8 @@ class ObjectListView(ScopedViewMixin, View):
         table = self.table_class(queryset, request=request)
         export = request.GET.get("export")
         if export in {"csv", "xlsx"}:
+            # Everything that matches the filter, in the order the user sorted by.
+            tables.RequestConfig(request, paginate=False).configure(table)
             return self.export(table, export)
         tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         context = {
@@ -126,9 +130,11 @@ class ObjectListView(ScopedViewMixin, View):
             "add_url": self.add_url(),
             "add_label": self.add_label,
             "empty_text": self.empty_text,
-            "is_filtered": bool(filterset is not None and filterset.is_bound and any(
-                v for k, v in request.GET.items() if k not in {"page", "sort", "per_page"}
-            )),
+            "is_filtered": bool(
+                filterset is not None
+                and filterset.is_bound
+                and any(v for k, v in request.GET.items() if k not in {"page", "sort", "per_page"})
+            ),
         }
         if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]  # django-htmx
             return render(request, self.partial_template_name, context)
@@ -248,7 +254,9 @@ class ObjectEditView(ScopedViewMixin, View):
                 if obj
                 else _("New %(model)s") % {"model": self.model._meta.verbose_name}
             ),
-            "cancel_url": obj.get_absolute_url() if obj else safe_reverse(url_name(self.model, "list")),
+            "cancel_url": obj.get_absolute_url()
+            if obj
+            else safe_reverse(url_name(self.model, "list")),
         }
         return render(self.request, self.template_name, context, status=status)
 

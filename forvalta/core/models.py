@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from forvalta.core.validators import normalise_org_number, validate_org_number
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is left out."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+
 def today() -> dt.date:
     """Today's date in Europe/Stockholm."""
     return timezone.localdate()
@@ -95,7 +103,7 @@ class Organisation(TimeStampedModel):
     )
     description = models.TextField(_("description"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -301,7 +309,11 @@ class Membership(ValidityPeriodModel, TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.unit_id and self.organisation_id and self.unit.organisation_id != self.organisation_id:
+        if (
+            self.unit_id
+            and self.organisation_id
+            and self.unit.organisation_id != self.organisation_id
+        ):
             raise ValidationError({"unit": _("The unit must belong to the same organisation.")})
         if self.manager_id and self.user_id and self.manager_id == self.user_id:
             raise ValidationError({"manager": _("A person cannot be their own manager.")})

@@ -95,7 +95,7 @@ def sees_user(user: Any, person: Any) -> bool:
 
 @rules.predicate
 def administers_person(user: Any, person: Any) -> bool:
-    """An organisation administrator edits people who belong only to organisations they administer."""
+    """Organisation administrators edit people who belong only to organisations they run."""
     scope = scope_for(user)
     if person is None:
         return bool(scope.admin_org_ids)

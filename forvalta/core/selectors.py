@@ -26,27 +26,31 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     object_ids = {a.management_object_id for a in assignments if a.management_object_id}
     service_ids = {a.service_id for a in assignments if a.service_id}
     system_ids = {a.system_id for a in assignments if a.system_id}
-    my_systems = System.objects.visible_to(user).filter(
-        Q(id__in=system_ids)
-        | Q(management_object_id__in=object_ids)
-        | Q(services__id__in=service_ids)
-        | Q(owner_organisation_id__in=scope.admin_org_ids)
-    ).distinct()
+    my_systems = (
+        System.objects.visible_to(user)
+        .filter(
+            Q(id__in=system_ids)
+            | Q(management_object_id__in=object_ids)
+            | Q(services__id__in=service_ids)
+            | Q(owner_organisation_id__in=scope.admin_org_ids)
+        )
+        .distinct()
+    )
     gaps = documentation_gaps(user, systems=my_systems)
     due = list(
-        agreements_due(user).filter(
+        agreements_due(user)
+        .filter(
             Q(management_objects__id__in=object_ids)
             | Q(services__id__in=service_ids)
             | Q(systems__id__in=system_ids)
             | Q(owner_organisation_id__in=scope.admin_org_ids)
-        ).distinct()[:20]
+        )
+        .distinct()[:20]
     )
     soon = today() + dt.timedelta(days=60)
     changing = list(
         Participation.objects.visible_to(user)
-        .filter(
-            Q(service_id__in=service_ids) | Q(service__management_object_id__in=object_ids)
-        )
+        .filter(Q(service_id__in=service_ids) | Q(service__management_object_id__in=object_ids))
         .filter(
             Q(valid_from__gt=today(), valid_from__lte=soon)
             | Q(valid_to__gte=today(), valid_to__lte=soon)

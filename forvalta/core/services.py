@@ -222,9 +222,13 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
         person.set_password(password) if password else person.set_unusable_password()
         person.full_clean(exclude=["password"])
         _save(person)
-        record(actor=actor, action="core.user.created", obj=person,
-               changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
-               organisation=organisation)
+        record(
+            actor=actor,
+            action="core.user.created",
+            obj=person,
+            changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
+            organisation=organisation,
+        )
         model_create(
             actor=actor,
             model=Membership,

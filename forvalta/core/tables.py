@@ -47,7 +47,9 @@ class UnitTable(BaseTable):
 
 class UserTable(BaseTable):
     name = tables.Column(
-        accessor="last_name", verbose_name=_("name"), linkify=lambda record: record.get_absolute_url(),
+        accessor="last_name",
+        verbose_name=_("name"),
+        linkify=lambda record: record.get_absolute_url(),
         order_by=("last_name", "first_name"),
     )
     username = tables.Column()
@@ -76,6 +78,14 @@ class MembershipTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Membership
-        fields = ("user", "organisation", "unit", "title", "manager", "is_org_admin",
-                  "valid_from", "valid_to")
+        fields = (
+            "user",
+            "organisation",
+            "unit",
+            "title",
+            "manager",
+            "is_org_admin",
+            "valid_from",
+            "valid_to",
+        )
         order_by = ("user",)

@@ -224,8 +224,7 @@ class Scope:
         return qs.filter(Q(is_active=True) | Q(id__in=self.org_ids))
 
     def users(self, qs: QuerySet) -> QuerySet:
-        """Colleagues, people holding roles on what the user sees, and (for managers)
-        the staff of organisations taking part in or contracted for what they manage."""
+        """Colleagues, and the people holding roles on what the user sees."""
         if not self.org_ids:
             return qs.filter(pk=self.user.pk) if self.user.is_authenticated else qs.none()
         from forvalta.register.models import RoleAssignment
@@ -233,9 +232,35 @@ class Scope:
         role_holders = RoleAssignment.objects.filter(self.role_assignment_q()).values("person_id")
         return qs.filter(
             Q(pk=self.user.pk)
-            | Q(memberships__organisation_id__in=self.org_ids | self.partner_org_ids)
+            | Q(memberships__organisation_id__in=self.org_ids)
             | Q(pk__in=role_holders)
         ).distinct()
+
+    @cached_property
+    def nominating_service_ids(self) -> frozenset[int]:
+        """Services for which an administrator of a taking-part organisation nominates its
+        own representatives ("varje användande kommun hanterar behörighet själv")."""
+        if not self.admin_org_ids:
+            return frozenset()
+        from forvalta.register.models import Participation
+
+        return frozenset(
+            Participation.objects.active()
+            .filter(organisation_id__in=self.admin_org_ids)
+            .exclude(status__in=["applied", "ended"])
+            .values_list("service_id", flat=True)
+        )
+
+    def nominates(self, assignment: Any) -> bool:
+        """An organisation's administrator may give its own staff non-managing roles on
+        the shared services the organisation takes part in."""
+        return (
+            assignment.service_id is not None
+            and assignment.service_id in self.nominating_service_ids
+            and assignment.organisation_id in self.admin_org_ids
+            and assignment.role_type_id is not None
+            and not assignment.role_type.manages
+        )
 
     @cached_property
     def partner_org_ids(self) -> frozenset[int]:
@@ -357,10 +382,7 @@ def scope_for(user: Any) -> Scope:
             is_platform_admin=bool(getattr(user, "is_platform_admin", False)),
         )
     if user is not None:
-        try:
-            setattr(user, _CACHE_ATTR, scope)
-        except AttributeError:  # AnonymousUser instances accept attributes; be safe anyway
-            pass
+        setattr(user, _CACHE_ATTR, scope)
     return scope
 
 

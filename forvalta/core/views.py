@@ -50,8 +50,16 @@ class SupplierListView(OrganisationListView):
 class OrganisationDetailView(ObjectDetailView):
     model = Organisation
     template_name = "core/organisation_detail.html"
-    fields = ("name", "short_name", "kind", "org_number", "email", "website", "description",
-              "is_active")
+    fields = (
+        "name",
+        "short_name",
+        "kind",
+        "org_number",
+        "email",
+        "website",
+        "description",
+        "is_active",
+    )
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         user = self.request.user
@@ -62,9 +70,9 @@ class OrganisationDetailView(ObjectDetailView):
                 self.related_table(
                     _("Units"),
                     tables.UnitTable,
-                    Unit.objects.visible_to(user).filter(organisation=obj).select_related(
-                        "parent", "organisation"
-                    ),
+                    Unit.objects.visible_to(user)
+                    .filter(organisation=obj)
+                    .select_related("parent", "organisation"),
                     add_url=self._add(user, "core.add_unit", "core:unit_add", obj),
                 )
             )
@@ -128,9 +136,9 @@ class UnitDetailView(ObjectDetailView):
             self.related_table(
                 _("Sub-units"),
                 tables.UnitTable,
-                Unit.objects.visible_to(user).filter(parent=obj).select_related(
-                    "organisation", "parent"
-                ),
+                Unit.objects.visible_to(user)
+                .filter(parent=obj)
+                .select_related("organisation", "parent"),
             ),
             self.related_table(
                 _("People"),
@@ -218,8 +226,16 @@ class MembershipListView(ObjectListView):
 
 class MembershipDetailView(ObjectDetailView):
     model = Membership
-    fields = ("user", "organisation", "unit", "manager", "title", "is_org_admin", "valid_from",
-              "valid_to")
+    fields = (
+        "user",
+        "organisation",
+        "unit",
+        "manager",
+        "title",
+        "is_org_admin",
+        "valid_from",
+        "valid_to",
+    )
 
     def base_queryset(self) -> QuerySet:
         if _scope(self.request.user).is_platform_admin:
@@ -234,7 +250,9 @@ class MembershipEditView(ObjectEditView):
     update_service = staticmethod(services.membership_update)
 
     def success_url(self, obj: Any) -> str:
-        return safe_reverse("core:organisation_detail", obj.organisation_id) or obj.get_absolute_url()
+        return (
+            safe_reverse("core:organisation_detail", obj.organisation_id) or obj.get_absolute_url()
+        )
 
 
 class MembershipDeleteView(ObjectDeleteView):

@@ -73,14 +73,19 @@ class SystemFilterSet(SearchFilterSet):
         choices=Criticality.choices, label=_("criticality")
     )
     processes_personal_data = django_filters.BooleanFilter(label=_("processes personal data"))
-    holds_protected_identities = django_filters.BooleanFilter(
-        label=_("holds protected identities")
-    )
+    holds_protected_identities = django_filters.BooleanFilter(label=_("holds protected identities"))
 
     class Meta:
         model = System
-        fields = ["q", "owner_organisation", "management_object", "lifecycle", "criticality",
-                  "processes_personal_data", "holds_protected_identities"]
+        fields = [
+            "q",
+            "owner_organisation",
+            "management_object",
+            "lifecycle",
+            "criticality",
+            "processes_personal_data",
+            "holds_protected_identities",
+        ]
 
 
 class EnvironmentFilterSet(SearchFilterSet):
@@ -126,8 +131,14 @@ class RoleTypeFilterSet(SearchFilterSet):
 
 
 class RoleAssignmentFilterSet(SearchFilterSet):
-    search_fields = ("person__first_name", "person__last_name", "role_type__name_sv",
-                     "management_object__name", "service__name", "system__name")
+    search_fields = (
+        "person__first_name",
+        "person__last_name",
+        "role_type__name_sv",
+        "management_object__name",
+        "service__name",
+        "system__name",
+    )
     role_type = django_filters.ModelChoiceFilter(queryset=RoleType.objects.all(), label=_("role"))
     organisation = _org_filter(_("acting for"))
     management_object = django_filters.ModelChoiceFilter(
@@ -149,7 +160,9 @@ class AgreementFilterSet(SearchFilterSet):
     )
     owner_organisation = _org_filter(_("customer"))
     renewal_before = django_filters.DateFilter(
-        field_name="renewal_decision_by", lookup_expr="lte", label=_("renewal decided by, at latest")
+        field_name="renewal_decision_by",
+        lookup_expr="lte",
+        label=_("renewal decided by, at latest"),
     )
 
     class Meta:

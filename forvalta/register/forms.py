@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.forms import ScopedModelForm, administered_organisations
+from forvalta.core.forms import ScopedModelForm
 from forvalta.core.models import Organisation, OrganisationKind, User
 from forvalta.register.models import (
     Agreement,
@@ -65,7 +65,10 @@ class ManagementObjectForm(ScopedModelForm):
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
 
     def limit_choices(self) -> None:
-        self.fields["owner_organisation"].queryset = administered_organisations(self.user)
+        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
+            Q(id__in=self.scope.admin_org_ids)
+            | Q(id=getattr(self.instance, "owner_organisation_id", None))
+        )
         if self.instance.pk:
             self.fields["owner_organisation"].disabled = True
 
@@ -90,9 +93,17 @@ class SystemForm(ScopedModelForm):
     class Meta:
         model = System
         fields = [
-            "owner_organisation", "management_object", "name", "description", "vendor",
-            "product", "lifecycle", "criticality", "processes_personal_data",
-            "holds_protected_identities", "is_public",
+            "owner_organisation",
+            "management_object",
+            "name",
+            "description",
+            "vendor",
+            "product",
+            "lifecycle",
+            "criticality",
+            "processes_personal_data",
+            "holds_protected_identities",
+            "is_public",
         ]
 
     def limit_choices(self) -> None:
@@ -119,8 +130,13 @@ class IntegrationForm(ScopedModelForm):
     class Meta:
         model = Integration
         fields = [
-            "source", "target", "external_system", "method", "description",
-            "responsible_organisation", "responsible_person",
+            "source",
+            "target",
+            "external_system",
+            "method",
+            "description",
+            "responsible_organisation",
+            "responsible_person",
         ]
 
     def limit_choices(self) -> None:
@@ -134,9 +150,11 @@ class IntegrationForm(ScopedModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         person, org = cleaned.get("responsible_person"), cleaned.get("responsible_organisation")
-        if person is not None and org is not None and not person.memberships.filter(
-            organisation=org
-        ).exists():
+        if (
+            person is not None
+            and org is not None
+            and not person.memberships.filter(organisation=org).exists()
+        ):
             self.add_error(
                 "responsible_person",
                 _("The responsible person must belong to the responsible organisation."),
@@ -147,8 +165,15 @@ class IntegrationForm(ScopedModelForm):
 class ParticipationForm(ScopedModelForm):
     class Meta:
         model = Participation
-        fields = ["service", "organisation", "status", "valid_from", "valid_to", "cost_share",
-                  "note"]
+        fields = [
+            "service",
+            "organisation",
+            "status",
+            "valid_from",
+            "valid_to",
+            "cost_share",
+            "note",
+        ]
 
     def limit_choices(self) -> None:
         self.fields["service"].queryset = _managed_services(self)
@@ -163,13 +188,27 @@ class ParticipationForm(ScopedModelForm):
 class RoleAssignmentForm(ScopedModelForm):
     class Meta:
         model = RoleAssignment
-        fields = ["role_type", "person", "organisation", "management_object", "service", "system",
-                  "valid_from", "valid_to", "note"]
+        fields = [
+            "role_type",
+            "person",
+            "organisation",
+            "management_object",
+            "service",
+            "system",
+            "valid_from",
+            "valid_to",
+            "note",
+        ]
 
     def limit_choices(self) -> None:
         self.fields["management_object"].queryset = _managed_objects(self)
-        self.fields["service"].queryset = _managed_services(self)
+        self.fields["service"].queryset = Service.objects.filter(
+            Q(pk__in=_managed_services(self).values("pk"))
+            | Q(pk__in=self.scope.nominating_service_ids)
+        )
         self.fields["system"].queryset = _managed_systems(self)
+        # People the user already sees: colleagues and current role holders. Another
+        # organisation's staff are nominated by that organisation's administrator.
         self.fields["person"].queryset = User.objects.visible_to(self.user).order_by(
             "last_name", "first_name"
         )
@@ -183,9 +222,20 @@ class AgreementForm(ScopedModelForm):
     class Meta:
         model = Agreement
         fields = [
-            "kind", "title", "reference", "owner_organisation", "supplier", "management_objects",
-            "services", "systems", "valid_from", "valid_to", "notice_period_months",
-            "renewal_decision_by", "document", "description",
+            "kind",
+            "title",
+            "reference",
+            "owner_organisation",
+            "supplier",
+            "management_objects",
+            "services",
+            "systems",
+            "valid_from",
+            "valid_to",
+            "notice_period_months",
+            "renewal_decision_by",
+            "document",
+            "description",
         ]
         widgets = {
             "management_objects": forms.CheckboxSelectMultiple,
@@ -221,7 +271,9 @@ class AgreementForm(ScopedModelForm):
         owner = cleaned.get("owner_organisation")
         if owner is not None:
             for name in ("management_objects", "services", "systems"):
-                foreign = [o for o in cleaned.get(name) or [] if o.owner_organisation_id != owner.pk]
+                foreign = [
+                    o for o in cleaned.get(name) or [] if o.owner_organisation_id != owner.pk
+                ]
                 if foreign:
                     self.add_error(
                         name, _("Only what the customer organisation owns can be covered.")

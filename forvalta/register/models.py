@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import (
+    HttpsURLField,
     Organisation,
     TimeStampedModel,
     ValidityPeriodModel,
@@ -329,7 +330,7 @@ class Environment(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=EnvironmentKind.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    url = models.URLField(_("address"), blank=True)
+    url = HttpsURLField(_("address"), blank=True)
     operated_by = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -575,9 +576,7 @@ class RoleAssignment(ValidityPeriodModel, TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        targets = [
-            t for t in (self.management_object_id, self.service_id, self.system_id) if t
-        ]
+        targets = [t for t in (self.management_object_id, self.service_id, self.system_id) if t]
         if len(targets) != 1:
             raise ValidationError(_("Choose exactly one management object, service or system."))
         if self.role_type_id:
@@ -644,7 +643,10 @@ class Agreement(ValidityPeriodModel, TimeStampedModel):
         verbose_name=_("supplier"),
     )
     management_objects = models.ManyToManyField(
-        ManagementObject, blank=True, related_name="agreements", verbose_name=_("management objects")
+        ManagementObject,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("management objects"),
     )
     services = models.ManyToManyField(
         Service, blank=True, related_name="agreements", verbose_name=_("services")
@@ -690,9 +692,5 @@ class Agreement(ValidityPeriodModel, TimeStampedModel):
             )
         if self.renewal_decision_by and self.valid_to and self.renewal_decision_by > self.valid_to:
             raise ValidationError(
-                {
-                    "renewal_decision_by": _(
-                        "Renewal must be decided before the agreement ends."
-                    )
-                }
+                {"renewal_decision_by": _("Renewal must be decided before the agreement ends.")}
             )

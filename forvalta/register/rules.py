@@ -73,7 +73,8 @@ def manages_role_target(user: Any, assignment: Any) -> bool:
     scope = scope_for(user)
     if assignment is None:
         return bool(
-            scope.admin_org_ids
+            scope.nominating_service_ids
+            or scope.admin_org_ids
             or scope.managed_object_ids
             or scope.managed_service_ids
             or scope.managed_system_ids
@@ -81,7 +82,7 @@ def manages_role_target(user: Any, assignment: Any) -> bool:
     if assignment.management_object_id:
         return scope.manages_object(assignment.management_object)
     if assignment.service_id:
-        return scope.manages_service(assignment.service)
+        return scope.manages_service(assignment.service) or scope.nominates(assignment)
     if assignment.system_id:
         return scope.manages_system(assignment.system)
     return False
@@ -98,9 +99,9 @@ def manages_agreement(user: Any, agreement: Any) -> bool:
     if agreement.owner_organisation_id not in scope.org_ids or not agreement.pk:
         return False
     return (
-        agreement.management_objects.filter(id__in=scope.managed_object_ids).exists()
-        or agreement.services.filter(id__in=scope.managed_service_ids).exists()
-        or agreement.systems.filter(id__in=scope.managed_system_ids).exists()
+        any(scope.manages_object(o) for o in agreement.management_objects.all())
+        or any(scope.manages_service(s) for s in agreement.services.all())
+        or any(scope.manages_system(s) for s in agreement.systems.all())
     )
 
 

@@ -50,8 +50,14 @@ class SystemTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = System
         fields = (
-            "name", "owner_organisation", "management_object", "vendor", "lifecycle",
-            "criticality", "processes_personal_data", "holds_protected_identities",
+            "name",
+            "owner_organisation",
+            "management_object",
+            "vendor",
+            "lifecycle",
+            "criticality",
+            "processes_personal_data",
+            "holds_protected_identities",
         )
 
 
@@ -67,14 +73,22 @@ class EnvironmentTable(BaseTable):
 class IntegrationTable(BaseTable):
     source = tables.Column(linkify=True)
     counterpart = tables.Column(
-        verbose_name=_("counterpart"), accessor="target", order_by=("target__name", "external_system")
+        verbose_name=_("counterpart"),
+        accessor="target",
+        order_by=("target__name", "external_system"),
     )
     method = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
         model = Integration
-        fields = ("source", "counterpart", "method", "responsible_organisation",
-                  "responsible_person")
+        fields = (
+            "source",
+            "counterpart",
+            "method",
+            "description",
+            "responsible_organisation",
+            "responsible_person",
+        )
 
     def render_counterpart(self, record: Any) -> str:
         return record.target.name if record.target_id else record.external_system
@@ -91,7 +105,15 @@ class ParticipationTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Participation
-        fields = ("organisation", "service", "status", "valid_from", "valid_to", "cost_share")
+        fields = (
+            "organisation",
+            "service",
+            "status",
+            "valid_from",
+            "valid_to",
+            "cost_share",
+            "note",
+        )
 
 
 class RoleTypeTable(BaseTable):
@@ -106,8 +128,9 @@ class RoleTypeTable(BaseTable):
 
 
 class RoleAssignmentTable(BaseTable):
-    role_type = tables.Column(linkify=lambda record: record.get_absolute_url(),
-                              order_by=("role_type__sort_order",))
+    role_type = tables.Column(
+        linkify=lambda record: record.get_absolute_url(), order_by=("role_type__sort_order",)
+    )
     person = tables.Column(order_by=("person__last_name", "person__first_name"))
     target = tables.Column(
         verbose_name=_("for"),
@@ -121,7 +144,7 @@ class RoleAssignmentTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = RoleAssignment
-        fields = ("role_type", "person", "target", "organisation", "valid_from", "valid_to")
+        fields = ("role_type", "person", "target", "organisation", "valid_from", "valid_to", "note")
 
     def render_target(self, record: Any) -> str:
         return str(record.target)
@@ -138,5 +161,13 @@ class AgreementTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Agreement
-        fields = ("title", "kind", "owner_organisation", "supplier", "valid_from", "valid_to",
-                  "notice_period_months", "renewal_decision_by")
+        fields = (
+            "title",
+            "kind",
+            "owner_organisation",
+            "supplier",
+            "valid_from",
+            "valid_to",
+            "notice_period_months",
+            "renewal_decision_by",
+        )

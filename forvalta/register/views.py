@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.audit.services import record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.generic_views import (
     ObjectDeleteView,
@@ -19,7 +20,7 @@ from forvalta.core.generic_views import (
     ObjectListView,
     deny,
 )
-from forvalta.audit.services import record
+from forvalta.core.models import today
 from forvalta.register import filters, forms, services, tables
 from forvalta.register.models import (
     Agreement,
@@ -32,7 +33,6 @@ from forvalta.register.models import (
     Service,
     System,
 )
-from forvalta.core.models import today
 from forvalta.register.selectors import agreements_due, documentation_gaps
 
 ROLE_RELATED = ("person", "role_type", "organisation", "management_object", "service", "system")
@@ -65,28 +65,45 @@ class ManagementObjectDetailView(ObjectDetailView):
         user, request = self.request.user, self.request
         return [
             self.related_table(
-                _("Services"), tables.ServiceTable,
-                Service.objects.visible_to(user).filter(management_object=obj)
+                _("Services"),
+                tables.ServiceTable,
+                Service.objects.visible_to(user)
+                .filter(management_object=obj)
                 .select_related("owner_organisation", "management_object"),
-                add_url=_add_url(request, Service, management_object=obj.pk,
-                                 owner_organisation=obj.owner_organisation_id),
+                add_url=_add_url(
+                    request,
+                    Service,
+                    management_object=obj.pk,
+                    owner_organisation=obj.owner_organisation_id,
+                ),
             ),
             self.related_table(
-                _("Systems"), tables.SystemTable,
-                System.objects.visible_to(user).filter(management_object=obj)
+                _("Systems"),
+                tables.SystemTable,
+                System.objects.visible_to(user)
+                .filter(management_object=obj)
                 .select_related("owner_organisation", "management_object", "vendor"),
-                add_url=_add_url(request, System, management_object=obj.pk,
-                                 owner_organisation=obj.owner_organisation_id),
+                add_url=_add_url(
+                    request,
+                    System,
+                    management_object=obj.pk,
+                    owner_organisation=obj.owner_organisation_id,
+                ),
             ),
             self.related_table(
-                _("Roles"), tables.RoleAssignmentTable,
-                RoleAssignment.objects.visible_to(user).active().filter(management_object=obj)
+                _("Roles"),
+                tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user)
+                .active()
+                .filter(management_object=obj)
                 .select_related(*ROLE_RELATED),
                 add_url=_add_url(request, RoleAssignment, management_object=obj.pk),
             ),
             self.related_table(
-                _("Agreements"), tables.AgreementTable,
-                Agreement.objects.visible_to(user).filter(management_objects=obj)
+                _("Agreements"),
+                tables.AgreementTable,
+                Agreement.objects.visible_to(user)
+                .filter(management_objects=obj)
                 .select_related("owner_organisation", "supplier"),
             ),
         ]
@@ -125,25 +142,34 @@ class ServiceDetailView(ObjectDetailView):
         user, request = self.request.user, self.request
         return [
             self.related_table(
-                _("Participating organisations"), tables.ParticipationTable,
-                Participation.objects.visible_to(user).filter(service=obj)
+                _("Participating organisations"),
+                tables.ParticipationTable,
+                Participation.objects.visible_to(user)
+                .filter(service=obj)
                 .select_related("organisation", "service"),
                 add_url=_add_url(request, Participation, service=obj.pk),
             ),
             self.related_table(
-                _("Systems"), tables.SystemTable,
-                System.objects.visible_to(user).filter(services=obj)
+                _("Systems"),
+                tables.SystemTable,
+                System.objects.visible_to(user)
+                .filter(services=obj)
                 .select_related("owner_organisation", "management_object", "vendor"),
             ),
             self.related_table(
-                _("Roles"), tables.RoleAssignmentTable,
-                RoleAssignment.objects.visible_to(user).active().filter(service=obj)
+                _("Roles"),
+                tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user)
+                .active()
+                .filter(service=obj)
                 .select_related(*ROLE_RELATED),
                 add_url=_add_url(request, RoleAssignment, service=obj.pk),
             ),
             self.related_table(
-                _("Agreements"), tables.AgreementTable,
-                Agreement.objects.visible_to(user).filter(services=obj)
+                _("Agreements"),
+                tables.AgreementTable,
+                Agreement.objects.visible_to(user)
+                .filter(services=obj)
                 .select_related("owner_organisation", "supplier"),
             ),
         ]
@@ -168,8 +194,10 @@ class SystemListView(ObjectListView):
     filterset_class = filters.SystemFilterSet
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related(
-            "owner_organisation", "management_object", "vendor"
+        return (
+            super()
+            .get_queryset()
+            .select_related("owner_organisation", "management_object", "vendor")
         )
 
 
@@ -177,8 +205,16 @@ class SystemDetailView(ObjectDetailView):
     model = System
     template_name = "register/system_detail.html"
     fields = (
-        "name", "owner_organisation", "management_object", "description", "vendor", "product",
-        "lifecycle", "criticality", "processes_personal_data", "holds_protected_identities",
+        "name",
+        "owner_organisation",
+        "management_object",
+        "description",
+        "vendor",
+        "product",
+        "lifecycle",
+        "criticality",
+        "processes_personal_data",
+        "holds_protected_identities",
         "is_public",
     )
 
@@ -189,34 +225,45 @@ class SystemDetailView(ObjectDetailView):
         )
         return [
             self.related_table(
-                _("Environments"), tables.EnvironmentTable,
-                Environment.objects.visible_to(user).filter(system=obj)
+                _("Environments"),
+                tables.EnvironmentTable,
+                Environment.objects.visible_to(user)
+                .filter(system=obj)
                 .select_related("system", "operated_by"),
                 add_url=_add_url(request, Environment, system=obj.pk),
             ),
             self.related_table(
-                _("Integrations from this system"), tables.IntegrationTable,
+                _("Integrations from this system"),
+                tables.IntegrationTable,
                 integrations.filter(source=obj),
                 add_url=_add_url(request, Integration, source=obj.pk),
             ),
             self.related_table(
-                _("Integrations to this system"), tables.IntegrationTable,
+                _("Integrations to this system"),
+                tables.IntegrationTable,
                 integrations.filter(target=obj),
             ),
             self.related_table(
-                _("Services"), tables.ServiceTable,
-                Service.objects.visible_to(user).filter(systems=obj)
+                _("Services"),
+                tables.ServiceTable,
+                Service.objects.visible_to(user)
+                .filter(systems=obj)
                 .select_related("owner_organisation", "management_object"),
             ),
             self.related_table(
-                _("Roles"), tables.RoleAssignmentTable,
-                RoleAssignment.objects.visible_to(user).active().filter(system=obj)
+                _("Roles"),
+                tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(user)
+                .active()
+                .filter(system=obj)
                 .select_related(*ROLE_RELATED),
                 add_url=_add_url(request, RoleAssignment, system=obj.pk),
             ),
             self.related_table(
-                _("Agreements"), tables.AgreementTable,
-                Agreement.objects.visible_to(user).filter(systems=obj)
+                _("Agreements"),
+                tables.AgreementTable,
+                Agreement.objects.visible_to(user)
+                .filter(systems=obj)
                 .select_related("owner_organisation", "supplier"),
             ),
         ]
@@ -272,25 +319,37 @@ class IntegrationListView(ObjectListView):
     filterset_class = filters.IntegrationFilterSet
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related(
-            "source", "target", "responsible_organisation", "responsible_person"
+        return (
+            super()
+            .get_queryset()
+            .select_related("source", "target", "responsible_organisation", "responsible_person")
         )
 
 
 class IntegrationDetailView(ObjectDetailView):
     model = Integration
-    fields = ("source", "target", "external_system", "method", "description",
-              "responsible_organisation", "responsible_person")
+    fields = (
+        "source",
+        "target",
+        "external_system",
+        "method",
+        "description",
+        "responsible_organisation",
+        "responsible_person",
+    )
 
     def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
         rows = super().field_rows(obj)
-        if obj.target_id and not System.objects.visible_to(self.request.user).filter(
-            pk=obj.target_id
-        ).exists():
+        if (
+            obj.target_id
+            and not System.objects.visible_to(self.request.user).filter(pk=obj.target_id).exists()
+        ):
             # The counterpart belongs to someone else: name it no further than the flow needs.
-            rows = [(label, value) if label != str(Integration._meta.get_field("target")
-                                                    .verbose_name) else (label, _("(not visible to you)"))
-                    for label, value in rows]
+            target_label = str(Integration._meta.get_field("target").verbose_name)
+            rows = [
+                (label, _("(not visible to you)") if label == target_label else value)
+                for label, value in rows
+            ]
         return rows
 
 
@@ -350,8 +409,15 @@ class RoleTypeListView(ObjectListView):
 class RoleTypeDetailView(ObjectDetailView):
     model = RoleType
     template_name = "register/roletype_detail.html"
-    fields = ("name_sv", "name_en", "level", "is_supplier_role", "manages",
-              "mandatory_for_system_in_operation", "source")
+    fields = (
+        "name_sv",
+        "name_en",
+        "level",
+        "is_supplier_role",
+        "manages",
+        "mandatory_for_system_in_operation",
+        "source",
+    )
 
     def base_queryset(self) -> QuerySet:
         return RoleType.objects.all()
@@ -359,8 +425,11 @@ class RoleTypeDetailView(ObjectDetailView):
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         return [
             self.related_table(
-                _("Assignments"), tables.RoleAssignmentTable,
-                RoleAssignment.objects.visible_to(self.request.user).active().filter(role_type=obj)
+                _("Assignments"),
+                tables.RoleAssignmentTable,
+                RoleAssignment.objects.visible_to(self.request.user)
+                .active()
+                .filter(role_type=obj)
                 .select_related(*ROLE_RELATED),
             )
         ]
@@ -377,8 +446,17 @@ class RoleAssignmentListView(ObjectListView):
 
 class RoleAssignmentDetailView(ObjectDetailView):
     model = RoleAssignment
-    fields = ("role_type", "person", "organisation", "management_object", "service", "system",
-              "valid_from", "valid_to", "note")
+    fields = (
+        "role_type",
+        "person",
+        "organisation",
+        "management_object",
+        "service",
+        "system",
+        "valid_from",
+        "valid_to",
+        "note",
+    )
 
 
 class RoleAssignmentEditView(ObjectEditView):
@@ -409,25 +487,40 @@ class AgreementListView(ObjectListView):
 class AgreementDetailView(ObjectDetailView):
     model = Agreement
     template_name = "register/agreement_detail.html"
-    fields = ("title", "kind", "reference", "owner_organisation", "supplier", "valid_from",
-              "valid_to", "notice_period_months", "renewal_decision_by", "description")
+    fields = (
+        "title",
+        "kind",
+        "reference",
+        "owner_organisation",
+        "supplier",
+        "valid_from",
+        "valid_to",
+        "notice_period_months",
+        "renewal_decision_by",
+        "description",
+    )
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         user = self.request.user
         return [
             self.related_table(
-                _("Management objects"), tables.ManagementObjectTable,
+                _("Management objects"),
+                tables.ManagementObjectTable,
                 obj.management_objects.visible_to(user).select_related("owner_organisation"),
             ),
             self.related_table(
-                _("Services"), tables.ServiceTable,
-                obj.services.visible_to(user).select_related("owner_organisation",
-                                                             "management_object"),
+                _("Services"),
+                tables.ServiceTable,
+                obj.services.visible_to(user).select_related(
+                    "owner_organisation", "management_object"
+                ),
             ),
             self.related_table(
-                _("Systems"), tables.SystemTable,
-                obj.systems.visible_to(user).select_related("owner_organisation",
-                                                            "management_object", "vendor"),
+                _("Systems"),
+                tables.SystemTable,
+                obj.systems.visible_to(user).select_related(
+                    "owner_organisation", "management_object", "vendor"
+                ),
             ),
         ]
 
@@ -455,8 +548,11 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("register.view_agreement", agreement):
         deny(request, Agreement, "view", agreement)
     record(actor=request.user, action="register.agreement.document_read", obj=agreement)
-    return FileResponse(agreement.document.open("rb"), as_attachment=True,
-                        filename=agreement.document.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        agreement.document.open("rb"),
+        as_attachment=True,
+        filename=agreement.document.name.rsplit("/", 1)[-1],
+    )
 
 
 # --- documentation gaps --------------------------------------------------------------------
@@ -481,16 +577,28 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
         due = due.distinct()
     export = request.GET.get("export")
     if export in {"csv", "xlsx"}:
-        header = [str(_("System")), str(_("Owner organisation")), str(_("Management object")),
-                  str(_("Missing"))]
+        header = [
+            str(_("System")),
+            str(_("Owner organisation")),
+            str(_("Management object")),
+            str(_("Missing")),
+        ]
         rows = [
-            [g.system.name, str(g.system.owner_organisation), str(g.system.management_object or ""),
-             "; ".join(g.labels)]
+            [
+                g.system.name,
+                str(g.system.owner_organisation),
+                str(g.system.management_object or ""),
+                "; ".join(g.labels),
+            ]
             for g in gaps
         ]
-        record(actor=request.user, action="register.documentation_gaps.exported",
-               object_type="register.system", object_repr=f"{len(rows)} rows",
-               changes={"format": [None, export]})
+        record(
+            actor=request.user,
+            action="register.documentation_gaps.exported",
+            object_type="register.system",
+            object_repr=f"{len(rows)} rows",
+            changes={"format": [None, export]},
+        )
         stem = export_filename("dokumentationsluckor")
         if export == "csv":
             return csv_response(stem, header, rows)
@@ -498,6 +606,11 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
     return render(
         request,
         "register/documentation_gaps.html",
-        {"gaps": gaps, "agreements_due": due, "management_object": management_object,
-         "title": _("Documentation gaps"), "today": today()},
+        {
+            "gaps": gaps,
+            "agreements_due": due,
+            "management_object": management_object,
+            "title": _("Documentation gaps"),
+            "today": today(),
+        },
     )

@@ -1,0 +1,9 @@
+"""Project-wide pytest configuration."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
