@@ -28,6 +28,9 @@ class ScopedModelForm(forms.ModelForm):
     reaches a service.
     """
 
+    # Choice fields are re-pointed at scoped querysets; typed loosely for that reason.
+    fields: dict[str, Any]  # type: ignore[assignment]  # narrowed per form at run time
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
@@ -70,7 +73,7 @@ class ScopedModelForm(forms.ModelForm):
                 self._hidden_current[name] = list(manager.filter(pk__in=hidden))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name, hidden in self._hidden_current.items():
             if name in cleaned and cleaned[name] is not None:
                 cleaned[name] = list(cleaned[name]) + hidden

@@ -8,12 +8,12 @@ partials, exports, messages and redirects. Model: NetBox's generic object views.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import BaseForm
@@ -27,6 +27,11 @@ from django_filters import FilterSet
 from forvalta.audit.services import object_type_of, record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.services import perm_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
 
 PER_PAGE = 25
 
@@ -72,7 +77,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             raise Http404 from exc
         try:
             return self.base_queryset().get(pk=pk)
-        except self.model.DoesNotExist as exc:
+        except ObjectDoesNotExist as exc:
             raise Http404 from exc
 
     def require(self, action: str, obj: Any = None) -> None:
@@ -96,9 +101,9 @@ class ObjectListView(ScopedViewMixin, View):
     filterset_class: type[FilterSet] | None = None
     template_name = "core/object_list.html"
     partial_template_name = "core/partials/list_results.html"
-    title: str | None = None
-    add_label: str | None = None
-    empty_text: str | None = None
+    title: StrOrPromise | None = None
+    add_label: StrOrPromise | None = None
+    empty_text: StrOrPromise | None = None
 
     def get_queryset(self) -> QuerySet:
         return self.base_queryset()
@@ -205,7 +210,7 @@ class ObjectDetailView(ScopedViewMixin, View):
 
     def related_table(
         self,
-        title: str,
+        title: StrOrPromise,
         table_class: type[tables.Table],
         queryset: QuerySet,
         add_url: str | None = None,
@@ -219,7 +224,7 @@ class ObjectDetailView(ScopedViewMixin, View):
 class ObjectEditView(ScopedViewMixin, View):
     """Create (no pk) or update (pk) through the model's service functions."""
 
-    form_class: type[BaseForm]
+    form_class: Any  # a ScopedModelForm subclass
     template_name = "core/object_edit.html"
     create_service: Callable[..., Any] | None = None
     update_service: Callable[..., Any] | None = None

@@ -79,7 +79,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> OrganisationQuerySet:
+    def visible_to(self, user: Any) -> models.QuerySet:
         from forvalta.core.tenancy import scope_for
 
         return scope_for(user).organisations(self)
@@ -181,7 +181,12 @@ class Unit(TimeStampedModel):
         super().clean()
         if self.parent_id is None:
             return
-        if self.organisation_id and self.parent.organisation_id != self.organisation_id:
+        parent = self.parent
+        if (
+            self.organisation_id
+            and parent is not None
+            and parent.organisation_id != self.organisation_id
+        ):
             raise ValidationError(
                 {"parent": _("The parent unit must belong to the same organisation.")}
             )
@@ -206,7 +211,7 @@ class Unit(TimeStampedModel):
 
 
 class UserQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> UserQuerySet:
+    def visible_to(self, user: Any) -> models.QuerySet:
         from forvalta.core.tenancy import scope_for
 
         return scope_for(user).users(self)
@@ -231,7 +236,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]  # django-stubs types this as a ClassVar
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -310,7 +315,7 @@ class Membership(ValidityPeriodModel, TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         if (
-            self.unit_id
+            self.unit is not None
             and self.organisation_id
             and self.unit.organisation_id != self.organisation_id
         ):

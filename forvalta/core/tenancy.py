@@ -48,7 +48,8 @@ class Scope:
         )
 
     def _role_ids(self, index: int, managing: bool = False) -> frozenset[int]:
-        return frozenset(r[index] for r in self._roles if r[index] and (r[3] or not managing))
+        ids = (r[index] for r in self._roles if r[3] or not managing)
+        return frozenset(i for i in ids if i is not None)
 
     @cached_property
     def role_object_ids(self) -> frozenset[int]:

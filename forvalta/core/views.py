@@ -19,7 +19,7 @@ from forvalta.core.generic_views import (
     ObjectListView,
     safe_reverse,
 )
-from forvalta.core.models import Membership, Organisation, Unit, User
+from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
 from forvalta.core.selectors import my_assignment_overview
 
 
@@ -40,7 +40,7 @@ class SupplierListView(OrganisationListView):
     title = _("Suppliers")
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().suppliers()
+        return super().get_queryset().filter(kind=OrganisationKind.SUPPLIER)
 
     def add_url(self) -> str | None:
         url = super().add_url()

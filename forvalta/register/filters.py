@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,7 @@ from forvalta.register.models import (
 )
 
 
-def _org_filter(label: str = "") -> django_filters.ModelChoiceFilter:
+def _org_filter(label: Any = "") -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(), label=label or _("organisation")
     )

@@ -109,7 +109,9 @@ class SystemForm(ScopedModelForm):
     def limit_choices(self) -> None:
         self.fields["owner_organisation"].queryset = _owner_choices(self)
         self.fields["management_object"].queryset = _managed_objects(self)
-        self.fields["vendor"].queryset = Organisation.objects.visible_to(self.user).suppliers()
+        self.fields["vendor"].queryset = Organisation.objects.visible_to(self.user).filter(
+            kind=OrganisationKind.SUPPLIER
+        )
         if self.instance.pk:
             self.fields["owner_organisation"].disabled = True
 
@@ -250,7 +252,9 @@ class AgreementForm(ScopedModelForm):
             | Q(management_objects__id__in=self.scope.managed_object_ids)
         ).distinct()
         self.fields["owner_organisation"].queryset = owners
-        self.fields["supplier"].queryset = Organisation.objects.visible_to(self.user).suppliers()
+        self.fields["supplier"].queryset = Organisation.objects.visible_to(self.user).filter(
+            kind=OrganisationKind.SUPPLIER
+        )
         self.fields["management_objects"].queryset = _managed_objects(self)
         self.fields["services"].queryset = _managed_services(self)
         self.fields["systems"].queryset = _managed_systems(self)

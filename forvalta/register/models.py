@@ -34,7 +34,7 @@ class ScopedQuerySet(models.QuerySet):
         return _scope(user).filter_queryset(self)
 
 
-class ScopedValidityQuerySet(ValidityQuerySet, ScopedQuerySet):
+class ScopedValidityQuerySet(ValidityQuerySet, ScopedQuerySet):  # type: ignore[misc,override]  # both bases are QuerySets
     pass
 
 
@@ -94,7 +94,7 @@ class Service(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    systems = models.ManyToManyField(
+    systems: models.ManyToManyField = models.ManyToManyField(
         "System", blank=True, related_name="services", verbose_name=_("systems")
     )
 
@@ -297,14 +297,14 @@ class System(TimeStampedModel):
         super().clean()
         errors: dict[str, Any] = {}
         if (
-            self.management_object_id
+            self.management_object is not None
             and self.owner_organisation_id
             and self.management_object.owner_organisation_id != self.owner_organisation_id
         ):
             errors["management_object"] = _(
                 "The management object must belong to the system's owner organisation."
             )
-        if self.vendor_id and self.vendor.kind != "supplier":
+        if self.vendor is not None and self.vendor.kind != "supplier":
             errors["vendor"] = _("The system vendor must be an organisation of the kind supplier.")
         if self.holds_protected_identities and not self.processes_personal_data:
             errors["processes_personal_data"] = _(
@@ -430,7 +430,7 @@ class Integration(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        other = self.target.name if self.target_id else self.external_system
+        other = self.target.name if self.target is not None else self.external_system
         return f"{self.source} → {other}"
 
     def get_absolute_url(self) -> str:

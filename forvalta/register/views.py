@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +39,7 @@ from forvalta.register.selectors import agreements_due, documentation_gaps
 ROLE_RELATED = ("person", "role_type", "organisation", "management_object", "service", "system")
 
 
-def _add_url(request: HttpRequest, model: type, **params: Any) -> str | None:
+def _add_url(request: HttpRequest, model: Any, **params: Any) -> str | None:
     meta = model._meta
     if not request.user.has_perm(f"{meta.app_label}.add_{meta.model_name}"):
         return None
@@ -538,7 +539,7 @@ class AgreementDeleteView(ObjectDeleteView):
 
 
 @login_required
-def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The signed document, served only to those who see the agreement."""
     from django.http import FileResponse, Http404
 
