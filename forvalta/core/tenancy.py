@@ -36,7 +36,7 @@ class Scope:
 
     # --- role assignments held by the user today -------------------------------------
     @cached_property
-    def _roles(self) -> list[tuple[int | None, int | None, int | None, bool]]:
+    def _roles(self) -> list[tuple[int | None, int | None, int | None, bool, bool]]:
         if not self.org_ids:
             return []
         from forvalta.register.models import RoleAssignment
@@ -44,11 +44,21 @@ class Scope:
         return list(
             RoleAssignment.objects.active()
             .filter(person_id=self.user.pk, organisation_id__in=self.org_ids)
-            .values_list("management_object_id", "service_id", "system_id", "role_type__manages")
+            .values_list(
+                "management_object_id",
+                "service_id",
+                "system_id",
+                "role_type__manages",
+                "role_type__is_supplier_role",
+            )
         )
 
-    def _role_ids(self, index: int, managing: bool = False) -> frozenset[int]:
-        ids = (r[index] for r in self._roles if r[3] or not managing)
+    def _role_ids(
+        self, index: int, managing: bool = False, member_roles: bool = False
+    ) -> frozenset[int]:
+        ids = (
+            r[index] for r in self._roles if (r[3] or not managing) and not (member_roles and r[4])
+        )
         return frozenset(i for i in ids if i is not None)
 
     @cached_property
@@ -198,7 +208,8 @@ class Scope:
 
     @cached_property
     def member_view_service_ids(self) -> frozenset[int]:
-        """Services seen other than through a supplier contract (for agreements)."""
+        """Services seen other than as a supplier (contract or supplier role): their
+        agreements with every supplier are open to the user."""
         if not self.org_ids:
             return frozenset()
         from forvalta.register.models import Service
@@ -206,7 +217,7 @@ class Scope:
         return frozenset(
             Service.objects.filter(
                 Q(owner_organisation_id__in=self.org_ids)
-                | Q(id__in=self.participating_service_ids | self.role_service_ids)
+                | Q(id__in=self.participating_service_ids | self._role_ids(1, member_roles=True))
             ).values_list("id", flat=True)
         )
 
@@ -296,8 +307,8 @@ class Scope:
 
         covered = Agreement.objects.filter(
             Q(services__id__in=self.member_view_service_ids)
-            | Q(management_objects__id__in=self.role_object_ids)
-            | Q(systems__id__in=self.role_system_ids)
+            | Q(management_objects__id__in=self._role_ids(0, member_roles=True))
+            | Q(systems__id__in=self._role_ids(2, member_roles=True))
         ).values("id")
         return (
             Q(owner_organisation_id__in=self.org_ids)

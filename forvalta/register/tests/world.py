@@ -36,7 +36,7 @@ def marker(key: str) -> str:
 
 
 SHARED = {"OBJ_A", "SVC_A", "SYS_A", "ENV_A", "INT_A", "PART_M1", "PART_M2", "RA_LEAD", "RA_SUP"}
-ASSOC_OWN = SHARED | {"AGR_SUP", "AGR_SUP2", "OBJ_AP", "SYS_AP", "UNIT_A"}
+ASSOC_OWN = SHARED | {"AGR_SUP", "AGR_SUP2", "AGR_SUP3", "OBJ_AP", "SYS_AP", "UNIT_A"}
 
 # persona -> item keys they may see
 VISIBLE: dict[str, set[str]] = {
@@ -45,8 +45,18 @@ VISIBLE: dict[str, set[str]] = {
     "assoc_admin": ASSOC_OWN,
     "lead": ASSOC_OWN,
     "owner1": SHARED
-    | {"AGR_SUP", "UNIT_M1", "OBJ_M1", "SYS_M1", "ENV_M1", "INT_M1", "AGR_M1", "RA_OWNER1"},
-    "staff2": SHARED | {"AGR_SUP", "UNIT_M2", "OBJ_M2", "SYS_M2"},
+    | {
+        "AGR_SUP",
+        "AGR_SUP3",
+        "UNIT_M1",
+        "OBJ_M1",
+        "SYS_M1",
+        "ENV_M1",
+        "INT_M1",
+        "AGR_M1",
+        "RA_OWNER1",
+    },
+    "staff2": SHARED | {"AGR_SUP", "AGR_SUP3", "UNIT_M2", "OBJ_M2", "SYS_M2"},
     "staff3": {"UNIT_M3", "OBJ_M3", "SYS_M3"},
     "sup": SHARED | {"AGR_SUP"},
     "sup2": {
@@ -83,7 +93,7 @@ MANAGES: dict[str, set[str]] = {
     "anonymous": set(),
     "platform": set(),
     "assoc_admin": ASSOC_OWN,
-    "lead": SHARED | {"AGR_SUP", "AGR_SUP2"},
+    "lead": SHARED | {"AGR_SUP", "AGR_SUP2", "AGR_SUP3"},
     "owner1": {"SYS_M1", "ENV_M1", "INT_M1", "AGR_M1", "RA_OWNER1"},
     "staff2": set(),
     "staff3": set(),
@@ -127,6 +137,9 @@ def build_world() -> World:
     o["muni3"] = OrganisationFactory(name="Kommun Tre", kind=OrganisationKind.MUNICIPALITY)
     o["sup"] = OrganisationFactory(name="Leverantör Ett AB", kind=OrganisationKind.SUPPLIER)
     o["sup2"] = OrganisationFactory(name="Leverantör Två AB", kind=OrganisationKind.SUPPLIER)
+    # A supplier with no staff here, whose agreement covers the shared service: the other
+    # suppliers working on that service must not see it.
+    o["sup3"] = OrganisationFactory(name="Leverantör Tre AB", kind=OrganisationKind.SUPPLIER)
 
     _person(w, "platform", is_platform_admin=True)
     _person(w, "assoc_admin", o["assoc"], admin=True)
@@ -182,6 +195,14 @@ def build_world() -> World:
         title=f"SLA {marker('AGR_SUP2')}",
     )
     i["AGR_SUP2"].systems.add(i["SYS_A"])
+    i["AGR_SUP3"] = AgreementFactory(
+        owner_organisation=o["assoc"],
+        supplier=o["sup3"],
+        kind=AgreementKind.SUPPORT,
+        valid_from=start,
+        title=f"Support {marker('AGR_SUP3')}",
+    )
+    i["AGR_SUP3"].services.add(i["SVC_A"])
     i["RA_LEAD"] = RoleAssignmentFactory(
         person=w.users["lead"],
         organisation=o["assoc"],
