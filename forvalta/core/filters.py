@@ -5,10 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
+
+YES_NO_CHOICES = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def yes_no_filter(label: Any, field_name: str | None = None) -> django_filters.BooleanFilter:
+    """A boolean filter that reads "All / Yes / No" rather than "Unknown"."""
+    kwargs: dict[str, Any] = {"label": label, "widget": forms.Select(choices=YES_NO_CHOICES)}
+    if field_name:
+        kwargs["field_name"] = field_name
+    return django_filters.BooleanFilter(**kwargs)
+
+
+def multiple_choice_filter(choices: Any, label: Any) -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        choices=choices, label=label, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -40,7 +57,7 @@ class SearchFilterSet(django_filters.FilterSet):
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "org_number")
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("kind"))
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    is_active = yes_no_filter(_("active"))
 
     class Meta:
         model = Organisation
@@ -72,7 +89,7 @@ class MembershipFilterSet(SearchFilterSet):
         queryset=Organisation.objects.all(), label=_("organisation")
     )
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
-    is_org_admin = django_filters.BooleanFilter(label=_("organisation administrator"))
+    is_org_admin = yes_no_filter(_("organisation administrator"))
 
     class Meta:
         model = Membership

@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.filters import SearchFilterSet
+from forvalta.core.filters import SearchFilterSet, multiple_choice_filter, yes_no_filter
 from forvalta.core.models import Organisation
 from forvalta.register.models import (
     Agreement,
@@ -125,7 +125,7 @@ class ParticipationFilterSet(SearchFilterSet):
 class RoleTypeFilterSet(SearchFilterSet):
     search_fields = ("name_sv", "name_en", "duties_sv", "duties_en")
     level = django_filters.ChoiceFilter(choices=RoleLevel.choices, label=_("level"))
-    is_supplier_role = django_filters.BooleanFilter(label=_("supplier role"))
+    is_supplier_role = yes_no_filter(_("supplier role"))
 
     class Meta:
         model = RoleType
@@ -156,7 +156,7 @@ class RoleAssignmentFilterSet(SearchFilterSet):
 
 class AgreementFilterSet(SearchFilterSet):
     search_fields = ("title", "reference", "description", "supplier__name")
-    kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("kind"))
+    kind = multiple_choice_filter(AgreementKind.choices, _("kind"))
     supplier = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.suppliers(), label=_("supplier")
     )
