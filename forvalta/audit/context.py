@@ -7,7 +7,7 @@ command name as the client instead, so nothing is silently skipped.
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class AuditContext:
     client_address: str | None = None
     user_agent: str = ""
     request_id: str = ""
+    api_token_id: int | None = None
 
 
 _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
@@ -32,3 +33,8 @@ def activate(ctx: AuditContext) -> contextvars.Token:
 
 def deactivate(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+def attach_api_token(token_id: int) -> None:
+    """Mark the rest of this request's events as made through an API token."""
+    _current.set(replace(current(), api_token_id=token_id))

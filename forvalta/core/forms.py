@@ -41,6 +41,10 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DateInput()
         self.limit_choices()
+        for name, field in self.fields.items():
+            if field.help_text:
+                # The hint paragraph in core/partials/form_fields.html has this id.
+                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_hint")
         self._hidden_current: dict[str, list[Any]] = {}
         if self.instance.pk:
             self._keep_current_choices()
@@ -71,6 +75,12 @@ class ScopedModelForm(forms.ModelForm):
             hidden = [i for i in ids if i not in visible]
             if hidden and isinstance(field, forms.ModelMultipleChoiceField):
                 self._hidden_current[name] = list(manager.filter(pk__in=hidden))
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

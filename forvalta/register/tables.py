@@ -76,6 +76,7 @@ class IntegrationTable(BaseTable):
         verbose_name=_("counterpart"),
         accessor="target",
         order_by=("target__name", "external_system"),
+        empty_values=(),
     )
     method = tables.Column(linkify=True)
 

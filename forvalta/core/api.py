@@ -1,0 +1,57 @@
+"""API bases: pagination, error bodies, and a scoped model viewset.
+
+A concrete viewset declares its model, serializer and filterset; the base scopes
+the queryset with `visible_to`, checks `rules` permissions and writes through the
+same services as the web interface, so the API follows exactly the UI's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """One error body for every failure: {"error": {"code", "message", "fields"}}."""
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        messages = exc.messages if not fields else []
+        exc = exceptions.ValidationError(fields or {"non_field_errors": messages})
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        body = {
+            "error": {
+                "code": "invalid",
+                "message": _("The data is not valid. Nothing was changed."),
+                "fields": fields,
+            }
+        }
+    else:
+        code = getattr(exc, "default_code", "error")
+        message = detail.get("detail", "") if isinstance(detail, dict) else str(detail)
+        body = {"error": {"code": code, "message": str(message), "fields": {}}}
+    response.data = body
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
