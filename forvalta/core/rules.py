@@ -78,10 +78,19 @@ rules.add_perm("core.add_unit", administers_owning_organisation)
 rules.add_perm("core.change_unit", administers_owning_organisation)
 rules.add_perm("core.delete_unit", administers_owning_organisation)
 
+
+@rules.predicate
+def appoints_org_admin(user: Any, membership: Any) -> bool:
+    """The platform administrator appoints (and removes) organisation administrators only."""
+    if not scope_for(user).is_platform_admin:
+        return False
+    return membership is None or bool(membership.is_org_admin)
+
+
 rules.add_perm("core.view_membership", belongs_to_own_organisation | is_platform_admin)
-rules.add_perm("core.add_membership", administers_owning_organisation | is_platform_admin)
-rules.add_perm("core.change_membership", administers_owning_organisation)
-rules.add_perm("core.delete_membership", administers_owning_organisation)
+rules.add_perm("core.add_membership", administers_owning_organisation | appoints_org_admin)
+rules.add_perm("core.change_membership", administers_owning_organisation | appoints_org_admin)
+rules.add_perm("core.delete_membership", administers_owning_organisation | appoints_org_admin)
 
 
 @rules.predicate

@@ -214,7 +214,12 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
     organisation = data.pop("organisation")
     unit = data.pop("unit", None)
     password = data.pop("password", "") or None
-    probe = Membership(organisation=organisation, unit=unit)
+    # A person created by the platform administrator is the organisation's administrator.
+    from forvalta.core.tenancy import scope_for
+
+    scope = scope_for(actor)
+    is_org_admin = scope.is_platform_admin and organisation.pk not in scope.admin_org_ids
+    probe = Membership(organisation=organisation, unit=unit, is_org_admin=is_org_admin)
     if not actor.has_perm("core.add_membership", probe):
         _refuse(actor, Membership, "create")
     with transaction.atomic():
@@ -232,7 +237,12 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
         model_create(
             actor=actor,
             model=Membership,
-            data={"user": person, "organisation": organisation, "unit": unit},
+            data={
+                "user": person,
+                "organisation": organisation,
+                "unit": unit,
+                "is_org_admin": is_org_admin,
+            },
         )
     return person
 

@@ -236,17 +236,29 @@ class Scope:
         return qs.filter(Q(is_active=True) | Q(id__in=self.org_ids))
 
     def users(self, qs: QuerySet) -> QuerySet:
-        """Colleagues, and the people holding roles on what the user sees."""
+        """Colleagues, and the people holding roles on what the user sees.
+
+        The platform administrator sees organisation administrators (whom they appoint).
+        """
+        if not self.user.is_authenticated:
+            return qs.none()
+        if self.is_platform_admin:
+            admins = Q(memberships__is_org_admin=True)
+            if not self.org_ids:
+                return qs.filter(Q(pk=self.user.pk) | admins).distinct()
         if not self.org_ids:
-            return qs.filter(pk=self.user.pk) if self.user.is_authenticated else qs.none()
+            return qs.filter(pk=self.user.pk)
         from forvalta.register.models import RoleAssignment
 
         role_holders = RoleAssignment.objects.filter(self.role_assignment_q()).values("person_id")
-        return qs.filter(
+        condition = (
             Q(pk=self.user.pk)
             | Q(memberships__organisation_id__in=self.org_ids)
             | Q(pk__in=role_holders)
-        ).distinct()
+        )
+        if self.is_platform_admin:
+            condition |= Q(memberships__is_org_admin=True)
+        return qs.filter(condition).distinct()
 
     @cached_property
     def nominating_service_ids(self) -> frozenset[int]:

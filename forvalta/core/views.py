@@ -64,8 +64,10 @@ class OrganisationDetailView(ObjectDetailView):
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         user = self.request.user
         related: list[dict[str, Any]] = []
-        # An organisation's own units and people are shown only to its own members.
-        if obj.pk in _scope(user).org_ids or _scope(user).is_platform_admin:
+        # An organisation's own units and people are shown only to its own members; the
+        # platform administrator sees its administrators and nothing else.
+        scope = _scope(user)
+        if obj.pk in scope.org_ids:
             related.append(
                 self.related_table(
                     _("Units"),
@@ -76,17 +78,25 @@ class OrganisationDetailView(ObjectDetailView):
                     add_url=self._add(user, "core.add_unit", "core:unit_add", obj),
                 )
             )
-            memberships = Membership.objects.filter(organisation=obj)
-            if not _scope(user).is_platform_admin:
-                memberships = memberships.visible_to(user)
-            else:
-                memberships = memberships.filter(is_org_admin=True)
             related.append(
                 self.related_table(
-                    _("People") if not _scope(user).is_platform_admin else _("Administrators"),
+                    _("People"),
                     tables.MembershipTable,
-                    memberships.select_related("user", "organisation", "unit", "manager"),
+                    Membership.objects.visible_to(user)
+                    .filter(organisation=obj)
+                    .select_related("user", "organisation", "unit", "manager"),
                     add_url=self._add(user, "core.add_membership", "core:membership_add", obj),
+                )
+            )
+        elif scope.is_platform_admin:
+            related.append(
+                self.related_table(
+                    _("Administrators"),
+                    tables.MembershipTable,
+                    Membership.objects.filter(organisation=obj, is_org_admin=True).select_related(
+                        "user", "organisation", "unit", "manager"
+                    ),
+                    add_url=f"{reverse('core:user_add')}?organisation={obj.pk}",
                 )
             )
         return related
