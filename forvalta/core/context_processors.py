@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (str(_("Services")), reverse("register:service_list")),
             (str(_("Systems")), reverse("register:system_list")),
             (str(_("Agreements")), reverse("register:agreement_list")),
+            (str(_("Suppliers")), reverse("core:supplier_list")),
             (str(_("Roles")), reverse("register:roleassignment_list")),
             (str(_("Documentation gaps")), reverse("register:documentation_gaps")),
         ]
