@@ -20,6 +20,8 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
@@ -142,8 +144,12 @@ class ObjectListView(ScopedViewMixin, View):
             ),
         }
         if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]  # django-htmx
-            return render(request, self.partial_template_name, context)
-        return render(request, self.template_name, context)
+            response = render(request, self.partial_template_name, context)
+        else:
+            response = render(request, self.template_name, context)
+        # The same URL answers with a fragment or a page: caches must keep them apart.
+        patch_vary_headers(response, ("HX-Request", "HX-Boosted"))
+        return response
 
     def add_url(self) -> str | None:
         if self.request.user.has_perm(perm_name(self.model, "add")):
@@ -153,6 +159,7 @@ class ObjectListView(ScopedViewMixin, View):
     def export(self, table: tables.Table, fmt: str) -> HttpResponse:
         rows = list(table.as_values(exclude_columns=getattr(table, "export_exclude", ())))
         header, body = (rows[0], rows[1:]) if rows else ([], [])
+        header = [capfirst(str(h)) for h in header]
         stem = export_filename(str(self.model._meta.verbose_name_plural).replace(" ", "-"))
         record(
             actor=self.request.user,

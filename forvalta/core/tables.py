@@ -10,6 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from forvalta.core.models import Membership, Organisation, Unit, User
 
 
+class YesNoColumn(tables.BooleanColumn):
+    """Ja/Nej on the page and in exports alike (not True/False)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("yesno", (_("Yes"), _("No")))
+        super().__init__(**kwargs)
+
+    def value(self, record: Any, value: Any, bound_column: Any) -> str:
+        return str(self.yesno[int(not self._get_bool_value(record, value, bound_column))])
+
+
 class BaseTable(tables.Table):
     """Sortable, paginated; `as_values()` feeds the CSV/Excel export."""
 
@@ -26,7 +37,7 @@ class OrganisationTable(BaseTable):
     short_name = tables.Column()
     kind = tables.Column()
     org_number = tables.Column()
-    is_active = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+    is_active = YesNoColumn()
 
     class Meta(BaseTable.Meta):
         model = Organisation
@@ -38,7 +49,7 @@ class UnitTable(BaseTable):
     parent = tables.Column()
     organisation = tables.Column()
     code = tables.Column()
-    is_active = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+    is_active = YesNoColumn()
 
     class Meta(BaseTable.Meta):
         model = Unit
@@ -72,7 +83,7 @@ class MembershipTable(BaseTable):
     unit = tables.Column()
     title = tables.Column()
     manager = tables.Column()
-    is_org_admin = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+    is_org_admin = YesNoColumn()
     valid_from = tables.DateColumn()
     valid_to = tables.DateColumn()
 

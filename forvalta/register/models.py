@@ -440,10 +440,8 @@ class Integration(TimeStampedModel):
         super().clean()
         if self.target_id and self.source_id and self.target_id == self.source_id:
             raise ValidationError({"target": _("A system cannot integrate with itself.")})
-        if bool(self.target_id) == bool(self.external_system.strip()):
-            raise ValidationError(
-                _("Give either a target system or an external related system, not both.")
-            )
+        # "Target or external system" is the integration_has_one_counterpart constraint,
+        # checked by full_clean() only when neither field already has an error.
 
 
 class RoleLevel(models.TextChoices):
@@ -576,12 +574,15 @@ class RoleAssignment(ValidityPeriodModel, TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        targets = [t for t in (self.management_object_id, self.service_id, self.system_id) if t]
-        if len(targets) != 1:
-            raise ValidationError(_("Choose exactly one management object, service or system."))
+        # "Exactly one target" is the role_assignment_one_target constraint, which
+        # full_clean() checks only when no target field already has an error; the
+        # role's kind of target is judged only once there is exactly one.
+        one_target = (
+            sum(bool(t) for t in (self.management_object_id, self.service_id, self.system_id)) == 1
+        )
         if self.role_type_id:
             rt = self.role_type
-            if (
+            if one_target and (
                 (self.management_object_id and not rt.applies_to_object)
                 or (self.service_id and not rt.applies_to_service)
                 or (self.system_id and not rt.applies_to_system)

@@ -7,7 +7,7 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.tables import BaseTable
+from forvalta.core.tables import BaseTable, YesNoColumn
 from forvalta.register.models import (
     Agreement,
     Environment,
@@ -19,8 +19,6 @@ from forvalta.register.models import (
     Service,
     System,
 )
-
-YES_NO = (_("Yes"), _("No"))
 
 
 class ManagementObjectTable(BaseTable):
@@ -44,8 +42,8 @@ class ServiceTable(BaseTable):
 class SystemTable(BaseTable):
     name = tables.Column(linkify=True)
     management_object = tables.Column(linkify=True)
-    processes_personal_data = tables.BooleanColumn(yesno=YES_NO)
-    holds_protected_identities = tables.BooleanColumn(yesno=YES_NO)
+    processes_personal_data = YesNoColumn()
+    holds_protected_identities = YesNoColumn()
 
     class Meta(BaseTable.Meta):
         model = System
@@ -119,8 +117,8 @@ class ParticipationTable(BaseTable):
 
 class RoleTypeTable(BaseTable):
     name_sv = tables.Column(linkify=True)
-    is_supplier_role = tables.BooleanColumn(yesno=YES_NO)
-    manages = tables.BooleanColumn(yesno=YES_NO)
+    is_supplier_role = YesNoColumn()
+    manages = YesNoColumn()
 
     class Meta(BaseTable.Meta):
         model = RoleType

@@ -572,8 +572,10 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
     gaps = documentation_gaps(request.user, management_object=management_object)
     due = agreements_due(request.user)
     if management_object is not None:
-        due = due.filter(management_objects=management_object) | due.filter(
-            systems__management_object=management_object
+        due = (
+            due.filter(management_objects=management_object)
+            | due.filter(systems__management_object=management_object)
+            | due.filter(services__management_object=management_object)
         )
         due = due.distinct()
     export = request.GET.get("export")
