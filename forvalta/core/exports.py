@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -55,7 +56,7 @@ def xlsx_response(
 ) -> HttpResponse:
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = (title or "Export")[:31]
+    ws.title = (title or gettext("Export"))[:31]
     ws.append([safe_cell(h) for h in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -68,14 +68,10 @@ class SystemFilterSet(SearchFilterSet):
     management_object = django_filters.ModelChoiceFilter(
         queryset=ManagementObject.objects.all(), label=_("management object")
     )
-    lifecycle = django_filters.MultipleChoiceFilter(
-        choices=Lifecycle.choices, label=_("lifecycle stage")
-    )
-    criticality = django_filters.MultipleChoiceFilter(
-        choices=Criticality.choices, label=_("criticality")
-    )
-    processes_personal_data = django_filters.BooleanFilter(label=_("processes personal data"))
-    holds_protected_identities = django_filters.BooleanFilter(label=_("holds protected identities"))
+    lifecycle = multiple_choice_filter(Lifecycle.choices, _("lifecycle stage"))
+    criticality = multiple_choice_filter(Criticality.choices, _("criticality"))
+    processes_personal_data = yes_no_filter(_("processes personal data"))
+    holds_protected_identities = yes_no_filter(_("holds protected identities"))
 
     class Meta:
         model = System

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.audit.services import record
@@ -602,7 +603,7 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
             object_repr=f"{len(rows)} rows",
             changes={"format": [None, export]},
         )
-        stem = export_filename("dokumentationsluckor")
+        stem = export_filename(slugify(str(_("Documentation gaps"))))
         if export == "csv":
             return csv_response(stem, header, rows)
         return xlsx_response(stem, header, rows, title=str(_("Documentation gaps")))
