@@ -15,6 +15,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("forvalta.register.urls")),
+    path("audit/", include("forvalta.audit.urls")),
+    path("api/audit/", include("forvalta.audit.api_urls")),
     path("", include("forvalta.core.urls")),
 ]
 

@@ -1,12 +1,16 @@
-"""Request context for audit events (client address, agent, request id).
+"""Request context for audit events (client address, agent, API token, request id).
 
-Commands and background work have no request: their events carry the
-command name as the client instead, so nothing is silently skipped.
+Commands and background work have no request: their events carry the program
+(``system: manage.py audit_dispose``) as the client instead, so nothing is
+silently skipped. A task runner can name itself with `activate(for_process(...))`.
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
+import sys
+import uuid
 from dataclasses import dataclass, replace
 
 
@@ -21,10 +25,25 @@ class AuditContext:
 _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
     "forvalta_audit_context", default=None
 )
+_process: AuditContext | None = None
+
+
+def for_process(name: str = "") -> AuditContext:
+    """The context of a command or worker: the program as the client, one id per run."""
+    if not name:
+        program = os.path.basename(sys.argv[0]) if sys.argv else "python"
+        name = " ".join([program, *sys.argv[1:2]])
+    return AuditContext(user_agent=f"system: {name}"[:500], request_id=uuid.uuid4().hex)
 
 
 def current() -> AuditContext:
-    return _current.get() or AuditContext(user_agent="system")
+    global _process
+    ctx = _current.get()
+    if ctx is not None:
+        return ctx
+    if _process is None:
+        _process = for_process()
+    return _process
 
 
 def activate(ctx: AuditContext) -> contextvars.Token:

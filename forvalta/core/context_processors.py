@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (str(_("Documentation gaps")), reverse("register:documentation_gaps")),
         ]
     items.append((str(_("Organisations")), reverse("core:organisation_list")))
+    if user.has_perm("audit.view_auditevent"):
+        items.append((str(_("Audit trail")), reverse("audit:search")))
     path = request.path
     current = ""
     for _label, url in items:

@@ -227,13 +227,6 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
         person.set_password(password) if password else person.set_unusable_password()
         person.full_clean(exclude=["password"])
         _save(person)
-        record(
-            actor=actor,
-            action="core.user.created",
-            obj=person,
-            changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
-            organisation=organisation,
-        )
         model_create(
             actor=actor,
             model=Membership,
@@ -243,6 +236,14 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
                 "unit": unit,
                 "is_org_admin": is_org_admin,
             },
+        )
+        # Recorded last: the chain lock is then held for the shortest time.
+        record(
+            actor=actor,
+            action="core.user.created",
+            obj=person,
+            changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
+            organisation=organisation,
         )
     return person
 

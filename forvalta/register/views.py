@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.generic_views import (
@@ -203,8 +204,15 @@ class SystemListView(ObjectListView):
         )
 
 
-class SystemDetailView(ObjectDetailView):
+class SystemDetailView(RecordsObjectViewMixin, ObjectDetailView):
+    """Viewing a system that processes personal data is itself an audit event."""
+
     model = System
+    view_action = "register.system.viewed"
+
+    def records_view_of(self, obj: Any) -> bool:
+        return bool(obj.processes_personal_data or obj.holds_protected_identities)
+
     template_name = "register/system_detail.html"
     fields = (
         "name",

@@ -1,0 +1,41 @@
+"""Stable action codes: what the search's activity filter offers.
+
+Codes are `<app>.<model>.<verb>` for governed data (created, updated, deleted,
+exported, viewed) and fixed codes for everything else. A code, once written, is
+never renamed: old events keep it (compare Zulip's AuditLogEventType).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+FIXED = {
+    "auth.login": _("Login"),
+    "auth.logout": _("Logout"),
+    "auth.login_failed": _("Failed login"),
+    "access.denied": _("Permission refused"),
+    "audit.searched": _("Audit trail searched"),
+    "audit.extracted": _("Audit trail extracted"),
+    "audit.verified": _("Audit trail verified"),
+    "audit.checkpoint_recorded": _("Audit checkpoint recorded"),
+    "audit.checkpoints_exported": _("Audit checkpoints exported"),
+    "audit.disposed": _("Audit events disposed of"),
+    "audit.retention_changed": _("Audit retention changed"),
+}
+VERBS = ("created", "updated", "deleted", "exported", "viewed")
+GOVERNED_APPS = ("core", "register")
+
+
+def action_codes() -> list[str]:
+    """Every code the application writes, fixed codes first."""
+    codes = list(FIXED)
+    for label in GOVERNED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            codes += [f"{label}.{model._meta.model_name}.{verb}" for verb in VERBS]
+    codes.append("register.agreement.document_read")
+    return codes

@@ -1,0 +1,140 @@
+"""Database guards for the audit tables, per vendor, and the chain lock.
+
+PostgreSQL: a trigger refuses UPDATE, DELETE and TRUNCATE of events, checkpoints and
+disposals; the one way to delete events is the function `forvalta_audit_dispose(seq)`,
+which turns on a transaction-local setting the trigger lets through.
+
+SQLite: triggers refuse UPDATE; DELETE of events passes only while the disposal
+function's control row exists in `audit_auditdisposalflag` (written and removed inside the
+disposal transaction).
+
+A database owner can still drop a trigger: that is what the hash chain and the exported
+checkpoints are for (docs/audit.md, "Hardening" for separating the roles).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# pg_advisory_xact_lock key for appending to the chain ("FORVALTA" in ASCII, cut to 63 bits).
+CHAIN_LOCK_KEY = 0x464F5256414C5441 & 0x7FFFFFFFFFFFFFFF
+
+EVENT_TABLE = "audit_auditevent"
+FROZEN_TABLES = ("audit_auditcheckpoint", "audit_auditdisposal")
+APPEND_ONLY_MESSAGE = "the audit trail is append-only"
+
+_PG_INSTALL = [
+    f"""
+    CREATE OR REPLACE FUNCTION forvalta_audit_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{EVENT_TABLE}'
+         AND coalesce(current_setting('forvalta.audit_disposal', true), '') = 'on' THEN
+        RETURN OLD;
+      END IF;
+      RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}: % on % refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+    END $$;
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION forvalta_audit_dispose(up_to bigint) RETURNS bigint
+    LANGUAGE plpgsql AS $$
+    DECLARE removed bigint;
+    BEGIN
+      PERFORM set_config('forvalta.audit_disposal', 'on', true);
+      DELETE FROM {EVENT_TABLE} WHERE seq <= up_to;
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      PERFORM set_config('forvalta.audit_disposal', 'off', true);
+      RETURN removed;
+    END $$;
+    """,  # noqa: S608 - fixed table names, no input
+]
+for _table in (EVENT_TABLE, *FROZEN_TABLES):
+    _PG_INSTALL += [
+        f"DROP TRIGGER IF EXISTS {_table}_append_only ON {_table}",
+        f"CREATE TRIGGER {_table}_append_only BEFORE UPDATE OR DELETE ON {_table} "
+        "FOR EACH ROW EXECUTE FUNCTION forvalta_audit_refuse_change()",
+        f"DROP TRIGGER IF EXISTS {_table}_no_truncate ON {_table}",
+        f"CREATE TRIGGER {_table}_no_truncate BEFORE TRUNCATE ON {_table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION forvalta_audit_refuse_change()",
+    ]
+
+_PG_REMOVE = [
+    *(
+        f"DROP TRIGGER IF EXISTS {t}_{kind} ON {t}"
+        for t in (EVENT_TABLE, *FROZEN_TABLES)
+        for kind in ("append_only", "no_truncate")
+    ),
+    "DROP FUNCTION IF EXISTS forvalta_audit_dispose(bigint)",
+    "DROP FUNCTION IF EXISTS forvalta_audit_refuse_change()",
+]
+
+_SQLITE_INSTALL: list[str] = [
+    f"""CREATE TRIGGER IF NOT EXISTS {EVENT_TABLE}_no_delete BEFORE DELETE ON {EVENT_TABLE}
+    WHEN NOT EXISTS (SELECT 1 FROM audit_auditdisposalflag)
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: DELETE on {EVENT_TABLE} refused'); END"""  # noqa: S608
+]
+for _table in (EVENT_TABLE, *FROZEN_TABLES):
+    _SQLITE_INSTALL.append(
+        f"""CREATE TRIGGER IF NOT EXISTS {_table}_no_update BEFORE UPDATE ON {_table}
+        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: UPDATE on {_table} refused'); END"""
+    )
+for _table in FROZEN_TABLES:
+    _SQLITE_INSTALL.append(
+        f"""CREATE TRIGGER IF NOT EXISTS {_table}_no_delete BEFORE DELETE ON {_table}
+        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: DELETE on {_table} refused'); END"""
+    )
+_SQLITE_REMOVE = [
+    f"DROP TRIGGER IF EXISTS {t}_{kind}"
+    for t in (EVENT_TABLE, *FROZEN_TABLES)
+    for kind in ("no_update", "no_delete")
+]
+
+
+def _statements(vendor: str, install: bool) -> list[str]:
+    if vendor == "postgresql":
+        return _PG_INSTALL if install else _PG_REMOVE
+    if vendor == "sqlite":
+        return _SQLITE_INSTALL if install else _SQLITE_REMOVE
+    raise NotImplementedError(f"No audit guards for the {vendor} database")
+
+
+def install_guards(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection.vendor, install=True):
+            cursor.execute(sql)
+
+
+def remove_guards(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection.vendor, install=False):
+            cursor.execute(sql)
+
+
+def lock_chain(connection: Any) -> None:
+    """Serialise appends until the current transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the transaction already
+    holds the database write lock (settings use BEGIN IMMEDIATE), which serialises
+    every writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def delete_prefix(connection: Any, up_to_seq: int) -> int:
+    """The one path that deletes events: everything up to and including `up_to_seq`.
+
+    Must run inside the disposal transaction (services.dispose), which has verified
+    the chain and records the disposal.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT forvalta_audit_dispose(%s)", [up_to_seq])
+            return int(cursor.fetchone()[0])
+        cursor.execute("INSERT INTO audit_auditdisposalflag (id) VALUES (1)")
+        cursor.execute(f"DELETE FROM {EVENT_TABLE} WHERE seq <= %s", [up_to_seq])  # noqa: S608
+        removed = cursor.rowcount
+        cursor.execute("DELETE FROM audit_auditdisposalflag")
+        return int(removed)

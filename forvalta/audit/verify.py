@@ -1,0 +1,224 @@
+"""Verifying the trail in the database: the chain, its anchor and the checkpoints.
+
+Reads events by chain position in chunks (keyset on `seq`, raw SQL: no model
+instances) and feeds them to the pure verifier in `chain.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+
+from forvalta.audit import chain
+from forvalta.audit.models import AuditCheckpoint, AuditDisposal, AuditEvent
+
+_COLUMNS = ("seq", "prev_hash", "hash", *chain.HASHED_FIELDS)
+# PostgreSQL writes the time as the chain encodes it (UTC, microseconds, Z), which
+# spares a Python datetime per row; SQLite's stored text is converted in Python.
+_PG_TIME = """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def _select(vendor: str) -> str:
+    columns = [_PG_TIME if (c == "occurred_at" and vendor == "postgresql") else c for c in _COLUMNS]
+    return (
+        f"SELECT {', '.join(columns)} FROM audit_auditevent "  # noqa: S608 - fixed columns
+        "WHERE seq > %s ORDER BY seq LIMIT %s"
+    )
+
+
+_I_OCCURRED = chain.HASHED_FIELDS.index("occurred_at")
+_I_ADDRESS = chain.HASHED_FIELDS.index("client_address")
+_I_CHANGES = chain.HASHED_FIELDS.index("changes")
+
+
+def iter_events(
+    *, after: int = 0, chunk_size: int = 20_000, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[tuple[int, str, str, dict[str, Any] | None]]:
+    """(seq, prev_hash, hash, content) in chain order, content ready to hash (None
+    where the stored changes are not JSON at all)."""
+    connection = connections[using]
+    names = chain.HASHED_FIELDS
+    timestamp = chain.timestamp
+    address = chain.canonical_address
+    loads = json.loads
+    version = chain.HASH_VERSION
+    select = _select(connection.vendor)
+    time_is_text = connection.vendor == "postgresql"
+    last = after
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(select, [last, chunk_size])
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        for row in rows:
+            seq, prev_hash, stored = row[0], row[1], row[2]
+            values = list(row[3:])
+            if not time_is_text:
+                values[_I_OCCURRED] = timestamp(values[_I_OCCURRED])
+            values[_I_ADDRESS] = address(values[_I_ADDRESS])
+            raw = values[_I_CHANGES]
+            try:
+                values[_I_CHANGES] = loads(raw) if isinstance(raw, str | bytes) else raw
+            except ValueError:
+                yield int(seq), prev_hash, stored, None
+                continue
+            content = dict(zip(names, values, strict=True))
+            content["seq"] = seq
+            content["prev_hash"] = prev_hash
+            content["v"] = version
+            yield int(seq), prev_hash, stored, content
+        last = rows[-1][0]
+        if len(rows) < chunk_size:
+            return
+
+
+def stored_checkpoints(using: str = DEFAULT_DB_ALIAS) -> list[chain.Checkpoint]:
+    return [
+        chain.Checkpoint(seq, digest, day.isoformat())
+        for day, seq, digest in AuditCheckpoint.objects.using(using).values_list(
+            "day", "seq", "hash"
+        )
+    ]
+
+
+def load_checkpoints(
+    data: Iterable[dict[str, Any]], source: str = "file"
+) -> list[chain.Checkpoint]:
+    """Checkpoints from an export (audit_checkpoint --export json)."""
+    return [
+        chain.Checkpoint(int(row["seq"]), str(row["hash"]), f"{row.get('day', '?')} ({source})")
+        for row in data
+    ]
+
+
+def _check_anchor(
+    result: chain.VerifyResult, disposal: AuditDisposal | None, using: str
+) -> chain.VerifyResult:
+    """The disposal the chain starts from must be recorded in the chain itself, and may
+    only have removed whole years older than the ten-year minimum."""
+    if disposal is None or not result.intact:
+        return result
+    problem = ""
+    event: Any = (
+        AuditEvent.objects.using(using)
+        .filter(action="audit.disposed", object_id=str(disposal.pk))
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if event is None:
+        problem = "the disposal the chain starts from is not recorded in the chain"
+    else:
+        recorded = {k: v[1] for k, v in event.items() if isinstance(v, list) and len(v) == 2}
+        if (
+            recorded.get("up_to_seq") != disposal.up_to_seq
+            or recorded.get("anchor_hash") != disposal.anchor_hash
+        ):
+            problem = "the disposal record differs from the disposal event in the chain"
+    limit = dt.datetime(disposal.disposed_at.year - 10, 1, 1, tzinfo=dt.UTC)
+    if not problem and disposal.before > limit + dt.timedelta(days=1):
+        problem = "the disposal removed events younger than ten years"
+    if not problem:
+        return result
+    return chain.VerifyResult(
+        intact=False,
+        count=result.count,
+        head=result.head,
+        start=result.start,
+        broken=chain.Break(disposal.up_to_seq + 1, "anchor", problem),
+    )
+
+
+# PostgreSQL renders each event's canonical JSON itself (C code, on the server's core):
+# keys in RFC 8785 order, strings through to_json (the same escapes as RFC 8785),
+# `changes` as stored (already canonical text; the ::json cast refuses anything that is
+# not one JSON value, so no row can shift text between fields). Python then only
+# hashes. `chain.content` is the reference; a test checks the two agree.
+_PG_CANONICAL = """
+SELECT seq, prev_hash, hash,
+  '{"action":' || to_json(action)::text
+  || ',"actor_id":' || coalesce(actor_id::text, 'null')
+  || ',"actor_name":' || to_json(actor_name)::text
+  || ',"api_token_id":' || to_json(api_token_id)::text
+  || ',"changes":' || changes::json::text
+  || ',"client_address":' || coalesce(to_json(client_address)::text, 'null')
+  || ',"object_id":' || to_json(object_id)::text
+  || ',"object_repr":' || to_json(object_repr)::text
+  || ',"object_type":' || to_json(object_type)::text
+  || ',"occurred_at":"'
+  || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'
+  || ',"organisation_id":' || coalesce(organisation_id::text, 'null')
+  || ',"organisation_name":' || to_json(organisation_name)::text
+  || ',"prev_hash":' || to_json(prev_hash)::text
+  || ',"reason":' || to_json(reason)::text
+  || ',"request_id":' || to_json(request_id)::text
+  || ',"seq":' || seq::text
+  || ',"user_agent":' || to_json(user_agent)::text
+  || ',"v":1}'
+FROM audit_auditevent WHERE seq > %s ORDER BY seq LIMIT %s
+"""
+assert chain.HASH_VERSION == 1  # the SQL above writes version 1
+
+
+def iter_canonical_pg(
+    *, after: int = 0, chunk_size: int = 50_000, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[tuple[int, str, str, str | None]]:
+    """(seq, prev_hash, hash, canonical text) from PostgreSQL; text None where the
+    server could not render a row (its `changes` is not JSON: it was tampered with)."""
+    connection = connections[using]
+    last = after
+    while True:
+        try:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute(_PG_CANONICAL, [last, chunk_size])
+                rows = cursor.fetchall()
+        except DatabaseError:
+            # Some row in this chunk does not render: go on the reference way from here.
+            for seq, prev_hash, stored, content in iter_events(
+                after=last, chunk_size=chunk_size, using=using
+            ):
+                text = None if content is None else chain.canonical_json_fast(content)
+                yield seq, prev_hash, stored, text
+            return
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+        if len(rows) < chunk_size:
+            return
+
+
+def verify_trail(
+    *,
+    extra_checkpoints: Iterable[chain.Checkpoint] = (),
+    chunk_size: int = 50_000,
+    reference: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+) -> chain.VerifyResult:
+    """Verify the whole trail: intact with the count, or the first broken event and why.
+
+    On PostgreSQL the server renders the canonical text unless `reference` is set;
+    the reference path (and SQLite) rebuilds it in Python from the stored fields.
+    """
+    disposal = AuditDisposal.objects.using(using).order_by("-up_to_seq").first()
+    start = chain.Anchor(disposal.up_to_seq, disposal.anchor_hash) if disposal else chain.GENESIS
+    verifier = chain.ChainVerifier(
+        start=start, checkpoints=[*stored_checkpoints(using), *extra_checkpoints]
+    )
+    if connections[using].vendor == "postgresql" and not reference:
+        for seq, prev_hash, stored, text in iter_canonical_pg(
+            after=start.seq, chunk_size=chunk_size, using=using
+        ):
+            if not verifier.feed_text(seq, prev_hash, stored, text):
+                break
+    else:
+        for seq, prev_hash, stored, content in iter_events(
+            after=start.seq, chunk_size=chunk_size, using=using
+        ):
+            if not verifier.feed(seq, prev_hash, stored, content, prepared=True):
+                break
+    return _check_anchor(verifier.finish(), disposal, using)
