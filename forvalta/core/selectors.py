@@ -13,7 +13,7 @@ from forvalta.core.tenancy import scope_for
 
 def my_assignment_overview(user: Any) -> dict[str, Any]:
     """Where the user holds a role today, and what needs attention there."""
-    from forvalta.register.models import Participation, RoleAssignment, System
+    from forvalta.register.models import Participation, RoleAssignment, Service, System
     from forvalta.register.selectors import agreements_due, documentation_gaps
 
     scope = scope_for(user)
@@ -26,6 +26,13 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     object_ids = {a.management_object_id for a in assignments if a.management_object_id}
     service_ids = {a.service_id for a in assignments if a.service_id}
     system_ids = {a.system_id for a in assignments if a.system_id}
+    # A role on an object covers its services and systems.
+    service_ids |= set(
+        Service.objects.filter(management_object_id__in=object_ids).values_list("id", flat=True)
+    )
+    system_ids |= set(
+        System.objects.filter(management_object_id__in=object_ids).values_list("id", flat=True)
+    )
     my_systems = (
         System.objects.visible_to(user)
         .filter(
