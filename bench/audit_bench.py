@@ -220,7 +220,7 @@ def bench_verify(reference: bool = False) -> None:
     started = time.perf_counter()
     result = verify_trail(chunk_size=50_000, reference=reference)
     elapsed = time.perf_counter() - started
-    how = "reference (Python renders)" if reference else "server renders"
+    how = "reference (Python renders)" if reference else "server scans, hashes and links"
     line(
         f"verify, {how}: {result}",
         f"{result.count / elapsed:>10,.0f} events/s ({elapsed:.1f} s)",
