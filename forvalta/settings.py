@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "forvalta.core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "forvalta.core.api_base.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "forvalta.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -197,6 +197,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "forvalta.core.models.OrganisationKind",
+        "EnvironmentKindEnum": "forvalta.register.models.EnvironmentKind",
+        "AgreementKindEnum": "forvalta.register.models.AgreementKind",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("register/", include("forvalta.register.urls")),
     path("audit/", include("forvalta.audit.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
+    path("api/", include("forvalta.api_urls")),
     path("", include("forvalta.core.urls")),
 ]
 

@@ -2,7 +2,8 @@
 # Copy front-end assets from node_modules into Forvalta's static files.
 #
 # The copies are committed, so installing or running Forvalta never needs npm
-# or a CDN. To update htmx: change the pinned version in package.json, then
+# or a CDN. To update htmx or Swagger UI: change the pinned version in
+# package.json, then
 #   npm install && scripts/vendor-assets.sh
 # and commit package.json, package-lock.json and forvalta/core/static/vendor/.
 set -eu
@@ -29,3 +30,34 @@ cp "$src/dist/htmx.min.js" "$dest/htmx.min.js"
 } > "$dest/htmx.LICENSE.txt"
 
 echo "vendor-assets: htmx $version -> forvalta/core/static/vendor/htmx.min.js"
+
+# Swagger UI for the API documentation at /api/docs/ (forvalta.core.api_views.ApiDocsView).
+swagger="$root/node_modules/swagger-ui-dist"
+swagger_dest="$dest/swagger-ui"
+if [ ! -f "$swagger/swagger-ui-bundle.js" ]; then
+    echo "vendor-assets: $swagger/swagger-ui-bundle.js not found; run 'npm install' in $root first." >&2
+    exit 1
+fi
+swagger_version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$swagger/package.json" | head -n 1)
+mkdir -p "$swagger_dest"
+for file in swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css favicon-32x32.png; do
+    cp "$swagger/$file" "$swagger_dest/$file"
+done
+# The bundles end with a sourceMappingURL comment; the maps are not vendored.
+sed -i '/^\/\/# sourceMappingURL=/d' "$swagger_dest/swagger-ui-bundle.js" \
+    "$swagger_dest/swagger-ui-standalone-preset.js"
+sed -i 's#/\*\# sourceMappingURL=[^*]*\*/##' "$swagger_dest/swagger-ui.css"
+{
+    echo "Swagger UI $swagger_version"
+    echo "Source: npm package swagger-ui-dist@$swagger_version (files swagger-ui-bundle.js,"
+    echo "swagger-ui-standalone-preset.js, swagger-ui.css, favicon-32x32.png)"
+    echo "Vendored by scripts/vendor-assets.sh; do not edit by hand."
+    echo
+    cat "$swagger/NOTICE"
+    echo
+    cat "$swagger/LICENSE"
+    echo
+    cat "$swagger/swagger-ui-bundle.js.LICENSE.txt"
+} > "$swagger_dest/LICENSE.txt"
+
+echo "vendor-assets: Swagger UI $swagger_version -> forvalta/core/static/vendor/swagger-ui/"

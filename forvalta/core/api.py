@@ -1,8 +1,10 @@
-"""API bases: pagination, error bodies, and a scoped model viewset.
+"""The API's settings hooks: pagination and the one error body.
 
-A concrete viewset declares its model, serializer and filterset; the base scopes
-the queryset with `visible_to`, checks `rules` permissions and writes through the
-same services as the web interface, so the API follows exactly the UI's rules.
+`REST_FRAMEWORK` names this module, and DRF imports it while its own generic views
+are still being imported; so this module must not import DRF's views, viewsets or
+drf-spectacular's schema (that would be a circular import). The scoped viewset and
+serializer bases are in `forvalta.core.api_base`, the core entities' endpoints in
+`forvalta.core.api_views`, each app's in its `api.py`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         messages = exc.messages if not fields else []
+        if "__all__" in fields:
+            fields = dict(fields)
+            fields["non_field_errors"] = fields.pop("__all__")
         exc = exceptions.ValidationError(fields or {"non_field_errors": messages})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

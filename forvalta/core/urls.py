@@ -1,12 +1,15 @@
 from django.urls import path
 
-from forvalta.core import views
+from forvalta.core import token_views, views
 from forvalta.core.urlpatterns import crud
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/tokens/", token_views.token_list, name="token_list"),
+    path("account/tokens/add/", token_views.token_create, name="token_add"),
+    path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path(
         "organisations/suppliers/",
         views.SupplierListView.as_view(),

@@ -1,0 +1,34 @@
+"""The REST API under /api/: one router for every app's viewsets, the schema and its docs.
+
+Every endpoint reads through `visible_to` and writes through the services, under the
+same rules as the web pages (see forvalta.core.api_base).
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from forvalta.core import api_views as core_api
+from forvalta.register import api as register_api
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
+router.register("suppliers", core_api.SupplierViewSet, basename="supplier")
+router.register("units", core_api.UnitViewSet, basename="unit")
+router.register("objects", register_api.ManagementObjectViewSet, basename="managementobject")
+router.register("services", register_api.ServiceViewSet, basename="service")
+router.register("systems", register_api.SystemViewSet, basename="system")
+router.register("environments", register_api.EnvironmentViewSet, basename="environment")
+router.register("integrations", register_api.IntegrationViewSet, basename="integration")
+router.register("participations", register_api.ParticipationViewSet, basename="participation")
+router.register("role-types", register_api.RoleTypeViewSet, basename="roletype")
+router.register("roles", register_api.RoleAssignmentViewSet, basename="roleassignment")
+router.register("agreements", register_api.AgreementViewSet, basename="agreement")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", core_api.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

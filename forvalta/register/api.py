@@ -1,0 +1,328 @@
+"""The register in the API: serializers and viewsets under the web interface's rules.
+
+Each viewset names the same form, filterset and services as the register's pages
+(`forms.py`, `filters.py`, `services.py`); `forvalta.core.api_base` does the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from forvalta.core.api_base import (
+    ScopedModelSerializer,
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+)
+from forvalta.core.tenancy import scope_for
+from forvalta.register import filters, forms, services
+from forvalta.register.models import (
+    Agreement,
+    Environment,
+    Integration,
+    ManagementObject,
+    Participation,
+    RoleAssignment,
+    RoleType,
+    Service,
+    System,
+)
+
+
+def _fields(form_class: Any, *extra: str) -> list[str]:
+    """The output fields: id, links and text, then the form's fields, then timestamps."""
+    names = [n for n in form_class._meta.fields if n != "document"]
+    return ["id", "url", "web_url", "display", *names, *extra, "created_at", "updated_at"]
+
+
+def _url(basename: str) -> serializers.HyperlinkedIdentityField:
+    return serializers.HyperlinkedIdentityField(view_name=f"api:{basename}-detail")
+
+
+# --- serializers ------------------------------------------------------------------------------
+class ManagementObjectSerializer(ScopedModelSerializer):
+    """A management object (förvaltningsobjekt)."""
+
+    url = _url("managementobject")
+
+    class Meta:
+        model = ManagementObject
+        fields = _fields(forms.ManagementObjectForm)
+        validators: list[Any] = []
+
+
+class ServiceSerializer(ScopedModelSerializer):
+    """A shared service; `systems` lists the systems you see."""
+
+    url = _url("service")
+
+    class Meta:
+        model = Service
+        fields = _fields(forms.ServiceForm)
+        validators: list[Any] = []
+
+
+class SystemSerializer(ScopedModelSerializer):
+    """A system or IT component."""
+
+    url = _url("system")
+
+    class Meta:
+        model = System
+        fields = _fields(forms.SystemForm)
+        validators: list[Any] = []
+
+
+class EnvironmentSerializer(ScopedModelSerializer):
+    """An installation of a system (production, test …)."""
+
+    url = _url("environment")
+
+    class Meta:
+        model = Environment
+        fields = _fields(forms.EnvironmentForm)
+        validators: list[Any] = []
+
+
+class IntegrationSerializer(ScopedModelSerializer):
+    """A flow from a system to another system or an external related system."""
+
+    url = _url("integration")
+
+    class Meta:
+        model = Integration
+        fields = _fields(forms.IntegrationForm)
+        validators: list[Any] = []
+        extra_kwargs = {
+            "target": {
+                "help_text": gettext_lazy(
+                    "The target system; empty with an empty external_system when the "
+                    "target belongs to someone else and is not visible to you."
+                )
+            }
+        }
+
+    def _target_hidden(self, obj: Integration) -> bool:
+        user = self.context["request"].user
+        return obj.target_id is not None and obj.target_id not in scope_for(user).system_ids
+
+    def get_display(self, obj: Integration) -> str:
+        if self._target_hidden(obj):
+            # The counterpart belongs to someone else: named no further than the flow needs.
+            return f"{obj.source} → {_('(not visible to you)')}"
+        return str(obj)
+
+    def to_representation(self, instance: Integration) -> Any:
+        data = super().to_representation(instance)
+        if self._target_hidden(instance):
+            data["target"] = None
+        return data
+
+
+class ParticipationSerializer(ScopedModelSerializer):
+    """An organisation taking part in a shared service, from one date to another."""
+
+    url = _url("participation")
+
+    class Meta:
+        model = Participation
+        fields = _fields(forms.ParticipationForm)
+        validators: list[Any] = []
+
+
+class RoleTypeSerializer(ScopedModelSerializer):
+    """A role of the governance model and its duties."""
+
+    url = _url("roletype")
+    name = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("In the reader's language.")
+    )
+    duties = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("In the reader's language.")
+    )
+
+    class Meta:
+        model = RoleType
+        fields = [
+            "id",
+            "url",
+            "web_url",
+            "display",
+            "code",
+            "name",
+            "name_sv",
+            "name_en",
+            "level",
+            "applies_to_object",
+            "applies_to_service",
+            "applies_to_system",
+            "is_supplier_role",
+            "manages",
+            "mandatory_for_system_in_operation",
+            "duties",
+            "duties_sv",
+            "duties_en",
+            "source",
+            "sort_order",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+
+class RoleAssignmentSerializer(ScopedModelSerializer):
+    """A person holding a role for one object, service or system."""
+
+    url = _url("roleassignment")
+
+    class Meta:
+        model = RoleAssignment
+        fields = _fields(forms.RoleAssignmentForm)
+        validators: list[Any] = []
+
+
+class AgreementSerializer(ScopedModelSerializer):
+    """An agreement with a supplier; the covered rows listed are those you see."""
+
+    url = _url("agreement")
+    document_url = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The signed document, when there is one.")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = _fields(forms.AgreementForm, "document_url")
+        validators: list[Any] = []
+
+    def get_document_url(self, obj: Agreement) -> str | None:
+        if not obj.document:
+            return None
+        path = reverse("register:agreement_document", args=[obj.pk])
+        return str(self.context["request"].build_absolute_uri(path))
+
+
+# --- viewsets ---------------------------------------------------------------------------------
+class ManagementObjectViewSet(ScopedModelViewSet):
+    """Management objects (förvaltningsobjekt)."""
+
+    model = ManagementObject
+    serializer_class = ManagementObjectSerializer
+    form_class = forms.ManagementObjectForm
+    filterset_class = filters.ManagementObjectFilterSet
+    create_service = staticmethod(services.management_object_create)
+    update_service = staticmethod(services.management_object_update)
+    delete_service = staticmethod(services.management_object_delete)
+
+
+class ServiceViewSet(ScopedModelViewSet):
+    """Shared services offered to member organisations."""
+
+    model = Service
+    serializer_class = ServiceSerializer
+    form_class = forms.ServiceForm
+    filterset_class = filters.ServiceFilterSet
+    create_service = staticmethod(services.service_create)
+    update_service = staticmethod(services.service_update)
+    delete_service = staticmethod(services.service_delete)
+
+
+class SystemViewSet(ScopedModelViewSet):
+    """Systems and IT components."""
+
+    model = System
+    serializer_class = SystemSerializer
+    form_class = forms.SystemForm
+    filterset_class = filters.SystemFilterSet
+    create_service = staticmethod(services.system_create)
+    update_service = staticmethod(services.system_update)
+    delete_service = staticmethod(services.system_delete)
+
+
+class EnvironmentViewSet(ScopedModelViewSet):
+    """Installations of a system: production, test, training …"""
+
+    model = Environment
+    serializer_class = EnvironmentSerializer
+    form_class = forms.EnvironmentForm
+    filterset_class = filters.EnvironmentFilterSet
+    select_related = ("system",)
+    create_service = staticmethod(services.environment_create)
+    update_service = staticmethod(services.environment_update)
+    delete_service = staticmethod(services.environment_delete)
+
+
+class IntegrationViewSet(ScopedModelViewSet):
+    """Integrations between systems, and with related systems outside the register."""
+
+    model = Integration
+    serializer_class = IntegrationSerializer
+    form_class = forms.IntegrationForm
+    filterset_class = filters.IntegrationFilterSet
+    select_related = ("source", "target")
+    create_service = staticmethod(services.integration_create)
+    update_service = staticmethod(services.integration_update)
+    delete_service = staticmethod(services.integration_delete)
+
+
+class ParticipationViewSet(ScopedModelViewSet):
+    """Organisations taking part in shared services (anslutning), with dates."""
+
+    model = Participation
+    serializer_class = ParticipationSerializer
+    form_class = forms.ParticipationForm
+    filterset_class = filters.ParticipationFilterSet
+    select_related = ("organisation", "service")
+    create_service = staticmethod(services.participation_create)
+    update_service = staticmethod(services.participation_update)
+    delete_service = staticmethod(services.participation_delete)
+
+
+class RoleTypeViewSet(ScopedReadOnlyViewSet):
+    """The roles of the governance model and their duties (read only)."""
+
+    model = RoleType
+    serializer_class = RoleTypeSerializer
+    filterset_class = filters.RoleTypeFilterSet
+
+    def scoped_queryset(self) -> Any:
+        # The governance model's catalogue is the same for everyone (as on the page).
+        return RoleType.objects.all()
+
+
+class RoleAssignmentViewSet(ScopedModelViewSet):
+    """Who holds which role for which object, service or system, and when."""
+
+    model = RoleAssignment
+    serializer_class = RoleAssignmentSerializer
+    form_class = forms.RoleAssignmentForm
+    filterset_class = filters.RoleAssignmentFilterSet
+    select_related = (
+        "person",
+        "role_type",
+        "organisation",
+        "management_object",
+        "service",
+        "system",
+    )
+    create_service = staticmethod(services.role_assignment_create)
+    update_service = staticmethod(services.role_assignment_update)
+    delete_service = staticmethod(services.role_assignment_delete)
+
+
+class AgreementViewSet(ScopedModelViewSet):
+    """Agreements with suppliers (framework, PUB, SLA, licence, support).
+
+    The signed document is uploaded on the agreement's page and read through
+    `document_url`; the API does not take files.
+    """
+
+    model = Agreement
+    serializer_class = AgreementSerializer
+    form_class = forms.AgreementForm
+    filterset_class = filters.AgreementFilterSet
+    create_service = staticmethod(services.agreement_create)
+    update_service = staticmethod(services.agreement_update)
+    delete_service = staticmethod(services.agreement_delete)
