@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
+# Imports run inside the request until background work arrives: keep files small
+# enough to preview and commit within a web server's timeout (about 30 ms a new row).
+FORVALTA_IMPORT_MAX_BYTES = int(os.environ.get("FORVALTA_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+FORVALTA_IMPORT_MAX_ROWS = int(os.environ.get("FORVALTA_IMPORT_MAX_ROWS", "1000"))
 # Days before an agreement's renewal decision date that it is flagged as due.
 FORVALTA_RENEWAL_WARNING_DAYS = int(os.environ.get("FORVALTA_RENEWAL_WARNING_DAYS", "90"))
 

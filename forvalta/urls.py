@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("forvalta.register.urls")),
+    path("open/", include("forvalta.register.opendata")),  # public: no login
     path("audit/", include("forvalta.audit.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
     path("api/", include("forvalta.api_urls")),

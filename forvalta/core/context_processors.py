@@ -25,6 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (str(_("Roles")), reverse("register:roleassignment_list")),
             (str(_("Documentation gaps")), reverse("register:documentation_gaps")),
         ]
+        from forvalta.register.imports import kinds_for
+
+        if kinds_for(user):
+            items.append((str(_("Import")), reverse("register:import")))
     items.append((str(_("Organisations")), reverse("core:organisation_list")))
     if user.has_perm("audit.view_auditevent"):
         items.append((str(_("Audit trail")), reverse("audit:search")))

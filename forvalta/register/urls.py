@@ -1,6 +1,7 @@
 from django.urls import path
 
 from forvalta.core.urlpatterns import crud
+from forvalta.register import import_views as iv
 from forvalta.register import views as v
 
 app_name = "register"
@@ -74,4 +75,10 @@ urlpatterns = [
     ),
     path("agreements/<int:pk>/document/", v.agreement_document, name="agreement_document"),
     path("gaps/", v.documentation_gaps_view, name="documentation_gaps"),
+    path("import/", iv.import_start, name="import"),
+    path("import/template/<slug:kind>.<str:fmt>", iv.import_template, name="import_template"),
+    path("import/export/<slug:kind>.<str:fmt>", iv.import_export, name="import_export"),
+    path("import/<str:token>/preview/", iv.import_preview, name="import_preview"),
+    path("import/<str:token>/commit/", iv.import_commit, name="import_commit"),
+    path("import/<str:token>/cancel/", iv.import_cancel, name="import_cancel"),
 ]

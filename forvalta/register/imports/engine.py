@@ -1,0 +1,394 @@
+"""Running a file's rows through the register's own forms and services.
+
+Every row is validated by the form the UI uses for that kind (so choice lists are the
+user's scope, narrowed as on the page) and written by the same service (so the rules,
+`clean()` and the audit events are the UI's). The whole file runs in one transaction:
+a preview, or a commit that meets a bad row, rolls all of it back. Each row runs in a
+savepoint of its own so that every bad row can be reported, not just the first.
+
+A row whose values already are what the register holds is "unchanged": no service is
+called for it, so importing the same file twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from forvalta.audit.services import record
+from forvalta.core.tenancy import forget_scope, scope_for
+from forvalta.register.imports.values import (
+    CellError,
+    is_blank,
+    normalise_newlines,
+    yes_no,
+)
+
+if TYPE_CHECKING:
+    from forvalta.register.imports.kinds import Kind
+    from forvalta.register.imports.reading import Table
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
+@dataclass
+class Change:
+    heading: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowResult:
+    number: int
+    label: str = ""
+    action: str = UNCHANGED
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def merge(self, action: str, changes: Iterable[Change] = ()) -> None:
+        """Several writes for one row (a person and their membership): the strongest wins."""
+        order = [UNCHANGED, UPDATE, CREATE]
+        if order.index(action) > order.index(self.action):
+            self.action = action
+        self.changes.extend(changes)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    filename: str
+    rows: list[RowResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    committed: bool = False
+    refused_rows: list[int] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    @property
+    def error_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.action == ERROR]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.action == ERROR for r in self.rows)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(r.action in (CREATE, UPDATE) for r in self.rows)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.filename,
+            "rows": len(self.rows),
+            **self.counts,
+            "error_rows": [r.number for r in self.error_rows][:100],
+            # Refusals inside a rolled-back run lose their own access.denied event; the
+            # summary, written outside that transaction, keeps them.
+            "refused_rows": self.refused_rows[:100],
+        }
+
+
+class RowFailed(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class Context:
+    """What one run knows: who imports, which columns the file has."""
+
+    actor: Any
+    kind: Kind
+    present: set[str]
+    seen_keys: dict[Any, int] = field(default_factory=dict)
+    current_row: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
+    refused: list[int] = field(default_factory=list)
+    # The row's references: form field -> (plural noun, {pk: value in the file}).
+    named: dict[str, tuple[Any, dict[str, str]]] = field(default_factory=dict)
+
+
+# --- one run ------------------------------------------------------------------------------
+def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportReport:
+    """Preview (commit=False) or commit a file. Nothing stays written unless every row is
+    good and commit is true."""
+    report = ImportReport(kind=kind.key, filename=table.filename, warnings=list(table.warnings))
+    ctx = Context(actor=actor, kind=kind, present=set(table.present))
+    try:
+        with transaction.atomic():
+            states: list[tuple[RowResult, Any]] = []
+            for number, raw in table.rows:
+                result = RowResult(number=number)
+                report.rows.append(result)
+                ctx.current_row = number
+                states.append((result, run_step(ctx, result, kind.process, ctx, raw, result)))
+            kind.finish(ctx, states)
+            if commit and report.has_changes and not report.has_errors:
+                report.committed = True
+                record(
+                    actor=actor,
+                    action="register.import.committed",
+                    object_type="register.import",
+                    object_repr=f"{kind.key}: {table.filename}"[:300],
+                    organisation=_organisation_of(actor),
+                    changes={k: [None, v] for k, v in report.summary().items()},
+                )
+            else:
+                raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        forget_scope(actor)
+    report.refused_rows = sorted(set(ctx.refused))
+    if not commit or report.has_errors:
+        record(
+            actor=actor,
+            action="register.import.previewed" if not commit else "register.import.rejected",
+            object_type="register.import",
+            object_repr=f"{kind.key}: {table.filename}"[:300],
+            organisation=_organisation_of(actor),
+            changes={k: [None, v] for k, v in report.summary().items()},
+        )
+    return report
+
+
+def run_step(ctx: Context, result: RowResult, step: Callable[..., Any], *args: Any) -> Any:
+    """One step for a row in a savepoint of its own; a failure rolls back only the step
+    and marks the row as an error."""
+    try:
+        with transaction.atomic():
+            return step(*args)
+    except RowFailed as exc:
+        result.errors.extend(exc.errors)
+    except CellError as exc:
+        result.errors.append(str(exc))
+    except PermissionDenied as exc:
+        result.errors.append(str(exc) or _("You do not have permission to do this."))
+        ctx.refused.append(result.number)
+    except ValidationError as exc:
+        result.errors.extend(exc.messages)
+    result.action = ERROR
+    # The step's writes were rolled back: a scope computed after them is wrong now. (The
+    # services forget the scope after each write; rows that write nothing keep it.)
+    forget_scope(ctx.actor)
+    return None
+
+
+def _organisation_of(actor: Any) -> Any:
+    """The organisation an import event is filed under: the one the actor administers."""
+    from forvalta.core.models import Organisation
+
+    admin = scope_for(actor).admin_org_ids
+    if len(admin) == 1:
+        return Organisation.objects.filter(pk=next(iter(admin))).first()
+    return None
+
+
+# --- forms and services -------------------------------------------------------------------
+def base_data(form_class: Any, instance: models.Model | None, model: type[models.Model]) -> dict:
+    """The form's data for the row as the register holds it (or the model's defaults)."""
+    obj = instance if instance is not None else model()
+    names = [n for n, f in form_class.base_fields.items() if not isinstance(f, forms.FileField)]
+    data = model_to_dict(obj, fields=names)
+    for name, value in data.items():
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(v, "pk", v) for v in value]
+    return data
+
+
+def comparable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
+        return frozenset(getattr(v, "pk", v) for v in value)
+    if isinstance(value, str):
+        return normalise_newlines(value).strip()
+    return value
+
+
+def display(instance: Any, name: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
+        return "; ".join(sorted(str(v) for v in value))
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:
+        model_field = None
+    if model_field is not None and getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def form_errors(
+    form: forms.BaseForm, headings: dict[str, str], named: dict[str, Any] | None = None
+) -> list[str]:
+    messages: list[str] = []
+    for name, errors in form.errors.as_data().items():
+        label = headings.get(name) or (
+            str(form.fields[name].label) if name in form.fields and form.fields[name].label else ""
+        )
+        for error in errors:
+            texts = _reference_message(error, (named or {}).get(name)) or error.messages
+            for text in texts:
+                messages.append(f"{label}: {text}" if label and name != "__all__" else str(text))
+    return messages
+
+
+def _reference_message(error: ValidationError, named: Any) -> list[str] | None:
+    """A reference the form does not offer, in the words used for one that does not exist."""
+    if named is None or error.code not in ("invalid_choice", "invalid_pk_value"):
+        return None
+    from forvalta.register.imports.base import not_found
+
+    what, raw_by_pk = named
+    value = str((error.params or {}).get("value", (error.params or {}).get("pk", "")))
+    raw = raw_by_pk.get(value) or "; ".join(raw_by_pk.values())
+    return [str(not_found(raw, what))]
+
+
+def validation_messages(exc: ValidationError, headings: dict[str, str]) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        out = []
+        for name, errors in exc.error_dict.items():
+            label = headings.get(name, "")
+            for error in errors:
+                for message in error.messages:
+                    out.append(f"{label}: {message}" if label else message)
+        return out
+    return list(exc.messages)
+
+
+def save_with_form(
+    ctx: Context,
+    *,
+    form_class: Any,
+    model: type[models.Model],
+    instance: models.Model | None,
+    overlay: dict[str, Any],
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+    headings: dict[str, str],
+    keep: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[Any, str, list[Change]]:
+    """Validate `overlay` (form data for the columns in the file) with the UI's form and
+    write it with the UI's service. Returns (object, action, changes).
+
+    A row whose values are already exactly what the register holds writes nothing and
+    needs no form: it is unchanged whatever the form would say.
+    """
+    if instance is not None and _same(instance, overlay):
+        return instance, UNCHANGED, []
+    data = base_data(form_class, instance, model)
+    data.update(overlay)
+    kwargs: dict[str, Any] = {"data": data, "files": {}, "user": ctx.actor}
+    if instance is not None:
+        kwargs["instance"] = copy.copy(instance)  # the form writes onto its instance
+    form = form_class(**kwargs)
+    if not form.is_valid():
+        raise RowFailed(form_errors(form, headings, ctx.named))
+    cleaned = dict(form.cleaned_data)
+    if keep is not None:
+        keep(cleaned)
+    if instance is None:
+        try:
+            saved = create(actor=ctx.actor, data=cleaned)
+        except ValidationError as exc:
+            raise RowFailed(validation_messages(exc, headings)) from exc
+        return saved, CREATE, []
+    current = model_to_dict(instance, fields=list(overlay))
+    changes: list[Change] = []
+    for name in overlay:
+        if name not in cleaned or name not in current:
+            continue
+        field_ = form.fields.get(name)
+        wanted = cleaned[name]
+        if field_ is not None and field_.disabled:
+            # A disabled field keeps its value in the form; a file that asks to change it
+            # is told so rather than silently ignored.
+            try:
+                wanted = field_.clean(overlay[name])
+            except ValidationError:
+                wanted = overlay[name]
+            if comparable(wanted) != comparable(current[name]):
+                raise RowFailed(
+                    [
+                        _("%(heading)s: cannot be changed here.")
+                        % {"heading": headings.get(name, name)}
+                    ]
+                )
+            continue
+        if comparable(wanted) != comparable(current[name]):
+            old = getattr(instance, name)
+            if isinstance(old, models.Manager):
+                old = list(old.all())
+            changes.append(
+                Change(
+                    heading=headings.get(name, name),
+                    old=display(instance, name, old),
+                    new=display(instance, name, wanted),
+                )
+            )
+    if not changes:
+        return instance, UNCHANGED, []
+    try:
+        saved = update(actor=ctx.actor, instance=instance, data=cleaned)
+    except ValidationError as exc:
+        raise RowFailed(validation_messages(exc, headings)) from exc
+    return saved, UPDATE, changes
+
+
+def _same(instance: models.Model, overlay: dict[str, Any]) -> bool:
+    names = {f.name for f in instance._meta.get_fields() if getattr(f, "concrete", False)}
+    names |= {f.name for f in instance._meta.many_to_many}
+    if not set(overlay) <= names:
+        return False  # a form-only field (e.g. a new person's organisation)
+    current = model_to_dict(instance, fields=list(overlay))
+    return all(comparable(overlay[n]) == comparable(current.get(n)) for n in overlay)
+
+
+def parse_row(ctx: Context, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Parse every present column. Returns the values that could be read and the messages
+    for the cells that could not (those columns are left out of the values)."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for column in ctx.kind.columns:
+        if column.key not in ctx.present:
+            continue
+        cell = raw.get(column.key)
+        try:
+            value = column.parse(cell)
+        except CellError as exc:
+            errors.append(f"{column.heading}: {exc}")
+            continue
+        if column.required and is_blank(value if not isinstance(value, list) else "".join(value)):
+            errors.append(_("%(heading)s: must be filled in.") % {"heading": column.heading})
+            continue
+        values[column.key] = value
+    return values, errors
