@@ -214,13 +214,25 @@ def bulk_load(n: int) -> None:
 
 
 # --- 3. verify ---------------------------------------------------------------------------------
-def bench_verify(reference: bool = False) -> None:
+def bench_verify(reference: bool = False, split: bool = True) -> None:
+    from forvalta.audit import verify
     from forvalta.audit.verify import verify_trail
 
+    default = verify.PARALLEL_SCAN_FROM
+    verify.PARALLEL_SCAN_FROM = default if split else 10**15
     started = time.perf_counter()
-    result = verify_trail(chunk_size=50_000, reference=reference)
+    try:
+        result = verify_trail(chunk_size=50_000, reference=reference)
+    finally:
+        verify.PARALLEL_SCAN_FROM = default
     elapsed = time.perf_counter() - started
-    how = "reference (Python renders)" if reference else "server scans, hashes and links"
+    how = (
+        "reference (Python renders)"
+        if reference
+        else "server scan, split by seq range"
+        if split
+        else "server scan, one range"
+    )
     line(
         f"verify, {how}: {result}",
         f"{result.count / elapsed:>10,.0f} events/s ({elapsed:.1f} s)",
@@ -337,6 +349,7 @@ def main() -> None:
         bench_appends()
         bulk_load(args.events)
         bench_verify()
+        bench_verify(split=False)
         bench_search()
         bench_verify(reference=True)
         bench_edit_overhead(args.requests)
