@@ -23,11 +23,6 @@ def is_any_org_admin(user: Any) -> bool:
 
 
 @rules.predicate
-def is_member(user: Any) -> bool:
-    return bool(scope_for(user).org_ids)
-
-
-@rules.predicate
 def administers_organisation(user: Any, organisation: Any) -> bool:
     if organisation is None:
         return False

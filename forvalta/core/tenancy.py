@@ -381,10 +381,6 @@ class Scope:
             )
         )
 
-    def manageable_organisation_ids(self) -> frozenset[int]:
-        """Organisations in whose name the user may create objects, services and systems."""
-        return self.admin_org_ids
-
 
 def scope_for(user: Any) -> Scope:
     """The user's scope, computed once per user object (one request)."""

@@ -72,10 +72,6 @@ class ManagementObject(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("register:managementobject_detail", args=[self.pk])
 
-    @property
-    def owning_organisation_id(self) -> int:
-        return self.owner_organisation_id
-
 
 class Service(TimeStampedModel):
     """A shared service offered to member organisations, which take part through Participation."""
