@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from forvalta.audit.services import record
 from forvalta.core.api_base import (
     ScopedModelSerializer,
     ScopedModelViewSet,
@@ -239,6 +242,14 @@ class SystemViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.system_create)
     update_service = staticmethod(services.system_update)
     delete_service = staticmethod(services.system_delete)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Reading a system that processes personal data is an audit event, as on its page."""
+        response = super().retrieve(request, *args, **kwargs)
+        system = self.get_object()
+        if system.processes_personal_data or system.holds_protected_identities:
+            record(actor=request.user, action="register.system.viewed", obj=system)
+        return response
 
 
 class EnvironmentViewSet(ScopedModelViewSet):

@@ -279,8 +279,9 @@ class SystemDetailView(RecordsObjectViewMixin, ObjectDetailView):
         ]
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
+        context = super().extra_context(obj)  # records the view where it counts
         gaps = documentation_gaps(self.request.user, systems=System.objects.filter(pk=obj.pk))
-        return {"gaps": gaps}
+        return {**context, "gaps": gaps}
 
 
 class SystemEditView(ObjectEditView):

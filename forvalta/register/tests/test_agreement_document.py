@@ -67,3 +67,20 @@ def test_other_file_types_are_refused_and_nothing_changes(client):
     assert response.status_code == 400
     assert Agreement.objects.get(pk=agreement.pk).document.name == ""
     assert "document" in response.context["form"].errors
+
+
+def test_viewing_a_system_with_personal_data_is_recorded_and_others_are_not(client):
+    world = build_world()
+    client.force_login(world.users["owner1"])
+    system = world.items["SYS_M1"]  # processes personal data
+    before = AuditEvent.objects.count()
+    assert client.get(system.get_absolute_url()).status_code == 200
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.object_id, event.actor_id) == (
+        "register.system.viewed",
+        str(system.pk),
+        world.users["owner1"].pk,
+    )
+    assert client.get(world.items["SYS_A"].get_absolute_url()).status_code == 200
+    assert AuditEvent.objects.count() == before + 1

@@ -729,3 +729,22 @@ def test_supplier_staff_only_read(client, world):
     assert {s["name"] for s in suppliers} == {
         o.name for o in world.orgs.values() if o.kind == OrganisationKind.SUPPLIER
     }
+
+
+def test_reading_a_system_with_personal_data_through_the_api_is_recorded(client, world):
+    login(client, world, "owner1")
+    system = world.items["SYS_M1"]  # processes personal data, holds protected identities
+    before = AuditEvent.objects.count()
+    response = client.get(f"/api/systems/{system.pk}/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.action, event.object_id, event.actor_id) == (
+        "register.system.viewed",
+        str(system.pk),
+        world.users["owner1"].pk,
+    )
+    # A system without personal data is read without an event.
+    plain = world.items["SYS_A"]
+    assert client.get(f"/api/systems/{plain.pk}/").status_code == 200
+    assert AuditEvent.objects.count() == before + 1
