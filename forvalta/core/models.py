@@ -251,10 +251,10 @@ class User(AbstractUser):
 
 
 class MembershipQuerySet(ValidityQuerySet):
-    def visible_to(self, user: Any) -> MembershipQuerySet:
+    def visible_to(self, user: Any) -> models.QuerySet:
         from forvalta.core.tenancy import scope_for
 
-        return self.filter(organisation_id__in=scope_for(user).org_ids)
+        return scope_for(user).memberships(self)
 
 
 class Membership(ValidityPeriodModel, TimeStampedModel):

@@ -93,9 +93,9 @@ class OrganisationDetailView(ObjectDetailView):
                 self.related_table(
                     _("Administrators"),
                     tables.MembershipTable,
-                    Membership.objects.filter(organisation=obj, is_org_admin=True).select_related(
-                        "user", "organisation", "unit", "manager"
-                    ),
+                    Membership.objects.visible_to(user)
+                    .filter(organisation=obj, is_org_admin=True)
+                    .select_related("user", "organisation", "unit", "manager"),
                     add_url=f"{reverse('core:user_add')}?organisation={obj.pk}",
                 )
             )
@@ -182,9 +182,7 @@ class UserListView(ObjectListView):
     def get_queryset(self) -> QuerySet:
         # The people list is one's own organisations' staff; role holders elsewhere
         # are reached from the objects they hold roles for.
-        return User.objects.filter(
-            memberships__organisation_id__in=_scope(self.request.user).org_ids
-        ).distinct()
+        return _scope(self.request.user).colleagues(super().get_queryset())
 
 
 class UserDetailView(ObjectDetailView):
@@ -246,11 +244,6 @@ class MembershipDetailView(ObjectDetailView):
         "valid_from",
         "valid_to",
     )
-
-    def base_queryset(self) -> QuerySet:
-        if _scope(self.request.user).is_platform_admin:
-            return Membership.objects.filter(is_org_admin=True)
-        return super().base_queryset()
 
 
 class MembershipEditView(ObjectEditView):

@@ -74,7 +74,9 @@ def documentation_gaps(
 ) -> list[SystemGaps]:
     """Systems in operation that lack what seed 001 and seed 000 4.1.2 make mandatory."""
     on = today()
-    qs = systems if systems is not None else System.objects.visible_to(user)
+    qs = System.objects.visible_to(user)
+    if systems is not None:
+        qs = qs.filter(pk__in=systems.values("pk"))
     qs = qs.filter(lifecycle=Lifecycle.OPERATION).select_related(
         "owner_organisation", "management_object"
     )

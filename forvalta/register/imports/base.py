@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from forvalta.core.models import Membership, Organisation, Unit, User
+from forvalta.core.models import Organisation, Unit, User
 from forvalta.core.tenancy import scope_for
 from forvalta.core.validators import normalise_org_number
 from forvalta.register.imports.engine import (
@@ -108,34 +108,11 @@ def by_name(
 
 
 def seen_by(actor: Any, qs: models.QuerySet) -> list[Any]:
-    """The rows of an unscoped lookup (a few rows, by a natural key) that the actor sees.
-
-    The same answer as filtering `Model.objects.visible_to(actor)`, but asked about these
-    rows only: the services forget the actor's scope after every write, and rebuilding
-    its id sets for every row of a file made imports grow with the size of the register.
-    The one shortcut is the first rule of the tenancy model, "members see their own
-    organisation's data"; everything else is asked of `visible_to`.
-    """
+    """The rows of an unscoped lookup (a few rows, by a natural key) that the actor sees,
+    decided by the tenancy scope (`Scope.visible_among`)."""
     rows = list(qs[:50])
-    if not rows:
-        return []
-    org_ids = scope_for(actor).org_ids
-    model = type(rows[0])
-    ids = {r.pk for r in rows}
-    if model is User:
-        colleagues = Membership.objects.filter(user_id__in=ids, organisation_id__in=org_ids)
-        own = set(colleagues.values_list("user_id", flat=True)) | ({actor.pk} & ids)
-    else:
-        own = {r.pk for r in rows if getattr(r, "owner_organisation_id", None) in org_ids}
-    seen = own | _asked(actor, model, ids - own)
+    seen = scope_for(actor).visible_among(type(rows[0]), rows) if rows else set()
     return sorted((r for r in rows if r.pk in seen), key=lambda r: r.pk)
-
-
-def _asked(actor: Any, model: type[models.Model], ids: set[Any]) -> set[Any]:
-    if not ids:
-        return set()
-    manager: Any = model._default_manager
-    return set(manager.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def first_seen(actor: Any, qs: models.QuerySet) -> Any:
