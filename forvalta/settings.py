@@ -120,6 +120,19 @@ else:
         }
     }
 
+# Audit disposal runs as its own database role (forvalta_audit_disposer, docs/audit.md):
+# the application's role cannot call the disposal function.
+_disposal_url = os.environ.get("FORVALTA_AUDIT_DISPOSAL_DATABASE_URL", "").strip()
+if _disposal_url:
+    DATABASES["audit_disposal"] = {
+        **dj_database_url.parse(_disposal_url),
+        "TEST": {"MIRROR": "default"},
+    }
+# Staged audit events older than this, still unchained, are named by verify.
+FORVALTA_AUDIT_STAGING_BOUND_SECONDS = int(
+    os.environ.get("FORVALTA_AUDIT_STAGING_BOUND_SECONDS", "900")
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
