@@ -193,20 +193,21 @@ class _OrgRef:
         return self.name
 
 
-def _fields(
+def event_fields(
     *,
     actor: Any,
     action: str,
-    obj: models.Model | None,
-    changes: dict[str, Any] | None,
-    organisation: Any,
-    reason: str,
-    object_type: str,
-    object_repr: str,
-    object_id: str,
-    api_token_id: int | str | None,
-    actor_organisation: Any,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    organisation: Any = None,
+    reason: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+    object_id: str = "",
+    api_token_id: int | str | None = None,
+    actor_organisation: Any = None,
 ) -> dict[str, Any]:
+    """The hashed fields of an event (without occurred_at), as `record` takes them."""
     ctx = context.current()
     org = organisation if organisation is not None else (organisation_of(obj) if obj else None)
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
@@ -274,7 +275,7 @@ def record(
 
     `actor_organisation` overrides the actor's organisation (`actor_organisation_of`).
     """
-    fields = _fields(
+    fields = event_fields(
         actor=actor,
         action=action,
         obj=obj,
@@ -430,19 +431,7 @@ def record_now(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> AuditEvent:
     """Like `record`, but chained at once in the current transaction, under the chain
     lock held to its end: for the trail's own short transactions (checkpoint, disposal)
     that must see the event's position."""
-    params: dict[str, Any] = {
-        "obj": None,
-        "changes": None,
-        "organisation": None,
-        "reason": "",
-        "object_type": "",
-        "object_repr": "",
-        "object_id": "",
-        "api_token_id": None,
-        "actor_organisation": None,
-        **kwargs,
-    }
-    return _append_now(_fields(**params), using)
+    return _append_now(event_fields(**kwargs), using)
 
 
 def _append_now(fields: Mapping[str, Any], using: str) -> AuditEvent:
