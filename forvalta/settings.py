@@ -128,6 +128,10 @@ if _disposal_url:
         **dj_database_url.parse(_disposal_url),
         "TEST": {"MIRROR": "default"},
     }
+# Chain staged audit events in a per-process background thread woken after each commit
+# (PostgreSQL), so a request pays one INSERT for its event; off, the committing thread
+# chains them itself after its commit (deterministic: the default under tests).
+FORVALTA_AUDIT_CHAIN_IN_BACKGROUND = env_bool("FORVALTA_AUDIT_CHAIN_IN_BACKGROUND", not TESTING)
 # Staged audit events older than this, still unchained, are named by verify.
 FORVALTA_AUDIT_STAGING_BOUND_SECONDS = int(
     os.environ.get("FORVALTA_AUDIT_STAGING_BOUND_SECONDS", "900")

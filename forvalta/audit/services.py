@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
+import os
+import threading
+import time
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,6 +52,7 @@ SENSITIVE_FIELDS = frozenset(
 MASK = "••••"
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+logger = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -302,14 +307,111 @@ def record(
     return event
 
 
+_STAGE_COLUMNS = ("content_hash", *chain.HASHED_FIELDS)
+_STAGE_SQL = (
+    f"INSERT INTO {db.PENDING_TABLE} ({', '.join(_STAGE_COLUMNS)}) "  # noqa: S608 - fixed
+    f"VALUES ({', '.join(['%s'] * len(_STAGE_COLUMNS))}) RETURNING id"
+)
+
+
 def stage(
     fields: Mapping[str, Any], *, occurred_at: dt.datetime, using: str = DEFAULT_DB_ALIAS
 ) -> AuditPending:
-    """Write one event to the staging table (no lock): the sequencer chains it later."""
+    """Write one event to the staging table (no lock): the sequencer chains it later.
+
+    One plain INSERT (no model save machinery: this is every audited request's cost)."""
     digest = chain.staged_hash({**fields, "occurred_at": chain.timestamp(occurred_at)})
     row = AuditPending(occurred_at=occurred_at, content_hash=digest, **fields)
-    row.save(force_insert=True, using=using)
+    connection = connections[using]
+    values = {**fields, "content_hash": digest}
+    values["occurred_at"] = connection.ops.adapt_datetimefield_value(occurred_at)
+    values["changes"] = chain.canonical_json_fast(fields.get("changes") or {})
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGE_SQL, [values.get(name) for name in _STAGE_COLUMNS])
+        row.pk = cursor.fetchone()[0]
+    row._state.adding = False
+    row._state.db = using
     return row
+
+
+class Sequencer:
+    """The per-process background sequencer for one database: a daemon thread that
+    chains staged events whenever a commit wakes it (`poke`, which never blocks).
+
+    Across processes `chain_pending`'s try-lock keeps one sequencer at a time; a process
+    that dies leaves its rows staged for the next poke or `manage.py audit_chain`.
+    """
+
+    IDLE_CLOSE_SECONDS = 2.0
+    # After a wake, wait this long for more commits, so a batch chains several events
+    # (fewer round trips per event; the chaining delay stays far below the bound).
+    LINGER_SECONDS = 0.05
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self._guard = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def poke(self) -> None:
+        with self._guard:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                # (Re)start, also in a forked child, where the parent's thread is gone.
+                self._pid = os.getpid()
+                self._stop = False
+                self._wake = threading.Event()
+                self._thread = threading.Thread(
+                    target=self._run, name=f"forvalta-audit-sequencer-{self.using}", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread (after chaining what is staged) and close its connection."""
+        with self._guard:
+            thread = self._thread
+            self._stop = True
+            self._wake.set()
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        wake = self._wake
+        try:
+            while not self._stop:
+                if not wake.wait(self.IDLE_CLOSE_SECONDS):
+                    connections[self.using].close()  # idle: hold no connection
+                    continue
+                time.sleep(self.LINGER_SECONDS)
+                wake.clear()
+                try:
+                    chain_pending(using=self.using)
+                except Exception:  # the rows stay staged; the next poke or command retries
+                    logger.exception("Chaining staged audit events failed")
+                    connections[self.using].close()
+                    time.sleep(1)
+            chain_pending(using=self.using)
+        finally:
+            connections[self.using].close()
+
+
+_SEQUENCERS: dict[str, Sequencer] = {}
+_SEQUENCERS_GUARD = threading.Lock()
+
+
+def sequencer(using: str = DEFAULT_DB_ALIAS) -> Sequencer:
+    with _SEQUENCERS_GUARD:
+        if using not in _SEQUENCERS:
+            _SEQUENCERS[using] = Sequencer(using)
+        return _SEQUENCERS[using]
+
+
+def stop_sequencers() -> None:
+    """Stop every background sequencer of this process (tests, shutdown)."""
+    for seq in list(_SEQUENCERS.values()):
+        seq.stop()
 
 
 def _chain_callback(using: str) -> Any:
@@ -317,7 +419,10 @@ def _chain_callback(using: str) -> Any:
     if callback is None:
 
         def callback() -> None:
-            chain_pending(using=using)
+            if getattr(settings, "FORVALTA_AUDIT_CHAIN_IN_BACKGROUND", False):
+                sequencer(using).poke()
+            else:
+                chain_pending(using=using)
 
         _CALLBACKS[using] = callback
     return callback
@@ -328,7 +433,8 @@ _CALLBACKS: dict[str, Any] = {}
 
 def schedule_chaining(using: str = DEFAULT_DB_ALIAS) -> None:
     """Chain the staged events once the current transaction commits (once per transaction;
-    at once outside a transaction)."""
+    at once outside a transaction): by waking the background sequencer
+    (FORVALTA_AUDIT_CHAIN_IN_BACKGROUND), else in this thread."""
     connection = connections[using]
     callback = _chain_callback(using)
     if any(hook[1] is callback for hook in connection.run_on_commit):
@@ -376,11 +482,15 @@ def _chain_batch(using: str, batch_size: int, *, wait: bool, skip: set[int]) -> 
                 # Losing this commit in a crash loses nothing: the staged rows it deletes
                 # come back with it, and are chained again (the same way: same rows,
                 # same order, same head). A later synchronous commit flushes it anyway.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        if wait:
-            db.lock_chain(connection)
-        elif not db.try_lock_chain(connection):
-            return None
+                # One round trip: the setting and the lock (waiting or not).
+                lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+                cursor.execute(
+                    f"SELECT set_config('synchronous_commit', 'off', true), {lock}(%s)",
+                    [db.CHAIN_LOCK_KEY],
+                )
+                got = cursor.fetchone()[1]
+            if not wait and not got:
+                return None
         pending = AuditPending.objects.using(using).order_by("id")
         if skip:
             pending = pending.exclude(id__in=skip)
