@@ -120,6 +120,23 @@ else:
         }
     }
 
+# Audit disposal runs as its own database role (forvalta_audit_disposer, docs/audit.md):
+# the application's role cannot call the disposal function.
+_disposal_url = os.environ.get("FORVALTA_AUDIT_DISPOSAL_DATABASE_URL", "").strip()
+if _disposal_url:
+    DATABASES["audit_disposal"] = {
+        **dj_database_url.parse(_disposal_url),
+        "TEST": {"MIRROR": "default"},
+    }
+# Chain staged audit events in a per-process background thread woken after each commit
+# (PostgreSQL), so a request pays one INSERT for its event; off, the committing thread
+# chains them itself after its commit (deterministic: the default under tests).
+FORVALTA_AUDIT_CHAIN_IN_BACKGROUND = env_bool("FORVALTA_AUDIT_CHAIN_IN_BACKGROUND", not TESTING)
+# Staged audit events older than this, still unchained, are named by verify.
+FORVALTA_AUDIT_STAGING_BOUND_SECONDS = int(
+    os.environ.get("FORVALTA_AUDIT_STAGING_BOUND_SECONDS", "900")
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

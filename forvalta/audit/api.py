@@ -31,6 +31,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "occurred_at",
             "actor_id",
             "actor_name",
+            "actor_organisation_id",
+            "actor_organisation_name",
             "organisation_id",
             "organisation_name",
             "client_address",

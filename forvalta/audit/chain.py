@@ -41,6 +41,8 @@ HASHED_FIELDS: tuple[str, ...] = (
     "occurred_at",
     "actor_id",
     "actor_name",
+    "actor_organisation_id",
+    "actor_organisation_name",
     "organisation_id",
     "organisation_name",
     "client_address",
@@ -54,6 +56,10 @@ HASHED_FIELDS: tuple[str, ...] = (
     "changes",
     "reason",
 )
+
+# Hashed only when set (id not null or name not empty): events written before these
+# fields existed keep their content, so existing chains still verify.
+OPTIONAL_FIELDS: tuple[str, ...] = ("actor_organisation_id", "actor_organisation_name")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -228,10 +234,27 @@ def timestamp(value: dt.datetime | str) -> str:
 def content(seq: int, prev_hash: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """What the hash covers. `fields` holds HASHED_FIELDS with occurred_at already a string."""
     data = {name: fields.get(name) for name in HASHED_FIELDS}
+    drop_unset_optional(data)
     data["seq"] = seq
     data["prev_hash"] = prev_hash
     data["v"] = HASH_VERSION
     return data
+
+
+def drop_unset_optional(data: dict[str, Any]) -> dict[str, Any]:
+    """Remove the optional fields from a content mapping when neither is set."""
+    if data.get("actor_organisation_id") is None and not data.get("actor_organisation_name"):
+        for name in OPTIONAL_FIELDS:
+            data.pop(name, None)
+    return data
+
+
+def staged_hash(fields: Mapping[str, Any]) -> str:
+    """The hash of a staged event's fields (occurred_at already a string): what the
+    sequencer and verify compare a staged row with before it is chained."""
+    data = {name: fields.get(name) for name in HASHED_FIELDS}
+    drop_unset_optional(data)
+    return content_hash(data)
 
 
 def content_hash(data: Mapping[str, Any]) -> str:
@@ -269,6 +292,8 @@ class Checkpoint:
     seq: int
     hash: str
     label: str = ""  # the day, for messages
+    count: int | None = None  # events in the trail when it was recorded
+    created_at: dt.datetime | None = None  # when it was recorded
 
 
 @dataclass(frozen=True)
@@ -287,6 +312,7 @@ REASONS = {
     "checkpoint": "the event's hash differs from a recorded checkpoint",
     "tail": "the chain ends before a recorded checkpoint (the tail was cut off)",
     "anchor": "the chain does not start where the last disposal left it",
+    "staged": "a staged event was changed, or waits too long to be chained",
 }
 
 
@@ -297,10 +323,12 @@ class VerifyResult:
     head: Anchor
     start: Anchor = GENESIS
     broken: Break | None = None
+    staged: int = 0  # events recorded but not yet chained
 
     def __str__(self) -> str:
         if self.broken is None:
-            return f"intact: {self.count} events"
+            waiting = f" ({self.staged} staged, not yet chained)" if self.staged else ""
+            return f"intact: {self.count} events{waiting}"
         return f"broken at seq {self.broken.seq}: {self.broken.detail}"
 
 

@@ -8,6 +8,14 @@ SQLite: triggers refuse UPDATE; DELETE of events passes only while the disposal
 function's control row exists in `audit_auditdisposalflag` (written and removed inside the
 disposal transaction).
 
+Staged events (`audit_auditpending`): UPDATE and TRUNCATE are refused; DELETE passes
+only for rows whose event is in the chain (the sequencer deletes them in the
+transaction that inserts their events).
+
+The disposal function is SECURITY DEFINER, its EXECUTE revoked from PUBLIC and granted
+only to the role `forvalta_audit_disposer` (created here when the migrating role may):
+the application's own role cannot dispose of anything (docs/audit.md, "Hardening").
+
 A database owner can still drop a trigger: that is what the hash chain and the exported
 checkpoints are for (docs/audit.md, "Hardening" for separating the roles).
 """
@@ -20,6 +28,9 @@ from typing import Any
 CHAIN_LOCK_KEY = 0x464F5256414C5441 & 0x7FFFFFFFFFFFFFFF
 
 EVENT_TABLE = "audit_auditevent"
+PENDING_TABLE = "audit_auditpending"
+DISPOSER_ROLE = "forvalta_audit_disposer"
+PENDING_DELETE_MESSAGE = "a staged audit event can only be removed once it is chained"
 FROZEN_TABLES = ("audit_auditcheckpoint", "audit_auditdisposal")
 APPEND_ONLY_MESSAGE = "the audit trail is append-only"
 
@@ -38,7 +49,7 @@ _PG_INSTALL = [
     """,
     f"""
     CREATE OR REPLACE FUNCTION forvalta_audit_dispose(up_to bigint) RETURNS bigint
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
     DECLARE removed bigint;
     BEGIN
       PERFORM set_config('forvalta.audit_disposal', 'on', true);
@@ -48,6 +59,48 @@ _PG_INSTALL = [
       RETURN removed;
     END $$;
     """,  # noqa: S608 - fixed table names, no input
+    f"""
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DISPOSER_ROLE}') THEN
+        CREATE ROLE {DISPOSER_ROLE} NOLOGIN;
+      END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      WHEN insufficient_privilege THEN
+        RAISE WARNING 'create the role {DISPOSER_ROLE} (docs/audit.md, Hardening)';
+    END $$;
+    """,  # noqa: S608 - a fixed role name, no input
+    "REVOKE ALL ON FUNCTION forvalta_audit_dispose(bigint) FROM PUBLIC",
+    f"""
+    DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DISPOSER_ROLE}') THEN
+        GRANT EXECUTE ON FUNCTION forvalta_audit_dispose(bigint) TO {DISPOSER_ROLE};
+      END IF;
+    END $$;
+    """,  # noqa: S608 - a fixed role name, no input
+    f"""
+    CREATE OR REPLACE FUNCTION forvalta_audit_pending_deleted() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM gone g WHERE NOT EXISTS (
+          SELECT 1 FROM {EVENT_TABLE} e
+          WHERE e.occurred_at = g.occurred_at AND e.action = g.action
+            AND e.request_id = g.request_id AND e.object_id = g.object_id)) THEN
+        RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}: {PENDING_DELETE_MESSAGE}'
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      RETURN NULL;
+    END $$;
+    """,  # noqa: S608 - fixed table names, no input
+    f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_append_only ON {PENDING_TABLE}",
+    f"CREATE TRIGGER {PENDING_TABLE}_append_only BEFORE UPDATE ON {PENDING_TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION forvalta_audit_refuse_change()",
+    f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_no_truncate ON {PENDING_TABLE}",
+    f"CREATE TRIGGER {PENDING_TABLE}_no_truncate BEFORE TRUNCATE ON {PENDING_TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION forvalta_audit_refuse_change()",
+    f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_chained_only ON {PENDING_TABLE}",
+    f"CREATE TRIGGER {PENDING_TABLE}_chained_only AFTER DELETE ON {PENDING_TABLE} "
+    "REFERENCING OLD TABLE AS gone FOR EACH STATEMENT "
+    "EXECUTE FUNCTION forvalta_audit_pending_deleted()",
 ]
 for _table in (EVENT_TABLE, *FROZEN_TABLES):
     _PG_INSTALL += [
@@ -65,6 +118,11 @@ _PG_REMOVE = [
         for t in (EVENT_TABLE, *FROZEN_TABLES)
         for kind in ("append_only", "no_truncate")
     ),
+    *(
+        f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_{kind} ON {PENDING_TABLE}"
+        for kind in ("append_only", "no_truncate", "chained_only")
+    ),
+    "DROP FUNCTION IF EXISTS forvalta_audit_pending_deleted()",
     "DROP FUNCTION IF EXISTS forvalta_audit_dispose(bigint)",
     "DROP FUNCTION IF EXISTS forvalta_audit_refuse_change()",
 ]
@@ -84,11 +142,20 @@ for _table in FROZEN_TABLES:
         f"""CREATE TRIGGER IF NOT EXISTS {_table}_no_delete BEFORE DELETE ON {_table}
         BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: DELETE on {_table} refused'); END"""
     )
+_SQLITE_INSTALL += [
+    f"""CREATE TRIGGER IF NOT EXISTS {PENDING_TABLE}_no_update BEFORE UPDATE ON {PENDING_TABLE}
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: UPDATE on {PENDING_TABLE} refused'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {PENDING_TABLE}_no_delete BEFORE DELETE ON {PENDING_TABLE}
+    WHEN NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} e WHERE e.occurred_at = OLD.occurred_at
+      AND e.action = OLD.action AND e.request_id = OLD.request_id
+      AND e.object_id = OLD.object_id)
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: {PENDING_DELETE_MESSAGE}'); END""",  # noqa: S608
+]
 _SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS {t}_{kind}"
     for t in (EVENT_TABLE, *FROZEN_TABLES)
     for kind in ("no_update", "no_delete")
-]
+] + [f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_{kind}" for kind in ("no_update", "no_delete")]
 
 
 def _statements(vendor: str, install: bool) -> list[str]:
@@ -101,8 +168,11 @@ def _statements(vendor: str, install: bool) -> list[str]:
 
 def install_guards(connection: Any) -> None:
     with connection.cursor() as cursor:
+        # Migration 0002 runs this before the staging table exists (0003 adds it).
+        staging = PENDING_TABLE in connection.introspection.table_names(cursor)
         for sql in _statements(connection.vendor, install=True):
-            cursor.execute(sql)
+            if staging or f"ON {PENDING_TABLE}" not in sql:
+                cursor.execute(sql)
 
 
 def remove_guards(connection: Any) -> None:
@@ -121,6 +191,15 @@ def lock_chain(connection: Any) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def try_lock_chain(connection: Any) -> bool:
+    """Take the chain lock for the current transaction if nobody holds it (never waits)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            return bool(cursor.fetchone()[0])
+    return True
 
 
 def delete_prefix(connection: Any, up_to_seq: int) -> int:

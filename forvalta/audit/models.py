@@ -1,9 +1,11 @@
 """The audit trail: an append-only, hash-chained table of events, and what anchors it.
 
-Rows are written only through `forvalta.audit.services.record`, which assigns each
-event its chain position (`seq`) and hash under a lock. The database refuses UPDATE
-and DELETE of events (triggers, migration 0002); disposal of old periods goes through
-one dedicated function (`services.dispose`). Checkpoints (the head of the chain, daily)
+Rows are written only through `forvalta.audit.services.record`: inside the caller's
+transaction it stages the event (`AuditPending`, no lock), and the sequencer
+(`services.chain_pending`) gives committed staged events their chain position (`seq`)
+and hash in short transactions of its own. The database refuses UPDATE and DELETE of
+events (triggers, migrations 0002 and 0003); disposal of old periods goes through one
+dedicated function (`services.dispose`). Checkpoints (the head of the chain, daily)
 and disposals live in their own tables, so cutting the tail off the chain is detected.
 """
 
@@ -59,6 +61,14 @@ class AuditEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
     actor_name = models.CharField(_("actor"), max_length=300, blank=True)
+    # The actor's own organisation (services.actor_organisation_of); hashed only when set,
+    # so events written before the field existed keep their hashes.
+    actor_organisation_id = models.BigIntegerField(
+        _("actor's organisation id"), null=True, blank=True
+    )
+    actor_organisation_name = models.CharField(
+        _("actor's organisation"), max_length=300, blank=True
+    )
     organisation_id = models.BigIntegerField(_("organisation id"), null=True, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
     # Text in one spelling (chain.canonical_address), so the hash never depends on how a
@@ -84,12 +94,57 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["organisation_id", "occurred_at"], name="audit_org_time_idx"),
             models.Index(fields=["organisation_id", "seq"], name="audit_org_seq_idx"),
+            models.Index(fields=["actor_organisation_id", "seq"], name="audit_actor_org_seq_idx"),
             models.Index(fields=["actor_id", "occurred_at"], name="audit_actor_time_idx"),
             models.Index(fields=["client_address", "occurred_at"], name="audit_client_time_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+
+class AuditPending(AppendOnlyModel):
+    """An event recorded but not yet chained: written inside the caller's transaction
+    without any lock, chained (and deleted) by the sequencer after that transaction
+    commits. It carries every hashed field, `occurred_at` taken when it was recorded,
+    and `content_hash` (sha256 of the fields' canonical JSON), so a staged row changed
+    before it was chained is detected (by the sequencer and by verify).
+
+    Triggers refuse UPDATE and TRUNCATE, and DELETE of a row whose event is not in the
+    chain."""
+
+    occurred_at = models.DateTimeField(_("time"))
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=300, blank=True)
+    actor_organisation_id = models.BigIntegerField(
+        _("actor's organisation id"), null=True, blank=True
+    )
+    actor_organisation_name = models.CharField(
+        _("actor's organisation"), max_length=300, blank=True
+    )
+    organisation_id = models.BigIntegerField(_("organisation id"), null=True, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
+    client_address = models.CharField(_("client address"), max_length=45, null=True, blank=True)
+    user_agent = models.CharField(_("client"), max_length=500, blank=True)
+    api_token_id = models.CharField(_("API token"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("activity"), max_length=100)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    changes = CanonicalJSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("staged audit event")
+        verbose_name_plural = _("staged audit events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} (staged)"
 
 
 class AuditCheckpoint(AppendOnlyModel):
@@ -125,6 +180,11 @@ class AuditDisposal(AppendOnlyModel):
     up_to_seq = models.BigIntegerField(_("up to position"), unique=True)
     anchor_hash = models.CharField(_("hash at the last disposed position"), max_length=64)
     removed = models.BigIntegerField(_("events removed"))
+    # The disposed period by the disposed events' own dates (recorded in the chain too,
+    # in the `audit.disposed` event); verify compares them with the retention and the
+    # checkpoints.
+    first_occurred_at = models.DateTimeField(_("first disposed event"), null=True, blank=True)
+    last_occurred_at = models.DateTimeField(_("last disposed event"), null=True, blank=True)
     per_organisation = models.JSONField(_("events removed per organisation"), default=dict)
 
     objects = AppendOnlyQuerySet.as_manager()

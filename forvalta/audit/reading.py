@@ -39,6 +39,7 @@ def records_view(
                     object_type=object_type,
                     object_id=str(kwargs.get(pk_kwarg, "")),
                     object_repr=request.path[:300],
+                    batch=True,  # a read: chained with the next batch
                 )
             return response
 
@@ -61,5 +62,10 @@ class RecordsObjectViewMixin:
     def extra_context(self, obj: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().extra_context(obj)  # type: ignore[misc]  # a mixin
         if self.view_action and self.records_view_of(obj):
-            record(actor=self.request.user, action=self.view_action, obj=obj)
+            record(
+                actor=self.request.user,
+                action=self.view_action,
+                obj=obj,
+                batch=self.request.method in {"GET", "HEAD"},
+            )
         return context

@@ -15,7 +15,12 @@ def event_condition(user: Any, scope: Any) -> Q:
     from forvalta.audit.rules import readable_scope
 
     org_ids, platform = readable_scope(user)
-    condition = Q(organisation_id__in=sorted(org_ids)) if org_ids else NOTHING
+    # Filed under the organisation acted on and under the actor's own organisation.
+    condition = (
+        Q(organisation_id__in=sorted(org_ids)) | Q(actor_organisation_id__in=sorted(org_ids))
+        if org_ids
+        else NOTHING
+    )
     if platform:
         condition = (
             Q(organisation_id__isnull=True)

@@ -1,14 +1,19 @@
 """Recording audit events, checkpoints, retention and disposal.
 
 Services call `record` inside their transaction: the event is written (or rolled
-back) with the change it describes. Each event gets its chain position and the
-previous hash under the chain lock (`db.lock_chain`), which is held until that
-transaction ends, so concurrent writers append one after the other.
+back) with the change it describes. On PostgreSQL it is staged there without any lock
+and chained after the commit by the sequencer (`chain_pending`), which takes the chain
+lock (`db.lock_chain`) only for its own short transaction: a long import never holds it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import os
+import threading
+import time
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +34,7 @@ from forvalta.audit.models import (
     AuditCheckpoint,
     AuditDisposal,
     AuditEvent,
+    AuditPending,
     AuditRetention,
 )
 
@@ -46,6 +52,7 @@ SENSITIVE_FIELDS = frozenset(
 MASK = "••••"
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+logger = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -152,7 +159,46 @@ def _text(value: Any, limit: int) -> str:
     return chain.normalise(str(value or ""))[:limit]
 
 
-def record(
+def actor_organisation_of(actor: Any, organisation_id: int | None) -> Any:
+    """The organisation an actor acts from, for the event's actor organisation columns.
+
+    The actor's active membership in the event's own organisation if there is one;
+    otherwise their oldest active membership (the lowest membership id), so a person
+    with several memberships is filed under the one they joined first. None for
+    anonymous actors and people without an active membership (the platform's staff).
+    The memberships are looked up once per user object (one request).
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk is None:
+        return None
+    from forvalta.core.models import Membership
+
+    cached = getattr(actor, "_forvalta_audit_orgs", None)
+    if cached is None:
+        cached = [
+            _OrgRef(org_id, name)
+            for org_id, name in Membership.objects.active()
+            .filter(user_id=actor.pk)
+            .order_by("pk")
+            .values_list("organisation_id", "organisation__name")
+        ]
+        with contextlib.suppress(AttributeError):  # an actor object without attributes
+            actor._forvalta_audit_orgs = cached
+    for ref in cached:
+        if ref.pk == organisation_id:
+            return ref
+    return cached[0] if cached else None
+
+
+@dataclass(frozen=True)
+class _OrgRef:
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def event_fields(
     *,
     actor: Any,
     action: str,
@@ -164,20 +210,23 @@ def record(
     object_repr: str = "",
     object_id: str = "",
     api_token_id: int | str | None = None,
-    using: str | None = None,
-) -> AuditEvent:
-    """Append one event. Call inside the transaction that made the change.
-
-    The chain lock is held from here until that transaction ends: record as the
-    last write of a transaction where you can.
-    """
+    actor_organisation: Any = None,
+) -> dict[str, Any]:
+    """The hashed fields of an event (without occurred_at), as `record` takes them."""
     ctx = context.current()
     org = organisation if organisation is not None else (organisation_of(obj) if obj else None)
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    fields: dict[str, Any] = {
+    org_id = getattr(org, "pk", None)
+    if actor_organisation is None and is_person:
+        actor_organisation = actor_organisation_of(actor, org_id)
+    return {
         "actor_id": actor.pk if is_person else None,
         "actor_name": _text(actor, 300) if is_person else "",
-        "organisation_id": getattr(org, "pk", None),
+        "actor_organisation_id": getattr(actor_organisation, "pk", None),
+        "actor_organisation_name": _text(actor_organisation, 300)
+        if actor_organisation is not None
+        else "",
+        "organisation_id": org_id,
         "organisation_name": _text(org, 300) if org is not None else "",
         "client_address": chain.canonical_address(ctx.client_address),
         "user_agent": _text(ctx.user_agent, 500),
@@ -192,21 +241,328 @@ def record(
         "changes": chain.normalise(mask_sensitive(changes or {})),
         "reason": _text(reason, 100_000),
     }
+
+
+def _in_test_transaction(connection: Any) -> bool:
+    """Inside a Django TestCase's wrapping transaction, which never commits (so on_commit
+    never runs): there the event is chained at once, in that transaction."""
+    return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    organisation: Any = None,
+    reason: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+    object_id: str = "",
+    api_token_id: int | str | None = None,
+    using: str | None = None,
+    actor_organisation: Any = None,
+    batch: bool = False,
+) -> AuditEvent:
+    """Record one event. Call inside the transaction that made the change.
+
+    PostgreSQL: the event is staged (`AuditPending`, one INSERT, no lock) in the
+    caller's transaction, so it commits or rolls back with the change; after the
+    commit the sequencer chains it (`chain_pending`, non-blocking). The returned event
+    is then not yet chained (`seq` is None) and carries the recorded fields. With
+    `batch` (reads, searches: GET requests) the sequencer is not started: the event is
+    chained with the next write's batch or by `manage.py audit_chain`, within the
+    bound (FORVALTA_AUDIT_STAGING_BOUND_SECONDS).
+
+    SQLite (one writer at a time anyway) and a test's wrapping transaction: the event is
+    chained at once, in the caller's transaction, and returned with its position.
+
+    `actor_organisation` overrides the actor's organisation (`actor_organisation_of`).
+    """
+    fields = event_fields(
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes=changes,
+        organisation=organisation,
+        reason=reason,
+        object_type=object_type,
+        object_repr=object_repr,
+        object_id=object_id,
+        api_token_id=api_token_id,
+        actor_organisation=actor_organisation,
+    )
     alias = using or DEFAULT_DB_ALIAS
-    with transaction.atomic(using=alias):
-        connection = connections[alias]
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or _in_test_transaction(connection):
+        return _append_now(fields, alias)
+    occurred_at = timezone.now()
+    staged = stage(fields, occurred_at=occurred_at, using=alias)
+    if not batch:
+        schedule_chaining(alias)
+    # Not chained yet: no seq, prev_hash or hash (the staged row's id is `staged_id`).
+    event = AuditEvent(occurred_at=occurred_at, prev_hash="", hash="", **fields)
+    event.staged_id = staged.pk  # type: ignore[attr-defined]  # for callers that trace it
+    return event
+
+
+_STAGE_COLUMNS = ("content_hash", *chain.HASHED_FIELDS)
+_STAGE_SQL = (
+    f"INSERT INTO {db.PENDING_TABLE} ({', '.join(_STAGE_COLUMNS)}) "  # noqa: S608 - fixed
+    f"VALUES ({', '.join(['%s'] * len(_STAGE_COLUMNS))}) RETURNING id"
+)
+
+
+def stage(
+    fields: Mapping[str, Any], *, occurred_at: dt.datetime, using: str = DEFAULT_DB_ALIAS
+) -> AuditPending:
+    """Write one event to the staging table (no lock): the sequencer chains it later.
+
+    One plain INSERT (no model save machinery: this is every audited request's cost)."""
+    digest = chain.staged_hash({**fields, "occurred_at": chain.timestamp(occurred_at)})
+    row = AuditPending(occurred_at=occurred_at, content_hash=digest, **fields)
+    connection = connections[using]
+    values = {**fields, "content_hash": digest}
+    values["occurred_at"] = connection.ops.adapt_datetimefield_value(occurred_at)
+    values["changes"] = chain.canonical_json_fast(fields.get("changes") or {})
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGE_SQL, [values.get(name) for name in _STAGE_COLUMNS])
+        row.pk = cursor.fetchone()[0]
+    row._state.adding = False
+    row._state.db = using
+    return row
+
+
+class Sequencer:
+    """The per-process background sequencer for one database: a daemon thread that
+    chains staged events whenever a commit wakes it (`poke`, which never blocks).
+
+    Across processes `chain_pending`'s try-lock keeps one sequencer at a time; a process
+    that dies leaves its rows staged for the next poke or `manage.py audit_chain`.
+    """
+
+    IDLE_CLOSE_SECONDS = 2.0
+    # After a wake, wait this long for more commits, so a batch chains several events
+    # (fewer round trips per event; the chaining delay stays far below the bound).
+    LINGER_SECONDS = 0.05
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self._guard = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def poke(self) -> None:
+        with self._guard:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                # (Re)start, also in a forked child, where the parent's thread is gone.
+                self._pid = os.getpid()
+                self._stop = False
+                self._wake = threading.Event()
+                self._thread = threading.Thread(
+                    target=self._run, name=f"forvalta-audit-sequencer-{self.using}", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread (after chaining what is staged) and close its connection."""
+        with self._guard:
+            thread = self._thread
+            self._stop = True
+            self._wake.set()
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        wake = self._wake
+        try:
+            while not self._stop:
+                if not wake.wait(self.IDLE_CLOSE_SECONDS):
+                    connections[self.using].close()  # idle: hold no connection
+                    continue
+                time.sleep(self.LINGER_SECONDS)
+                wake.clear()
+                try:
+                    chain_pending(using=self.using)
+                except Exception:  # the rows stay staged; the next poke or command retries
+                    logger.exception("Chaining staged audit events failed")
+                    connections[self.using].close()
+                    time.sleep(1)
+            chain_pending(using=self.using)
+        finally:
+            connections[self.using].close()
+
+
+_SEQUENCERS: dict[str, Sequencer] = {}
+_SEQUENCERS_GUARD = threading.Lock()
+
+
+def sequencer(using: str = DEFAULT_DB_ALIAS) -> Sequencer:
+    with _SEQUENCERS_GUARD:
+        if using not in _SEQUENCERS:
+            _SEQUENCERS[using] = Sequencer(using)
+        return _SEQUENCERS[using]
+
+
+def stop_sequencers() -> None:
+    """Stop every background sequencer of this process (tests, shutdown)."""
+    for seq in list(_SEQUENCERS.values()):
+        seq.stop()
+
+
+def _chain_callback(using: str) -> Any:
+    callback = _CALLBACKS.get(using)
+    if callback is None:
+
+        def callback() -> None:
+            if getattr(settings, "FORVALTA_AUDIT_CHAIN_IN_BACKGROUND", False):
+                sequencer(using).poke()
+            else:
+                chain_pending(using=using)
+
+        _CALLBACKS[using] = callback
+    return callback
+
+
+_CALLBACKS: dict[str, Any] = {}
+
+
+def schedule_chaining(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Chain the staged events once the current transaction commits (once per transaction;
+    at once outside a transaction): by waking the background sequencer
+    (FORVALTA_AUDIT_CHAIN_IN_BACKGROUND), else in this thread."""
+    connection = connections[using]
+    callback = _chain_callback(using)
+    if any(hook[1] is callback for hook in connection.run_on_commit):
+        return
+    connection.on_commit(callback, robust=True)
+
+
+def _event_from_row(row: Mapping[str, Any], seq: int, prev: str, digest: str) -> AuditEvent:
+    return AuditEvent(
+        seq=seq,
+        prev_hash=prev,
+        hash=digest,
+        **{name: row[name] for name in chain.HASHED_FIELDS},
+    )
+
+
+def _chain_rows(
+    rows: list[dict[str, Any]], builder: chain.ChainBuilder, using: str
+) -> tuple[list[AuditEvent], list[int]]:
+    """Events for staged rows in id order; (events, ids of rows whose content hash does
+    not match: left staged, and named by verify)."""
+    events: list[AuditEvent] = []
+    altered: list[int] = []
+    for row in rows:
+        fields = {name: row[name] for name in chain.HASHED_FIELDS}
+        fields["occurred_at"] = chain.timestamp(row["occurred_at"])
+        if chain.staged_hash(fields) != row["content_hash"]:
+            altered.append(row["id"])
+            continue
+        seq, prev, digest = builder.append(fields)
+        events.append(_event_from_row(row, seq, prev, digest))
+    return events, altered
+
+
+_PENDING_VALUES = ("id", "content_hash", *chain.HASHED_FIELDS)
+
+
+def _chain_batch(using: str, batch_size: int, *, wait: bool, skip: set[int]) -> int | None:
+    """One sequencer transaction: chain up to batch_size committed staged events in id
+    order and delete them. None if another sequencer holds the lock (and not `wait`)."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Losing this commit in a crash loses nothing: the staged rows it deletes
+                # come back with it, and are chained again (the same way: same rows,
+                # same order, same head). A later synchronous commit flushes it anyway.
+                # One round trip: the setting and the lock (waiting or not).
+                lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+                cursor.execute(
+                    f"SELECT set_config('synchronous_commit', 'off', true), {lock}(%s)",
+                    [db.CHAIN_LOCK_KEY],
+                )
+                got = cursor.fetchone()[1]
+            if not wait and not got:
+                return None
+        pending = AuditPending.objects.using(using).order_by("id")
+        if skip:
+            pending = pending.exclude(id__in=skip)
+        rows = list(pending.values(*_PENDING_VALUES)[:batch_size])
+        if not rows:
+            return 0
+        builder = chain.ChainBuilder(head(using))
+        events, altered = _chain_rows(rows, builder, using)
+        skip.update(altered)
+        AuditEvent.objects.using(using).bulk_create(events)
+        done = [r["id"] for r in rows if r["id"] not in skip]
+        if done:
+            AuditPending.objects.using(using).filter(id__in=done)._raw_delete(using)
+        return len(rows)
+
+
+def chain_pending(
+    *, using: str = DEFAULT_DB_ALIAS, batch_size: int = 5000, wait: bool = False
+) -> int:
+    """The sequencer: chain every committed staged event, in id order, in short
+    transactions of its own. Returns how many were chained by this call.
+
+    Never waits for another sequencer unless `wait`: whoever holds the chain lock chains
+    everyone's rows, and checks again after releasing it, so a row committed while the
+    lock was held is never left behind.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block and not _in_test_transaction(connection):
+        raise RuntimeError("chain_pending runs its own transactions; call it after commit")
+    total = 0
+    skip: set[int] = set()
+    for _round in range(10_000):
+        n = _chain_batch(using, batch_size, wait=wait, skip=skip)
+        if n is None:
+            return total  # another sequencer runs; it checks again after its commit
+        total += n
+        if n >= batch_size:
+            continue
+        pending = AuditPending.objects.using(using)
+        if skip:
+            pending = pending.exclude(id__in=skip)
+        if not pending.exists():
+            break
+    return total - len(skip)
+
+
+def record_now(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> AuditEvent:
+    """Like `record`, but chained at once in the current transaction, under the chain
+    lock held to its end: for the trail's own short transactions (checkpoint, disposal)
+    that must see the event's position."""
+    return _append_now(event_fields(**kwargs), using)
+
+
+def _append_now(fields: Mapping[str, Any], using: str) -> AuditEvent:
+    """Append one event in the current transaction under the chain lock (after any staged
+    events, to keep their order): SQLite, tests, checkpoints and disposal."""
+    with transaction.atomic(using=using):
+        connection = connections[using]
         db.lock_chain(connection)
-        last = head(alias)
+        rows = list(AuditPending.objects.using(using).order_by("id").values(*_PENDING_VALUES))
+        builder = chain.ChainBuilder(head(using))
+        if rows:
+            events, altered = _chain_rows(rows, builder, using)
+            AuditEvent.objects.using(using).bulk_create(events)
+            done = [r["id"] for r in rows if r["id"] not in altered]
+            if done:
+                AuditPending.objects.using(using).filter(id__in=done)._raw_delete(using)
         # The time is taken under the lock, so it follows the chain order.
         occurred_at = timezone.now()
-        seq = last.seq + 1
-        digest = chain.event_hash(
-            seq, last.hash, {**fields, "occurred_at": chain.timestamp(occurred_at)}
-        )
-        event = AuditEvent(
-            seq=seq, prev_hash=last.hash, hash=digest, occurred_at=occurred_at, **fields
-        )
-        event.save(force_insert=True, using=alias)
+        seq, prev, digest = builder.append({**fields, "occurred_at": chain.timestamp(occurred_at)})
+        event = AuditEvent(seq=seq, prev_hash=prev, hash=digest, occurred_at=occurred_at, **fields)
+        event.save(force_insert=True, using=using)
     return event
 
 
@@ -218,10 +574,12 @@ def append_many(
     Each batch is one transaction that takes the chain lock, reads the head once and
     inserts the batch with bulk_create: updating a head per row does not finish on a
     million rows (DESIGN.md, Known traps). `rows` are dicts of HASHED_FIELDS with
-    `occurred_at` an aware datetime.
+    `occurred_at` an aware datetime. Staged events are chained first.
     """
     total = 0
     batch: list[Mapping[str, Any]] = []
+    if connections[using].vendor == "postgresql" and not connections[using].in_atomic_block:
+        chain_pending(using=using, wait=True)
 
     def flush() -> None:
         nonlocal total
@@ -239,6 +597,7 @@ def append_many(
                     fields[name] = fields[name] or ""
                 for name in ("request_id", "object_type", "object_id", "object_repr", "reason"):
                     fields[name] = fields[name] or ""
+                fields["actor_organisation_name"] = fields["actor_organisation_name"] or ""
                 occurred_at = row["occurred_at"]
                 seq, prev, digest = builder.append(
                     {**fields, "occurred_at": chain.timestamp(occurred_at)}
@@ -268,14 +627,14 @@ def checkpoint_create(
         return existing, False
     try:
         with transaction.atomic(using=using):
-            record(
+            record_now(
                 actor=actor,
                 action="audit.checkpoint_recorded",
                 object_type="audit.auditcheckpoint",
                 object_repr=day.isoformat(),
                 using=using,
             )
-            # Still under the chain lock taken by record: the head includes that event.
+            # Still under the chain lock taken by record_now: the head includes that event.
             last = head(using)
             checkpoint = AuditCheckpoint(
                 day=day,
@@ -426,17 +785,28 @@ def disposal_plan(
     )
 
 
+def disposal_alias() -> str:
+    """The database connection disposal runs on: `audit_disposal` (the role
+    forvalta_audit_disposer, FORVALTA_AUDIT_DISPOSAL_DATABASE_URL) when configured."""
+    return "audit_disposal" if "audit_disposal" in settings.DATABASES else DEFAULT_DB_ALIAS
+
+
 def dispose(
-    *, actor: Any = None, today: dt.date | None = None, using: str = DEFAULT_DB_ALIAS
+    *, actor: Any = None, today: dt.date | None = None, using: str | None = None
 ) -> AuditDisposal | None:
     """Remove the periods `disposal_plan` allows, after verifying the chain.
 
-    The removed range, the per-organisation counts and the anchor (position and hash
-    of the last removed event) are kept in AuditDisposal, and the disposal itself is
-    an event in the chain; verification then starts from that anchor.
+    The removed range, its first and last event times (the disposed events' own dates),
+    the count (also per organisation) and the anchor (position and hash of the last
+    removed event) are kept in AuditDisposal and, field by field, in the
+    `audit.disposed` event in the chain; verification then starts from that anchor and
+    checks the disposal against the retention and the checkpoints.
     """
     from forvalta.audit.verify import verify_trail
 
+    using = using or disposal_alias()
+    if connections[using].vendor == "postgresql":
+        chain_pending(using=using, wait=True)
     plan = disposal_plan(today=today, using=using)
     if plan is None:
         return None
@@ -448,6 +818,11 @@ def dispose(
         )
     with transaction.atomic(using=using):
         db.lock_chain(connections[using])
+        period = (
+            AuditEvent.objects.using(using)
+            .filter(seq__gte=plan.from_seq, seq__lte=plan.up_to_seq)
+            .aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        )
         removed = db.delete_prefix(connections[using], plan.up_to_seq)
         if removed != plan.removed:
             raise ValidationError(
@@ -464,23 +839,39 @@ def dispose(
             up_to_seq=plan.up_to_seq,
             anchor_hash=plan.anchor_hash,
             removed=removed,
+            first_occurred_at=period["first"],
+            last_occurred_at=period["last"],
             per_organisation=plan.per_organisation,
         )
         disposal.save(force_insert=True, using=using)
-        record(
+        record_now(
             actor=actor,
             action="audit.disposed",
             object_type="audit.auditdisposal",
             object_id=str(disposal.pk),
-            object_repr=f"1–{plan.up_to_seq}",
-            changes={
-                "before": [None, plan.before.isoformat()],
-                "from_seq": [None, plan.from_seq],
-                "up_to_seq": [None, plan.up_to_seq],
-                "anchor_hash": [None, plan.anchor_hash],
-                "removed": [None, removed],
-                "per_organisation": [None, plan.per_organisation],
-            },
+            object_repr=f"{plan.from_seq}–{plan.up_to_seq}",
+            changes=disposal_changes(disposal),
             using=using,
         )
     return disposal
+
+
+def disposal_changes(disposal: AuditDisposal) -> dict[str, list[Any]]:
+    """What the `audit.disposed` event records of its disposal (verify compares them)."""
+    return {
+        "disposed_at": [None, chain.timestamp(disposal.disposed_at)],
+        "before": [None, chain.timestamp(disposal.before)],
+        "from_seq": [None, disposal.from_seq],
+        "up_to_seq": [None, disposal.up_to_seq],
+        "anchor_hash": [None, disposal.anchor_hash],
+        "removed": [None, disposal.removed],
+        "first_occurred_at": [
+            None,
+            chain.timestamp(disposal.first_occurred_at) if disposal.first_occurred_at else None,
+        ],
+        "last_occurred_at": [
+            None,
+            chain.timestamp(disposal.last_occurred_at) if disposal.last_occurred_at else None,
+        ],
+        "per_organisation": [None, disposal.per_organisation],
+    }

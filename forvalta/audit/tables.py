@@ -30,6 +30,8 @@ EXPORT_FIELDS = (
     "changes",
     "reason",
     "hash",
+    "actor_organisation_id",
+    "actor_organisation_name",
 )
 
 

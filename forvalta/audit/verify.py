@@ -11,13 +11,25 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from forvalta.audit import chain
-from forvalta.audit.models import AuditCheckpoint, AuditDisposal, AuditEvent
+from forvalta.audit.models import (
+    MIN_RETENTION_YEARS,
+    AuditCheckpoint,
+    AuditDisposal,
+    AuditEvent,
+    AuditPending,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 _COLUMNS = ("seq", "prev_hash", "hash", *chain.HASHED_FIELDS)
 # PostgreSQL writes the time as the chain encodes it (UTC, microseconds, Z), which
@@ -49,6 +61,7 @@ def iter_events(
     address = chain.canonical_address
     loads = json.loads
     version = chain.HASH_VERSION
+    drop_unset = chain.drop_unset_optional
     select = _select(connection.vendor)
     time_is_text = connection.vendor == "postgresql"
     last = after
@@ -70,7 +83,7 @@ def iter_events(
             except ValueError:
                 yield int(seq), prev_hash, stored, None
                 continue
-            content = dict(zip(names, values, strict=True))
+            content = drop_unset(dict(zip(names, values, strict=True)))
             content["seq"] = seq
             content["prev_hash"] = prev_hash
             content["v"] = version
@@ -82,9 +95,9 @@ def iter_events(
 
 def stored_checkpoints(using: str = DEFAULT_DB_ALIAS) -> list[chain.Checkpoint]:
     return [
-        chain.Checkpoint(seq, digest, day.isoformat())
-        for day, seq, digest in AuditCheckpoint.objects.using(using).values_list(
-            "day", "seq", "hash"
+        chain.Checkpoint(seq, digest, day.isoformat(), count, created_at)
+        for day, seq, digest, count, created_at in AuditCheckpoint.objects.using(using).values_list(
+            "day", "seq", "hash", "count", "created_at"
         )
     ]
 
@@ -93,47 +106,207 @@ def load_checkpoints(
     data: Iterable[dict[str, Any]], source: str = "file"
 ) -> list[chain.Checkpoint]:
     """Checkpoints from an export (audit_checkpoint --export json)."""
-    return [
-        chain.Checkpoint(int(row["seq"]), str(row["hash"]), f"{row.get('day', '?')} ({source})")
-        for row in data
-    ]
+    checkpoints = []
+    for row in data:
+        created = row.get("created_at")
+        try:
+            created_at = dt.datetime.fromisoformat(str(created)) if created else None
+        except ValueError:
+            created_at = None
+        if created_at is not None and created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=dt.UTC)
+        count = row.get("count")
+        checkpoints.append(
+            chain.Checkpoint(
+                int(row["seq"]),
+                str(row["hash"]),
+                f"{row.get('day', '?')} ({source})",
+                int(count) if isinstance(count, int | str) and str(count).isdigit() else None,
+                created_at,
+            )
+        )
+    return checkpoints
 
 
-def _check_anchor(
-    result: chain.VerifyResult, disposal: AuditDisposal | None, using: str
-) -> chain.VerifyResult:
-    """The disposal the chain starts from must be recorded in the chain itself, and may
-    only have removed whole years older than the ten-year minimum."""
-    if disposal is None or not result.intact:
-        return result
-    problem = ""
-    event: Any = (
+def _staging_bound() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "FORVALTA_AUDIT_STAGING_BOUND_SECONDS", 900)))
+
+
+def staged_problems(
+    using: str = DEFAULT_DB_ALIAS, now: dt.datetime | None = None
+) -> tuple[int, list[str]]:
+    """(staged events, what is wrong with them): a staged row whose content no longer
+    matches its content hash was changed; one older than the bound has not been chained
+    in time (is `manage.py audit_chain` running?)."""
+    now = now or timezone.now()
+    oldest_allowed = now - _staging_bound()
+    names = ("id", "content_hash", *chain.HASHED_FIELDS)
+    count = 0
+    problems: list[str] = []
+    for row in AuditPending.objects.using(using).order_by("id").values(*names).iterator(2000):
+        count += 1
+        fields = {name: row[name] for name in chain.HASHED_FIELDS}
+        fields["occurred_at"] = chain.timestamp(row["occurred_at"])
+        if chain.staged_hash(fields) != row["content_hash"]:
+            problems.append(
+                f"staged event {row['id']} ({row['action']}) was changed after it was recorded"
+            )
+        elif row["occurred_at"] < oldest_allowed:
+            problems.append(
+                f"staged event {row['id']} ({row['action']}, {fields['occurred_at']}) has "
+                f"waited longer than {int(_staging_bound().total_seconds())} s to be chained"
+            )
+    return count, problems
+
+
+def _year_start(moment: dt.datetime, years_back: int) -> dt.datetime:
+    local = moment.astimezone(STOCKHOLM)
+    return dt.datetime(local.year - years_back, 1, 1, tzinfo=STOCKHOLM)
+
+
+def disposal_problem(
+    disposal: AuditDisposal,
+    checkpoints: Iterable[chain.Checkpoint],
+    using: str = DEFAULT_DB_ALIAS,
+) -> str:
+    """What does not hold about the disposal the chain starts from ('' if it holds).
+
+    Trusts no date the disposal row gives for itself: the time of disposal is the time
+    its `audit.disposed` event was recorded in the chain, and the disposed period is
+    judged by the disposed events' own first and last times (recorded in that event),
+    which the checkpoints at or before the anchor must agree with.
+    """
+    from forvalta.audit.services import disposal_changes
+
+    event = (
         AuditEvent.objects.using(using)
         .filter(action="audit.disposed", object_id=str(disposal.pk))
-        .values_list("changes", flat=True)
+        .values("seq", "occurred_at", "changes")
         .first()
     )
     if event is None:
-        problem = "the disposal the chain starts from is not recorded in the chain"
-    else:
-        recorded = {k: v[1] for k, v in event.items() if isinstance(v, list) and len(v) == 2}
-        if (
-            recorded.get("up_to_seq") != disposal.up_to_seq
-            or recorded.get("anchor_hash") != disposal.anchor_hash
-        ):
-            problem = "the disposal record differs from the disposal event in the chain"
-    limit = dt.datetime(disposal.disposed_at.year - 10, 1, 1, tzinfo=dt.UTC)
-    if not problem and disposal.before > limit + dt.timedelta(days=1):
-        problem = "the disposal removed events younger than ten years"
-    if not problem:
-        return result
-    return chain.VerifyResult(
-        intact=False,
-        count=result.count,
-        head=result.head,
-        start=result.start,
-        broken=chain.Break(disposal.up_to_seq + 1, "anchor", problem),
+        return "the disposal the chain starts from is not recorded in the chain"
+    changes: dict[str, Any] = event["changes"] if isinstance(event["changes"], dict) else {}
+    recorded = {k: v[1] for k, v in changes.items() if isinstance(v, list) and len(v) == 2}
+    expected = {k: v[1] for k, v in disposal_changes(disposal).items()}
+    differing = sorted(k for k in expected if recorded.get(k) != chain.normalise(expected[k]))
+    if differing:
+        return (
+            "the disposal record differs from the disposal event in the chain "
+            f"({', '.join(differing)})"
+        )
+    if disposal.first_occurred_at is None or disposal.last_occurred_at is None:
+        return "the disposal does not record the dates of the events it removed"
+    disposed_at = event["occurred_at"]  # when the chain recorded it
+    bound = _staging_bound() + dt.timedelta(minutes=1)
+    if abs(disposal.disposed_at - disposed_at) > bound:
+        return (
+            f"the disposal record is dated {disposal.disposed_at:%Y-%m-%d}, but it was recorded "
+            f"in the chain on {disposed_at:%Y-%m-%d}"
+        )
+    first_kept = (
+        AuditEvent.objects.using(using)
+        .filter(seq=disposal.up_to_seq + 1)
+        .values_list("occurred_at", flat=True)
+        .first()
     )
+    if first_kept is not None and disposed_at < first_kept - bound:
+        return "the disposal is dated before the first event it kept"
+    count = disposal.up_to_seq - disposal.from_seq + 1
+    if not (count == disposal.removed == sum(int(n) for n in disposal.per_organisation.values())):
+        return (
+            f"the disposal removed positions {disposal.from_seq}–{disposal.up_to_seq} "
+            f"({count}) but records {disposal.removed} events"
+        )
+    limit = _year_start(disposed_at, MIN_RETENTION_YEARS)
+    if disposal.before > limit + dt.timedelta(days=1):
+        return "the disposal was allowed to remove events younger than ten years"
+    if disposal.last_occurred_at >= limit or disposal.last_occurred_at >= disposal.before:
+        return (
+            f"the disposal removed events up to {disposal.last_occurred_at:%Y-%m-%d}, younger "
+            f"than the retention when it was disposed of ({disposed_at:%Y-%m-%d}: events before "
+            f"{limit:%Y-%m-%d})"
+        )
+    if disposal.first_occurred_at > disposal.last_occurred_at:
+        return "the disposal's first and last event times are reversed"
+    day = dt.timedelta(days=1)
+    for cp in checkpoints:
+        if cp.seq > disposal.up_to_seq or cp.seq <= 0:
+            continue
+        if cp.seq == disposal.up_to_seq and cp.hash != disposal.anchor_hash:
+            return f"the checkpoint {cp.label} records another hash at the disposal's anchor"
+        when = cp.created_at
+        if when is None:
+            try:
+                when = dt.datetime.fromisoformat(cp.label.split(" ")[0]).replace(tzinfo=STOCKHOLM)
+            except ValueError:
+                continue
+        # The checkpoint's own event, at or before its position, was disposed of.
+        if when - day > disposal.last_occurred_at:
+            return (
+                f"the checkpoint {cp.label} lies within the disposed events (seq {cp.seq}), "
+                f"but the disposal says they ended {disposal.last_occurred_at:%Y-%m-%d}"
+            )
+        if when >= limit:
+            return (
+                f"the checkpoint {cp.label} lies within the disposed events (seq {cp.seq}), "
+                "which were younger than the retention"
+            )
+    return ""
+
+
+def counts_problem(checkpoints: Iterable[chain.Checkpoint], using: str) -> str:
+    """Each checkpoint's count of events must equal its position less what the disposals
+    recorded before it removed (a disposal row dated back, or a count changed, shows)."""
+    disposals = list(
+        AuditDisposal.objects.using(using).values_list("up_to_seq", "removed", "disposed_at")
+    )
+    for cp in checkpoints:
+        if cp.count is None or cp.created_at is None:
+            continue
+        removed = sum(n for up_to, n, when in disposals if up_to < cp.seq and when < cp.created_at)
+        if cp.count != cp.seq - removed:
+            return (
+                f"the checkpoint {cp.label} counted {cp.count} events at seq {cp.seq}, but the "
+                f"disposals on record account for {cp.seq - removed}"
+            )
+    return ""
+
+
+def _check_anchor(
+    result: chain.VerifyResult,
+    disposal: AuditDisposal | None,
+    using: str,
+    checkpoints: Iterable[chain.Checkpoint] = (),
+) -> chain.VerifyResult:
+    """The disposals must hold (see `disposal_problem` and `counts_problem`), then the
+    staged events (see `staged_problems`)."""
+    if not result.intact:
+        return result
+    checkpoints = list(checkpoints)
+    problem = disposal_problem(disposal, checkpoints, using) if disposal is not None else ""
+    if not problem:
+        problem = counts_problem(checkpoints, using)
+    if problem:
+        return replace(
+            result,
+            intact=False,
+            broken=chain.Break(
+                disposal.up_to_seq + 1 if disposal is not None else result.start.seq + 1,
+                "anchor",
+                problem,
+            ),
+        )
+    staged, problems = staged_problems(using)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        return replace(
+            result,
+            intact=False,
+            staged=staged,
+            broken=chain.Break(result.head.seq + 1, "staged", "; ".join(problems[:5]) + more),
+        )
+    return replace(result, staged=staged)
 
 
 # PostgreSQL renders each event's canonical JSON itself (C code, on the server's core):
@@ -146,6 +319,9 @@ SELECT seq, prev_hash, hash,
   '{"action":' || to_json(action)::text
   || ',"actor_id":' || coalesce(actor_id::text, 'null')
   || ',"actor_name":' || to_json(actor_name)::text
+  || CASE WHEN actor_organisation_id IS NULL AND actor_organisation_name = '' THEN ''
+     ELSE ',"actor_organisation_id":' || coalesce(actor_organisation_id::text, 'null')
+       || ',"actor_organisation_name":' || to_json(actor_organisation_name)::text END
   || ',"api_token_id":' || to_json(api_token_id)::text
   || ',"changes":' || changes::json::text
   || ',"client_address":' || coalesce(to_json(client_address)::text, 'null')
@@ -311,6 +487,7 @@ def verify_trail(
     On PostgreSQL the server renders the canonical text unless `reference` is set;
     the reference path (and SQLite) rebuilds it in Python from the stored fields.
     """
+    extra_checkpoints = list(extra_checkpoints)
     disposal = AuditDisposal.objects.using(using).order_by("-up_to_seq").first()
     start = chain.Anchor(disposal.up_to_seq, disposal.anchor_hash) if disposal else chain.GENESIS
     verifier = chain.ChainVerifier(
@@ -337,11 +514,13 @@ def verify_trail(
             start=start,
             broken=result.broken,
         )
-        return _check_anchor(result, disposal, using)
+        return _check_anchor(result, disposal, using, checkpoints)
     else:
         for seq, prev_hash, stored, content in iter_events(
             after=start.seq, chunk_size=chunk_size, using=using
         ):
             if not verifier.feed(seq, prev_hash, stored, content, prepared=True):
                 break
-    return _check_anchor(verifier.finish(), disposal, using)
+    return _check_anchor(
+        verifier.finish(), disposal, using, [*stored_checkpoints(using), *extra_checkpoints]
+    )

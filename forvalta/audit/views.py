@@ -2,7 +2,8 @@
 
 The search is keyset-paginated on the chain position (newest first) and counts
 no further than `COUNT_CAP`, so it costs the same on a million events as on ten.
-Every search, extract and refusal is itself an event.
+Every search, extract and refusal is itself an event; a search's event is staged and
+chained with the next batch, never as a synchronous chain write (`record(batch=True)`).
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ def record_search(request: HttpRequest, action: str, changes: dict[str, Any]) ->
             object_type="audit.auditevent",
             object_repr=_("audit trail"),
             changes={"query": [None, query.urlencode()[:1000]], **changes},
+            # Staged only: chained with the next batch, so a search never takes the
+            # chain lock (PostgreSQL; docs/audit.md).
+            batch=True,
         )
 
 
@@ -299,6 +303,7 @@ def checkpoints_export(request: HttpRequest, fmt: str) -> HttpResponse:
         object_type="audit.auditcheckpoint",
         object_repr=f"{len(rows)} checkpoints",
         changes={"format": [None, fmt]},
+        batch=True,
     )
     stem = export_filename("audit-checkpoints")
     if fmt == "json":

@@ -67,7 +67,8 @@ def test_an_org_admin_sees_only_their_organisations_events(world: dict[str, Any]
     assert searched.organisation_id == world["org_a"].pk
     assert searched.client_address == "198.51.100.9"
     assert searched.user_agent == "pytest-browser"
-    assert searched.changes["results"] == [None, 1]
+    # The org A event and admin A's own login, filed under admin A's organisation.
+    assert searched.changes["results"] == [None, 2]
 
 
 def test_the_platform_auditor_sees_only_platform_events(world: dict[str, Any]) -> None:
@@ -152,20 +153,23 @@ def test_extract_csv_and_excel_are_recorded(world: dict[str, Any]) -> None:
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert len(rows) == 2  # header and the one org A event
-    assert "ZZA1ZZ" in rows[1]
+    # Header, admin A's own login (filed under org A as the actor's organisation), the org A
+    # event.
+    assert len(rows) == 3
+    assert "auth.login" in rows[1] and "ZZA1ZZ" in rows[2]
     (extracted,) = events("audit.extracted")
     assert extracted.organisation_id == world["org_a"].pk
     assert extracted.changes["format"] == [None, "csv"]
-    assert extracted.changes["rows"] == [None, 1]
+    assert extracted.changes["rows"] == [None, 2]
     assert events("audit.searched") == []
 
     response = client.get(SEARCH, {"export": "xlsx"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     reprs = [row[13] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert len(reprs) == 2  # the earlier extract's own event, and the org A event
-    assert reprs[1] == "ZZA1ZZ"
+    # The earlier extract's own event, admin A's login, and the org A event.
+    assert len(reprs) == 3
+    assert reprs[2] == "ZZA1ZZ"
     assert len(events("audit.extracted")) == 2
 
 
@@ -199,7 +203,8 @@ def test_api_lists_the_same_scope_and_records_the_search(world: dict[str, Any]) 
     response = client_for(world["admin_a"]).get(API)
     assert response.status_code == 200
     data = response.json()
-    assert [e["object_repr"] for e in data["results"]] == ["ZZA1ZZ"]
+    # Admin A's own login (filed under org A as the actor's organisation), the org A event.
+    assert [e["object_repr"] for e in data["results"]] == ["Ada Admin", "ZZA1ZZ"]
     assert set(data) >= {"next", "previous", "results"}
     (searched,) = events("audit.searched")
     assert searched.changes["api"] == [None, True]
