@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
 from forvalta.core.tenancy import scope_for
+from forvalta.core.validators import (
+    validate_no_control_characters,
+    validate_no_control_characters_multiline,
+)
 
 
 class DateInput(forms.DateInput):
@@ -20,12 +24,26 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
+def refuse_control_characters(field: forms.Field) -> None:
+    """Give a text field the control-character validator (tab and line breaks only in
+    multi-line fields); passwords are left alone."""
+    if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+        return
+    multiline = isinstance(field.widget, forms.Textarea)
+    validator = (
+        validate_no_control_characters_multiline if multiline else validate_no_control_characters
+    )
+    if validator not in field.validators:
+        field.validators = [*field.validators, validator]
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose foreign-key and many-to-many choices are limited to what the user sees.
 
     Subclasses narrow further in `limit_choices()`; a posted id outside the list is
     refused by the field itself ("Select a valid choice"), so a hostile id never
-    reaches a service.
+    reaches a service. Every text field refuses control characters (the API validates
+    through the same forms).
     """
 
     # Choice fields are re-pointed at scoped querysets; typed loosely for that reason.
@@ -35,6 +53,7 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            refuse_control_characters(field)
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "visible_to"):
                 field.queryset = qs.visible_to(user)
