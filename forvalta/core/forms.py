@@ -258,8 +258,34 @@ class UserForm(ScopedModelForm):
                 self.add_error("password", exc)
         return cleaned
 
+    # Neither a user name nor an e-mail address may tell whether someone of another
+    # organisation has it. E-mail addresses are checked among one's own colleagues
+    # only: a person outside gets a separate account (the same answer as for a free
+    # address, and nothing links the two). User names are global, so a taken one is
+    # refused with the same neutral message whoever holds it.
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("This user name cannot be used. Choose another one."), code="unavailable"
+            )
+        return username
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another person already has this e-mail address."))
+        colleagues = self.scope.colleagues(User.objects.all())
+        if colleagues.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Someone in your organisation already has this e-mail address.")
+            )
         return email
+
+    def validate_unique(self) -> None:
+        # The user name's uniqueness is checked (neutrally) in clean_username.
+        exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]  # ModelForm
+        exclude.add("username")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)  # type: ignore[attr-defined]  # ModelForm
