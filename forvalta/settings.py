@@ -48,6 +48,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # First, so that its management command createsuperuser replaces Django's.
+    "forvalta.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "csp",
     "forvalta.core",
     "forvalta.audit",
     "forvalta.register",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "forvalta.core.middleware.SwedishFirstLocaleMiddleware",
@@ -189,6 +193,79 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS proxy: the header that tells Django the request came over https, e.g.
+# FORVALTA_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set it and strip any
+# value the client sent).
+_proxy_ssl_header = os.environ.get("FORVALTA_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+# HSTS on https responses: on (one year) whenever cookies are https-only.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("FORVALTA_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FORVALTA_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("FORVALTA_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = env_bool("FORVALTA_SSL_REDIRECT")
+
+# Content-Security-Policy (django-csp): only the app's own scripts, styles, images and
+# fonts (htmx and Swagger UI are vendored); no inline scripts or styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The cache holds the API's rate-limit counters, so it must be shared by every server
+# process: Redis when FORVALTA_CACHE_URL is set (redis://host:6379/0), else a table in
+# the database. Test runs use a per-process memory cache unless a test asks otherwise.
+_cache_url = os.environ.get("FORVALTA_CACHE_URL", "").strip()
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "forvalta",
+        }
+    }
+elif TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "forvalta_cache",
+        }
+    }
+
+# Failed logins (forvalta.core.login_throttle): after this many failures within the
+# window, further attempts for the same user name, or from the same address, are refused
+# until the window has passed.
+FORVALTA_LOGIN_FAILURES_PER_ACCOUNT = int(
+    os.environ.get("FORVALTA_LOGIN_FAILURES_PER_ACCOUNT", "5")
+)
+FORVALTA_LOGIN_FAILURES_PER_ADDRESS = int(
+    os.environ.get("FORVALTA_LOGIN_FAILURES_PER_ADDRESS", "20")
+)
+FORVALTA_LOGIN_FAILURE_WINDOW_MINUTES = int(
+    os.environ.get("FORVALTA_LOGIN_FAILURE_WINDOW_MINUTES", "15")
+)
+# How many proxies in front of Forvalta append to X-Forwarded-For: the client's address
+# is taken that many places from the right (0: the connection's address).
+FORVALTA_NUM_PROXIES = int(os.environ.get("FORVALTA_NUM_PROXIES", "0"))
+# API rate limits (forvalta.core.api_throttle), "N/second|minute|hour|day"; empty: none.
+# Test runs have none unless a test sets them (the suite makes thousands of requests).
+FORVALTA_API_RATES = {
+    "user": os.environ.get("FORVALTA_API_RATE_USER", "" if TESTING else "600/minute"),
+    "address": os.environ.get("FORVALTA_API_RATE_ADDRESS", "" if TESTING else "1200/minute"),
+}
 
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -199,6 +276,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per token or user; the per-address limit is checked before authentication (see
+    # forvalta.core.api_throttle), so bad tokens and anonymous requests count too.
+    "DEFAULT_THROTTLE_CLASSES": ["forvalta.core.api_throttle.UserRateThrottle"],
+    "NUM_PROXIES": FORVALTA_NUM_PROXIES or None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "forvalta.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "forvalta.core.api_base.ScopedAutoSchema",

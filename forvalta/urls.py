@@ -2,13 +2,16 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from forvalta.accounts.forms import ThrottledAuthenticationForm
 from forvalta.core import errors
 
 urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="core/login.html", redirect_authenticated_user=True
+            template_name="core/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,
         ),
         name="login",
     ),

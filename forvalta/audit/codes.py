@@ -14,6 +14,7 @@ FIXED = {
     "auth.login": _("Login"),
     "auth.logout": _("Logout"),
     "auth.login_failed": _("Failed login"),
+    "auth.login_throttled": _("Login refused after too many failures"),
     "access.denied": _("Permission refused"),
     "audit.searched": _("Audit trail searched"),
     "audit.extracted": _("Audit trail extracted"),

@@ -45,13 +45,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     detail = response.data
     if isinstance(exc, exceptions.ValidationError):
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        body = {
+        body: dict[str, Any] = {
             "error": {
                 "code": "invalid",
                 "message": _("The data is not valid. Nothing was changed."),
                 "fields": fields,
             }
         }
+    elif isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        body = {
+            "error": {
+                "code": "throttled",
+                "message": _("Too many requests. Try again in %(seconds)d seconds.")
+                % {"seconds": wait},
+                "fields": {},
+                "retry_after": wait,
+            }
+        }
+        response["Retry-After"] = str(wait)
     else:
         code = getattr(exc, "default_code", "error")
         message = detail.get("detail", "") if isinstance(detail, dict) else str(detail)

@@ -50,6 +50,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keywords = ("bearer", "token")
 
     def authenticate(self, request: Any) -> tuple[Any, ApiToken] | None:
+        # The per-address rate limit, before anything else (see api_throttle).
+        from forvalta.core.api_throttle import check_address_rate
+
+        check_address_rate(request)
         header = authentication.get_authorization_header(request).decode("latin-1").split()
         if not header or header[0].lower() not in self.keywords:
             return None

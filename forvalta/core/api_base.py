@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
-from django.db import models
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,12 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from forvalta.audit.services import object_type_of, record
+from forvalta.core import concurrency
 from forvalta.core.services import perm_name
+from forvalta.core.validators import (
+    validate_no_control_characters,
+    validate_no_control_characters_multiline,
+)
 
 MAX_ID = 2**63 - 1  # the largest primary key the databases hold (bigint)
 
@@ -59,6 +65,8 @@ class ScopedAutoSchema(AutoSchema):
         if self.method in {"POST", "PUT", "PATCH", "DELETE"} or self._is_list_view():
             # Invalid data or filter values, or a deletion of something still in use.
             codes.insert(0, "400")
+        if self.method in {"PUT", "PATCH", "DELETE"}:
+            codes.append("412")  # If-Match does not match the row's ETag
         for code in codes:
             responses.setdefault(
                 code, self._get_response_for_code(ErrorSerializer, code, direction=direction)
@@ -161,6 +169,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         if "validators" in kwargs:
             kwargs["validators"] = [
                 v for v in kwargs["validators"] if not isinstance(v, UniqueValidator)
+            ]
+        if issubclass(field_class, serializers.CharField):
+            # Control characters are refused here already (and again by the form).
+            multiline = isinstance(model_field, models.TextField)
+            kwargs["validators"] = [
+                *kwargs.get("validators", []),
+                validate_no_control_characters_multiline
+                if multiline
+                else validate_no_control_characters,
             ]
         return field_class, kwargs
 
@@ -349,28 +366,65 @@ class ScopedModelViewSet(ScopedApiMixin, viewsets.ModelViewSet):
         fresh = self.get_queryset().filter(pk=obj.pk).first()
         return self.get_serializer(fresh if fresh is not None else obj).data
 
+    def with_etag(self, response: Response) -> Response:
+        """The row's ETag on a detail answer (see forvalta.core.concurrency)."""
+        response["ETag"] = concurrency.etag_of(response.data)
+        return response
+
+    def locked_instance(self, instance: Any) -> Any:
+        """The row read again under a lock held to the end of the transaction, with
+        If-Match checked against it (412, nothing changed, when it no longer matches)."""
+        self.model._default_manager.select_for_update().filter(pk=instance.pk).exists()
+        fresh = self.get_queryset().filter(pk=instance.pk).first()
+        if fresh is None:
+            raise exceptions.NotFound()
+        current = concurrency.etag_of(self.get_serializer(fresh).data)
+        concurrency.check_if_match(self.request.headers.get("If-Match"), current)
+        return fresh
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.with_etag(super().retrieve(request, *args, **kwargs))
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assert self.create_service is not None
         form, _given = self.validated_form(None, request.data, partial=False)
         names = [*self.write_fields(), *self.fixed_on_create]
         data = {n: form.cleaned_data[n] for n in names if n in form.cleaned_data}
         obj = self.create_service(actor=request.user, data=data)
-        return Response(self.output(obj), status=status.HTTP_201_CREATED)
+        return self.with_etag(Response(self.output(obj), status=status.HTTP_201_CREATED))
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assert self.update_service is not None
         partial = bool(kwargs.pop("partial", False))
+        # Fetched and permission-checked outside the transaction: a refusal's audit event
+        # must not be rolled back with it.
         instance = self.get_object()
-        form, given = self.validated_form(instance, request.data, partial=partial)
-        names = given if partial else self.write_fields()
-        data = {n: form.cleaned_data[n] for n in names if n in form.cleaned_data}
-        obj = self.update_service(actor=request.user, instance=instance, data=data)
-        return Response(self.output(obj))
+        refused: DjangoPermissionDenied | None = None
+        with transaction.atomic():
+            instance = self.locked_instance(instance)
+            form, given = self.validated_form(instance, request.data, partial=partial)
+            names = given if partial else self.write_fields()
+            data = {n: form.cleaned_data[n] for n in names if n in form.cleaned_data}
+            try:
+                obj = self.update_service(actor=request.user, instance=instance, data=data)
+            except DjangoPermissionDenied as exc:
+                refused = exc  # the service rolled its change back and recorded the refusal
+        if refused is not None:
+            raise refused
+        return self.with_etag(Response(self.output(obj)))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assert self.delete_service is not None
         instance = self.get_object()
-        self.delete_service(actor=request.user, instance=instance)
+        refused: DjangoPermissionDenied | None = None
+        with transaction.atomic():
+            instance = self.locked_instance(instance)
+            try:
+                self.delete_service(actor=request.user, instance=instance)
+            except DjangoPermissionDenied as exc:
+                refused = exc
+        if refused is not None:
+            raise refused
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

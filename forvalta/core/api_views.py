@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.templatetags.static import static
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 
 from forvalta.core import filters, forms, services
@@ -92,14 +92,18 @@ class UnitViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.unit_delete)
 
 
-class ApiDocsView(SpectacularSwaggerView):
+class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI over /api/schema/, served from Forvalta's own static files (no CDN).
+
+    The split view serves its start script as a second request (`?script`) and our
+    template has no inline style, so the page works under the Content-Security-Policy.
 
     The files are vendored from the npm package swagger-ui-dist by
     scripts/vendor-assets.sh into forvalta/core/static/vendor/swagger-ui/.
     """
 
     title = "Forvalta API"
+    template_name = "core/swagger_ui.html"
 
     @staticmethod
     def _swagger_ui_resource(filename: str) -> str:

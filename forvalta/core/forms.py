@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
 from forvalta.core.tenancy import scope_for
+from forvalta.core.validators import (
+    validate_no_control_characters,
+    validate_no_control_characters_multiline,
+)
 
 
 class DateInput(forms.DateInput):
@@ -20,12 +24,26 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
+def refuse_control_characters(field: forms.Field) -> None:
+    """Give a text field the control-character validator (tab and line breaks only in
+    multi-line fields); passwords are left alone."""
+    if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+        return
+    multiline = isinstance(field.widget, forms.Textarea)
+    validator = (
+        validate_no_control_characters_multiline if multiline else validate_no_control_characters
+    )
+    if validator not in field.validators:
+        field.validators = [*field.validators, validator]
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose foreign-key and many-to-many choices are limited to what the user sees.
 
     Subclasses narrow further in `limit_choices()`; a posted id outside the list is
     refused by the field itself ("Select a valid choice"), so a hostile id never
-    reaches a service.
+    reaches a service. Every text field refuses control characters (the API validates
+    through the same forms).
     """
 
     # Choice fields are re-pointed at scoped querysets; typed loosely for that reason.
@@ -35,6 +53,7 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            refuse_control_characters(field)
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "visible_to"):
                 field.queryset = qs.visible_to(user)
@@ -239,8 +258,34 @@ class UserForm(ScopedModelForm):
                 self.add_error("password", exc)
         return cleaned
 
+    # Neither a user name nor an e-mail address may tell whether someone of another
+    # organisation has it. E-mail addresses are checked among one's own colleagues
+    # only: a person outside gets a separate account (the same answer as for a free
+    # address, and nothing links the two). User names are global, so a taken one is
+    # refused with the same neutral message whoever holds it.
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("This user name cannot be used. Choose another one."), code="unavailable"
+            )
+        return username
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another person already has this e-mail address."))
+        colleagues = self.scope.colleagues(User.objects.all())
+        if colleagues.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Someone in your organisation already has this e-mail address.")
+            )
         return email
+
+    def validate_unique(self) -> None:
+        # The user name's uniqueness is checked (neutrally) in clean_username.
+        exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]  # ModelForm
+        exclude.add("username")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)  # type: ignore[attr-defined]  # ModelForm

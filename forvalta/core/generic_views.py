@@ -14,7 +14,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,6 +27,7 @@ from django.views import View
 from django_filters import FilterSet
 
 from forvalta.audit.services import object_type_of, record
+from forvalta.core import concurrency
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.services import perm_name
 
@@ -256,11 +257,18 @@ class ObjectEditView(ScopedViewMixin, View):
         self.require("add")
         return None
 
-    def render_form(self, form: BaseForm, obj: Any, status: int = 200) -> HttpResponse:
+    def render_form(
+        self, form: BaseForm, obj: Any, status: int = 200, version: str | None = None
+    ) -> HttpResponse:
+        if obj is not None and version is None:
+            version = concurrency.version_token(form)
         context = {
             **self.model_context(),
             "form": form,
             "object": obj,
+            # The version the form was opened on (see forvalta.core.concurrency).
+            "version_field": concurrency.VERSION_FIELD,
+            "version": version,
             "title": (
                 _("Edit %(name)s") % {"name": obj}
                 if obj
@@ -279,8 +287,11 @@ class ObjectEditView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.target()
         form = self.get_form(obj, request.POST, request.FILES)
+        # The version the page was opened on; a form posted without one (a script, not
+        # the page) is not checked.
+        version = request.POST.get(concurrency.VERSION_FIELD) if obj is not None else None
         if not form.is_valid():
-            return self.render_form(form, obj, status=400)
+            return self.render_form(form, obj, status=400, version=version)
         data = self.service_data(form)
         try:
             if obj is None:
@@ -289,12 +300,59 @@ class ObjectEditView(ScopedViewMixin, View):
                 messages.success(request, _("“%(name)s” was created.") % {"name": saved})
             else:
                 assert self.update_service is not None
-                saved = self.update_service(actor=request.user, instance=obj, data=data)
+                refused: PermissionDenied | None = None
+                with transaction.atomic():
+                    if version is not None:
+                        stale = self.changed_since_opened(obj, version)
+                        if stale is not None:
+                            return self.refuse_stale(form, obj, stale)
+                    try:
+                        saved = self.update_service(actor=request.user, instance=obj, data=data)
+                    except PermissionDenied as exc:
+                        # The service rolled its change back and recorded the refusal,
+                        # which must not be rolled back with this transaction.
+                        refused = exc
+                if refused is not None:
+                    raise refused
                 messages.success(request, _("“%(name)s” was saved.") % {"name": saved})
         except ValidationError as exc:
             add_validation_error(form, exc)
-            return self.render_form(form, obj, status=400)
+            return self.render_form(form, obj, status=400, version=version)
         return HttpResponseRedirect(self.success_url(saved))
+
+    def changed_since_opened(self, obj: Any, version: str) -> tuple[list[str], Any] | None:
+        """(what changed, the row now) if the row changed since the form was opened.
+
+        Locks the row until the surrounding transaction ends, so that no one changes it
+        between this check and the save.
+        """
+        current = self.model._default_manager.select_for_update().get(pk=obj.pk)
+        current_form = self.get_form(current)
+        try:
+            opened = concurrency.opened_values(version, obj)
+        except concurrency.BadVersion:
+            return [], current
+        if opened == concurrency.form_values(current_form):
+            return None
+        return concurrency.changes_since(opened, current_form), current
+
+    def refuse_stale(self, form: BaseForm, obj: Any, stale: tuple[list[str], Any]) -> HttpResponse:
+        """Nothing is saved; the form keeps the user's input and now carries the
+        current version, so saving again (knowingly) overwrites the other change."""
+        lines, current = stale
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this since you opened the form. Nothing was saved. "
+                "Check the changes below and save again to overwrite them."
+            ),
+        )
+        for line in lines:
+            form.add_error(
+                None, _("Changed since you opened the form: %(change)s") % {"change": line}
+            )
+        version = concurrency.version_token(self.get_form(current))
+        return self.render_form(form, obj, status=409, version=version)
 
     def service_data(self, form: BaseForm) -> dict[str, Any]:
         return dict(form.cleaned_data)

@@ -319,7 +319,13 @@ def test_documentation_is_served_without_a_cdn(orgs):
     response = Client().get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "/api/schema/" in html
+    # No inline script (Content-Security-Policy): the start script is its own request.
+    assert '<script src="/api/docs/?script="></script>' in html
+    assert "<script>" not in html and "<style" not in html
+    script = Client().get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
     for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
         assert f'"/static/vendor/swagger-ui/{asset}"' in html
         assert finders.find(f"vendor/swagger-ui/{asset}") is not None

@@ -415,15 +415,19 @@ def test_org_admin_creates_person_with_first_membership(client, org, org_admin):
     assert response.status_code == 302
 
 
-def test_person_email_must_be_unique_ignoring_case(client, org, org_admin):
-    UserFactory(username="first", email="nina.nilsson@kommun.se")
+def test_person_email_must_be_unique_among_colleagues_ignoring_case(client, org, org_admin):
+    # (Someone of another organisation with the address is not revealed: see
+    # test_security.test_an_e_mail_address_of_another_organisation_is_answered_as_a_free_one.)
+    MembershipFactory(
+        user=UserFactory(username="first", email="nina.nilsson@kommun.se"), organisation=org
+    )
     client.force_login(org_admin)
     before, events = state(), last_event_id()
     response = client.post(reverse("core:user_add"), person_form(org))
     assert_field_error(
         response,
         "email",
-        sv("Another person already has this e-mail address."),
+        sv("Someone in your organisation already has this e-mail address."),
         label(User, "email"),
     )
     assert state() == before
