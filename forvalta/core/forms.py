@@ -202,13 +202,21 @@ class UserForm(ScopedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone"]
+        fields = ["username", "first_name", "last_name", "email", "phone", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name in ("organisation", "unit", "password"):
                 del self.fields[name]
+            # Deactivating a person ends their login everywhere: their home
+            # organisation's administrators decide it (`core.rules.administers_person`).
+            self.fields["is_active"].help_text = _(
+                "A deactivated person can no longer log in. Their memberships and roles stay "
+                "on record."
+            )
+        else:
+            del self.fields["is_active"]
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         self.fields["email"].required = True
@@ -238,6 +246,12 @@ class UserForm(ScopedModelForm):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+    def clean_is_active(self) -> bool:
+        active = bool(self.cleaned_data.get("is_active"))
+        if not active and self.instance.pk == getattr(self.user, "pk", None):
+            raise forms.ValidationError(_("You cannot deactivate yourself."))
+        return active
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
