@@ -176,6 +176,12 @@ class MembershipForm(ScopedModelForm):
             # An administrator places people they already see (new people are created
             # on the "new person" page together with their first membership).
             self.fields["user"].queryset = User.objects.visible_to(self.user)
+            if not self.instance.pk:
+                self.fields["user"].help_text = _(
+                    "A person who also belongs to an organisation you do not administer is "
+                    "invited: the membership is created when they or their organisation "
+                    "accept."
+                )
         admin_orgs = scope.admin_org_ids
         self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=admin_orgs)
         self.fields["manager"].queryset = User.objects.filter(

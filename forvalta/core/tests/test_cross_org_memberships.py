@@ -459,3 +459,45 @@ def test_admin_manages_only_own_organisations_memberships(client, w):
     staff = Membership.objects.get(user=w.a_staff)
     assert client.post(reverse("core:membership_delete", args=[staff.pk])).status_code == 404
     assert state() == before
+
+
+def test_person_declines_from_home_and_returns_there(client, w):
+    invitation = invite(client, w)
+    client.force_login(w.person)
+    events = last_event_id()
+    response = client.post(
+        reverse("core:invitation_answer", args=[invitation.pk, "decline"]),
+        {"next": reverse("core:home")},
+    )
+    assert (response.status_code, response["Location"]) == (302, reverse("core:home"))
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.answered_by) == ("declined", w.person)
+    assert not Membership.objects.filter(user=w.person, organisation=w.b).exists()
+    [event] = events_since(events)
+    assert (event.action, event.actor_id, event.changes) == (
+        "core.membershipinvitation.declined",
+        w.person.pk,
+        {"status": ["pending", "declined"]},
+    )
+
+
+def test_answer_redirects_only_within_the_site(client, w):
+    invitation = invite(client, w)
+    client.force_login(w.person)
+    response = client.post(
+        reverse("core:invitation_answer", args=[invitation.pk, "decline"]),
+        {"next": "https://elak.example/"},
+    )
+    assert response["Location"] == reverse("core:invitation_list")
+
+
+def test_the_add_membership_page_says_others_are_invited(client, w):
+    client.force_login(w.b_admin)
+    page = client.get(reverse("core:membership_add")).content.decode()
+    assert (
+        sv(
+            "A person who also belongs to an organisation you do not administer is invited: "
+            "the membership is created when they or their organisation accept."
+        )
+        in page
+    )
