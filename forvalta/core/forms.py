@@ -195,6 +195,12 @@ class MembershipForm(ScopedModelForm):
             # An administrator places people they already see (new people are created
             # on the "new person" page together with their first membership).
             self.fields["user"].queryset = User.objects.visible_to(self.user)
+            if not self.instance.pk:
+                self.fields["user"].help_text = _(
+                    "A person who also belongs to an organisation you do not administer is "
+                    "invited: the membership is created when they or their organisation "
+                    "accept."
+                )
         admin_orgs = scope.admin_org_ids
         self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=admin_orgs)
         self.fields["manager"].queryset = User.objects.filter(
@@ -221,13 +227,21 @@ class UserForm(ScopedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone"]
+        fields = ["username", "first_name", "last_name", "email", "phone", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name in ("organisation", "unit", "password"):
                 del self.fields[name]
+            # Deactivating a person ends their login everywhere: their home
+            # organisation's administrators decide it (`core.rules.administers_person`).
+            self.fields["is_active"].help_text = _(
+                "A deactivated person can no longer log in. Their memberships and roles stay "
+                "on record."
+            )
+        else:
+            del self.fields["is_active"]
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         self.fields["email"].required = True
@@ -271,6 +285,12 @@ class UserForm(ScopedModelForm):
                 _("This user name cannot be used. Choose another one."), code="unavailable"
             )
         return username
+
+    def clean_is_active(self) -> bool:
+        active = bool(self.cleaned_data.get("is_active"))
+        if not active and self.instance.pk == getattr(self.user, "pk", None):
+            raise forms.ValidationError(_("You cannot deactivate yourself."))
+        return active
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

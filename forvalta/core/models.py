@@ -362,3 +362,129 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+INVITATION_DAYS = 30  # how long an invitation stays open
+
+
+def invitation_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=INVITATION_DAYS)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MembershipInvitationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> MembershipInvitationQuerySet:
+        """The inviting organisation's administrators, the person invited, and the
+        administrators of the person's current organisations (who answer for them)."""
+        from forvalta.core.tenancy import scope_for
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        admin_orgs = scope_for(user).admin_org_ids
+        answers_for = Membership.objects.active().filter(
+            user_id=models.OuterRef("person_id"), organisation_id__in=admin_orgs
+        )
+        return self.filter(
+            Q(person_id=user.pk) | Q(organisation_id__in=admin_orgs) | models.Exists(answers_for)
+        )
+
+    def open(self) -> MembershipInvitationQuerySet:
+        """Pending and not yet expired."""
+        return self.filter(status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
+
+
+class MembershipInvitation(models.Model):
+    """An organisation's invitation to a person who already belongs to another organisation.
+
+    An administrator manages the memberships of their own organisation; a person who
+    belongs to another organisation joins only with consent: they, or an administrator
+    of one of their current organisations, accept (which creates the membership) or
+    decline. The inviting organisation's administrators may withdraw it while it is open.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="membership_invitations",
+        verbose_name=_("organisation"),
+    )
+    person = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="membership_invitations",
+        verbose_name=_("person"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    is_org_admin = models.BooleanField(_("organisation administrator"), default=False)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=invitation_expiry)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    answered_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("membership invitation")
+        verbose_name_plural = _("membership invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"],
+                condition=Q(status="pending"),
+                name="membership_invitation_one_pending",
+                violation_error_message=_("This person already has an open invitation here."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:invitation_list")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.unit is not None
+            and self.organisation_id
+            and self.unit.organisation_id != self.organisation_id
+        ):
+            raise ValidationError({"unit": _("The unit must belong to the same organisation.")})

@@ -8,6 +8,7 @@ write rights are decided. Views, forms, the API and services all ask
 from typing import Any
 
 import rules
+from django.db.models import Q
 
 from forvalta.core.tenancy import scope_for
 
@@ -82,8 +83,34 @@ def appoints_org_admin(user: Any, membership: Any) -> bool:
     return membership is None or bool(membership.is_org_admin)
 
 
+def _current_memberships(person_id: Any) -> Any:
+    """The person's memberships that have not ended (current or starting later)."""
+    from forvalta.core.models import Membership, today
+
+    return Membership.objects.filter(user_id=person_id).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today())
+    )
+
+
+@rules.predicate
+def joins_without_consent(user: Any, membership: Any) -> bool:
+    """An administrator adds a person directly only if every organisation the person
+    still belongs to is one they administer. Anyone else joins by invitation
+    (`MembershipInvitation`), which the person or their organisation accepts: another
+    organisation must not take a person in unasked (issue 7)."""
+    if membership is None or membership.user_id is None:
+        return True
+    admin_orgs = scope_for(user).admin_org_ids
+    return not (
+        _current_memberships(membership.user_id).exclude(organisation_id__in=admin_orgs).exists()
+    )
+
+
 rules.add_perm("core.view_membership", belongs_to_own_organisation | is_platform_admin)
-rules.add_perm("core.add_membership", administers_owning_organisation | appoints_org_admin)
+rules.add_perm(
+    "core.add_membership",
+    (administers_owning_organisation & joins_without_consent) | appoints_org_admin,
+)
 rules.add_perm("core.change_membership", administers_owning_organisation | appoints_org_admin)
 rules.add_perm("core.delete_membership", administers_owning_organisation | appoints_org_admin)
 
@@ -97,16 +124,68 @@ def sees_user(user: Any, person: Any) -> bool:
     return User.objects.visible_to(user).filter(pk=person.pk).exists()
 
 
+def home_organisation_id(person: Any) -> int | None:
+    """The organisation that owns a person's account: that of their oldest membership
+    still in force (the oldest of all if none is). Organisations the person joined later
+    (by invitation) manage only their own membership of the person."""
+    from forvalta.core.models import Membership
+
+    memberships = Membership.objects.filter(user_id=person.pk).order_by("created_at", "pk")
+    org_id = memberships.active().values_list("organisation_id", flat=True).first()
+    if org_id is None:
+        org_id = memberships.values_list("organisation_id", flat=True).first()
+    return org_id
+
+
 @rules.predicate
 def administers_person(user: Any, person: Any) -> bool:
-    """Organisation administrators edit people who belong only to organisations they run."""
+    """A person's account (name, e-mail, activity) is edited by the administrators of
+    their home organisation (`home_organisation_id`), and by no one else.
+
+    The rule, and why: a person may belong to several organisations, but their login is
+    one. Had every organisation's administrators the right, one that took the person in
+    could change their e-mail and take over the account; had only an organisation
+    administering *all* their memberships the right (the earlier rule), an organisation
+    that added them would lock their own organisation out. The oldest membership in
+    force is the organisation that brought the person in; later organisations joined
+    with consent and edit only their own membership (`core.change_membership`).
+    """
     scope = scope_for(user)
     if person is None:
         return bool(scope.admin_org_ids)
-    org_ids = set(person.memberships.values_list("organisation_id", flat=True))
-    return bool(org_ids) and org_ids <= set(scope.admin_org_ids)
+    return scope.is_org_admin(home_organisation_id(person))
 
 
 rules.add_perm("core.view_user", sees_user)
 rules.add_perm("core.add_user", is_any_org_admin | is_platform_admin)
 rules.add_perm("core.change_user", administers_person)
+
+
+# --- membership invitations ---------------------------------------------------------------
+@rules.predicate
+def administers_inviting_organisation(user: Any, invitation: Any) -> bool:
+    if invitation is None:
+        return is_any_org_admin(user)
+    return scope_for(user).is_org_admin(invitation.organisation_id)
+
+
+@rules.predicate
+def answers_for_person(user: Any, invitation: Any) -> bool:
+    """The person invited, or an administrator of one of their current organisations."""
+    if invitation is None or not user.is_authenticated:
+        return False
+    if invitation.person_id == user.pk:
+        return True
+    from forvalta.core.models import Membership
+
+    return (
+        Membership.objects.active()
+        .filter(user_id=invitation.person_id, organisation_id__in=scope_for(user).admin_org_ids)
+        .exclude(organisation_id=invitation.organisation_id)
+        .exists()
+    )
+
+
+rules.add_perm("core.add_membershipinvitation", administers_inviting_organisation)
+rules.add_perm("core.withdraw_membershipinvitation", administers_inviting_organisation)
+rules.add_perm("core.answer_membershipinvitation", answers_for_person)

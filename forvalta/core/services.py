@@ -206,6 +206,142 @@ def membership_delete(*, actor: Any, instance: Any) -> None:
     model_delete(actor=actor, instance=instance)
 
 
+# --- membership invitations ------------------------------------------------------------------
+# An administrator manages the memberships of their own organisation; a person who still
+# belongs to another organisation joins only by an invitation that they, or an
+# administrator of one of their current organisations, accept.
+
+
+def membership_add(*, actor: Any, data: dict[str, Any]) -> Any:
+    """Add a membership, or invite the person when their consent is needed.
+
+    Returns the new Membership, or the MembershipInvitation sent instead.
+    """
+    from forvalta.core.models import Membership
+
+    probe = Membership(
+        user=data["user"],
+        organisation=data["organisation"],
+        unit=data.get("unit"),
+        is_org_admin=bool(data.get("is_org_admin")),
+    )
+    if actor.has_perm("core.add_membership", probe) or not actor.has_perm(
+        "core.add_membershipinvitation", _invitation_probe(data)
+    ):
+        return membership_create(actor=actor, data=data)
+    return membership_invite(actor=actor, data=data)
+
+
+def _invitation_probe(data: dict[str, Any]) -> Any:
+    from forvalta.core.models import MembershipInvitation
+
+    return MembershipInvitation(
+        organisation=data["organisation"],
+        person=data.get("person") or data.get("user"),
+        unit=data.get("unit"),
+        title=data.get("title", ""),
+        is_org_admin=bool(data.get("is_org_admin")),
+    )
+
+
+def membership_invite(*, actor: Any, data: dict[str, Any]) -> Any:
+    """Invite a person to join the actor's organisation (unit, title and administrator
+    flag proposed; dates and manager are set on the membership after it is accepted)."""
+    from forvalta.core.models import Membership, MembershipInvitation
+
+    invitation = _invitation_probe(data)
+    invitation.invited_by = actor if actor.is_authenticated else None
+    if not actor.has_perm("core.add_membershipinvitation", invitation):
+        _refuse(actor, MembershipInvitation, "create")
+    if Membership.objects.filter(
+        user_id=invitation.person_id, organisation_id=invitation.organisation_id
+    ).exists():
+        raise ValidationError(_("This person is already a member of the organisation."))
+    with transaction.atomic():
+        invitation.full_clean()
+        _save(invitation)
+        record(
+            actor=actor,
+            action="core.membershipinvitation.created",
+            obj=invitation,
+            changes=diff(
+                {},
+                snapshot(
+                    invitation,
+                    ["organisation", "person", "unit", "title", "is_org_admin", "expires_at"],
+                ),
+            ),
+        )
+    return invitation
+
+
+def _lock_open_invitation(actor: Any, invitation: Any, perm: str, verb: str) -> Any:
+    """The stored invitation, locked, if the actor may act on it and it is still open."""
+    from forvalta.core.models import MembershipInvitation
+
+    fresh = MembershipInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not actor.has_perm(perm, fresh):
+        raise _Refused
+    if not fresh.is_open:
+        raise ValidationError(_("This invitation is no longer open."))
+    return fresh
+
+
+def _answer(actor: Any, invitation: Any, status: str, perm: str, verb: str) -> Any:
+    from django.utils import timezone
+
+    from forvalta.core.models import Membership, MembershipInvitation
+
+    try:
+        with transaction.atomic():
+            fresh = _lock_open_invitation(actor, invitation, perm, verb)
+            fresh.status = status
+            fresh.answered_by = actor
+            fresh.answered_at = timezone.now()
+            fresh.save(update_fields=["status", "answered_by", "answered_at"])
+            membership = None
+            if status == "accepted":
+                membership = Membership(
+                    user_id=fresh.person_id,
+                    organisation_id=fresh.organisation_id,
+                    unit_id=fresh.unit_id,
+                    title=fresh.title,
+                    is_org_admin=fresh.is_org_admin,
+                )
+                membership.full_clean()
+                _save(membership)
+                record(
+                    actor=actor,
+                    action="core.membership.created",
+                    obj=membership,
+                    changes=diff({}, snapshot(membership)),
+                    reason=_("Invitation accepted"),
+                )
+            record(
+                actor=actor,
+                action=f"core.membershipinvitation.{status}",
+                obj=fresh,
+                changes={"status": ["pending", status]},
+            )
+    except _Refused:
+        _refuse(actor, MembershipInvitation, verb, invitation)
+    forget_scope(actor)
+    return membership if status == "accepted" else fresh
+
+
+def membership_invitation_accept(*, actor: Any, invitation: Any) -> Any:
+    """Accept: the membership is created as proposed. Returns the new membership."""
+    return _answer(actor, invitation, "accepted", "core.answer_membershipinvitation", "accept")
+
+
+def membership_invitation_decline(*, actor: Any, invitation: Any) -> Any:
+    return _answer(actor, invitation, "declined", "core.answer_membershipinvitation", "decline")
+
+
+def membership_invitation_withdraw(*, actor: Any, invitation: Any) -> Any:
+    return _answer(actor, invitation, "withdrawn", "core.withdraw_membershipinvitation", "withdraw")
+
+
 def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
     """Create a person and their first membership in one step."""
     from forvalta.core.models import Membership, User

@@ -32,6 +32,12 @@ urlpatterns = [
         views.UnitDeleteView,
     ),
     *crud("people", "user", views.UserListView, views.UserDetailView, views.UserEditView, None),
+    path("memberships/invitations/", views.invitation_list, name="invitation_list"),
+    path(
+        "memberships/invitations/<int:pk>/<slug:action>/",
+        views.invitation_answer,
+        name="invitation_answer",
+    ),
     *crud(
         "memberships",
         "membership",

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from forvalta.core import filters, forms, services, tables
 from forvalta.core.generic_views import (
@@ -19,14 +23,28 @@ from forvalta.core.generic_views import (
     ObjectListView,
     safe_reverse,
 )
-from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
+from forvalta.core.models import (
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    OrganisationKind,
+    Unit,
+    User,
+)
 from forvalta.core.selectors import my_assignment_overview
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Mitt uppdrag: where I hold a role, and what needs attention there."""
-    return render(request, "core/home.html", my_assignment_overview(request.user))
+    context = my_assignment_overview(request.user)
+    # Invitations to join another organisation, answered right here.
+    context["my_invitations"] = list(
+        MembershipInvitation.objects.open()
+        .filter(person_id=request.user.pk)
+        .select_related("organisation", "unit", "invited_by")[:20]
+    )
+    return render(request, "core/home.html", context)
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -247,15 +265,114 @@ class MembershipDetailView(ObjectDetailView):
 
 
 class MembershipEditView(ObjectEditView):
+    """Adding a person who still belongs to another organisation sends an invitation
+    instead (`services.membership_add`); the page says so, without naming the other
+    organisation."""
+
     model = Membership
     form_class = forms.MembershipForm
-    create_service = staticmethod(services.membership_create)
+    create_service = staticmethod(services.membership_add)
     update_service = staticmethod(services.membership_update)
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        invitation = getattr(self, "_invitation", None)
+        if invitation is not None:
+            # Replace the generic "was created" message with what happened.
+            list(messages.get_messages(request))
+            messages.success(
+                request,
+                _(
+                    "%(person)s was invited to %(organisation)s. The membership is created "
+                    "when the person or their organisation accepts."
+                )
+                % {"person": invitation.person, "organisation": invitation.organisation},
+            )
+        return response
+
     def success_url(self, obj: Any) -> str:
+        if isinstance(obj, MembershipInvitation):
+            self._invitation = obj
+            return reverse("core:invitation_list")
         return (
             safe_reverse("core:organisation_detail", obj.organisation_id) or obj.get_absolute_url()
         )
+
+
+# --- membership invitations ------------------------------------------------------------------
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """Invitations to me, to the people of organisations I administer, and those my
+    organisations sent; each with the buttons the user may use (plain forms, no script)."""
+    from forvalta.core.tenancy import scope_for
+
+    user = request.user
+    scope = scope_for(user)
+    visible = (
+        MembershipInvitation.objects.visible_to(user)
+        .select_related("organisation", "person", "unit", "invited_by", "answered_by")
+        .order_by("-created_at", "-pk")
+    )
+    sent = list(visible.filter(organisation_id__in=scope.admin_org_ids)[:100])
+    to_me = list(visible.filter(person_id=user.pk)[:100])
+    sent_ids = {i.pk for i in sent} | {i.pk for i in to_me}
+    for_my_people = [i for i in visible.exclude(person_id=user.pk)[:200] if i.pk not in sent_ids][
+        :100
+    ]
+    sections = [
+        (_("Invitations to you"), "to-me", to_me),
+        (_("Invitations to people of your organisation"), "for-my-people", for_my_people),
+        (_("Invitations your organisation sent"), "sent", sent),
+    ]
+    rows = []
+    for title, key, invitations in sections:
+        items = [
+            {
+                "invitation": i,
+                "can_answer": i.is_open and user.has_perm("core.answer_membershipinvitation", i),
+                "can_withdraw": i.is_open
+                and user.has_perm("core.withdraw_membershipinvitation", i),
+            }
+            for i in invitations
+        ]
+        rows.append({"title": title, "key": key, "items": items})
+    return render(request, "core/invitation_list.html", {"sections": rows})
+
+
+INVITATION_ACTIONS = {
+    "accept": (
+        services.membership_invitation_accept,
+        _("You accepted the invitation: %(person)s is now a member of %(organisation)s."),
+    ),
+    "decline": (services.membership_invitation_decline, _("You declined the invitation.")),
+    "withdraw": (services.membership_invitation_withdraw, _("The invitation was withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Accept, decline or withdraw an invitation the user sees (else 404)."""
+    if action not in INVITATION_ACTIONS:
+        raise Http404
+    try:
+        invitation = MembershipInvitation.objects.visible_to(request.user).get(pk=pk)
+    except MembershipInvitation.DoesNotExist as exc:
+        raise Http404 from exc
+    service, done = INVITATION_ACTIONS[action]
+    try:
+        service(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            str(done) % {"person": invitation.person, "organisation": invitation.organisation},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("core:invitation_list")
+    return HttpResponseRedirect(target)
 
 
 class MembershipDeleteView(ObjectDeleteView):

@@ -22,6 +22,7 @@ from forvalta.register.models import (
     Service,
     System,
 )
+from forvalta.register.rules import APPOINTMENT_FIELDS, acts_for_organisation, supplier_contracts
 
 
 def _managed_objects(form: ScopedModelForm) -> Any:
@@ -203,21 +204,56 @@ class RoleAssignmentForm(ScopedModelForm):
         ]
 
     def limit_choices(self) -> None:
-        self.fields["management_object"].queryset = _managed_objects(self)
+        # A supplier's administrator nominates its staff on what its agreements cover.
+        contracts = supplier_contracts(self.user)
+        self.fields["management_object"].queryset = ManagementObject.objects.filter(
+            Q(pk__in=_managed_objects(self).values("pk"))
+            | Q(pk__in=contracts.values("management_objects"))
+        )
         self.fields["service"].queryset = Service.objects.filter(
             Q(pk__in=_managed_services(self).values("pk"))
             | Q(pk__in=self.scope.nominating_service_ids)
+            | Q(pk__in=contracts.values("services"))
         )
-        self.fields["system"].queryset = _managed_systems(self)
+        self.fields["system"].queryset = System.objects.filter(
+            Q(pk__in=_managed_systems(self).values("pk")) | Q(pk__in=contracts.values("systems"))
+        )
         # People the user already sees: colleagues and current role holders. Another
         # organisation's staff are nominated by that organisation's administrator.
         self.fields["person"].queryset = User.objects.visible_to(self.user).order_by(
             "last_name", "first_name"
         )
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            Q(id__in=self.scope.org_ids) | Q(id__in=self.scope.partner_org_ids)
+        # One acts for one's own organisation: another organisation appoints its own
+        # people (`acts_for_organisation`). On edit the current value stays choosable.
+        organisation = self.fields["organisation"]
+        organisation.queryset = Organisation.objects.filter(id__in=self.scope.org_ids)
+        organisation.error_messages["invalid_choice"] = _(
+            "You can appoint people to act only for your own organisation. Another "
+            "organisation appoints its own people."
         )
         self.fields["role_type"].queryset = RoleType.objects.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk and not set(self.changed_data) & set(APPOINTMENT_FIELDS):
+            return cleaned  # dates and note only: the target's managers may end a role
+        probe = RoleAssignment(
+            **{
+                name: cleaned.get(name)
+                for name in APPOINTMENT_FIELDS
+                if name != "person" and cleaned.get(name) is not None
+            }
+        )
+        if not acts_for_organisation(self.user, probe):
+            self.add_error("organisation", acting_for_refusal(probe.organisation))
+        return cleaned
+
+
+def acting_for_refusal(organisation: Any) -> str:
+    return _(
+        "Only the administrators of %(organisation)s, or those who manage this object, "
+        "service or system for it, may appoint people acting for it."
+    ) % {"organisation": organisation}
 
 
 class AgreementForm(ScopedModelForm):

@@ -813,7 +813,9 @@ def test_role_assignment_needs_exactly_one_target(org_admin_client, reg):
             "Supplier roles are held for a supplier, and other roles for a non-supplier "
             "organisation.",
         ),
-        # A municipal role held for a supplier.
+        # Someone acting for another organisation (here the supplier): that organisation
+        # appoints its own people (issue 7; this case used to reach the kind rule, which
+        # the supplier's own administrator now meets, see test_cross_org_roles.py).
         (
             lambda r: {
                 "role_type": role_type("local_contact").pk,
@@ -823,8 +825,8 @@ def test_role_assignment_needs_exactly_one_target(org_admin_client, reg):
                 "service": r.service.pk,
             },
             "organisation",
-            "Supplier roles are held for a supplier, and other roles for a non-supplier "
-            "organisation.",
+            "You can appoint people to act only for your own organisation. Another "
+            "organisation appoints its own people.",
         ),
         # The person does not belong to the organisation they would act for.
         (
@@ -839,7 +841,7 @@ def test_role_assignment_needs_exactly_one_target(org_admin_client, reg):
             "This role cannot be assigned to that kind of target.",
         ),
     ],
-    ids=["supplier-role-for-municipality", "role-for-supplier", "not-member", "wrong-kind"],
+    ids=["supplier-role-for-municipality", "for-another-org", "not-member", "wrong-kind"],
 )
 def test_role_assignment_rules(org_admin_client, reg, overrides, field, msgid):
     before, events = state(), last_event_id()
@@ -851,10 +853,17 @@ def test_role_assignment_rules(org_admin_client, reg, overrides, field, msgid):
     assert events_since(events) == []
 
 
-def test_supplier_role_for_supplier_person_is_accepted(org_admin_client, reg):
-    """The control for the role rules: a supplier role, for the supplier, by its staff."""
+def test_supplier_role_for_supplier_person_is_accepted(client, reg):
+    """The control for the role rules: a supplier role, for the supplier, by its staff.
+
+    Appointed by the supplier's own administrator on what its agreement covers; the
+    customer's administrator no longer appoints another organisation's people (issue 7).
+    """
+    supplier_admin = UserFactory(username="levadmin")
+    MembershipFactory(user=supplier_admin, organisation=reg.supplier, is_org_admin=True)
+    client.force_login(supplier_admin)
     response = post_create(
-        org_admin_client,
+        client,
         reg,
         "roleassignment",
         role_form(
@@ -862,14 +871,16 @@ def test_supplier_role_for_supplier_person_is_accepted(org_admin_client, reg):
             role_type=role_type("operations_partner").pk,
             person=reg.supplier_person.pk,
             organisation=reg.supplier.pk,
+            system="",
+            service=reg.service.pk,
         ),
     )
     assert response.status_code == 302
     ra = RoleAssignment.objects.get(role_type__code="operations_partner")
-    assert (ra.person_id, ra.organisation_id, ra.system_id) == (
+    assert (ra.person_id, ra.organisation_id, ra.service_id) == (
         reg.supplier_person.pk,
         reg.supplier.pk,
-        reg.system.pk,
+        reg.service.pk,
     )
 
 
