@@ -242,6 +242,13 @@ class UnitImport(Kind):
 
 
 # --- people -------------------------------------------------------------------------------
+def cannot_be_used(heading: str, value: str) -> str:
+    return _("%(heading)s: “%(value)s” cannot be used here. Choose another.") % {
+        "heading": heading,
+        "value": value,
+    }
+
+
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "phone")
 
 
@@ -345,6 +352,8 @@ class UserImport(Kind):
                         % {"heading": self.column("email").heading, "username": found[0].username}
                     ]
                 )
+        if person is None:
+            self._refuse_taken(values)
         if errors:
             raise RowFailed([])
         person_data = {k: values[k] for k in PERSON_FIELDS if k in values}
@@ -395,10 +404,29 @@ class UserImport(Kind):
                 result.merge(action, changes)
         return membership, values.get("manager", "")
 
+    def _refuse_taken(self, values: dict[str, Any]) -> None:
+        """A new person whose user name or e-mail address someone the importer cannot see
+        already has: the same neutral words for both, which say nothing about whether that
+        someone exists, in which organisation, or who it is."""
+        messages = []
+        if User.objects.filter(username=values["username"]).exists():
+            messages.append(cannot_be_used(self.column("username").heading, values["username"]))
+        email = values.get("email")
+        if email and User.objects.filter(email__iexact=email.strip()).exists():
+            messages.append(cannot_be_used(self.column("email").heading, email))
+        if messages:
+            raise RowFailed(messages)
+
     def _save(
         self, ctx: Context, form_class: Any, model: Any, instance: Any, overlay: dict[str, Any]
     ) -> tuple[Any, str, list[Change]]:
         person_form = form_class is UserForm
+        if person_form and instance is not None and "email" in overlay:
+            email = str(overlay["email"] or "").strip()
+            taken = User.objects.filter(email__iexact=email).exclude(pk=instance.pk)
+            if email and taken.exists():
+                # The person form's own message would tell that the address is in use.
+                raise RowFailed([cannot_be_used(self.column("email").heading, email)])
         return save_with_form(
             ctx,
             form_class=form_class,

@@ -259,7 +259,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]
     def lines() -> Iterator[str]:
         for line in io.StringIO(text, newline=""):
             if line.count(delimiter) > guard:
-                raise too_many_columns(number)
+                raise too_many_columns(number + 1)
             yield line
 
     number = 0
