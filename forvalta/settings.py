@@ -308,6 +308,10 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 # enough to preview and commit within a web server's timeout (about 30 ms a new row).
 FORVALTA_IMPORT_MAX_BYTES = int(os.environ.get("FORVALTA_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 FORVALTA_IMPORT_MAX_ROWS = int(os.environ.get("FORVALTA_IMPORT_MAX_ROWS", "1000"))
+# Columns with a value in one row, and cells a file may list (an .xlsx sheet's empty
+# formatted cells count too): reading stops and refuses the file at the first one past.
+FORVALTA_IMPORT_MAX_COLUMNS = int(os.environ.get("FORVALTA_IMPORT_MAX_COLUMNS", "60"))
+FORVALTA_IMPORT_MAX_CELLS = int(os.environ.get("FORVALTA_IMPORT_MAX_CELLS", "200000"))
 # Days before an agreement's renewal decision date that it is flagged as due.
 FORVALTA_RENEWAL_WARNING_DAYS = int(os.environ.get("FORVALTA_RENEWAL_WARNING_DAYS", "90"))
 

@@ -1,8 +1,9 @@
 """Import pages: upload, preview, commit or cancel; templates and exports in the import layout.
 
-The uploaded file is kept server-side under a random token in the uploader's folder
-(`imports.storage`); preview and commit both read that file again and run the same
-engine, the preview inside a transaction that is rolled back.
+The uploaded file is read once, at upload; its parsed rows are kept server-side under a
+random token in the uploader's folder (`imports.storage`). Preview and commit load those
+rows and run the same engine: the preview validates without writing (no transaction, no
+lock), the commit validates again and writes in one transaction.
 """
 
 from __future__ import annotations
@@ -100,11 +101,11 @@ def import_start(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                read_table(kind, upload.name, data)
+                table = read_table(kind, upload.name, data)
             except FileRejected as exc:
                 form.add_error("file", exc.message)
             else:
-                token = save_upload(request.user, kind.key, upload.name, data)
+                token = save_upload(request.user, kind.key, upload.name, table)
                 return redirect("register:import_preview", token=token)
         status = 400
     else:
@@ -143,11 +144,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if stored is None:
         return _gone(request)
     kind = _kind(request, stored.kind)
-    try:
-        table = read_table(kind, stored.filename, stored.data)
-    except FileRejected as exc:  # the limits may have changed since the upload
-        return _gone(request, exc.message)
-    report = run_import(actor=request.user, kind=kind, table=table, commit=False)
+    report = run_import(actor=request.user, kind=kind, table=stored.table, commit=False)
     return _preview_page(request, stored, kind, report)
 
 
@@ -158,11 +155,7 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
     if stored is None:
         return _gone(request)
     kind = _kind(request, stored.kind)
-    try:
-        table = read_table(kind, stored.filename, stored.data)
-    except FileRejected as exc:
-        return _gone(request, exc.message)
-    report = run_import(actor=request.user, kind=kind, table=table, commit=True)
+    report = run_import(actor=request.user, kind=kind, table=stored.table, commit=True)
     if report.committed:
         delete_upload(request.user, token)
         counts = report.counts

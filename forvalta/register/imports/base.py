@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,8 @@ from forvalta.register.imports.engine import (
     parse_row,
     save_with_form,
 )
-from forvalta.register.imports.values import CellError, Parser, raw_text, text
+from forvalta.register.imports.forms import UniqueProbe
+from forvalta.register.imports.values import CellError, Parser, loose, name_list, raw_text, text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -120,6 +121,73 @@ def first_seen(actor: Any, qs: models.QuerySet) -> Any:
     return found[0] if found else None
 
 
+def name_index(ctx: Context, model: type[models.Model], owner_id: Any) -> dict[str, Any]:
+    """An owner organisation's rows of `model`, read once per run (one query): by exact
+    name, by case-folded name and by name without control characters (as older exports
+    wrote it) among those the actor sees, and every name with its pk (for the uniqueness
+    of names, which counts rows the actor does not see too).
+
+    Only for runs that validate before they write: nothing changes the rows meanwhile."""
+    key = ("names", model, owner_id)
+    if key not in ctx.cache:
+        manager: Any = model._default_manager
+        rows = list(manager.filter(owner_organisation_id=owner_id).order_by("pk"))
+        seen = scope_for(ctx.actor).visible_among(model, rows) if rows else set()
+        exact: dict[str, list[Any]] = {}
+        folded: dict[str, list[Any]] = {}
+        loosely: dict[str, list[Any]] = {}
+        for row in rows:
+            if row.pk in seen:
+                exact.setdefault(row.name, []).append(row)
+                folded.setdefault(row.name.casefold(), []).append(row)
+                if loose(row.name) != row.name:
+                    loosely.setdefault(loose(row.name), []).append(row)
+        taken = {row.name: row.pk for row in rows}
+        ctx.cache[key] = {"exact": exact, "folded": folded, "loose": loosely, "taken": taken}
+    return ctx.cache[key]
+
+
+def indexed_by_name(
+    ctx: Context, model: type[models.Model], owner: Any, name: str, what: StrOrPromise
+) -> Any:
+    """`by_name` among the owner's rows the actor sees, from the run's name index."""
+    if owner is None:
+        raise not_found(name, what)
+    index = name_index(ctx, model, owner.pk)
+    found = index["exact"].get(name) or []
+    if not found:
+        found = index["folded"].get(name.casefold()) or index["loose"].get(name) or []
+        if len(found) != 1:
+            raise not_found(name, what)
+    return found[0]
+
+
+def owner_name_probe(ctx: Context, model: type[models.Model]) -> UniqueProbe | None:
+    """The model's unique (owner organisation, name), checked from the name index."""
+    constraint = next(
+        (
+            c
+            for c in model._meta.constraints
+            if isinstance(c, models.UniqueConstraint)
+            and set(c.fields) == {"owner_organisation", "name"}
+            and c.condition is None
+        ),
+        None,
+    )
+    if constraint is None:
+        return None
+
+    def check(instance: Any) -> None:
+        if instance.owner_organisation_id is None:
+            return
+        taken = name_index(ctx, model, instance.owner_organisation_id)["taken"]
+        pk = taken.get(instance.name)
+        if pk is not None and pk != instance.pk:
+            raise ValidationError(constraint.get_violation_error_message())
+
+    return UniqueProbe({"owner_organisation", "name"}, check)
+
+
 def _single(qs: models.QuerySet) -> Any:
     found = list(qs[:2])
     return found[0] if len(found) == 1 else None
@@ -154,6 +222,9 @@ class Kind:
     columns: list[Column]
     create: Callable[..., Any]
     update: Callable[..., Any]
+    # Rows build on earlier rows of the same file (units under units, people's managers):
+    # a commit writes row by row through the services instead of validating first.
+    sequential = False
 
     # --- description ---------------------------------------------------------------------
     def column(self, key: str) -> Column:
@@ -166,6 +237,19 @@ class Kind:
 
     def row_label(self, values: dict[str, Any]) -> str:
         return raw_text(values.get("name"))
+
+    def is_multiline(self, column: Column) -> bool:
+        """Whether the column's text may hold tabs and line breaks: lists, and the
+        columns of multi-line fields (descriptions, notes)."""
+        if column.parse is name_list:
+            return True
+        if not column.field:
+            return False
+        try:
+            model_field = self.model._meta.get_field(column.field)
+        except FieldDoesNotExist:
+            return False
+        return isinstance(model_field, models.TextField)
 
     def row_key(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
         return None
@@ -187,6 +271,13 @@ class Kind:
                 raise RowFailed(errors) from None
             raise
 
+    def prepare(self, ctx: Context, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        """Read in bulk what the rows will look up, before the first row (optional)."""
+
+    def probe(self, ctx: Context) -> UniqueProbe | None:
+        """A uniqueness check the kind answers from its bulk lookups (optional)."""
+        return None
+
     def apply(
         self, ctx: Context, values: dict[str, Any], result: RowResult, errors: list[str]
     ) -> Any:
@@ -206,6 +297,7 @@ class Kind:
             update=self.update,
             headings=self.headings,
             keep=self.keeper(instance),
+            probe=self.probe(ctx),
         )
         result.merge(action, changes)
         return obj

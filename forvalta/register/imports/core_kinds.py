@@ -136,6 +136,7 @@ class UnitImport(Kind):
     list_url = "core:unit_list"
     create = staticmethod(core_services.unit_create)
     update = staticmethod(core_services.unit_update)
+    sequential = True
     columns = [
         Column(
             "organisation",
@@ -187,6 +188,10 @@ class UnitImport(Kind):
         units = Unit.objects.visible_to(ctx.actor).filter(organisation=org)
         parent = None
         if values.get("parent"):
+            pending = ctx.pending.get(("unit", org.pk, values["parent"].casefold()))
+            if pending is not None:
+                # A unit an earlier row creates (a validation run has not written it).
+                return None, {"organisation": org, "parent": pending}
             parent = r("parent", lambda: unit_by_path(units, values["parent"]))
             r.done()
         same_name = units.filter(name=values["name"])
@@ -208,6 +213,18 @@ class UnitImport(Kind):
             data["parent"] = ref(ctx, "parent", refs["parent"], values["parent"], UNITS)
         return data
 
+    def apply(
+        self, ctx: Context, values: dict[str, Any], result: RowResult, errors: list[str]
+    ) -> Any:
+        obj = super().apply(ctx, values, result, errors)
+        if obj is not None and obj.pk is None and "organisation" in values:
+            # Later rows may name this unit as their parent.
+            parent = raw_text(values.get("parent"))
+            path = f"{parent} / {values['name']}" if parent else values["name"]
+            org = directory_ref(ctx, values["organisation"])
+            ctx.pending[("unit", org.pk, path.casefold())] = obj
+        return obj
+
     def export_rows(self, actor: Any) -> list[list[Any]]:
         units = list(Unit.objects.visible_to(actor).select_related("organisation"))
         paths = unit_paths(units)
@@ -225,6 +242,13 @@ class UnitImport(Kind):
 
 
 # --- people -------------------------------------------------------------------------------
+def cannot_be_used(heading: str, value: str) -> str:
+    return _("%(heading)s: “%(value)s” cannot be used here. Choose another.") % {
+        "heading": heading,
+        "value": value,
+    }
+
+
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "phone")
 
 
@@ -245,6 +269,7 @@ class UserImport(Kind):
     list_url = "core:user_list"
     create = staticmethod(core_services.user_create)
     update = staticmethod(core_services.user_update)
+    sequential = True
     columns = [
         Column(
             "username",
@@ -327,6 +352,8 @@ class UserImport(Kind):
                         % {"heading": self.column("email").heading, "username": found[0].username}
                     ]
                 )
+        if person is None:
+            self._refuse_taken(values)
         if errors:
             raise RowFailed([])
         person_data = {k: values[k] for k in PERSON_FIELDS if k in values}
@@ -340,6 +367,11 @@ class UserImport(Kind):
             person_data["password"] = ""
             person, _action, _changes = self._save(ctx, UserForm, User, None, person_data)
             result.merge(CREATE)
+            if person.pk is None:
+                # A validation run: the person (and the membership the service creates
+                # with them) is not written; later rows may name them as manager.
+                ctx.pending[("user", values["username"].casefold())] = person
+                return Membership(user=person, organisation=org), values.get("manager", "")
             membership = Membership.objects.get(user=person, organisation=org)
             if values.get("title"):
                 self._save(ctx, MembershipForm, Membership, membership, {"title": values["title"]})
@@ -372,10 +404,29 @@ class UserImport(Kind):
                 result.merge(action, changes)
         return membership, values.get("manager", "")
 
+    def _refuse_taken(self, values: dict[str, Any]) -> None:
+        """A new person whose user name or e-mail address someone the importer cannot see
+        already has: the same neutral words for both, which say nothing about whether that
+        someone exists, in which organisation, or who it is."""
+        messages = []
+        if User.objects.filter(username=values["username"]).exists():
+            messages.append(cannot_be_used(self.column("username").heading, values["username"]))
+        email = values.get("email")
+        if email and User.objects.filter(email__iexact=email.strip()).exists():
+            messages.append(cannot_be_used(self.column("email").heading, email))
+        if messages:
+            raise RowFailed(messages)
+
     def _save(
         self, ctx: Context, form_class: Any, model: Any, instance: Any, overlay: dict[str, Any]
     ) -> tuple[Any, str, list[Change]]:
         person_form = form_class is UserForm
+        if person_form and instance is not None and "email" in overlay:
+            email = str(overlay["email"] or "").strip()
+            taken = User.objects.filter(email__iexact=email).exclude(pk=instance.pk)
+            if email and taken.exists():
+                # The person form's own message would tell that the address is in use.
+                raise RowFailed([cannot_be_used(self.column("email").heading, email)])
         return save_with_form(
             ctx,
             form_class=form_class,
@@ -395,7 +446,27 @@ class UserImport(Kind):
             if state is None or result.action == ERROR:
                 continue
             membership, manager = state
+            if membership is None or membership.pk is None:
+                # A person or membership a validation run has not written: the manager
+                # must be someone the file or the register names.
+                run_step(ctx, result, self._check_manager, ctx, membership, manager, result)
+                continue
             run_step(ctx, result, self._set_manager, ctx, membership, manager, result)
+
+    def _check_manager(
+        self, ctx: Context, membership: Membership | None, raw: str, result: RowResult
+    ) -> None:
+        if not raw or ("user", raw.strip().casefold()) in ctx.pending:
+            return
+        r = Resolver(self)
+        org_id = membership.organisation_id if membership is not None else None
+        colleagues = (
+            User.objects.filter(memberships__organisation=org_id)
+            if org_id is not None
+            else User.objects.none()
+        )
+        r("manager", lambda: person_ref(colleagues, raw, ctx.actor))
+        r.done()
 
     def _set_manager(
         self, ctx: Context, membership: Membership, raw: str, result: RowResult
@@ -404,6 +475,11 @@ class UserImport(Kind):
         ctx.named = {}
         r = Resolver(self)
         manager = None
+        if raw and ("user", raw.strip().casefold()) in ctx.pending:
+            # Someone a validation run has not created yet: a change of manager.
+            heading = self.column("manager").heading
+            result.merge(UPDATE, [Change(heading=heading, old="", new=raw)])
+            return
         if raw:
             colleagues = User.objects.filter(memberships__organisation=membership.organisation_id)
             manager = r("manager", lambda: person_ref(colleagues, raw, ctx.actor))

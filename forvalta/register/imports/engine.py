@@ -19,14 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from forvalta.audit.services import record
+from forvalta.audit.services import diff, record, snapshot
+from forvalta.core.services import action_code, perm_name
 from forvalta.core.tenancy import forget_scope, scope_for
+from forvalta.register.imports.forms import FormPlan, UniqueProbe
 from forvalta.register.imports.values import (
     CellError,
+    FormulaWithoutValue,
+    control_character,
     is_blank,
     normalise_newlines,
     yes_no,
@@ -115,48 +119,57 @@ class _Rollback(Exception):
 
 @dataclass
 class Context:
-    """What one run knows: who imports, which columns the file has."""
+    """What one run knows: who imports, which columns the file has, and what it has read
+    (one scope, one form per kind, lookups by name) for the whole run."""
 
     actor: Any
     kind: Kind
     present: set[str]
+    # False: validate every row and plan its write (a preview, or a commit's first pass);
+    # True: write as each row is read (kinds whose rows build on earlier rows).
+    writing: bool = False
     seen_keys: dict[Any, int] = field(default_factory=dict)
     current_row: int = 0
-    cache: dict[str, Any] = field(default_factory=dict)
+    result: Any = None
+    cache: dict[Any, Any] = field(default_factory=dict)
     refused: list[int] = field(default_factory=list)
     # The row's references: form field -> (plural noun, {pk: value in the file}).
     named: dict[str, tuple[Any, dict[str, str]]] = field(default_factory=dict)
+    forms: dict[Any, FormPlan] = field(default_factory=dict)
+    writes: list[Write] = field(default_factory=list)
+    # Rows a validation run would have created, for later rows that refer to them.
+    pending: dict[Any, Any] = field(default_factory=dict)
 
 
 # --- one run ------------------------------------------------------------------------------
 def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportReport:
     """Preview (commit=False) or commit a file. Nothing stays written unless every row is
-    good and commit is true."""
+    good and commit is true.
+
+    A preview only reads: no transaction, no lock, no write, no event but the preview's
+    own. A commit validates every row the same way first, then writes the planned rows
+    in one transaction (kinds whose rows build on earlier rows of the file, such as units
+    and people, write row by row through their services instead)."""
     report = ImportReport(kind=kind.key, filename=table.filename, warnings=list(table.warnings))
     ctx = Context(actor=actor, kind=kind, present=set(table.present))
     try:
-        with transaction.atomic():
-            states: list[tuple[RowResult, Any]] = []
-            for number, raw in table.rows:
-                result = RowResult(number=number)
-                report.rows.append(result)
-                ctx.current_row = number
-                states.append((result, run_step(ctx, result, kind.process, ctx, raw, result)))
-            kind.finish(ctx, states)
+        if commit and kind.sequential:
+            ctx.writing = True
+            with transaction.atomic():
+                _run_rows(ctx, report, table)
+                if report.has_changes and not report.has_errors:
+                    _committed(ctx, report, table)
+                else:
+                    raise _Rollback
+        else:
+            kind.prepare(ctx, table.rows)
+            _run_rows(ctx, report, table)
             if commit and report.has_changes and not report.has_errors:
-                report.committed = True
-                record(
-                    actor=actor,
-                    action="register.import.committed",
-                    object_type="register.import",
-                    object_repr=f"{kind.key}: {table.filename}"[:300],
-                    organisation=_organisation_of(actor),
-                    changes={k: [None, v] for k, v in report.summary().items()},
-                )
-            else:
-                raise _Rollback
+                with transaction.atomic():
+                    _write_all(ctx)
+                    _committed(ctx, report, table)
     except _Rollback:
-        pass
+        report.committed = False
     finally:
         forget_scope(actor)
     report.refused_rows = sorted(set(ctx.refused))
@@ -172,10 +185,37 @@ def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportR
     return report
 
 
+def _run_rows(ctx: Context, report: ImportReport, table: Table) -> None:
+    kind = ctx.kind
+    states: list[tuple[RowResult, Any]] = []
+    for number, raw in table.rows:
+        result = RowResult(number=number)
+        report.rows.append(result)
+        ctx.current_row = number
+        ctx.result = result
+        states.append((result, run_step(ctx, result, kind.process, ctx, raw, result)))
+    kind.finish(ctx, states)
+
+
+def _committed(ctx: Context, report: ImportReport, table: Table) -> None:
+    report.committed = True
+    record(
+        actor=ctx.actor,
+        action="register.import.committed",
+        object_type="register.import",
+        object_repr=f"{ctx.kind.key}: {table.filename}"[:300],
+        organisation=_organisation_of(ctx.actor),
+        changes={k: [None, v] for k, v in report.summary().items()},
+    )
+
+
 def run_step(ctx: Context, result: RowResult, step: Callable[..., Any], *args: Any) -> Any:
-    """One step for a row in a savepoint of its own; a failure rolls back only the step
-    and marks the row as an error."""
+    """One step for a row; a failure marks the row as an error. When the run writes as it
+    goes, the step runs in a savepoint of its own, so a failure rolls back only the step."""
+    ctx.result = result
     try:
+        if not ctx.writing:
+            return step(*args)
         with transaction.atomic():
             return step(*args)
     except RowFailed as exc:
@@ -188,9 +228,11 @@ def run_step(ctx: Context, result: RowResult, step: Callable[..., Any], *args: A
     except ValidationError as exc:
         result.errors.extend(exc.messages)
     result.action = ERROR
-    # The step's writes were rolled back: a scope computed after them is wrong now. (The
-    # services forget the scope after each write; rows that write nothing keep it.)
-    forget_scope(ctx.actor)
+    if ctx.writing:
+        # The step's writes were rolled back: a scope computed after them is wrong now.
+        forget_scope(ctx.actor)
+    # A row that failed plans nothing.
+    ctx.writes = [w for w in ctx.writes if w.result is not result]
     return None
 
 
@@ -296,9 +338,11 @@ def save_with_form(
     update: Callable[..., Any],
     headings: dict[str, str],
     keep: Callable[[dict[str, Any]], None] | None = None,
+    probe: UniqueProbe | None = None,
 ) -> tuple[Any, str, list[Change]]:
     """Validate `overlay` (form data for the columns in the file) with the UI's form and
-    write it with the UI's service. Returns (object, action, changes).
+    plan its write (validation run), or write it with the UI's service (a run that
+    writes as it goes). Returns (object, action, changes).
 
     A row whose values are already exactly what the register holds writes nothing and
     needs no form: it is unchanged whatever the form would say.
@@ -307,16 +351,19 @@ def save_with_form(
         return instance, UNCHANGED, []
     data = base_data(form_class, instance, model)
     data.update(overlay)
-    kwargs: dict[str, Any] = {"data": data, "files": {}, "user": ctx.actor}
-    if instance is not None:
-        kwargs["instance"] = copy.copy(instance)  # the form writes onto its instance
-    form = form_class(**kwargs)
+    plan = ctx.forms.get(form_class)
+    if plan is None:
+        plan = ctx.forms[form_class] = FormPlan(form_class, ctx.actor)
+    # The form writes onto its instance: give it a copy.
+    form = plan.form(data, copy.copy(instance) if instance is not None else None, probe)
     if not form.is_valid():
         raise RowFailed(form_errors(form, headings, ctx.named))
     cleaned = dict(form.cleaned_data)
     if keep is not None:
         keep(cleaned)
     if instance is None:
+        if not ctx.writing:
+            return _plan_create(ctx, model, form.instance, cleaned), CREATE, []
         try:
             saved = create(actor=ctx.actor, data=cleaned)
         except ValidationError as exc:
@@ -357,11 +404,138 @@ def save_with_form(
             )
     if not changes:
         return instance, UNCHANGED, []
+    if not ctx.writing:
+        _plan_update(ctx, model, instance, form.instance, cleaned)
+        return instance, UPDATE, changes
     try:
         saved = update(actor=ctx.actor, instance=instance, data=cleaned)
     except ValidationError as exc:
         raise RowFailed(validation_messages(exc, headings)) from exc
     return saved, UPDATE, changes
+
+
+# --- planned writes -----------------------------------------------------------------------
+@dataclass
+class Write:
+    """A row's write, validated and permitted, carried out when the file is committed."""
+
+    result: RowResult
+    model: type[models.Model]
+    instance: models.Model  # the new row, or the row with the file's values on it
+    data: dict[str, Any]  # the form's cleaned data
+    before: dict[str, Any] | None = None  # the stored row as validated (updates)
+    check_after_m2m: bool = False
+
+
+def _split(model: type[models.Model], data: dict[str, Any]) -> tuple[dict, dict]:
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m_names}
+    return plain, {k: v for k, v in data.items() if k in m2m_names}
+
+
+def _refused() -> PermissionDenied:
+    return PermissionDenied(_("You do not have permission to do this."))
+
+
+def _plan_create(
+    ctx: Context, model: type[models.Model], instance: models.Model, cleaned: dict[str, Any]
+) -> models.Model:
+    """The page's permission check for a new row, against the run's scope (the same
+    `rules` predicates the service asks); nothing is written."""
+    _plain, m2m = _split(model, cleaned)
+    allowed = ctx.actor.has_perm(perm_name(model, "add"), instance)
+    if not allowed and not m2m:
+        raise _refused()
+    # Rights that depend on what the row covers (M2M) are known once it is written.
+    ctx.writes.append(Write(ctx.result, model, instance, cleaned, check_after_m2m=not allowed))
+    return instance
+
+
+def _plan_update(
+    ctx: Context,
+    model: type[models.Model],
+    stored: models.Model,
+    changed: models.Model,
+    cleaned: dict[str, Any],
+) -> None:
+    perm = perm_name(model, "change")
+    if not ctx.actor.has_perm(perm, stored) or not ctx.actor.has_perm(perm, changed):
+        # Refused as the service refuses: the row, or the change, is out of reach.
+        raise _refused()
+    ctx.writes.append(Write(ctx.result, model, stored, cleaned, before=snapshot(stored)))
+
+
+def _write_all(ctx: Context) -> None:
+    """Carry out the planned writes in the surrounding transaction: each row's own INSERT
+    or UPDATE and its audit event. Rows to update are locked and read again in one query
+    per model; one that changed since it was validated stops the commit."""
+    locked: dict[type[models.Model], dict[Any, models.Model]] = {}
+    for model in {w.model for w in ctx.writes if w.before is not None}:
+        pks = [w.instance.pk for w in ctx.writes if w.model is model and w.before is not None]
+        found: dict[Any, models.Model] = {}
+        manager: Any = model._default_manager
+        for i in range(0, len(pks), 500):
+            found.update(manager.select_for_update().in_bulk(pks[i : i + 500]))
+        locked[model] = found
+    for write in ctx.writes:
+        try:
+            if write.before is None:
+                _insert(ctx, write)
+            else:
+                _update(ctx, write, locked[write.model].get(write.instance.pk))
+        except (RowFailed, PermissionDenied, ValidationError, IntegrityError) as exc:
+            result = write.result
+            result.action = ERROR
+            if isinstance(exc, RowFailed):
+                result.errors.extend(exc.errors)
+            elif isinstance(exc, PermissionDenied):
+                result.errors.append(str(exc))
+                ctx.refused.append(result.number)
+            elif isinstance(exc, ValidationError):
+                result.errors.extend(exc.messages)
+            else:
+                result.errors.append(
+                    _("The change conflicts with existing data and was not saved.")
+                )
+            raise _Rollback from exc
+
+
+def _insert(ctx: Context, write: Write) -> None:
+    model, instance = write.model, write.instance
+    _plain, m2m = _split(model, write.data)
+    instance.save(force_insert=True)
+    for name, values in m2m.items():
+        getattr(instance, name).set(values)
+    if write.check_after_m2m and not ctx.actor.has_perm(perm_name(model, "add"), instance):
+        raise _refused()
+    record(
+        actor=ctx.actor,
+        action=action_code(model, "created"),
+        obj=instance,
+        changes=diff({}, snapshot(instance)),
+    )
+
+
+def _update(ctx: Context, write: Write, fresh: models.Model | None) -> None:
+    if fresh is None or snapshot(fresh) != write.before:
+        raise RowFailed(
+            [
+                _(
+                    "Someone changed or removed this row after the file was checked. "
+                    "Upload the file again."
+                )
+            ]
+        )
+    model = write.model
+    plain, m2m = _split(model, write.data)
+    for name, value in plain.items():
+        setattr(fresh, name, value)
+    fresh.save()
+    for name, values in m2m.items():
+        getattr(fresh, name).set(values)
+    changes = diff(write.before, snapshot(fresh))
+    if changes:
+        record(actor=ctx.actor, action=action_code(model, "updated"), obj=fresh, changes=changes)
 
 
 def _same(instance: models.Model, overlay: dict[str, Any]) -> bool:
@@ -382,6 +556,27 @@ def parse_row(ctx: Context, raw: dict[str, Any]) -> tuple[dict[str, Any], list[s
         if column.key not in ctx.present:
             continue
         cell = raw.get(column.key)
+        if isinstance(cell, FormulaWithoutValue):
+            errors.append(
+                _(
+                    "%(heading)s: the cell holds a formula (%(formula)s) that has no computed "
+                    "value. Open the file in Excel, save it and upload it again, or type the "
+                    "value."
+                )
+                % {"heading": column.heading, "formula": str(cell)[:100]}
+            )
+            continue
+        if isinstance(cell, str):
+            bad = control_character(cell, ctx.kind.is_multiline(column))
+            if bad is not None:
+                errors.append(
+                    _(
+                        "%(heading)s: contains a control character (U+%(code)04X) that cannot "
+                        "be stored. Remove it and try again."
+                    )
+                    % {"heading": column.heading, "code": ord(bad)}
+                )
+                continue
         try:
             value = column.parse(cell)
         except CellError as exc:

@@ -26,6 +26,7 @@ from forvalta.register.imports.values import (
     labels_of,
     name_list,
     normalise_newlines,
+    without_controls,
 )
 
 
@@ -124,7 +125,22 @@ def template_response(kind: Kind, fmt: str) -> HttpResponse:
     return xlsx_file_response(stem, workbook(kind, []))
 
 
+def _importable(kind: Kind, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Text as the import takes it: no control characters (tabs and line breaks only in
+    multi-line columns). A name stored with them is found again by the import without
+    them (`values.loose`), so the export imports back to the same rows."""
+    multiline = [kind.is_multiline(c) for c in kind.columns]
+    return [
+        [
+            without_controls(v, multiline[i]) if isinstance(v, str) and i < len(multiline) else v
+            for i, v in enumerate(row)
+        ]
+        for row in rows
+    ]
+
+
 def export_response(kind: Kind, fmt: str, rows: Sequence[Sequence[Any]]) -> HttpResponse:
+    rows = _importable(kind, rows)
     stem = export_filename(f"forvalta-{kind.key}")
     if fmt == "csv":
         return csv_response(stem, [c.heading for c in kind.columns], _canonical(rows))

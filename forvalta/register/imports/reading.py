@@ -3,7 +3,17 @@
 CSV: UTF-8 with or without BOM (UTF-16 with BOM too, as Excel's "Unicode text"), else
 Windows-1252; the delimiter (semicolon, comma or tab) is the one that makes the most
 known column headings. Excel: the sheet named like the kind (e.g. "System"), else the
-first sheet; formulas count by the value Excel last computed.
+first sheet; formulas count by the value Excel last computed, and a formula without one
+is an error on its row (`values.FormulaWithoutValue`), never an empty cell.
+
+Both are read as a stream, cell by cell, within limits (settings
+`FORVALTA_IMPORT_MAX_COLUMNS`, `FORVALTA_IMPORT_MAX_CELLS`, `FORVALTA_IMPORT_MAX_ROWS`):
+the first cell past a limit stops the reading and refuses the file, so a sheet that
+declares or spreads a row over millions of cells costs no more than the limit. The
+sheet's declared dimension is never used to size anything.
+
+A file is read once, at upload; the parsed rows are kept as JSON (`Table.to_json`)
+for the preview and the commit.
 
 Anything else is refused with a message that says what to do instead.
 """
@@ -11,7 +21,9 @@ Anything else is refused with a message that says what to do instead.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -21,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from forvalta.register.imports.values import is_blank
+from forvalta.register.imports.values import FormulaWithoutValue, is_blank
 
 if TYPE_CHECKING:
     from forvalta.register.imports.base import Column, Kind
@@ -29,6 +41,8 @@ if TYPE_CHECKING:
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+# Cells a sheet may list (empty formatted cells too) or a CSV file may hold.
+MAX_CELLS = 200_000
 # An .xlsx file is a zip archive; refuse archives that unpack to something huge.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Stop reading a sheet after this many empty rows in a row (formatting down to row 1 048 576).
@@ -45,6 +59,40 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "FORVALTA_IMPORT_MAX_ROWS", MAX_ROWS))
+
+
+def max_columns() -> int:
+    return int(getattr(settings, "FORVALTA_IMPORT_MAX_COLUMNS", MAX_COLUMNS))
+
+
+def max_cells() -> int:
+    return int(getattr(settings, "FORVALTA_IMPORT_MAX_CELLS", MAX_CELLS))
+
+
+def too_many_columns(row: int) -> FileRejected:
+    return FileRejected(
+        _(
+            "Row %(row)d has values in more than %(max)d columns. Remove what lies to the "
+            "right of the table and try again."
+        )
+        % {"row": row, "max": max_columns()}
+    )
+
+
+def too_many_cells() -> FileRejected:
+    return FileRejected(
+        _(
+            "The file holds more than %(max)d cells. Remove empty formatted cells or split "
+            "the file into smaller files."
+        )
+        % {"max": max_cells()}
+    )
+
+
+def too_many_rows() -> FileRejected:
+    return FileRejected(
+        _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": max_rows()}
+    )
 
 
 class FileRejected(Exception):
@@ -65,6 +113,62 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "filename": self.filename,
+                "file_format": self.file_format,
+                "headings": self.headings,
+                "rows": [[n, {k: _dump(v) for k, v in row.items()}] for n, row in self.rows],
+                "present": sorted(self.present),
+                "warnings": [str(w) for w in self.warnings],
+                "encoding": self.encoding,
+                "delimiter": self.delimiter,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Table:
+        data = json.loads(text)
+        return cls(
+            filename=str(data["filename"]),
+            file_format=str(data["file_format"]),
+            headings=list(data["headings"]),
+            rows=[(int(n), {k: _load(v) for k, v in row.items()}) for n, row in data["rows"]],
+            present=set(data["present"]),
+            warnings=list(data["warnings"]),
+            encoding=str(data["encoding"]),
+            delimiter=str(data["delimiter"]),
+        )
+
+
+_TYPES: dict[str, Any] = {
+    "datetime": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "time": dt.time.fromisoformat,
+    "formula": FormulaWithoutValue,
+}
+
+
+def _dump(value: Any) -> Any:
+    """A cell as JSON: text, numbers, booleans and None as they are, the rest tagged."""
+    if isinstance(value, FormulaWithoutValue):
+        return {"formula": value.formula}
+    for name, type_ in (("datetime", dt.datetime), ("date", dt.date), ("time", dt.time)):
+        if isinstance(value, type_):
+            return {name: value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return value
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, text),) = value.items()
+        return _TYPES[name](text)
+    return value
 
 
 def normalise_heading(value: Any) -> str:
@@ -148,9 +252,21 @@ def _sniff_delimiter(kind: Kind, text: str) -> str:
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    """Records of the CSV text, line by line. A line with far more delimiters than the
+    column limit allows is refused before the csv module splits it into fields."""
+    guard = max_columns() * 10 + 100
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            if line.count(delimiter) > guard:
+                raise too_many_columns(number + 1)
+            yield line
+
+    number = 0
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
     try:
-        yield from enumerate(reader, start=1)
+        for number, record in enumerate(reader, start=1):
+            yield number, record
     except csv.Error as exc:
         raise FileRejected(
             _("The CSV file could not be read (%(error)s).") % {"error": str(exc)}
@@ -169,6 +285,7 @@ def _xlsx_records(kind: Kind, data: bytes) -> Iterator[tuple[int, Sequence[Any]]
                 raise FileRejected(_("The workbook is too large to import."))
             if "xl/workbook.xml" not in {m.filename for m in members}:
                 raise FileRejected(not_a_workbook)
+        # Read-only: the workbook's parts are opened lazily and sheets are streamed.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except FileRejected:
         raise
@@ -180,23 +297,82 @@ def _xlsx_records(kind: Kind, data: bytes) -> Iterator[tuple[int, Sequence[Any]]
             raise FileRejected(not_a_workbook)
         wanted = kind.sheet_title.casefold()
         sheet = next((s for s in sheets if s.title.casefold() == wanted), sheets[0])
-        empty_run = 0
-        for number, values in enumerate(
-            sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-        ):
-            if all(is_blank(v) for v in values):
-                empty_run += 1
-                if empty_run >= MAX_EMPTY_RUN:
-                    break
-                continue
-            empty_run = 0
-            yield number, values
+        yield from _sheet_rows(workbook, sheet)
     except FileRejected:
         raise
     except Exception as exc:
         raise FileRejected(not_a_workbook) from exc
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows as (number, values), streamed cell by cell from its XML.
+
+    Each cell is converted by openpyxl's own cell reader (shared strings, numbers, dates,
+    booleans, the value last computed for a formula) and dropped at once; a row is only
+    as wide as its last cell with a value, and the limits are checked at every cell."""
+    from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    columns_limit, cells_limit = max_columns(), max_cells()
+    cells = 0
+    empty_run = 0
+    last_row = 0
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        row_element: Any = None
+        values: dict[int, Any] = {}
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == ROW_TAG:
+                    row_element = element
+                    number = element.get("r")
+                    parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+                    parser.col_counter = 0
+                    values = {}
+                continue
+            if tag == CELL_TAG:
+                cells += 1
+                if cells > cells_limit:
+                    raise too_many_cells()
+                cell = parser.parse_cell(element)
+                value = cell["value"]
+                if value is None and element.find(FORMULA_TAG) is not None:
+                    value = FormulaWithoutValue(element.findtext(FORMULA_TAG) or "")
+                if value is not None:
+                    if cell["column"] > columns_limit:
+                        raise too_many_columns(parser.row_counter)
+                    values[cell["column"]] = value
+                if row_element is not None:
+                    row_element.remove(element)
+                else:
+                    element.clear()
+            elif tag == ROW_TAG:
+                number = parser.row_counter
+                gap = number - last_row - 1
+                last_row = number
+                element.clear()
+                row_element = None
+                if not values or all(is_blank(v) for v in values.values()):
+                    empty_run += 1 + max(gap, 0)
+                else:
+                    empty_run = max(gap, 0)
+                if empty_run >= MAX_EMPTY_RUN:
+                    # Formatting down to row 1 048 576: the table has ended.
+                    break
+                if values:
+                    yield number, [values.get(i) for i in range(1, max(values) + 1)]
+            elif tag.endswith("}sheetData"):
+                break
 
 
 # --- headings and rows --------------------------------------------------------------------
@@ -206,11 +382,19 @@ def _fill(kind: Kind, table: Table, records: Iterator[tuple[int, Sequence[Any]]]
         for heading in column.all_headings:
             by_heading[normalise_heading(heading)] = column
     index: dict[int, Column] = {}
-    limit = max_rows()
+    limit, columns_limit, cells_limit = max_rows(), max_columns(), max_cells()
     count = 0
+    cell_count = 0
     header_seen = False
     for number, values in records:
-        cells = list(values)[:MAX_COLUMNS]
+        cells = list(values)
+        while cells and is_blank(cells[-1]):
+            cells.pop()
+        if len(cells) > columns_limit:
+            raise too_many_columns(number)
+        cell_count += len(cells)
+        if cell_count > cells_limit:
+            raise too_many_cells()
         if not header_seen:
             if all(is_blank(v) for v in cells):
                 continue
@@ -222,10 +406,7 @@ def _fill(kind: Kind, table: Table, records: Iterator[tuple[int, Sequence[Any]]]
             continue
         count += 1
         if count > limit:
-            raise FileRejected(
-                _("The file has more than %(max)d rows. Split it into smaller files.")
-                % {"max": limit}
-            )
+            raise too_many_rows()
         row = {column.key: cells[i] if i < len(cells) else None for i, column in index.items()}
         table.rows.append((number, row))
     if not header_seen:

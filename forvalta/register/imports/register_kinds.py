@@ -34,8 +34,11 @@ from forvalta.register.imports.base import (
     by_name,
     directory_ref,
     first_seen,
+    indexed_by_name,
+    name_index,
     not_found,
     org_key,
+    owner_name_probe,
     person_ref,
     ref,
     seen_by,
@@ -44,6 +47,7 @@ from forvalta.register.imports.engine import (
     Context,
     RowFailed,
 )
+from forvalta.register.imports.forms import UniqueProbe
 from forvalta.register.imports.values import (
     CellError,
     boolean,
@@ -82,12 +86,12 @@ OWNER_COLUMN = Column(
 
 
 def names_to_pks(
-    ctx: Context, r: Resolver, key: str, qs: Any, names: list[str], what: Any
+    ctx: Context, r: Resolver, key: str, model: Any, owner: Any, names: list[str], what: Any
 ) -> list[Any]:
-    """Names of rows the actor sees (within `qs`, unscoped) as pks for a multiple choice."""
+    """Names of the owner's rows the actor sees as pks for a multiple choice."""
     pks = []
     for name in names:
-        found = r(key, partial(by_name, qs, name, what, actor=ctx.actor))
+        found = r(key, partial(indexed_by_name, ctx, model, owner, name, what))
         if found is not None:
             pks.append(ref(ctx, key, found, name, what))
     return pks
@@ -106,13 +110,26 @@ class OwnedImport(Kind):
         r = Resolver(self)
         owner = r("owner", lambda: directory_ref(ctx, values["owner"]))
         r.done()
-        same_key = self.model._default_manager.filter(owner_organisation=owner, name=values["name"])
-        return first_seen(ctx.actor, same_key), {"owner": owner}
+        index = name_index(ctx, self.model, owner.pk)
+        same_key = index["exact"].get(values["name"])
+        if not same_key:
+            # A name stored with control characters, exported without them: the same row.
+            same_key = index["loose"].get(values["name"])
+            if same_key and len(same_key) > 1:
+                same_key = None
+        return (same_key[0] if same_key else None), {"owner": owner}
+
+    def probe(self, ctx: Context) -> UniqueProbe | None:
+        if "probe" not in ctx.cache:
+            ctx.cache["probe"] = owner_name_probe(ctx, self.model)
+        return ctx.cache["probe"]
 
     def overlay(
         self, ctx: Context, values: dict[str, Any], refs: dict[str, Any], instance: Any
     ) -> dict[str, Any]:
         data = super().overlay(ctx, values, refs, instance)
+        if instance is not None and "name" in data and data["name"] != instance.name:
+            data["name"] = instance.name  # found by its name without control characters
         owner = refs["owner"]
         data["owner_organisation"] = ref(
             ctx, "owner_organisation", owner, values["owner"], ORGANISATIONS
@@ -134,9 +151,11 @@ class OwnedImport(Kind):
         if "management_object" not in values:
             return
         name = values["management_object"]
-        qs = ManagementObject.objects.filter(owner_organisation=owner)
         found = (
-            r("management_object", lambda: by_name(qs, name, OBJECTS, actor=ctx.actor))
+            r(
+                "management_object",
+                lambda: indexed_by_name(ctx, ManagementObject, owner, name, OBJECTS),
+            )
             if name
             else None
         )
@@ -316,8 +335,9 @@ class ServiceImport(OwnedImport):
     ) -> None:
         self.object_ref(ctx, r, values, owner, data)
         if "systems" in values:
-            qs = System.objects.filter(owner_organisation=owner)
-            data["systems"] = names_to_pks(ctx, r, "systems", qs, values["systems"], SYSTEMS)
+            data["systems"] = names_to_pks(
+                ctx, r, "systems", System, owner, values["systems"], SYSTEMS
+            )
 
     def keeper(self, instance: Any) -> Callable[[dict[str, Any]], None] | None:
         if instance is None:
@@ -498,8 +518,7 @@ class AgreementImport(Kind):
         for key, _heading, what in COVERED:
             if key in values:
                 model = Agreement._meta.get_field(key).related_model
-                qs = model._default_manager.filter(owner_organisation=customer)  # type: ignore[union-attr]
-                data[key] = names_to_pks(ctx, r, key, qs, values[key], what)
+                data[key] = names_to_pks(ctx, r, key, model, customer, values[key], what)
         r.done()
         return data
 

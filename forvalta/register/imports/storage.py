@@ -1,9 +1,12 @@
 """Uploaded files between preview and commit.
 
-The file is kept in the default storage under imports/<user id>/<token>, where the
-token is random and the folder is the uploader's: another user, or a guessed token,
-finds nothing. The commit reads the stored file again; it never trusts row data sent
-back by the browser. Files are removed after commit or cancel, and after a day.
+A file is read once, at upload (`reading.read_table`, within its limits); what is kept
+are its parsed rows, as JSON, in the default storage under imports/<user id>/<token>
+(`<token>.rows`, with `<token>.json` for who, what and when), where the token is random
+and the folder is the uploader's: another user, or a guessed token, finds nothing. The
+preview and the commit load those rows; neither reads the workbook again, and neither
+trusts row data sent back by the browser. They are removed after commit or cancel, and
+after a day.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from forvalta.register.imports.reading import Table
+
 TOKEN = re.compile(r"[A-Za-z0-9_-]{24,64}")
 MAX_AGE = dt.timedelta(hours=24)
 
@@ -30,7 +35,7 @@ class StoredUpload:
     token: str
     kind: str
     filename: str
-    data: bytes
+    table: Table
     uploaded_at: dt.datetime
 
 
@@ -44,8 +49,9 @@ def clean_filename(name: str) -> str:
     return name.strip()[:200] or "import"
 
 
-def save_upload(user: Any, kind: str, filename: str, data: bytes) -> str:
+def save_upload(user: Any, kind: str, filename: str, table: Table) -> str:
     purge_expired(user)
+    data = table.to_json().encode()
     token = secrets.token_urlsafe(24)
     folder = _folder(user)
     meta = {
@@ -54,7 +60,7 @@ def save_upload(user: Any, kind: str, filename: str, data: bytes) -> str:
         "uploaded_at": timezone.now().isoformat(),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
-    default_storage.save(f"{folder}/{token}.data", ContentFile(data))
+    default_storage.save(f"{folder}/{token}.rows", ContentFile(data))
     default_storage.save(f"{folder}/{token}.json", ContentFile(json.dumps(meta).encode()))
     return token
 
@@ -63,7 +69,7 @@ def load_upload(user: Any, token: str) -> StoredUpload | None:
     if not TOKEN.fullmatch(token or ""):
         return None
     folder = _folder(user)
-    meta_name, data_name = f"{folder}/{token}.json", f"{folder}/{token}.data"
+    meta_name, data_name = f"{folder}/{token}.json", f"{folder}/{token}.rows"
     if not (default_storage.exists(meta_name) and default_storage.exists(data_name)):
         return None
     with default_storage.open(meta_name, "rb") as fh:
@@ -74,11 +80,17 @@ def load_upload(user: Any, token: str) -> StoredUpload | None:
     if timezone.now() - uploaded_at > MAX_AGE or hashlib.sha256(data).hexdigest() != meta["sha256"]:
         delete_upload(user, token)
         return None
+    try:
+        table = Table.from_json(data.decode())
+    except (ValueError, KeyError, TypeError):
+        delete_upload(user, token)
+        return None
+    table.filename = str(meta["filename"])
     return StoredUpload(
         token=token,
         kind=str(meta["kind"]),
         filename=str(meta["filename"]),
-        data=data,
+        table=table,
         uploaded_at=uploaded_at,
     )
 
@@ -86,7 +98,7 @@ def load_upload(user: Any, token: str) -> StoredUpload | None:
 def delete_upload(user: Any, token: str) -> None:
     if not TOKEN.fullmatch(token or ""):
         return
-    for suffix in (".data", ".json"):
+    for suffix in (".rows", ".json", ".data"):
         name = f"{_folder(user)}/{token}{suffix}"
         if default_storage.exists(name):
             default_storage.delete(name)

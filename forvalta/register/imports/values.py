@@ -27,6 +27,48 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is shown next to the column heading."""
 
 
+class FormulaWithoutValue:
+    """An Excel cell holding a formula that was never computed (no cached value): not an
+    empty cell, which would clear what the register holds, but an error on its row."""
+
+    def __init__(self, formula: str) -> None:
+        self.formula = formula
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FormulaWithoutValue) and other.formula == self.formula
+
+    def __hash__(self) -> int:
+        return hash(self.formula)
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+    __repr__ = __str__
+
+
+# C0 controls (tab, line feed and carriage return are text in multi-line fields), DEL
+# and C1 controls: refused in every text value of an import.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, multiline: bool) -> str | None:
+    """The first control character in `text` that the field may not hold, or None.
+    Surrounding spaces and line breaks do not count (cells are stripped)."""
+    found = (CONTROL_BUT_LINES if multiline else CONTROL).search(text.strip(" \t\r\n"))
+    return found.group() if found else None
+
+
+def without_controls(text: str, multiline: bool) -> str:
+    return (CONTROL_BUT_LINES if multiline else CONTROL).sub("", text)
+
+
+def loose(name: str) -> str:
+    """A name without control characters and surrounding spaces: how an export written
+    before control characters were refused shows a stored name."""
+    return CONTROL.sub("", name).strip()
+
+
 def unescape(value: str) -> str:
     """Undo `safe_cell`: drop the apostrophe it put before a formula character."""
     if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
