@@ -171,15 +171,13 @@ def test_extract_csv_and_excel_are_recorded(world: dict[str, Any]) -> None:
     assert len(events("audit.extracted")) == 2
 
 
-def test_extract_counts_only_up_to_the_excel_limit(
-    world: dict[str, Any], monkeypatch: Any
-) -> None:
+def test_extract_counts_only_up_to_the_excel_limit(world: dict[str, Any], monkeypatch: Any) -> None:
     """An extract never counts the whole trail: up to the Excel limit, then "more"."""
     from forvalta.audit import views
 
     monkeypatch.setattr(views, "XLSX_MAX_ROWS", 2)
     admin = world["admin_a"]
-    for n in range(3):
+    for _ in range(3):
         record(actor=admin, action="core.unit.updated", organisation=world["org_a"])
     client = client_for(admin)
     with CaptureQueriesContext(connection) as ctx:
