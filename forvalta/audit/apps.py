@@ -10,3 +10,6 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Login, logout and failed logins are only reachable through Django's auth signals.
         from forvalta.audit import auth_events  # noqa: F401
+        from forvalta.audit.scoping import declare_audit_models
+
+        declare_audit_models()

@@ -31,16 +31,11 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEventQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         """Events the user may read: the organisations they are audit reader of, and the
-        platform's own events (no organisation) for a platform auditor."""
-        from forvalta.audit.rules import readable_scope
+        platform's own events (no organisation) for a platform auditor
+        (forvalta/audit/scoping.py)."""
+        from forvalta.core.scoping import scope_queryset
 
-        org_ids, platform = readable_scope(user)
-        condition = models.Q(organisation_id__in=org_ids)
-        if platform:
-            condition |= models.Q(organisation_id__isnull=True)
-        if not org_ids and not platform:
-            return self.none()
-        return self.filter(condition)
+        return scope_queryset(self, user)
 
 
 class AppendOnlyModel(models.Model):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.core.scoping import ScopedQuerySet
 from forvalta.core.validators import normalise_org_number, validate_org_number
 
 
@@ -78,12 +79,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> models.QuerySet:
-        from forvalta.core.tenancy import scope_for
-
-        return scope_for(user).organisations(self)
-
+class OrganisationQuerySet(ScopedQuerySet):
     def suppliers(self) -> OrganisationQuerySet:
         return self.filter(kind=OrganisationKind.SUPPLIER)
 
@@ -132,11 +128,8 @@ class Organisation(TimeStampedModel):
         return self.kind == OrganisationKind.SUPPLIER
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> UnitQuerySet:
-        from forvalta.core.tenancy import scope_for
-
-        return self.filter(organisation_id__in=scope_for(user).org_ids)
+class UnitQuerySet(ScopedQuerySet):
+    pass
 
 
 class Unit(TimeStampedModel):
@@ -210,11 +203,8 @@ class Unit(TimeStampedModel):
         return " / ".join(reversed(names))
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> models.QuerySet:
-        from forvalta.core.tenancy import scope_for
-
-        return scope_for(user).users(self)
+class UserQuerySet(ScopedQuerySet):
+    pass
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # dynamic base
@@ -250,11 +240,8 @@ class User(AbstractUser):
         return reverse("core:user_detail", args=[self.pk])
 
 
-class MembershipQuerySet(ValidityQuerySet):
-    def visible_to(self, user: Any) -> models.QuerySet:
-        from forvalta.core.tenancy import scope_for
-
-        return scope_for(user).memberships(self)
+class MembershipQuerySet(ValidityQuerySet, ScopedQuerySet):  # type: ignore[misc,override]  # both bases are QuerySets
+    pass
 
 
 class Membership(ValidityPeriodModel, TimeStampedModel):

@@ -21,7 +21,6 @@ from forvalta.core.api_base import (
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
 )
-from forvalta.core.tenancy import scope_for
 from forvalta.register import filters, forms, services
 from forvalta.register.models import (
     Agreement,
@@ -111,7 +110,10 @@ class IntegrationSerializer(ScopedModelSerializer):
 
     def _target_hidden(self, obj: Integration) -> bool:
         user = self.context["request"].user
-        return obj.target_id is not None and obj.target_id not in scope_for(user).system_ids
+        return (
+            obj.target_id is not None
+            and not System.objects.visible_to(user).filter(pk=obj.target_id).exists()
+        )
 
     def get_display(self, obj: Integration) -> str:
         if self._target_hidden(obj):

@@ -6,3 +6,8 @@ class RegisterConfig(AppConfig):
     name = "forvalta.register"
     label = "register"
     verbose_name = _("System register")
+
+    def ready(self) -> None:
+        from forvalta.register.scoping import declare_register_models
+
+        declare_register_models()

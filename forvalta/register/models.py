@@ -19,23 +19,12 @@ from forvalta.core.models import (
     ValidityPeriodModel,
     ValidityQuerySet,
 )
-
-
-def _scope(user: Any) -> Any:
-    from forvalta.core.tenancy import scope_for
-
-    return scope_for(user)
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Every register queryset answers `visible_to(user)` from the one tenancy scope."""
-
-    def visible_to(self, user: Any) -> Any:
-        return _scope(user).filter_queryset(self)
+from forvalta.core.scoping import ScopedQuerySet
 
 
 class ScopedValidityQuerySet(ValidityQuerySet, ScopedQuerySet):  # type: ignore[misc,override]  # both bases are QuerySets
-    pass
+    """Rows with a validity period, scoped by the model's declaration
+    (forvalta/register/scoping.py)."""
 
 
 class ManagementObject(TimeStampedModel):

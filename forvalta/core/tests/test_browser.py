@@ -5,7 +5,7 @@ exports a list, edits a system, adds a member municipality to a service and logs
 then a Kungälv system owner, an Ale employee and a supplier's consultant each see only
 their share of the register. One short path runs with JavaScript switched off.
 
-The demo data (forvalta/core/demo.py) is loaded for each test. Texts are asserted in
+The demo data (forvalta/register/demo.py) is loaded for each test. Texts are asserted in
 English after switching language with the header's button, because the Swedish
 translation is still being written; Swedish texts are looked up in the catalogue.
 """

@@ -11,8 +11,8 @@ from django.test import Client
 from stdnum.se import orgnr
 
 from forvalta.audit.models import AuditEvent
-from forvalta.core import demo
 from forvalta.core.models import Membership, Organisation, Unit, User, today
+from forvalta.register import demo
 from forvalta.register.models import (
     Agreement,
     Environment,

@@ -1,4 +1,4 @@
-"""The demo data as tables; forvalta/core/demo.py builds it.
+"""The demo data as tables; forvalta/register/demo.py builds it.
 
 Drawn from the seeds: Sambruk (seed 000), the WebCare agreement between the region and the
 26 municipalities of Stockholm county (seed 003), Kungälv's system management handbook

@@ -14,7 +14,7 @@ the association 80…, suppliers 55…. Supplier and person names are invented. 
 dates ("+45d", "end+3m") are counted from the day the data is loaded, so renewal
 warnings and notice periods always fall in the coming months.
 
-The tables live in forvalta/core/demo_data.py. Everything goes through the ORM with
+The tables live in forvalta/register/demo_data.py. Everything goes through the ORM with
 full_clean() before save; `load()` runs in one transaction and records one "demo.loaded"
 audit event.
 """
@@ -34,7 +34,8 @@ from stdnum import luhn
 from stdnum.se import orgnr
 
 from forvalta.audit.services import record
-from forvalta.core.demo_data import (
+from forvalta.core.models import Membership, Organisation, Unit, User, today
+from forvalta.register.demo_data import (
     AGREEMENTS,
     ENVIRONMENTS,
     INTEGRATIONS,
@@ -54,7 +55,6 @@ from forvalta.core.demo_data import (
     UNITS,
     WEBCARE_START,
 )
-from forvalta.core.models import Membership, Organisation, Unit, User, today
 from forvalta.register.models import (
     Agreement,
     Environment,

@@ -1,4 +1,4 @@
-"""Load the demo data (forvalta/core/demo.py) in one transaction and list the personas."""
+"""Load the demo data (forvalta/register/demo.py) in one transaction and list the personas."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from forvalta.audit import context
-from forvalta.core import demo
+from forvalta.register import demo
 
 
 class Command(BaseCommand):
