@@ -108,6 +108,12 @@ TEMPLATES = [
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Page queries are short; PostgreSQL's JIT compiles any query whose estimate
+        # passes jit_above_cost, and subqueries in a select list are estimated high:
+        # it spent 0.7 s compiling the home page's 3 ms gaps query (bench/profile_page.py).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"-c jit=off {options.get('options', '')}".strip()
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -51,6 +51,8 @@ REASON_LABELS = {
 }
 
 PER_PAGE = 50
+MIN_PER_PAGE = 10
+MAX_PER_PAGE = 200
 COUNT_CAP = 10_000
 XLSX_MAX_ROWS = 200_000
 
@@ -115,10 +117,18 @@ def filtered_events(request: HttpRequest) -> tuple[AuditEventFilterSet, QuerySet
     return filterset, filterset.qs.order_by("-seq")
 
 
-def capped_count(queryset: QuerySet) -> tuple[int, bool]:
-    """(count, whether there are more than COUNT_CAP): never a full COUNT(*)."""
-    n = queryset.order_by()[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, whether there are more than `cap`): never a full COUNT(*)."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def page_size(request: HttpRequest) -> int:
+    """Rows per page: `?per_page=` within MIN_PER_PAGE..MAX_PER_PAGE, else PER_PAGE."""
+    value = request.GET.get("per_page", "")
+    if not value.isdigit():
+        return PER_PAGE
+    return max(MIN_PER_PAGE, min(MAX_PER_PAGE, int(value)))
 
 
 class AuditSearchView(LoginRequiredMixin, View):
@@ -138,9 +148,10 @@ class AuditSearchView(LoginRequiredMixin, View):
         filterset, queryset = filtered_events(request)
         before = request.GET.get("before", "")
         page_qs = queryset.filter(seq__lt=int(before)) if before.isdigit() else queryset
-        rows = list(page_qs[: PER_PAGE + 1])
-        has_next = len(rows) > PER_PAGE
-        rows = rows[:PER_PAGE]
+        per_page = page_size(request)
+        rows = list(page_qs[: per_page + 1])
+        has_next = len(rows) > per_page
+        rows = rows[:per_page]
         count, more = capped_count(queryset)
         record_search(
             request, "audit.searched", {"results": [None, f"{count}+" if more else count]}
@@ -171,25 +182,27 @@ class AuditSearchView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
     def export(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
-        _, queryset = filtered_events(request)
+        _filterset, queryset = filtered_events(request)
         # What was there when asked: the extract's own event is not part of it.
         last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         queryset = queryset.filter(seq__lte=last)
-        total = queryset.order_by().count()
-        if fmt == "xlsx" and total > XLSX_MAX_ROWS:
-            record_search(
-                request, "audit.extracted", {"format": [None, fmt], "refused_rows": [None, total]}
-            )
+        # Counted up to the Excel limit only: never an exact COUNT over the whole trail.
+        # `up_to_seq` with the query says exactly what the extract holds.
+        total, more = capped_count(queryset, XLSX_MAX_ROWS)
+        rows_text: int | str = f"{total}+" if more else total
+        bounds = {"format": [None, fmt], "up_to_seq": [None, last]}
+        if fmt == "xlsx" and more:
+            record_search(request, "audit.extracted", {**bounds, "refused_rows": [None, rows_text]})
             return HttpResponse(
                 _(
-                    "%(count)s events match: too many for Excel (at most %(max)s). "
+                    "More than %(max)s events match: too many for Excel. "
                     "Narrow the filter or extract as CSV."
                 )
-                % {"count": total, "max": XLSX_MAX_ROWS},
+                % {"max": XLSX_MAX_ROWS},
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        record_search(request, "audit.extracted", {"format": [None, fmt], "rows": [None, total]})
+        record_search(request, "audit.extracted", {**bounds, "rows": [None, rows_text]})
         stem = export_filename("audit-trail")
         header = [
             str(getattr(AuditEvent._meta.get_field(f), "verbose_name", f)) for f in EXPORT_FIELDS

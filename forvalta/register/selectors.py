@@ -6,12 +6,11 @@ Both draw from the user's scoped querysets only.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import today
@@ -45,67 +44,97 @@ class SystemGaps:
         return [str(GAP_LABELS[m]) for m in self.missing]
 
 
-def _agreement_kinds_per_system(systems: list[System], on: dt.date) -> dict[int, set[str]]:
-    """Kinds of active agreements covering each system, directly, via its object or a service."""
-    ids = [s.pk for s in systems]
-    object_of = {s.pk: s.management_object_id for s in systems}
-    kinds: dict[int, set[str]] = defaultdict(set)
-    active = Agreement.objects.active(on)
-    for system_id, kind in active.filter(systems__id__in=ids).values_list("systems__id", "kind"):
-        kinds[system_id].add(kind)
-    object_ids = {o for o in object_of.values() if o}
-    by_object: dict[int, set[str]] = defaultdict(set)
-    for object_id, kind in active.filter(management_objects__id__in=object_ids).values_list(
-        "management_objects__id", "kind"
-    ):
-        by_object[object_id].add(kind)
-    for system_id, object_id in object_of.items():
-        if object_id:
-            kinds[system_id] |= by_object.get(object_id, set())
-    for system_id, kind in active.filter(services__systems__id__in=ids).values_list(
-        "services__systems__id", "kind"
-    ):
-        kinds[system_id].add(kind)
-    return kinds
+# The gaps, as flags computed in the database: one query for any number of systems.
+GAP_CODES = ("system_owner", "system_manager", "supplier_agreement", "dpa", "sla")
 
 
-def documentation_gaps(
+def _covered_by(kinds: tuple[str, ...], on: dt.date) -> ExpressionWrapper:
+    """An agreement of one of these kinds in force on the day covers the system: directly,
+    through its management object, or through a service it is part of."""
+    active = Agreement.objects.active(on).filter(kind__in=kinds)
+    return ExpressionWrapper(
+        Exists(active.filter(systems=OuterRef("pk")))
+        | Exists(active.filter(management_objects=OuterRef("management_object_id")))
+        | Exists(active.filter(services__systems=OuterRef("pk"))),
+        output_field=BooleanField(),
+    )
+
+
+def _holds(code: str, on: dt.date) -> Exists:
+    return Exists(
+        RoleAssignment.objects.active(on).filter(system_id=OuterRef("pk"), role_type__code=code)
+    )
+
+
+def gaps_queryset(
     user: Any, management_object: ManagementObject | None = None, systems: QuerySet | None = None
-) -> list[SystemGaps]:
-    """Systems in operation that lack what seed 001 and seed 000 4.1.2 make mandatory."""
+) -> QuerySet:
+    """Visible systems in operation with at least one gap, by name; each row carries
+    `has_system_owner`, `has_system_manager`, `has_supplier_agreement`, `has_dpa` and
+    `has_sla`. Slice it for a page; count it with a cap (`capped_gap_count`)."""
     on = today()
     qs = System.objects.visible_to(user)
     if systems is not None:
         qs = qs.filter(pk__in=systems.values("pk"))
-    qs = qs.filter(lifecycle=Lifecycle.OPERATION).select_related(
-        "owner_organisation", "management_object"
-    )
     if management_object is not None:
         qs = qs.filter(management_object=management_object)
-    system_list = list(qs.order_by("name"))
-    ids = [s.pk for s in system_list]
-    held = set(
-        RoleAssignment.objects.active(on)
-        .filter(system_id__in=ids, role_type__code__in=["system_owner", "system_manager"])
-        .values_list("system_id", "role_type__code")
+    return (
+        qs.filter(lifecycle=Lifecycle.OPERATION)
+        .annotate(
+            has_system_owner=_holds("system_owner", on),
+            has_system_manager=_holds("system_manager", on),
+            has_supplier_agreement=_covered_by(
+                tuple(k.value for k in SUPPLIER_AGREEMENT_KINDS), on
+            ),
+            has_dpa=_covered_by((AgreementKind.DPA.value,), on),
+            has_sla=_covered_by((AgreementKind.SLA.value,), on),
+        )
+        .filter(
+            Q(has_system_owner=False)
+            | Q(has_system_manager=False)
+            | Q(has_supplier_agreement=False)
+            | Q(processes_personal_data=True, has_dpa=False)
+            | Q(has_sla=False)
+        )
+        .select_related("owner_organisation", "management_object")
+        .order_by("name", "pk")
     )
-    kinds = _agreement_kinds_per_system(system_list, on)
-    result: list[SystemGaps] = []
-    for system in system_list:
-        missing: list[str] = []
-        for code in ("system_owner", "system_manager"):
-            if (system.pk, code) not in held:
-                missing.append(code)
-        covered = kinds.get(system.pk, set())
-        if not covered & {k.value for k in SUPPLIER_AGREEMENT_KINDS}:
-            missing.append("supplier_agreement")
-        if system.processes_personal_data and AgreementKind.DPA.value not in covered:
-            missing.append("dpa")
-        if AgreementKind.SLA.value not in covered:
-            missing.append("sla")
-        if missing:
-            result.append(SystemGaps(system=system, missing=missing))
-    return result
+
+
+def system_gaps(system: Any) -> SystemGaps:
+    """The gaps of one row of `gaps_queryset`."""
+    missing = [
+        code
+        for code, present in (
+            ("system_owner", system.has_system_owner),
+            ("system_manager", system.has_system_manager),
+            ("supplier_agreement", system.has_supplier_agreement),
+            ("dpa", system.has_dpa or not system.processes_personal_data),
+            ("sla", system.has_sla),
+        )
+        if not present
+    ]
+    return SystemGaps(system=system, missing=missing)
+
+
+def capped_gap_count(queryset: QuerySet, cap: int) -> tuple[int, bool]:
+    """(how many systems have gaps, whether more than `cap`): stops counting at the cap."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def documentation_gaps(
+    user: Any,
+    management_object: ManagementObject | None = None,
+    systems: QuerySet | None = None,
+    limit: int | None = None,
+) -> list[SystemGaps]:
+    """Systems in operation that lack what seed 001 and seed 000 4.1.2 make mandatory
+    (at most `limit` of them, by name)."""
+    qs = gaps_queryset(user, management_object=management_object, systems=systems)
+    if limit is not None:
+        qs = qs[:limit]
+    return [system_gaps(s) for s in qs]
 
 
 def agreements_due(user: Any, within_days: int | None = None) -> QuerySet:

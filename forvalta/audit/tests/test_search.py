@@ -7,7 +7,9 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -171,6 +173,31 @@ def test_extract_csv_and_excel_are_recorded(world: dict[str, Any]) -> None:
     assert len(reprs) == 3
     assert reprs[2] == "ZZA1ZZ"
     assert len(events("audit.extracted")) == 2
+
+
+def test_extract_counts_only_up_to_the_excel_limit(world: dict[str, Any], monkeypatch: Any) -> None:
+    """An extract never counts the whole trail: up to the Excel limit, then "more"."""
+    from forvalta.audit import views
+
+    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 2)
+    admin = world["admin_a"]
+    for _ in range(3):
+        record(actor=admin, action="core.unit.updated", organisation=world["org_a"])
+    client = client_for(admin)
+    with CaptureQueriesContext(connection) as ctx:
+        refused = client.get(SEARCH, {"export": "xlsx"})
+    assert refused.status_code == 400
+    assert "2" in refused.content.decode() and "CSV" in refused.content.decode()
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 3" in counts[0]
+    (refusal,) = events("audit.extracted")
+    assert refusal.changes["refused_rows"] == [None, "2+"]
+    assert refusal.changes["up_to_seq"][1] == AuditEvent.objects.order_by("-seq")[1].seq
+
+    response = client.get(SEARCH, {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == 1 + 5  # all of them
+    assert events("audit.extracted")[1].changes["rows"] == [None, "2+"]
 
 
 def test_extract_is_a_separate_right(world: dict[str, Any], monkeypatch: Any) -> None:

@@ -1,0 +1,180 @@
+"""The list pages cost a fixed number of queries: not more with more rows, larger pages
+or more visible systems (DESIGN.md, Known traps: pin query counts).
+
+For the systems list, the audit search, the API systems list and the home page, two
+personas each ask for pages of 10 and of 50 rows, with 5 and then with 60 visible
+systems (and audit events, roles, gaps); every answer must cost exactly the same
+queries, and no more than the pinned number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forvalta.audit.services import append_many
+from forvalta.core.models import OrganisationKind
+from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from forvalta.register.models import Agreement, AgreementKind, Lifecycle, System
+from forvalta.register.tests.factories import (
+    ManagementObjectFactory,
+    ParticipationFactory,
+    RoleAssignmentFactory,
+    ServiceFactory,
+    role_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The most queries each page may cost (session, user, scope, the page's own reads and,
+# for the audit search, the recording of the search).
+PINNED = {
+    "systems": 17,
+    "api_systems": 13,
+    "audit": 12,
+    "home": 21,
+}
+
+
+class World:
+    """An association sharing a service with a member municipality; `grow(n)` adds n
+    systems to the shared service, each with a role for the association's administrator,
+    an agreement and audit events, so every page has more to show."""
+
+    def __init__(self) -> None:
+        self.assoc = OrganisationFactory(name="Samverkan", kind=OrganisationKind.ASSOCIATION)
+        self.member = OrganisationFactory(name="Medlemskommun")
+        self.supplier = OrganisationFactory(name="Leverantör AB", kind=OrganisationKind.SUPPLIER)
+        self.admin = UserFactory(username="assoc_admin")
+        MembershipFactory(user=self.admin, organisation=self.assoc, is_org_admin=True)
+        self.staff = UserFactory(username="member_staff")
+        MembershipFactory(user=self.staff, organisation=self.member)
+        self.platform = UserFactory(username="platform", is_platform_admin=True)
+        self.object = ManagementObjectFactory(owner_organisation=self.assoc)
+        self.service = ServiceFactory(management_object=self.object)
+        ParticipationFactory(
+            service=self.service, organisation=self.member, valid_from=dt.date(2020, 1, 1)
+        )
+        self.n = 0
+
+    def grow(self, n: int) -> None:
+        owner = role_type("system_owner")
+        for i in range(self.n, self.n + n):
+            system = System.objects.create(
+                owner_organisation=self.assoc,
+                management_object=self.object,
+                name=f"System {i:03d}",
+                vendor=self.supplier,
+                lifecycle=Lifecycle.OPERATION,
+                processes_personal_data=bool(i % 2),
+            )
+            self.service.systems.add(system)
+            RoleAssignmentFactory(
+                person=self.admin,
+                role_type=owner,
+                organisation=self.assoc,
+                system=system,
+                valid_from=dt.date(2020, 1, 1),
+            )
+            agreement = Agreement.objects.create(
+                kind=AgreementKind.SLA,
+                title=f"Avtal {i:03d}",
+                owner_organisation=self.assoc,
+                supplier=self.supplier,
+                valid_from=dt.date(2020, 1, 1),
+                renewal_decision_by=dt.date.today() + dt.timedelta(days=10),
+            )
+            agreement.systems.add(system)
+        now = dt.datetime.now(dt.UTC)
+        append_many(
+            [
+                {
+                    "occurred_at": now,
+                    "actor_id": self.admin.pk,
+                    "actor_name": str(self.admin),
+                    "organisation_id": org,
+                    "organisation_name": name,
+                    "client_address": "192.0.2.1",
+                    "action": "register.system.updated",
+                    "object_type": "register.system",
+                    "object_id": str(i),
+                    "object_repr": f"System {i:03d}",
+                    "changes": {"description": ["a", "b"]},
+                }
+                for i in range(self.n, self.n + n)
+                for org, name in ((self.assoc.pk, self.assoc.name), (None, ""))
+            ]
+        )
+        self.n += n
+
+
+@pytest.fixture
+def world() -> World:
+    w = World()
+    w.grow(5)
+    return w
+
+
+def queries(client: Client, url: str) -> int:
+    client.get(url)  # warm: the first request of a session fills caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def counts_for(world: World, user: Any, url: str, page_param: str | None) -> dict[str, int]:
+    client = Client()
+    client.force_login(user)
+    sizes = (10, 50) if page_param else (None,)
+
+    def url_for(size: int | None) -> str:
+        return f"{url}?{page_param}={size}" if size else url
+
+    found = {f"5 rows, {size}": queries(client, url_for(size)) for size in sizes}
+    world.grow(55)
+    found |= {f"60 rows, {size}": queries(client, url_for(size)) for size in sizes}
+    return found
+
+
+PAGES = [
+    ("systems", "/register/systems/", "per_page", ("admin", "staff")),
+    ("api_systems", "/api/systems/", "page_size", ("admin", "staff")),
+    ("audit", "/audit/", "per_page", ("admin", "platform")),
+    ("home", "/", None, ("admin", "staff")),
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "page_param", "persona"),
+    [(p, u, q, who) for p, u, q, personas in PAGES for who in personas],
+)
+def test_list_page_queries_do_not_grow(world, page, url, page_param, persona):
+    found = counts_for(world, getattr(world, persona), url, page_param)
+    assert len(set(found.values())) == 1, found
+    assert next(iter(found.values())) <= PINNED[page], found
+
+
+def test_the_pages_show_the_grown_world(world):
+    """The counts above are of pages that really list the rows (not empty answers)."""
+    world.grow(55)
+    client = Client()
+    client.force_login(world.staff)
+    page = client.get("/register/systems/?per_page=50").content.decode()
+    assert page.count('href="/register/systems/') >= 50
+    api = client.get("/api/systems/?page_size=50").json()
+    assert api["count"] == 60
+    assert len(api["results"]) == 50
+    client.force_login(world.admin)
+    audit = client.get("/audit/?per_page=50").content.decode()
+    assert "System 059" in audit  # newest first, 50 of the organisation's 60
+    assert "System 010" in audit
+    assert "System 009" not in audit
+    home = client.get("/").content.decode()
+    assert "System 000" in home
+    assert "System 010" not in home  # the first roles and gaps only, with a link to all
