@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "forvalta.core",
     "forvalta.audit",
     "forvalta.register",
+    "forvalta.businesscalendar",
 ]
 
 MIDDLEWARE = [
