@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "forvalta.core",
     "forvalta.audit",
     "forvalta.register",
+    "forvalta.businesscalendar",
 ]
 
 MIDDLEWARE = [
