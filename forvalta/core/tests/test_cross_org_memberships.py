@@ -501,3 +501,23 @@ def test_the_add_membership_page_says_others_are_invited(client, w):
         )
         in page
     )
+
+
+def test_the_invitation_list_costs_the_same_queries_for_one_or_many(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("core:invitation_list"))
+        return len(queries), sum(len(s["items"]) for s in page.context["sections"])
+
+    invite(client, w)
+    one = count()
+    for n in range(4):
+        other = UserFactory(username=f"extra{n}")
+        MembershipFactory(user=other, organisation=w.a)
+        MembershipInvitation.objects.create(organisation=w.b, person=other, invited_by=w.b_admin)
+    many = count()
+    assert (one[1], many[1]) == (1, 5)
+    assert one[0] == many[0]
