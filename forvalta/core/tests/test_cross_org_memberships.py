@@ -501,3 +501,39 @@ def test_the_add_membership_page_says_others_are_invited(client, w):
         )
         in page
     )
+
+
+def test_the_invitation_list_costs_the_same_queries_for_one_or_many(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("core:invitation_list"))
+        return len(queries), sum(len(s["items"]) for s in page.context["sections"])
+
+    invite(client, w)
+    one = count()
+    for n in range(4):
+        other = UserFactory(username=f"extra{n}")
+        MembershipFactory(user=other, organisation=w.a)
+        MembershipInvitation.objects.create(organisation=w.b, person=other, invited_by=w.b_admin)
+    many = count()
+    assert (one[1], many[1]) == (1, 5)
+    assert one[0] == many[0]
+
+
+def test_a_membership_added_without_consent_before_the_fix_locks_nobody_out(client, w):
+    """Data from before the fix: B took A's person in unasked. A, the home organisation
+    (oldest membership), still edits the account; B does not."""
+    MembershipFactory(user=w.person, organisation=w.b, is_org_admin=True)
+    client.force_login(w.a_admin)
+    url = reverse("core:user_edit", args=[w.person.pk])
+    response = client.post(url, person_form(w.person, email="ny.adress@example.org"))
+    assert response.status_code == 302
+    w.person.refresh_from_db()
+    assert w.person.email == "ny.adress@example.org"
+    client.force_login(w.b_admin)
+    before = state()
+    assert client.post(url, person_form(w.person, email="kapad@example.org")).status_code == 403
+    assert state() == before
