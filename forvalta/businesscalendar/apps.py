@@ -6,3 +6,8 @@ class BusinessCalendarConfig(AppConfig):
     name = "forvalta.businesscalendar"
     label = "businesscalendar"
     verbose_name = _("Business calendar")
+
+    def ready(self) -> None:
+        from forvalta.businesscalendar.scoping import declare_calendar_models
+
+        declare_calendar_models()

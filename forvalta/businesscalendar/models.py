@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Organisation, TimeStampedModel
+from forvalta.core.scoping import ScopedQuerySet
 
 
 class Weekday(models.IntegerChoices):
@@ -53,9 +54,9 @@ class ServiceHours(TimeStampedModel):
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
-    closes = models.TimeField(
-        _("closes"), help_text=_("00:00 means midnight at the end of the day.")
-    )
+    closes = models.TimeField(_("closes"), help_text=MIDNIGHT_HELP)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "weekday", "opens"]
@@ -97,6 +98,8 @@ class CalendarException(TimeStampedModel):
         help_text=_("00:00 means midnight at the end of the day."),
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "date"]

@@ -378,21 +378,10 @@ class InvitationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class MembershipInvitationQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> MembershipInvitationQuerySet:
-        """The inviting organisation's administrators, the person invited, and the
-        administrators of the person's current organisations (who answer for them)."""
-        from forvalta.core.tenancy import scope_for
-
-        if user is None or not user.is_authenticated:
-            return self.none()
-        admin_orgs = scope_for(user).admin_org_ids
-        answers_for = Membership.objects.active().filter(
-            user_id=models.OuterRef("person_id"), organisation_id__in=admin_orgs
-        )
-        return self.filter(
-            Q(person_id=user.pk) | Q(organisation_id__in=admin_orgs) | models.Exists(answers_for)
-        )
+class MembershipInvitationQuerySet(ScopedQuerySet):
+    """Seen by the inviting organisation's administrators, the person invited, and the
+    administrators of the person's current organisations, who answer for them
+    (`invitation_condition` in core/tenancy.py)."""
 
     def open(self) -> MembershipInvitationQuerySet:
         """Pending and not yet expired."""

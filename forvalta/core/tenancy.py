@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from forvalta.core.models import Membership, Organisation, Unit, User
+from forvalta.core.models import Membership, MembershipInvitation, Organisation, Unit, User
 from forvalta.core.scoping import (
     NOTHING,
     Custom,
@@ -249,11 +249,27 @@ def membership_condition(user: Any, scope: Scope) -> Q:
     return condition
 
 
+def invitation_condition(user: Any, scope: Scope) -> Q:
+    """The person invited, the inviting organisation's administrators, and the
+    administrators of the person's current organisations."""
+    if user is None or not user.is_authenticated:
+        return NOTHING
+    admin_orgs = sorted(scope.admin_org_ids)
+    condition = Q(person_id=user.pk)
+    if admin_orgs:
+        answers_for = Membership.objects.active().filter(
+            user_id=OuterRef("person_id"), organisation_id__in=admin_orgs
+        )
+        condition |= Q(organisation_id__in=admin_orgs) | Exists(answers_for)
+    return condition
+
+
 def declare_core_models() -> None:
     declare(Organisation, Custom(organisation_condition))
     declare(Unit, OrganisationPrivate("organisation"))
     declare(User, Custom(user_condition))
     declare(Membership, Custom(membership_condition))
+    declare(MembershipInvitation, Custom(invitation_condition))
 
 
 __all__ = ["EVERYTHING", "Scope", "forget_scope", "scope_fact", "scope_for"]
