@@ -117,6 +117,7 @@ def settings_from_environment(**env: str) -> list[str]:
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FORVALTA_")}
     clean.pop("DATABASE_URL", None)
+    clean.pop("PYTEST_CURRENT_TEST", None)
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
         env={**clean, **env},
@@ -133,8 +134,12 @@ def test_proxy_ssl_header_hsts_and_cache_come_from_the_environment(tmp_path):
         "None",
         "31536000",
         "True",
-        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
     ]
+    on_postgresql = settings_from_environment(
+        **production, DATABASE_URL="postgres://forvalta@db/forvalta"
+    )
+    assert on_postgresql[3] == "django.core.cache.backends.db.DatabaseCache"
     assert settings_from_environment(
         **production,
         FORVALTA_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
@@ -146,6 +151,10 @@ def test_proxy_ssl_header_hsts_and_cache_come_from_the_environment(tmp_path):
         "True",
         "django.core.cache.backends.redis.RedisCache",
     ]
+    assert (
+        settings_from_environment(**production, FORVALTA_PROXY_SSL_HEADER="X-Forwarded-Proto")[0]
+        == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
     # Cookies over plain http (a test installation): no HSTS.
     assert settings_from_environment(**production, FORVALTA_SECURE_COOKIES="0")[1:3] == [
         "0",
