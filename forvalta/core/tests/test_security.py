@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from forvalta.audit.models import AuditEvent
+from forvalta.core.generic_views import url_name
 from forvalta.core.models import Membership, Organisation, Unit, User
 from forvalta.core.tests.factories import (
     MembershipFactory,
@@ -24,7 +25,7 @@ from forvalta.core.tests.factories import (
     UserFactory,
 )
 from forvalta.register.models import System
-from forvalta.register.tests.world import build_world
+from forvalta.register.tests.world import ASSOC_OWN, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -509,3 +510,30 @@ def test_api_etag_and_if_match_refuse_a_lost_update(world):
     assert fresh.status_code == 200
     assert system_row(system)["description"] == "Ny beskrivning från A"
     assert system_row(system)["name"] == "Namn från B"
+
+
+@pytest.mark.parametrize("key", sorted(ASSOC_OWN))
+def test_every_edit_page_carries_its_version_and_an_unchanged_save_goes_through(world, key):
+    """Every model's edit page: a save of what was opened is never taken for stale, and
+    a save after someone else's change always is."""
+    item = world.items[key]
+    model = type(item)
+    url = reverse(url_name(model, "edit"), args=[item.pk])
+    client = as_user(world.user("assoc_admin"))
+    opened = client.get(url)
+    assert opened.status_code == 200
+    assert f'name="_version" value="{opened.context["version"]}"' in opened.content.decode()
+    data = post_data(opened)
+    saved = client.post(url, data)
+    assert saved.status_code == 302, (key, saved.content[-3000:])
+    # Someone else changes a text field; the old copy is refused and nothing changes.
+    field = next(
+        n
+        for n in ("description", "note", "code", "name")
+        if n in data and n in {f.name for f in model._meta.fields}
+    )
+    model.objects.filter(pk=item.pk).update(**{field: "Ändrad av någon annan"})
+    before = model.objects.filter(pk=item.pk).values().get()
+    stale = client.post(url, data)
+    assert stale.status_code == 409, key
+    assert model.objects.filter(pk=item.pk).values().get() == before
