@@ -7,6 +7,7 @@ DEBUG is off unless FORVALTA_DEBUG=1, and without DEBUG a real FORVALTA_SECRET_K
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -215,6 +216,7 @@ CONTENT_SECURITY_POLICY = {
 # never waits for SQLite's single writer. Test runs use a per-process memory cache
 # unless a test asks otherwise.
 _cache_url = os.environ.get("FORVALTA_CACHE_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
 if _cache_url:
     CACHES = {
         "default": {

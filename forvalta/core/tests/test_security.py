@@ -537,3 +537,20 @@ def test_every_edit_page_carries_its_version_and_an_unchanged_save_goes_through(
     stale = client.post(url, data)
     assert stale.status_code == 409, key
     assert model.objects.filter(pk=item.pk).values().get() == before
+
+
+def test_the_version_token_carries_no_id_of_a_row_the_user_cannot_see(world):
+    """The token is signed, not encrypted: a hidden counterpart is masked in it."""
+    from django.core import signing
+
+    from forvalta.core import concurrency
+
+    integration, hidden = world.items["INT_A"], world.items["SYS_M1"]
+    type(integration).objects.filter(pk=integration.pk).update(target=hidden, external_system="")
+    url = reverse("register:integration_edit", args=[integration.pk])
+    page = as_user(world.user("assoc_admin")).get(url)
+    token = page.context["version"]
+    data = signing.loads(token, salt="forvalta.edit-version")
+    assert data["v"]["target"] == concurrency._HIDDEN
+    assert data["v"]["source"] == integration.source_id
+    assert concurrency.is_current(data, page.context["form"])
