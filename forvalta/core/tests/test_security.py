@@ -87,6 +87,14 @@ def test_content_security_policy_allows_only_own_assets(path):
     response = Client().get(path)
     assert csp(response) == EXPECTED_CSP
     assert "Content-Security-Policy-Report-Only" not in response
+    assert (
+        response["X-Frame-Options"],
+        response["X-Content-Type-Options"],
+        response["Referrer-Policy"],
+        response["Cross-Origin-Opener-Policy"],
+    ) == ("DENY", "nosniff", "same-origin", "same-origin")
+    # Over plain http (tests, no proxy header): no HSTS.
+    assert "Strict-Transport-Security" not in response
 
 
 def test_pages_have_no_inline_script_or_style(admin, org):
