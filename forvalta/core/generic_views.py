@@ -326,7 +326,9 @@ class ObjectEditView(ScopedViewMixin, View):
         Locks the row until the surrounding transaction ends, so that no one changes it
         between this check and the save.
         """
-        current = self.model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        current = (
+            self.model._default_manager.select_for_update(of=("self",)).filter(pk=obj.pk).first()
+        )
         if current is None:
             raise Http404  # deleted since the form was opened
         current_form = self.get_form(current)
