@@ -7,6 +7,7 @@ DEBUG is off unless FORVALTA_DEBUG=1, and without DEBUG a real FORVALTA_SECRET_K
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -204,6 +205,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # FORVALTA_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set it and strip any
 # value the client sent).
 _proxy_ssl_header = os.environ.get("FORVALTA_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header and not _proxy_ssl_header.upper().startswith("HTTP_"):
+    # Also accepted as the header's own name, X-Forwarded-Proto.
+    _proxy_ssl_header = "HTTP_" + _proxy_ssl_header.upper().replace("-", "_")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 # HSTS on https responses: on (one year) whenever cookies are https-only.
 SECURE_HSTS_SECONDS = int(
@@ -232,8 +236,11 @@ CONTENT_SECURITY_POLICY = {
 
 # The cache holds the API's rate-limit counters, so it must be shared by every server
 # process: Redis when FORVALTA_CACHE_URL is set (redis://host:6379/0), else a table in
-# the database. Test runs use a per-process memory cache unless a test asks otherwise.
+# PostgreSQL, else (SQLite: one machine) files in var/cache, so that reading the API
+# never waits for SQLite's single writer. Test runs use a per-process memory cache
+# unless a test asks otherwise.
 _cache_url = os.environ.get("FORVALTA_CACHE_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
 if _cache_url:
     CACHES = {
         "default": {
@@ -244,6 +251,14 @@ if _cache_url:
     }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif not _database_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 else:
     CACHES = {
         "default": {

@@ -374,7 +374,7 @@ class ScopedModelViewSet(ScopedApiMixin, viewsets.ModelViewSet):
     def locked_instance(self, instance: Any) -> Any:
         """The row read again under a lock held to the end of the transaction, with
         If-Match checked against it (412, nothing changed, when it no longer matches)."""
-        self.model._default_manager.select_for_update().filter(pk=instance.pk).exists()
+        self.model._default_manager.select_for_update(of=("self",)).filter(pk=instance.pk).exists()
         fresh = self.get_queryset().filter(pk=instance.pk).first()
         if fresh is None:
             raise exceptions.NotFound()

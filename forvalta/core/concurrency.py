@@ -23,6 +23,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.db import models
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -63,10 +64,43 @@ def form_values(form: forms.BaseForm) -> dict[str, Any]:
     }
 
 
+def _digest(values: dict[str, Any]) -> str:
+    body = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    return salted_hmac(_SALT, body, algorithm="sha256").hexdigest()
+
+
+_HIDDEN = "\u2063hidden"  # stands for a related row the user cannot see
+
+
+def _shown_values(form: forms.BaseForm, values: dict[str, Any]) -> dict[str, Any]:
+    """The values with related rows the user cannot see masked.
+
+    The token is signed, not encrypted: it must not carry even the id of a row outside
+    the user's scope (an integration's hidden counterpart, say). A change among hidden
+    rows is still noticed through the keyed digest of the full values.
+    """
+    shown = dict(values)
+    for name, value in values.items():
+        field = form.fields[name]
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or value in ("", []):
+            continue
+        ids = value if isinstance(value, list) else [value]
+        seen = {str(pk) for pk in queryset.filter(pk__in=ids).values_list("pk", flat=True)}
+        if isinstance(value, list):
+            shown[name] = [pk for pk in value if str(pk) in seen]
+        elif str(value) not in seen:
+            shown[name] = _HIDDEN
+    return shown
+
+
 def version_token(form: forms.BaseForm) -> str:
     instance = form.instance  # type: ignore[attr-defined]  # a ModelForm
+    values = form_values(form)
     return signing.dumps(
-        {"pk": str(instance.pk), "v": form_values(form)}, salt=_SALT, compress=True
+        {"pk": str(instance.pk), "h": _digest(values), "v": _shown_values(form, values)},
+        salt=_SALT,
+        compress=True,
     )
 
 
@@ -74,17 +108,21 @@ class BadVersion(Exception):
     """The version token is damaged, forged or belongs to another row."""
 
 
-def opened_values(token: str, instance: models.Model) -> dict[str, Any]:
+def opened_version(token: str, instance: models.Model) -> dict[str, Any]:
+    """The signed version: {"h": digest of the values, "v": the values as shown}."""
     try:
         data = signing.loads(token, salt=_SALT)
     except signing.BadSignature as exc:
         raise BadVersion from exc
     if not isinstance(data, dict) or data.get("pk") != str(instance.pk):
         raise BadVersion
-    values = data.get("v")
-    if not isinstance(values, dict):
+    if not isinstance(data.get("v"), dict) or not isinstance(data.get("h"), str):
         raise BadVersion
-    return values
+    return data
+
+
+def is_current(opened: dict[str, Any], current_form: forms.BaseForm) -> bool:
+    return constant_time_compare(opened["h"], _digest(form_values(current_form)))
 
 
 def _shown(field: forms.Field, value: Any) -> str:
@@ -92,6 +130,8 @@ def _shown(field: forms.Field, value: Any) -> str:
     empty = _("(empty)")
     if value in ("", None, []):
         return empty
+    if value == _HIDDEN:
+        return _("(not visible to you)")
     if isinstance(field, forms.ModelMultipleChoiceField | forms.ModelChoiceField):
         ids = value if isinstance(value, list) else [value]
         queryset = field.queryset
@@ -122,9 +162,11 @@ def _flat_choices(choices: Any) -> list[tuple[Any, Any]]:
     return flat
 
 
-def changes_since(opened: dict[str, Any], current_form: forms.BaseForm) -> list[str]:
-    """ "Label: old -> current" for every field whose stored value changed since opened."""
-    current = form_values(current_form)
+def changes_since(version: dict[str, Any], current_form: forms.BaseForm) -> list[str]:
+    """'Label: old -> current' for every field whose value, as the user may see it,
+    changed since the form was opened."""
+    opened = version["v"]
+    current = _shown_values(current_form, form_values(current_form))
     lines = []
     for name, field in current_form.fields.items():
         if name not in current or name not in opened or opened[name] == current[name]:

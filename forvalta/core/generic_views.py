@@ -326,13 +326,17 @@ class ObjectEditView(ScopedViewMixin, View):
         Locks the row until the surrounding transaction ends, so that no one changes it
         between this check and the save.
         """
-        current = self.model._default_manager.select_for_update().get(pk=obj.pk)
+        current = (
+            self.model._default_manager.select_for_update(of=("self",)).filter(pk=obj.pk).first()
+        )
+        if current is None:
+            raise Http404  # deleted since the form was opened
         current_form = self.get_form(current)
         try:
-            opened = concurrency.opened_values(version, obj)
+            opened = concurrency.opened_version(version, obj)
         except concurrency.BadVersion:
             return [], current
-        if opened == concurrency.form_values(current_form):
+        if concurrency.is_current(opened, current_form):
             return None
         return concurrency.changes_since(opened, current_form), current
 

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from forvalta.audit.models import AuditEvent
+from forvalta.core.generic_views import url_name
 from forvalta.core.models import Membership, Organisation, Unit, User
 from forvalta.core.tests.factories import (
     MembershipFactory,
@@ -24,7 +25,7 @@ from forvalta.core.tests.factories import (
     UserFactory,
 )
 from forvalta.register.models import System
-from forvalta.register.tests.world import build_world
+from forvalta.register.tests.world import ASSOC_OWN, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,14 @@ def test_content_security_policy_allows_only_own_assets(path):
     response = Client().get(path)
     assert csp(response) == EXPECTED_CSP
     assert "Content-Security-Policy-Report-Only" not in response
+    assert (
+        response["X-Frame-Options"],
+        response["X-Content-Type-Options"],
+        response["Referrer-Policy"],
+        response["Cross-Origin-Opener-Policy"],
+    ) == ("DENY", "nosniff", "same-origin", "same-origin")
+    # Over plain http (tests, no proxy header): no HSTS.
+    assert "Strict-Transport-Security" not in response
 
 
 def test_pages_have_no_inline_script_or_style(admin, org):
@@ -117,6 +126,7 @@ def settings_from_environment(**env: str) -> list[str]:
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FORVALTA_")}
     clean.pop("DATABASE_URL", None)
+    clean.pop("PYTEST_CURRENT_TEST", None)
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
         env={**clean, **env},
@@ -133,8 +143,12 @@ def test_proxy_ssl_header_hsts_and_cache_come_from_the_environment(tmp_path):
         "None",
         "31536000",
         "True",
-        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
     ]
+    on_postgresql = settings_from_environment(
+        **production, DATABASE_URL="postgres://forvalta@db/forvalta"
+    )
+    assert on_postgresql[3] == "django.core.cache.backends.db.DatabaseCache"
     assert settings_from_environment(
         **production,
         FORVALTA_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
@@ -146,6 +160,10 @@ def test_proxy_ssl_header_hsts_and_cache_come_from_the_environment(tmp_path):
         "True",
         "django.core.cache.backends.redis.RedisCache",
     ]
+    assert (
+        settings_from_environment(**production, FORVALTA_PROXY_SSL_HEADER="X-Forwarded-Proto")[0]
+        == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
     # Cookies over plain http (a test installation): no HSTS.
     assert settings_from_environment(**production, FORVALTA_SECURE_COOKIES="0")[1:3] == [
         "0",
@@ -500,3 +518,47 @@ def test_api_etag_and_if_match_refuse_a_lost_update(world):
     assert fresh.status_code == 200
     assert system_row(system)["description"] == "Ny beskrivning från A"
     assert system_row(system)["name"] == "Namn från B"
+
+
+@pytest.mark.parametrize("key", sorted(ASSOC_OWN))
+def test_every_edit_page_carries_its_version_and_an_unchanged_save_goes_through(world, key):
+    """Every model's edit page: a save of what was opened is never taken for stale, and
+    a save after someone else's change always is."""
+    item = world.items[key]
+    model = type(item)
+    url = reverse(url_name(model, "edit"), args=[item.pk])
+    client = as_user(world.user("assoc_admin"))
+    opened = client.get(url)
+    assert opened.status_code == 200
+    assert f'name="_version" value="{opened.context["version"]}"' in opened.content.decode()
+    data = post_data(opened)
+    saved = client.post(url, data)
+    assert saved.status_code == 302, (key, saved.content[-3000:])
+    # Someone else changes a text field; the old copy is refused and nothing changes.
+    field = next(
+        n
+        for n in ("description", "note", "code", "name")
+        if n in data and n in {f.name for f in model._meta.fields}
+    )
+    model.objects.filter(pk=item.pk).update(**{field: "Ändrad av någon annan"})
+    before = model.objects.filter(pk=item.pk).values().get()
+    stale = client.post(url, data)
+    assert stale.status_code == 409, key
+    assert model.objects.filter(pk=item.pk).values().get() == before
+
+
+def test_the_version_token_carries_no_id_of_a_row_the_user_cannot_see(world):
+    """The token is signed, not encrypted: a hidden counterpart is masked in it."""
+    from django.core import signing
+
+    from forvalta.core import concurrency
+
+    integration, hidden = world.items["INT_A"], world.items["SYS_M1"]
+    type(integration).objects.filter(pk=integration.pk).update(target=hidden, external_system="")
+    url = reverse("register:integration_edit", args=[integration.pk])
+    page = as_user(world.user("assoc_admin")).get(url)
+    token = page.context["version"]
+    data = signing.loads(token, salt="forvalta.edit-version")
+    assert data["v"]["target"] == concurrency._HIDDEN
+    assert data["v"]["source"] == integration.source_id
+    assert concurrency.is_current(data, page.context["form"])
