@@ -288,7 +288,7 @@ def _compiled_condition(
         condition = condition_for(model, user)
     compiled: tuple[str, tuple[Any, ...]] | None = None
     if condition != NOTHING:
-        query = model._base_manager.filter(condition).values("pk").query
+        query = model._base_manager.filter(condition).order_by().values("pk").query
         sql, params = query.get_compiler(using=using).as_sql()
         compiled = (sql, tuple(params))
     with _COMPILED_LOCK:

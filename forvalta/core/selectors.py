@@ -31,6 +31,7 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
         capped_gap_count,
         gaps_queryset,
         system_gaps,
+        with_gap_flags,
     )
 
     scope = scope_for(user)
@@ -61,7 +62,9 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
         | Q(owner_organisation_id__in=admin_orgs)
     )
     gap_rows = gaps_queryset(user, systems=my_systems)
-    gaps = [system_gaps(s) for s in gap_rows[:HOME_GAPS]]
+    # The most recently registered first: read backwards along the primary key, so the
+    # database stops at the fifth system with a gap (the gaps page lists all, by name).
+    gaps = [system_gaps(s) for s in with_gap_flags(gap_rows.order_by("-pk"))[:HOME_GAPS]]
     gap_count, gap_count_more = capped_gap_count(gap_rows, HOME_GAP_COUNT_CAP)
     due = list(
         agreements_due(user)
