@@ -73,6 +73,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
         org_ids, platform = readable_scope(getattr(request, "user", None))
         choices: list[tuple[str, Any]] = [
             (str(pk), name)
+            # scoping: allowed names of the organisations whose trail the user reads
             for pk, name in Organisation.objects.filter(pk__in=org_ids)
             .order_by("name")
             .values_list("pk", "name")

@@ -56,6 +56,7 @@ XLSX_MAX_ROWS = 200_000
 
 
 def _organisations(ids: frozenset[int] | set[int]) -> list[Any]:
+    # scoping: allowed the user's own organisations, to file a refusal under them
     return list(Organisation.objects.filter(pk__in=ids)) if ids else []
 
 
@@ -177,6 +178,7 @@ class AuditSearchView(LoginRequiredMixin, View):
     def export(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         _filterset, queryset = filtered_events(request)
         # What was there when asked: the extract's own event is not part of it.
+        # scoping: allowed the chain's head position only, to bound the scoped extract
         last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         queryset = queryset.filter(seq__lte=last)
         # Counted up to the Excel limit only: never an exact COUNT over the whole trail.
@@ -266,6 +268,7 @@ class AuditVerifyView(LoginRequiredMixin, View):
             refuse(request, "verify the audit trail")
 
     def context(self, request: HttpRequest, result: Any = None) -> dict[str, Any]:
+        # scoping: allowed the last verification of the whole chain, for verifiers
         last = AuditEvent.objects.filter(action="audit.verified").order_by("-seq").first()
         return {
             "title": _("Verify the audit trail"),

@@ -26,14 +26,16 @@ from forvalta.register.models import (
 
 def _managed_objects(form: ScopedModelForm) -> Any:
     s = form.scope
-    return ManagementObject.objects.filter(
-        Q(owner_organisation_id__in=s.admin_org_ids) | Q(id__in=s.managed_object_ids)
-    ).select_related("owner_organisation")
+    return (
+        ManagementObject.objects.visible_to(form.user)
+        .filter(Q(owner_organisation_id__in=s.admin_org_ids) | Q(id__in=s.managed_object_ids))
+        .select_related("owner_organisation")
+    )
 
 
 def _managed_services(form: ScopedModelForm) -> Any:
     s = form.scope
-    return Service.objects.filter(
+    return Service.objects.visible_to(form.user).filter(
         Q(owner_organisation_id__in=s.admin_org_ids)
         | Q(id__in=s.managed_service_ids)
         | Q(management_object_id__in=s.managed_object_ids)
@@ -42,7 +44,7 @@ def _managed_services(form: ScopedModelForm) -> Any:
 
 def _managed_systems(form: ScopedModelForm) -> Any:
     s = form.scope
-    return System.objects.filter(
+    return System.objects.visible_to(form.user).filter(
         Q(owner_organisation_id__in=s.admin_org_ids)
         | Q(id__in=s.managed_system_ids)
         | Q(management_object_id__in=s.managed_object_ids)
@@ -52,11 +54,15 @@ def _managed_systems(form: ScopedModelForm) -> Any:
 def _owner_choices(form: ScopedModelForm) -> Any:
     """Organisations the user may register things for: administered, or owning a managed object."""
     s = form.scope
-    return Organisation.objects.filter(
-        Q(id__in=s.admin_org_ids)
-        | Q(management_objects__id__in=s.managed_object_ids)
-        | Q(id=getattr(form.instance, "owner_organisation_id", None))
-    ).distinct()
+    return (
+        Organisation.objects.visible_to(form.user)
+        .filter(
+            Q(id__in=s.admin_org_ids)
+            | Q(management_objects__id__in=s.managed_object_ids)
+            | Q(id=getattr(form.instance, "owner_organisation_id", None))
+        )
+        .distinct()
+    )
 
 
 class ManagementObjectForm(ScopedModelForm):
@@ -65,7 +71,9 @@ class ManagementObjectForm(ScopedModelForm):
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
 
     def limit_choices(self) -> None:
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
+        self.fields["owner_organisation"].queryset = Organisation.objects.visible_to(
+            self.user
+        ).filter(
             Q(id__in=self.scope.admin_org_ids)
             | Q(id=getattr(self.instance, "owner_organisation_id", None))
         )
@@ -204,7 +212,7 @@ class RoleAssignmentForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         self.fields["management_object"].queryset = _managed_objects(self)
-        self.fields["service"].queryset = Service.objects.filter(
+        self.fields["service"].queryset = Service.objects.visible_to(self.user).filter(
             Q(pk__in=_managed_services(self).values("pk"))
             | Q(pk__in=self.scope.nominating_service_ids)
         )
@@ -214,7 +222,7 @@ class RoleAssignmentForm(ScopedModelForm):
         self.fields["person"].queryset = User.objects.visible_to(self.user).order_by(
             "last_name", "first_name"
         )
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(self.user).filter(
             Q(id__in=self.scope.org_ids) | Q(id__in=self.scope.partner_org_ids)
         )
         self.fields["role_type"].queryset = RoleType.objects.all()
@@ -246,11 +254,15 @@ class AgreementForm(ScopedModelForm):
         }
 
     def limit_choices(self) -> None:
-        owners = Organisation.objects.filter(
-            Q(id__in=self.scope.admin_org_ids)
-            | Q(id=getattr(self.instance, "owner_organisation_id", None))
-            | Q(management_objects__id__in=self.scope.managed_object_ids)
-        ).distinct()
+        owners = (
+            Organisation.objects.visible_to(self.user)
+            .filter(
+                Q(id__in=self.scope.admin_org_ids)
+                | Q(id=getattr(self.instance, "owner_organisation_id", None))
+                | Q(management_objects__id__in=self.scope.managed_object_ids)
+            )
+            .distinct()
+        )
         self.fields["owner_organisation"].queryset = owners
         self.fields["supplier"].queryset = Organisation.objects.visible_to(self.user).filter(
             kind=OrganisationKind.SUPPLIER
