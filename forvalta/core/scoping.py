@@ -173,6 +173,7 @@ def declare(model: type[models.Model], rule: Rule) -> None:
     if existing is not None and existing != rule:
         raise ImproperlyConfigured(f"{model.__name__} already declares its scope.")
     _RULES[model] = rule
+    forget_compiled_conditions()
 
 
 def widen(model: type[models.Model], rule: Rule) -> None:
@@ -181,6 +182,7 @@ def widen(model: type[models.Model], rule: Rule) -> None:
     rules = _WIDENINGS.setdefault(_concrete(model), [])
     if rule not in rules:
         rules.append(rule)
+        forget_compiled_conditions()
 
 
 def rule_for(model: type[models.Model]) -> Rule:
@@ -299,9 +301,10 @@ def _compiled_condition(
 
 
 def forget_compiled_conditions() -> None:
-    """Drop the kept SQL (tests that change the rules themselves)."""
+    """Drop the kept SQL: a rule was declared or widened."""
     with _COMPILED_LOCK:
         _COMPILED.clear()
+        _COMPILED_MODELS.clear()
 
 
 def visible_rows(model: type[models.Model], user: Any) -> models.QuerySet:
