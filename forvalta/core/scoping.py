@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -293,6 +293,34 @@ def _compiled_condition(
         query = model._base_manager.filter(condition).order_by().values("pk").query
         sql, params = query.get_compiler(using=using).as_sql()
         compiled = (sql, tuple(params))
+    with _COMPILED_LOCK:
+        _COMPILED[key] = compiled
+        if len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return compiled
+
+
+def compiled_query(
+    label: str, user: Any, build: Callable[[], models.QuerySet], using: str = "default"
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of a user's page query built from the scope, kept like the conditions.
+
+    `build()` must depend only on the user's scope facts and the day (the key of
+    `_scope_key`) and on constants: e.g. the home page's "my systems with gaps" is the
+    user's roles and organisations as subqueries; the rows come when it runs.
+    """
+    key = (label, *_scope_key(models.Model, user, using)[1:])
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+        if found is not None:
+            _COMPILED.move_to_end(key)
+            return found
+    try:
+        sql, params = build().query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:
+        # Matches nothing (e.g. a user of no organisation): a query that finds no row.
+        sql, params = "SELECT NULL WHERE FALSE", ()
+    compiled = (sql, tuple(params))
     with _COMPILED_LOCK:
         _COMPILED[key] = compiled
         if len(_COMPILED) > _COMPILED_MAX:
