@@ -7,7 +7,11 @@ never renamed: old events keep it (compare Zulip's AuditLogEventType).
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 FIXED = {
@@ -26,6 +30,12 @@ FIXED = {
 }
 VERBS = ("created", "updated", "deleted", "exported", "viewed")
 GOVERNED_APPS = ("core", "register")
+
+
+@functools.cache
+def action_codes_datalist() -> SafeString:
+    """The codes as the <option>s of the search's datalist (the same on every page)."""
+    return format_html_join("", '<option value="{}">', ((code,) for code in action_codes()))
 
 
 def action_codes() -> list[str]:

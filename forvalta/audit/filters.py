@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from forvalta.audit.chain import canonical_address
 from forvalta.audit.models import AuditEvent
 from forvalta.audit.rules import readable_scope
+from forvalta.core.filters import fast_form
 from forvalta.core.models import Organisation
 
 PLATFORM = "platform"
@@ -72,6 +73,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
         org_ids, platform = readable_scope(getattr(request, "user", None))
         choices: list[tuple[str, Any]] = [
             (str(pk), name)
+            # scoping: allowed names of the organisations whose trail the user reads
             for pk, name in Organisation.objects.filter(pk__in=org_ids)
             .order_by("name")
             .values_list("pk", "name")
@@ -80,6 +82,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
             choices.append((PLATFORM, _("The platform (no organisation)")))
         self.filters["organisation"].extra["choices"] = choices
         self.form.fields["organisation"].choices = [("", "---------"), *choices]
+
+    @property
+    def form(self) -> Any:
+        return fast_form(super().form)
 
     def filter_organisation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == PLATFORM:

@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import django_tables2 as tables
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -33,7 +32,7 @@ from forvalta.audit.filters import PLATFORM, AuditEventFilterSet
 from forvalta.audit.models import AuditCheckpoint, AuditDisposal, AuditEvent
 from forvalta.audit.rules import readable_scope
 from forvalta.audit.services import checkpoints_as_rows, record
-from forvalta.audit.tables import EXPORT_FIELDS, AuditEventTable, format_changes
+from forvalta.audit.tables import EXPORT_FIELDS, event_rows, format_changes, headers
 from forvalta.audit.verify import verify_trail
 from forvalta.core.exports import XLSX_CONTENT_TYPE, export_filename, safe_cell
 from forvalta.core.models import Organisation
@@ -58,6 +57,7 @@ XLSX_MAX_ROWS = 200_000
 
 
 def _organisations(ids: frozenset[int] | set[int]) -> list[Any]:
+    # scoping: allowed the user's own organisations, to file a refusal under them
     return list(Organisation.objects.filter(pk__in=ids)) if ids else []
 
 
@@ -156,16 +156,14 @@ class AuditSearchView(LoginRequiredMixin, View):
         record_search(
             request, "audit.searched", {"results": [None, f"{count}+" if more else count]}
         )
-        table = AuditEventTable(rows)
-        # The page is cut by key above; no second pagination (and no COUNT) in the table.
-        tables.RequestConfig(request, paginate=False).configure(table)
         next_query = request.GET.copy()
         if has_next:
             next_query["before"] = str(rows[-1].seq)
         context = {
             "title": _("Audit trail"),
             "filterset": filterset,
-            "table": table,
+            "headers": headers(),
+            "rows": event_rows(rows),
             "count": count,
             "count_more": more,
             "count_cap": COUNT_CAP,
@@ -173,7 +171,7 @@ class AuditSearchView(LoginRequiredMixin, View):
             "first_url": "?" + _without(request, "before") if before else "",
             "can_extract": request.user.has_perm("audit.extract_auditevent"),
             "can_verify": request.user.has_perm("audit.verify_auditevent"),
-            "action_codes": codes.action_codes(),
+            "action_codes_html": codes.action_codes_datalist(),
             "export_query": _without(request, "before", "export"),
             "is_filtered": bool(filterset.is_bound),
         }
@@ -184,6 +182,7 @@ class AuditSearchView(LoginRequiredMixin, View):
     def export(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         _filterset, queryset = filtered_events(request)
         # What was there when asked: the extract's own event is not part of it.
+        # scoping: allowed the chain's head position only, to bound the scoped extract
         last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         queryset = queryset.filter(seq__lte=last)
         # Counted up to the Excel limit only: never an exact COUNT over the whole trail.
@@ -273,6 +272,7 @@ class AuditVerifyView(LoginRequiredMixin, View):
             refuse(request, "verify the audit trail")
 
     def context(self, request: HttpRequest, result: Any = None) -> dict[str, Any]:
+        # scoping: allowed the last verification of the whole chain, for verifiers
         last = AuditEvent.objects.filter(action="audit.verified").order_by("-seq").first()
         return {
             "title": _("Verify the audit trail"),

@@ -238,6 +238,7 @@ class ScopedApiMixin:
             qs = qs.select_related(*self.select_related)
         user = self.request.user
         for field in self.model._meta.many_to_many:
+            # scoping: allowed read below only through visible_to
             related = field.related_model._default_manager  # type: ignore[union-attr]  # a model
             if hasattr(related, "visible_to"):
                 qs = qs.prefetch_related(

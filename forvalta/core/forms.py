@@ -85,6 +85,7 @@ class ScopedModelForm(forms.ModelForm):
             if not ids:
                 continue
             model = qs.model
+            # scoping: allowed current values the user cannot see are kept, never shown
             manager = model._default_manager
             seen = (
                 manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
@@ -117,7 +118,7 @@ class ScopedModelForm(forms.ModelForm):
 
 
 def administered_organisations(user: Any) -> Any:
-    return Organisation.objects.filter(id__in=scope_for(user).admin_org_ids)
+    return Organisation.objects.visible_to(user).filter(id__in=scope_for(user).admin_org_ids)
 
 
 class OrganisationForm(ScopedModelForm):
@@ -158,9 +159,11 @@ class UnitForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         self.fields["organisation"].queryset = administered_organisations(self.user)
-        self.fields["parent"].queryset = Unit.objects.filter(
-            organisation_id__in=self.scope.admin_org_ids
-        ).select_related("organisation")
+        self.fields["parent"].queryset = (
+            Unit.objects.visible_to(self.user)
+            .filter(organisation_id__in=self.scope.admin_org_ids)
+            .select_related("organisation")
+        )
         if self.instance.pk:
             self.fields["organisation"].disabled = True
 
@@ -184,7 +187,8 @@ class MembershipForm(ScopedModelForm):
         if scope.is_platform_admin and not scope.admin_org_ids:
             # The platform administrator appoints organisation administrators and sees no
             # other staff: people with no organisation yet, or already administrators.
-            self.fields["organisation"].queryset = Organisation.objects.all()
+            self.fields["organisation"].queryset = Organisation.objects.visible_to(self.user)
+            # scoping: allowed the platform administrator appoints among people with no organisation
             self.fields["user"].queryset = User.objects.filter(
                 Q(memberships__isnull=True) | Q(memberships__is_org_admin=True)
             ).distinct()
@@ -202,10 +206,14 @@ class MembershipForm(ScopedModelForm):
                     "accept."
                 )
         admin_orgs = scope.admin_org_ids
-        self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=admin_orgs)
-        self.fields["manager"].queryset = User.objects.filter(
-            memberships__organisation_id__in=admin_orgs
-        ).distinct()
+        self.fields["unit"].queryset = Unit.objects.visible_to(self.user).filter(
+            organisation_id__in=admin_orgs
+        )
+        self.fields["manager"].queryset = (
+            User.objects.visible_to(self.user)
+            .filter(memberships__organisation_id__in=admin_orgs)
+            .distinct()
+        )
         if self.instance.pk:
             self.fields["user"].disabled = True
             self.fields["organisation"].disabled = True
@@ -249,11 +257,11 @@ class UserForm(ScopedModelForm):
     def limit_choices(self) -> None:
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = (
-                Organisation.objects.all()
+                Organisation.objects.visible_to(self.user)
                 if self.scope.is_platform_admin
                 else administered_organisations(self.user)
             )
-            self.fields["unit"].queryset = Unit.objects.filter(
+            self.fields["unit"].queryset = Unit.objects.visible_to(self.user).filter(
                 organisation_id__in=self.scope.admin_org_ids
             )
 
@@ -294,7 +302,7 @@ class UserForm(ScopedModelForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        colleagues = self.scope.colleagues(User.objects.all())
+        colleagues = self.scope.colleagues(User.objects.visible_to(self.user))
         if colleagues.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 _("Someone in your organisation already has this e-mail address.")

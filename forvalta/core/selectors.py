@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from forvalta.core.models import today
+from forvalta.core.scoping import compiled_query
 from forvalta.core.tenancy import scope_for
 
 # How many rows each section of the home page shows before "show all".
@@ -24,16 +27,27 @@ HOME_GAP_COUNT_CAP = 100
 
 
 def my_assignment_overview(user: Any) -> dict[str, Any]:
-    """Where the user holds a role today, and what needs attention there."""
-    from forvalta.register.models import Participation, RoleAssignment, Service, System
+    """Where the user holds a role today, and what needs attention there.
+
+    The sections' queries are built from the user's roles and organisations only, so
+    their SQL is kept per user and day (`compiled_query`): building them (a dozen
+    nested subqueries each) cost Django more than running them.
+    """
+    from forvalta.register.models import Agreement, Participation, RoleAssignment, Service, System
     from forvalta.register.selectors import (
         agreements_due,
-        capped_gap_count,
         gaps_queryset,
         system_gaps,
+        with_gap_flags,
     )
 
     scope = scope_for(user)
+    if not scope.org_ids:  # the page says how to become a member; nothing to list
+        return {
+            "is_member": False,
+            "is_platform_admin": scope.is_platform_admin,
+            "admin_orgs": scope.admin_org_ids,
+        }
     mine = RoleAssignment.objects.active().filter(person=user)
     assignments = list(
         mine.select_related(
@@ -43,46 +57,91 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     more_roles = len(assignments) > HOME_ROLES
     assignments = assignments[:HOME_ROLES]
     roles_total = mine.count()  # always: the page costs the same queries either way
-    # Subqueries, not id lists: a role on an object covers its services and systems.
-    object_ids = mine.filter(management_object__isnull=False).values("management_object_id")
-    service_ids = Service.objects.filter(
-        Q(id__in=mine.filter(service__isnull=False).values("service_id"))
-        | Q(management_object_id__in=object_ids)
-    ).values("id")
-    system_ids = mine.filter(system__isnull=False).values("system_id")
-    in_my_services = Service.systems.through.objects.filter(service_id__in=service_ids).values(
-        "system_id"
-    )
-    admin_orgs = list(scope.admin_org_ids)
-    my_systems = System.objects.filter(
-        Q(id__in=system_ids)
-        | Q(management_object_id__in=object_ids)
-        | Q(id__in=in_my_services)
-        | Q(owner_organisation_id__in=admin_orgs)
-    )
-    gap_rows = gaps_queryset(user, systems=my_systems)
-    gaps = [system_gaps(s) for s in gap_rows[:HOME_GAPS]]
-    gap_count, gap_count_more = capped_gap_count(gap_rows, HOME_GAP_COUNT_CAP)
-    due = list(
-        agreements_due(user)
-        .filter(
-            Q(management_objects__id__in=object_ids)
-            | Q(services__id__in=service_ids)
-            | Q(systems__id__in=system_ids)
-            | Q(systems__management_object_id__in=object_ids)
+    admin_orgs = sorted(scope.admin_org_ids)
+
+    def reach() -> dict[str, Any]:
+        # Subqueries, not id lists: a role on an object covers its services and systems.
+        object_ids = mine.filter(management_object__isnull=False).values("management_object_id")
+        service_ids = Service.objects.filter(
+            Q(id__in=mine.filter(service__isnull=False).values("service_id"))
+            | Q(management_object_id__in=object_ids)
+        ).values("id")
+        system_ids = mine.filter(system__isnull=False).values("system_id")
+        in_my_services = Service.systems.through.objects.filter(service_id__in=service_ids).values(
+            "system_id"
+        )
+        my_systems = System.objects.filter(
+            Q(id__in=system_ids)
+            | Q(management_object_id__in=object_ids)
+            | Q(id__in=in_my_services)
             | Q(owner_organisation_id__in=admin_orgs)
         )
-        .distinct()[:HOME_LIST]
+        return {
+            "objects": object_ids,
+            "services": service_ids,
+            "systems": system_ids,
+            "gap_rows": gaps_queryset(user, systems=my_systems).select_related(None),
+        }
+
+    # The most recently registered first: read backwards along the primary key, so the
+    # database stops at the fifth system with a gap (the gaps page lists all, by name).
+    gaps_sql = compiled_query(
+        "home.gaps",
+        user,
+        lambda: with_gap_flags(reach()["gap_rows"].order_by("-pk"))[:HOME_GAPS],
     )
-    soon = today() + dt.timedelta(days=60)
-    changing = list(
-        Participation.objects.visible_to(user)
-        .filter(service_id__in=service_ids)
-        .filter(
-            Q(valid_from__gt=today(), valid_from__lte=soon)
-            | Q(valid_to__gte=today(), valid_to__lte=soon)
+    gaps = [system_gaps(s) for s in System.objects.raw(*gaps_sql)]
+    count_sql, count_params = compiled_query(
+        "home.gap_count",
+        user,
+        lambda: reach()["gap_rows"].order_by().values("pk")[: HOME_GAP_COUNT_CAP + 1],
+    )
+    with connection.cursor() as cursor:
+        # Counted no further than the cap ("more than 100").
+        cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS gaps", count_params)  # noqa: S608 - Django's own SQL
+        found = cursor.fetchone()[0]
+    gap_count, gap_count_more = min(found, HOME_GAP_COUNT_CAP), found > HOME_GAP_COUNT_CAP
+
+    def due_ids() -> Any:
+        r = reach()
+        return (
+            agreements_due(user)
+            .filter(
+                Q(management_objects__id__in=r["objects"])
+                | Q(services__id__in=r["services"])
+                | Q(systems__id__in=r["systems"])
+                | Q(systems__management_object_id__in=r["objects"])
+                | Q(owner_organisation_id__in=admin_orgs)
+            )
+            .order_by()
+            .values("pk")
         )
-        .select_related("organisation", "service")[:HOME_LIST]
+
+    due = list(
+        Agreement.objects.filter(
+            pk__in=RawSQL(*compiled_query("home.agreements_due", user, due_ids))  # noqa: S611
+        )
+        .select_related("owner_organisation", "supplier")
+        .order_by("renewal_decision_by", "title", "pk")[:HOME_LIST]
+    )
+
+    def changing_ids() -> Any:
+        soon = today() + dt.timedelta(days=60)
+        return (
+            Participation.objects.visible_to(user)
+            .filter(service_id__in=reach()["services"])
+            .filter(
+                Q(valid_from__gt=today(), valid_from__lte=soon)
+                | Q(valid_to__gte=today(), valid_to__lte=soon)
+            )
+            .order_by()
+            .values("pk")
+        )
+
+    changing = list(
+        Participation.objects.filter(
+            pk__in=RawSQL(*compiled_query("home.participations", user, changing_ids))  # noqa: S611
+        ).select_related("organisation", "service")[:HOME_LIST]
     )
     return {
         "assignments": assignments,

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import utils as tables_utils
 
 from forvalta.core.models import Membership, Organisation, Unit, User
+
+# django-tables2 asks `inspect.signature` of every render method, accessor and link
+# callable for every cell (about 200 times for a page of 25 rows); the answer depends
+# only on the function, so it is kept per function (and whether it is bound). The
+# cache is bounded by the functions in the code (columns' methods, module-level lambdas).
+_signature = tables_utils.signature
+_signatures: dict[tuple[Any, bool], tuple[tuple[str, ...], str | None]] = {}
+
+
+def _cached_signature(fn: Any) -> tuple[tuple[str, ...], str | None]:
+    if isinstance(fn, types.MethodType):
+        key = (fn.__func__, True)
+    elif isinstance(fn, types.FunctionType):
+        key = (fn, False)
+    else:  # another callable (a partial, an object): not cached
+        return _signature(fn)
+    found = _signatures.get(key)
+    if found is None:
+        found = _signatures[key] = _signature(fn)
+    return found
+
+
+tables_utils.signature = _cached_signature
 
 
 class YesNoColumn(tables.BooleanColumn):

@@ -31,7 +31,9 @@ from forvalta.register.models import (
 
 def _org_filter(label: Any = "") -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), label=label or _("organisation")
+        # scoping: allowed a field declaration; SearchFilterSet scopes it per request
+        queryset=Organisation.objects.all(),
+        label=label or _("organisation"),
     )
 
 

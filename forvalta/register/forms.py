@@ -27,14 +27,16 @@ from forvalta.register.rules import APPOINTMENT_FIELDS, acts_for_organisation, s
 
 def _managed_objects(form: ScopedModelForm) -> Any:
     s = form.scope
-    return ManagementObject.objects.filter(
-        Q(owner_organisation_id__in=s.admin_org_ids) | Q(id__in=s.managed_object_ids)
-    ).select_related("owner_organisation")
+    return (
+        ManagementObject.objects.visible_to(form.user)
+        .filter(Q(owner_organisation_id__in=s.admin_org_ids) | Q(id__in=s.managed_object_ids))
+        .select_related("owner_organisation")
+    )
 
 
 def _managed_services(form: ScopedModelForm) -> Any:
     s = form.scope
-    return Service.objects.filter(
+    return Service.objects.visible_to(form.user).filter(
         Q(owner_organisation_id__in=s.admin_org_ids)
         | Q(id__in=s.managed_service_ids)
         | Q(management_object_id__in=s.managed_object_ids)
@@ -43,7 +45,7 @@ def _managed_services(form: ScopedModelForm) -> Any:
 
 def _managed_systems(form: ScopedModelForm) -> Any:
     s = form.scope
-    return System.objects.filter(
+    return System.objects.visible_to(form.user).filter(
         Q(owner_organisation_id__in=s.admin_org_ids)
         | Q(id__in=s.managed_system_ids)
         | Q(management_object_id__in=s.managed_object_ids)
@@ -53,11 +55,15 @@ def _managed_systems(form: ScopedModelForm) -> Any:
 def _owner_choices(form: ScopedModelForm) -> Any:
     """Organisations the user may register things for: administered, or owning a managed object."""
     s = form.scope
-    return Organisation.objects.filter(
-        Q(id__in=s.admin_org_ids)
-        | Q(management_objects__id__in=s.managed_object_ids)
-        | Q(id=getattr(form.instance, "owner_organisation_id", None))
-    ).distinct()
+    return (
+        Organisation.objects.visible_to(form.user)
+        .filter(
+            Q(id__in=s.admin_org_ids)
+            | Q(management_objects__id__in=s.managed_object_ids)
+            | Q(id=getattr(form.instance, "owner_organisation_id", None))
+        )
+        .distinct()
+    )
 
 
 class ManagementObjectForm(ScopedModelForm):
@@ -66,7 +72,9 @@ class ManagementObjectForm(ScopedModelForm):
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
 
     def limit_choices(self) -> None:
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
+        self.fields["owner_organisation"].queryset = Organisation.objects.visible_to(
+            self.user
+        ).filter(
             Q(id__in=self.scope.admin_org_ids)
             | Q(id=getattr(self.instance, "owner_organisation_id", None))
         )
@@ -206,16 +214,18 @@ class RoleAssignmentForm(ScopedModelForm):
     def limit_choices(self) -> None:
         # A supplier's administrator nominates its staff on what its agreements cover.
         contracts = supplier_contracts(self.user)
-        self.fields["management_object"].queryset = ManagementObject.objects.filter(
+        self.fields["management_object"].queryset = ManagementObject.objects.visible_to(
+            self.user
+        ).filter(
             Q(pk__in=_managed_objects(self).values("pk"))
             | Q(pk__in=contracts.values("management_objects"))
         )
-        self.fields["service"].queryset = Service.objects.filter(
+        self.fields["service"].queryset = Service.objects.visible_to(self.user).filter(
             Q(pk__in=_managed_services(self).values("pk"))
             | Q(pk__in=self.scope.nominating_service_ids)
             | Q(pk__in=contracts.values("services"))
         )
-        self.fields["system"].queryset = System.objects.filter(
+        self.fields["system"].queryset = System.objects.visible_to(self.user).filter(
             Q(pk__in=_managed_systems(self).values("pk")) | Q(pk__in=contracts.values("systems"))
         )
         # People the user already sees: colleagues and current role holders. Another
@@ -226,7 +236,9 @@ class RoleAssignmentForm(ScopedModelForm):
         # One acts for one's own organisation: another organisation appoints its own
         # people (`acts_for_organisation`). On edit the current value stays choosable.
         organisation = self.fields["organisation"]
-        organisation.queryset = Organisation.objects.filter(id__in=self.scope.org_ids)
+        organisation.queryset = Organisation.objects.visible_to(self.user).filter(
+            id__in=self.scope.org_ids
+        )
         organisation.error_messages["invalid_choice"] = _(
             "You can appoint people to act only for your own organisation. Another "
             "organisation appoints its own people."
@@ -282,11 +294,15 @@ class AgreementForm(ScopedModelForm):
         }
 
     def limit_choices(self) -> None:
-        owners = Organisation.objects.filter(
-            Q(id__in=self.scope.admin_org_ids)
-            | Q(id=getattr(self.instance, "owner_organisation_id", None))
-            | Q(management_objects__id__in=self.scope.managed_object_ids)
-        ).distinct()
+        owners = (
+            Organisation.objects.visible_to(self.user)
+            .filter(
+                Q(id__in=self.scope.admin_org_ids)
+                | Q(id=getattr(self.instance, "owner_organisation_id", None))
+                | Q(management_objects__id__in=self.scope.managed_object_ids)
+            )
+            .distinct()
+        )
         self.fields["owner_organisation"].queryset = owners
         self.fields["supplier"].queryset = Organisation.objects.visible_to(self.user).filter(
             kind=OrganisationKind.SUPPLIER

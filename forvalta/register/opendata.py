@@ -52,6 +52,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 def organisation_for(key: str) -> Organisation:
     """An active organisation by organisation number (with or without hyphen) or id."""
     key = key.strip()
+    # scoping: allowed the public directory of active organisations, for open data
     organisations = Organisation.objects.filter(is_active=True)
     if re.fullmatch(r"\d{6}-?\d{4}", key):
         try:
@@ -75,6 +76,7 @@ def public_systems(organisation: Organisation) -> list[dict[str, Any]]:
     whole rule, so it does not go through `visible_to`.
     """
     labels = labels_of(Lifecycle, "sv")
+    # scoping: allowed open data: systems their owner marked public, read without a user
     systems = System.objects.filter(owner_organisation=organisation, is_public=True).select_related(
         "management_object", "vendor"
     )

@@ -280,7 +280,10 @@ class SystemDetailView(RecordsObjectViewMixin, ObjectDetailView):
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         context = super().extra_context(obj)  # records the view where it counts
-        gaps = documentation_gaps(self.request.user, systems=System.objects.filter(pk=obj.pk))
+        gaps = documentation_gaps(
+            self.request.user,
+            systems=System.objects.visible_to(self.request.user).filter(pk=obj.pk),
+        )
         return {**context, "gaps": gaps}
 
 
