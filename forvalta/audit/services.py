@@ -575,6 +575,9 @@ def append_many(
     inserts the batch with bulk_create: updating a head per row does not finish on a
     million rows (DESIGN.md, Known traps). `rows` are dicts of HASHED_FIELDS with
     `occurred_at` an aware datetime. Staged events are chained first.
+
+    Called inside a caller's transaction, the chain lock is held until that transaction
+    ends: long-running work (imports) records through `record` (staged) instead.
     """
     total = 0
     batch: list[Mapping[str, Any]] = []
