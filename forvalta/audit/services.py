@@ -345,7 +345,7 @@ class Sequencer:
     IDLE_CLOSE_SECONDS = 2.0
     # After a wake, wait this long for more commits, so a batch chains several events
     # (fewer round trips per event; the chaining delay stays far below the bound).
-    LINGER_SECONDS = 0.05
+    LINGER_SECONDS = 0.2
 
     def __init__(self, using: str) -> None:
         self.using = using
