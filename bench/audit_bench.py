@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/audit_bench.py
 
-Creates a throwaway database `forvalta_bench` on the same server (dropped at the end)
+Creates a throwaway database `forvalta_bench_audit` on the same server (dropped at the end)
 and prints:
 
 1. append throughput of `record()` with 1, 4 and 16 concurrent writers (events/s);
@@ -30,7 +30,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "forvalta_bench"
+BENCH_DB = "forvalta_bench_audit"
 
 from forvalta.audit import chain  # noqa: E402 - pure Python, no Django needed
 
@@ -175,6 +175,8 @@ def bulk_load(n: int) -> None:
                         "occurred_at": start + step * k,
                         "actor_id": actor,
                         "actor_name": f"Användare {actor}",
+                        "actor_organisation_id": None,
+                        "actor_organisation_name": "",
                         "organisation_id": org,
                         "organisation_name": f"Kommun {org}",
                         "client_address": f"10.{org}.{actor % 250}.{k % 250 + 1}",

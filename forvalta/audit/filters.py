@@ -90,7 +90,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     def filter_organisation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == PLATFORM:
             return queryset.filter(organisation_id__isnull=True)
-        return queryset.filter(organisation_id=int(value))
+        # Filed under it as the organisation acted on or as the actor's organisation.
+        return queryset.filter(Q(organisation_id=int(value)) | Q(actor_organisation_id=int(value)))
 
     def filter_user(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

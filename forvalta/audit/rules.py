@@ -30,6 +30,8 @@ def _reads(user: Any, event: Any) -> bool:
     org_ids, platform = readable_scope(user)
     if event is None:
         return bool(org_ids) or platform
+    if getattr(event, "actor_organisation_id", None) in org_ids:
+        return True  # filed under the actor's organisation too
     if event.organisation_id is None:
         return platform
     return event.organisation_id in org_ids

@@ -345,7 +345,7 @@ class Sequencer:
     IDLE_CLOSE_SECONDS = 2.0
     # After a wake, wait this long for more commits, so a batch chains several events
     # (fewer round trips per event; the chaining delay stays far below the bound).
-    LINGER_SECONDS = 0.05
+    LINGER_SECONDS = 0.2
 
     def __init__(self, using: str) -> None:
         self.using = using
@@ -575,6 +575,9 @@ def append_many(
     inserts the batch with bulk_create: updating a head per row does not finish on a
     million rows (DESIGN.md, Known traps). `rows` are dicts of HASHED_FIELDS with
     `occurred_at` an aware datetime. Staged events are chained first.
+
+    Called inside a caller's transaction, the chain lock is held until that transaction
+    ends: long-running work (imports) records through `record` (staged) instead.
     """
     total = 0
     batch: list[Mapping[str, Any]] = []

@@ -372,6 +372,17 @@ FROM d"""
 PARALLEL_SCAN_FROM = 200_000
 
 
+def verify_workers() -> int:
+    """How many seq ranges are scanned side by side (one connection each):
+    FORVALTA_AUDIT_VERIFY_WORKERS, default twice the cores, at least 2, at most 8 (the
+    server's cores do the work; more ranges than cores still win a fair share on a
+    busy server)."""
+    configured = getattr(settings, "FORVALTA_AUDIT_VERIFY_WORKERS", 0)
+    if configured:
+        return max(1, int(configured))
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
 def _scan_range(lower: int, lower_hash: str, upper: int, using: str) -> tuple[Any, Any]:
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(_PG_SCAN, [lower, upper, lower, lower_hash])
@@ -391,7 +402,7 @@ def _pg_scan(start: chain.Anchor, using: str) -> tuple[int | None, int | None] |
         last = AuditEvent.objects.using(using).aggregate(m=Max("seq"))["m"]
         if last is None or last <= start.seq:
             return None, last
-        workers = max(1, min(4, os.cpu_count() or 1))
+        workers = verify_workers()
         if last - start.seq < PARALLEL_SCAN_FROM or workers == 1:
             return _scan_range(start.seq, start.hash, last, using)
         step = (last - start.seq) // workers

@@ -47,6 +47,7 @@ REASON_LABELS = {
     "checkpoint": gettext_lazy("The event differs from a recorded checkpoint."),
     "tail": gettext_lazy("Events recorded in a checkpoint are missing at the end."),
     "anchor": gettext_lazy("The start of the chain after disposal does not hold."),
+    "staged": gettext_lazy("A staged event was changed, or has waited too long to be chained."),
 }
 
 PER_PAGE = 50

@@ -99,6 +99,12 @@ def test_a_user_of_one_organisation_editing_anothers_system_is_filed_under_both(
         assert api.status_code == 200
         found = [e["seq"] for e in api.json()["results"]]
         assert found == ([event.seq] if sees else []), key
+    # Choosing one's own organisation in the filter finds it too, on both sides.
+    for key, org in (("a", org_a), ("b", org_b)):
+        page = client_for(admins[key]).get(
+            "/audit/", {"action": "register.system.updated", "organisation": str(org.pk)}
+        )
+        assert "ZZFILEDZZ" in page.content.decode(), key
     assert verify_trail().intact
 
 

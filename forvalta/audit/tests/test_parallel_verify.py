@@ -22,7 +22,7 @@ pytestmark = [
 @pytest.fixture
 def split_scan(monkeypatch):
     monkeypatch.setattr(verify, "PARALLEL_SCAN_FROM", 2)
-    monkeypatch.setattr(verify.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(verify, "verify_workers", lambda: 4)
 
 
 def make(n: int) -> None:
