@@ -539,6 +539,11 @@ def test_units_as_a_tree_then_people_with_managers_later_in_the_file(admin_clien
         [org, "Vård- och omsorgsförvaltningen / Hemtjänst", "Hemtjänst Norr", "VOF-HT-N"],
         [org, "", "Barn- och utbildningsförvaltningen", "BUF"],
     ]
+    # The preview writes nothing, yet knows the units that earlier rows create.
+    _token, page = preview(admin_client, "units", "e.csv", csv_bytes(units))
+    assert 'data-count="create">4<' in page.content.decode()
+    assert 'data-count="error">0<' in page.content.decode()
+    assert not Unit.objects.exists()
     assert import_file(admin_client, "units", "enheter.csv", csv_bytes(units)).status_code == 302
     norr = Unit.objects.get(name="Hemtjänst Norr")
     assert norr.path == "Vård- och omsorgsförvaltningen / Hemtjänst / Hemtjänst Norr"
@@ -589,6 +594,11 @@ def test_units_as_a_tree_then_people_with_managers_later_in_the_file(admin_clien
             "",
         ],
     ]
+    _token, page = preview(admin_client, "users", "p.xlsx", xlsx_bytes(people))
+    html = page.content.decode()
+    assert 'data-count="create">2<' in html and 'data-count="update">1<' in html, html[:4000]
+    assert 'data-count="error">0<' in html
+    assert not User.objects.filter(username="bjorn.angstrom").exists()
     response = import_file(admin_client, "users", "personal.xlsx", xlsx_bytes(people))
     assert response.status_code == 302, response.content.decode()[:3000]
     bjorn = User.objects.get(username="bjorn.angstrom")
