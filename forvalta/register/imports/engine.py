@@ -537,6 +537,9 @@ def _update(ctx: Context, write: Write, fresh: models.Model | None) -> None:
     fresh.save()
     for name, values in m2m.items():
         getattr(fresh, name).set(values)
+    if m2m and not ctx.actor.has_perm(perm_name(model, "change"), fresh):
+        # What the row covers now would move it out of the actor's reach (as the service).
+        raise _refused()
     changes = diff(write.before, snapshot(fresh))
     if changes:
         record(actor=ctx.actor, action=action_code(model, "updated"), obj=fresh, changes=changes)
