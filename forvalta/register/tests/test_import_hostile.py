@@ -376,3 +376,42 @@ def test_a_commit_stops_when_a_row_changed_after_validation(admin_client, kommun
     )
     assert System.objects.count() == 1
     assert System.objects.get(name="Lifecare").description == "Gammal"
+
+
+def test_queries_do_not_grow_with_the_rows_but_for_each_rows_own_write(admin_client, kommun):
+    """One scope, one form and bulk lookups per run: a preview costs the same queries for
+    5 rows as for 25; a commit adds for each row its INSERT and its audit event only."""
+    from django.test.utils import CaptureQueriesContext
+
+    def file(first: int, n: int) -> bytes:
+        org, sup = kommun["org"].org_number, kommun["supplier"].org_number
+        objects = ["Vård och omsorg", "Förskola och grundskola"]
+        rows = [[org, f"System {i}", objects[i % 2], "Text", sup if i % 2 else "", "Drift"]
+                for i in range(first, first + n)]  # fmt: skip
+        headings = [*SYSTEM_HEADINGS[:5], "Livscykelfas"]
+        return xlsx_bytes([headings, *rows], title="System")
+
+    def run(first: int, n: int) -> tuple[list[str], list[str]]:
+        token = token_of(upload(admin_client, "systems", "s.xlsx", file(first, n)))
+        url = reverse("register:import_preview", args=[token])
+        with CaptureQueriesContext(connection) as previewed:
+            assert f'data-count="create">{n}<' in admin_client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as committed:
+            assert commit(admin_client, token).status_code == 302
+        return [q["sql"] for q in previewed], [q["sql"] for q in committed]
+
+    def own_writes(queries: list[str]) -> tuple[list[str], list[str]]:
+        audit = ("audit_auditevent", "SAVEPOINT", "pg_advisory_xact_lock")
+        rest = [q for q in queries if not any(a in q for a in audit)]
+        inserts = [q for q in rest if q.startswith('INSERT INTO "register_system"')]
+        return inserts, [q for q in rest if q not in inserts]
+
+    preview_5, commit_5 = run(0, 5)
+    preview_25, commit_25 = run(100, 25)
+    assert len(preview_25) == len(preview_5)
+    inserts_5, other_5 = own_writes(commit_5)
+    inserts_25, other_25 = own_writes(commit_25)
+    assert (len(inserts_5), len(inserts_25)) == (5, 25)
+    assert len(other_25) == len(other_5)
+    events = AuditEvent.objects.filter(action="register.system.created").count()
+    assert events == 30
