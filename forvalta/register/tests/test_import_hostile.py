@@ -155,6 +155,26 @@ def test_a_cell_far_out_is_refused_at_once_whatever_the_sheet_declares(admin_cli
     assert [(n, row["owner"], row["name"]) for n, row in table.rows] == [(2, org, "Lifecare")]
 
 
+def test_a_table_of_millions_of_shared_strings_is_refused_before_it_is_read(admin_client):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in PARTS.items():
+            archive.writestr(name, xml)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{MAIN}"><sheetData>{heading_row()}</sheetData></worksheet>',
+        )
+        with archive.open("xl/sharedStrings.xml", "w") as table:
+            table.write(f'<sst xmlns="{MAIN}">'.encode())
+            for _ in range(300):
+                table.write(b"<si><t>a</t></si>" * 10_000)
+            table.write(b"</sst>")
+    start = time.perf_counter()
+    html = _error(upload(admin_client, "systems", "strängar.xlsx", buffer.getvalue()))
+    assert time.perf_counter() - start < 10
+    assert "The file holds more than 200000 cells." in html
+
+
 def test_limits_on_columns_and_cells_are_settings(admin_client, kommun, settings):
     rows = system_rows(kommun)
     settings.FORVALTA_IMPORT_MAX_COLUMNS = 8
