@@ -386,6 +386,33 @@ def test_a_manager_imports_only_into_what_they_manage(client):
     assert "Row 3: Förvaltningsobjekt:" in html
 
 
+def test_a_manager_imports_an_agreement_allowed_by_what_it_covers(client):
+    """Creating an agreement is allowed to those who manage what it covers: a right the
+    rules know only once the covered rows are set, checked when the row is written."""
+    world = build_world()
+    client.force_login(world.users["lead"])  # manages OBJ_A and its system SYS_A
+    in_english(client)
+    assoc, sup = world.orgs["assoc"], world.orgs["sup"]
+    rows = [
+        [
+            "Kund (organisationsnummer)",
+            "Leverantör (organisationsnummer)",
+            "Titel",
+            "Typ",
+            "System",
+        ],
+        [assoc.org_number, sup.org_number, "Driftavtal", "sla", world.items["SYS_A"].name],
+    ]
+    token, page = preview(client, "agreements", "avtal.csv", csv_bytes(rows))
+    html = page.content.decode()
+    assert 'data-count="create">1<' in html
+    assert commit(client, token).status_code == 302
+    agreement = Agreement.objects.get(title="Driftavtal")
+    assert list(agreement.systems.all()) == [world.items["SYS_A"]]
+    assert agreement.owner_organisation == assoc
+    assert events("register.agreement.created") == 1
+
+
 def test_import_needs_the_right_to_create(client):
     world = build_world()
     staff = world.users["staff2"]
