@@ -2,12 +2,13 @@
 
 An own engine (openpyxl and the csv module) rather than django-import-export: every
 row must be validated by the UI's form (the user's scope, narrowed choice lists) and
-written by the UI's service (rules, `clean()`, audit events), the whole file in one
-transaction, with a preview that runs the very same code and is rolled back.
-django-import-export saves through its own resources and diff, which would bypass
-those services; bending it to call them leaves little of it in use.
+checked by the UI's rules (`rules` predicates, `clean()`), with the audit events the
+services record, the whole file in one transaction, and a preview that runs the very
+same validation without writing anything. django-import-export saves through its own
+resources and diff, which would bypass those rules; bending it to call them leaves
+little of it in use.
 
-    table = read_table(kind, filename, data)        # or FileRejected
+    table = read_table(kind, filename, data)        # or FileRejected; parse once
     report = run_import(actor=user, kind=kind, table=table, commit=False)
 """
 

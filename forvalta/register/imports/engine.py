@@ -1,13 +1,17 @@
-"""Running a file's rows through the register's own forms and services.
+"""Running a file's rows through the register's own forms and rules.
 
 Every row is validated by the form the UI uses for that kind (so choice lists are the
-user's scope, narrowed as on the page) and written by the same service (so the rules,
-`clean()` and the audit events are the UI's). The whole file runs in one transaction:
-a preview, or a commit that meets a bad row, rolls all of it back. Each row runs in a
-savepoint of its own so that every bad row can be reported, not just the first.
+user's scope, narrowed as on the page; `forms.FormPlan` builds it once per run) and
+checked against the same `rules` predicates as the UI's services, with one scope for the
+whole run. Nothing is written while rows are validated: a preview only reads (no
+transaction, no lock, no write but its own audit event afterwards). A commit validates
+every row the same way and, when all are good, writes them in one transaction: each
+row's own INSERT or UPDATE and its audit event (`record`), the way the services write.
+Kinds whose rows build on earlier rows of the file (units, people) commit row by row
+through their services instead, each row in a savepoint, in one transaction.
 
-A row whose values already are what the register holds is "unchanged": no service is
-called for it, so importing the same file twice writes nothing the second time.
+A row whose values already are what the register holds is "unchanged": nothing is
+written for it, so importing the same file twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -533,6 +537,9 @@ def _update(ctx: Context, write: Write, fresh: models.Model | None) -> None:
     fresh.save()
     for name, values in m2m.items():
         getattr(fresh, name).set(values)
+    if m2m and not ctx.actor.has_perm(perm_name(model, "change"), fresh):
+        # What the row covers now would move it out of the actor's reach (as the service).
+        raise _refused()
     changes = diff(write.before, snapshot(fresh))
     if changes:
         record(actor=ctx.actor, action=action_code(model, "updated"), obj=fresh, changes=changes)

@@ -285,6 +285,9 @@ def _xlsx_records(kind: Kind, data: bytes) -> Iterator[tuple[int, Sequence[Any]]
                 raise FileRejected(_("The workbook is too large to import."))
             if "xl/workbook.xml" not in {m.filename for m in members}:
                 raise FileRejected(not_a_workbook)
+            for member in members:
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    _count_shared_strings(archive, member)
         # Read-only: the workbook's parts are opened lazily and sheets are streamed.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except FileRejected:
@@ -304,6 +307,28 @@ def _xlsx_records(kind: Kind, data: bytes) -> Iterator[tuple[int, Sequence[Any]]
         raise FileRejected(not_a_workbook) from exc
     finally:
         workbook.close()
+
+
+def _count_shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """openpyxl reads the whole table of shared strings into memory: count its entries
+    first, streaming, and refuse a table of more strings than the file may have cells."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    entry, limit, count = f"{{{SHEET_MAIN_NS}}}si", max_cells(), 0
+    root: Any = None
+    with archive.open(member) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if root is None:
+                    root = element
+                continue
+            if element.tag == entry:
+                count += 1
+                if count > limit:
+                    raise too_many_cells()
+                if root is not None and element in root:
+                    root.remove(element)
 
 
 def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:

@@ -172,9 +172,19 @@ def name_list(value: Any) -> list[str]:
 
 
 def labels_of(choices: type[models.Choices], language: str = "sv") -> dict[str, str]:
-    """code -> label in one language."""
-    with translation.override(language):
-        return {str(value): str(label) for value, label in choices.choices}
+    """code -> label in one language (read once per language and catalogue; not to be
+    changed by the caller)."""
+    key = (choices, language)
+    found = _LABELS.get(key)
+    if found is None:
+        with translation.override(language):
+            found = {str(value): str(label) for value, label in choices.choices}
+        # The catalogue does not change while the process runs.
+        _LABELS[key] = found
+    return found
+
+
+_LABELS: dict[tuple[Any, str], dict[str, str]] = {}
 
 
 def choice(choices: type[models.Choices]) -> Parser:

@@ -155,6 +155,26 @@ def test_a_cell_far_out_is_refused_at_once_whatever_the_sheet_declares(admin_cli
     assert [(n, row["owner"], row["name"]) for n, row in table.rows] == [(2, org, "Lifecare")]
 
 
+def test_a_table_of_millions_of_shared_strings_is_refused_before_it_is_read(admin_client):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in PARTS.items():
+            archive.writestr(name, xml)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{MAIN}"><sheetData>{heading_row()}</sheetData></worksheet>',
+        )
+        with archive.open("xl/sharedStrings.xml", "w") as table:
+            table.write(f'<sst xmlns="{MAIN}">'.encode())
+            for _ in range(300):
+                table.write(b"<si><t>a</t></si>" * 10_000)
+            table.write(b"</sst>")
+    start = time.perf_counter()
+    html = _error(upload(admin_client, "systems", "strängar.xlsx", buffer.getvalue()))
+    assert time.perf_counter() - start < 10
+    assert "The file holds more than 200000 cells." in html
+
+
 def test_limits_on_columns_and_cells_are_settings(admin_client, kommun, settings):
     rows = system_rows(kommun)
     settings.FORVALTA_IMPORT_MAX_COLUMNS = 8
@@ -376,3 +396,42 @@ def test_a_commit_stops_when_a_row_changed_after_validation(admin_client, kommun
     )
     assert System.objects.count() == 1
     assert System.objects.get(name="Lifecare").description == "Gammal"
+
+
+def test_queries_do_not_grow_with_the_rows_but_for_each_rows_own_write(admin_client, kommun):
+    """One scope, one form and bulk lookups per run: a preview costs the same queries for
+    5 rows as for 25; a commit adds for each row its INSERT and its audit event only."""
+    from django.test.utils import CaptureQueriesContext
+
+    def file(first: int, n: int) -> bytes:
+        org, sup = kommun["org"].org_number, kommun["supplier"].org_number
+        objects = ["Vård och omsorg", "Förskola och grundskola"]
+        rows = [[org, f"System {i}", objects[i % 2], "Text", sup if i % 2 else "", "Drift"]
+                for i in range(first, first + n)]  # fmt: skip
+        headings = [*SYSTEM_HEADINGS[:5], "Livscykelfas"]
+        return xlsx_bytes([headings, *rows], title="System")
+
+    def run(first: int, n: int) -> tuple[list[str], list[str]]:
+        token = token_of(upload(admin_client, "systems", "s.xlsx", file(first, n)))
+        url = reverse("register:import_preview", args=[token])
+        with CaptureQueriesContext(connection) as previewed:
+            assert f'data-count="create">{n}<' in admin_client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as committed:
+            assert commit(admin_client, token).status_code == 302
+        return [q["sql"] for q in previewed], [q["sql"] for q in committed]
+
+    def own_writes(queries: list[str]) -> tuple[list[str], list[str]]:
+        audit = ("audit_auditevent", "SAVEPOINT", "pg_advisory_xact_lock")
+        rest = [q for q in queries if not any(a in q for a in audit)]
+        inserts = [q for q in rest if q.startswith('INSERT INTO "register_system"')]
+        return inserts, [q for q in rest if q not in inserts]
+
+    preview_5, commit_5 = run(0, 5)
+    preview_25, commit_25 = run(100, 25)
+    assert len(preview_25) == len(preview_5)
+    inserts_5, other_5 = own_writes(commit_5)
+    inserts_25, other_25 = own_writes(commit_25)
+    assert (len(inserts_5), len(inserts_25)) == (5, 25)
+    assert len(other_25) == len(other_5)
+    events = AuditEvent.objects.filter(action="register.system.created").count()
+    assert events == 30
