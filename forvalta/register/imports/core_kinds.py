@@ -405,28 +405,21 @@ class UserImport(Kind):
         return membership, values.get("manager", "")
 
     def _refuse_taken(self, values: dict[str, Any]) -> None:
-        """A new person whose user name or e-mail address someone the importer cannot see
-        already has: the same neutral words for both, which say nothing about whether that
-        someone exists, in which organisation, or who it is."""
-        messages = []
+        """A new person whose user name someone the importer cannot see already has.
+
+        User names are unique across the platform, so a taken one is refused, with
+        neutral words that say nothing about who has it or where. E-mail addresses are
+        checked among the importer's colleagues only (the person form's rule): an
+        address used in another organisation is answered like a free one, so the file
+        tells nothing about other organisations' people.
+        """
         if User.objects.filter(username=values["username"]).exists():
-            messages.append(cannot_be_used(self.column("username").heading, values["username"]))
-        email = values.get("email")
-        if email and User.objects.filter(email__iexact=email.strip()).exists():
-            messages.append(cannot_be_used(self.column("email").heading, email))
-        if messages:
-            raise RowFailed(messages)
+            raise RowFailed([cannot_be_used(self.column("username").heading, values["username"])])
 
     def _save(
         self, ctx: Context, form_class: Any, model: Any, instance: Any, overlay: dict[str, Any]
     ) -> tuple[Any, str, list[Change]]:
         person_form = form_class is UserForm
-        if person_form and instance is not None and "email" in overlay:
-            email = str(overlay["email"] or "").strip()
-            taken = User.objects.filter(email__iexact=email).exclude(pk=instance.pk)
-            if email and taken.exists():
-                # The person form's own message would tell that the address is in use.
-                raise RowFailed([cannot_be_used(self.column("email").heading, email)])
         return save_with_form(
             ctx,
             form_class=form_class,
