@@ -8,6 +8,7 @@ lock (`db.lock_chain`) only for its own short transaction: a long import never h
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import logging
@@ -403,6 +404,9 @@ _SEQUENCERS_GUARD = threading.Lock()
 
 def sequencer(using: str = DEFAULT_DB_ALIAS) -> Sequencer:
     with _SEQUENCERS_GUARD:
+        if not _SEQUENCERS:
+            # A command that exits right after its commit still chains its events.
+            atexit.register(stop_sequencers)
         if using not in _SEQUENCERS:
             _SEQUENCERS[using] = Sequencer(using)
         return _SEQUENCERS[using]
