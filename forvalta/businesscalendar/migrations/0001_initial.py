@@ -5,50 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_api_token'),
+        ("core", "0002_api_token"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarException',
+            name="CalendarException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('date', models.DateField(verbose_name='date')),
-                ('is_closed', models.BooleanField(default=True, verbose_name='closed all day')),
-                ('opens', models.TimeField(blank=True, null=True, verbose_name='opens')),
-                ('closes', models.TimeField(blank=True, help_text='00:00 means midnight at the end of the day.', null=True, verbose_name='closes')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_exceptions', to='core.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("date", models.DateField(verbose_name="date")),
+                ("is_closed", models.BooleanField(default=True, verbose_name="closed all day")),
+                ("opens", models.TimeField(blank=True, null=True, verbose_name="opens")),
+                (
+                    "closes",
+                    models.TimeField(
+                        blank=True,
+                        help_text="00:00 means midnight at the end of the day.",
+                        null=True,
+                        verbose_name="closes",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_exceptions",
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar exception',
-                'verbose_name_plural': 'calendar exceptions',
-                'ordering': ['organisation__name', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'date'), name='calendar_exception_unique_date', violation_error_message='The organisation already has an exception on this date.')],
+                "verbose_name": "calendar exception",
+                "verbose_name_plural": "calendar exceptions",
+                "ordering": ["organisation__name", "date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "date"),
+                        name="calendar_exception_unique_date",
+                        violation_error_message="The organisation already has an exception on this date.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceHours',
+            name="ServiceHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('opens', models.TimeField(verbose_name='opens')),
-                ('closes', models.TimeField(help_text='00:00 means midnight at the end of the day.', verbose_name='closes')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_hours', to='core.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("opens", models.TimeField(verbose_name="opens")),
+                (
+                    "closes",
+                    models.TimeField(
+                        help_text="00:00 means midnight at the end of the day.",
+                        verbose_name="closes",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_hours",
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service hours',
-                'verbose_name_plural': 'service hours',
-                'ordering': ['organisation__name', 'weekday', 'opens'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'weekday', 'opens'), name='service_hours_unique_start', violation_error_message='A period already starts at this time on this day.')],
+                "verbose_name": "service hours",
+                "verbose_name_plural": "service hours",
+                "ordering": ["organisation__name", "weekday", "opens"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "weekday", "opens"),
+                        name="service_hours_unique_start",
+                        violation_error_message="A period already starts at this time on this day.",
+                    )
+                ],
             },
         ),
     ]
