@@ -17,39 +17,38 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     from forvalta.register.selectors import agreements_due, documentation_gaps
 
     scope = scope_for(user)
+    mine = RoleAssignment.objects.active().filter(person=user)
     assignments = list(
-        RoleAssignment.objects.active()
-        .filter(person=user)
-        .select_related("role_type", "organisation", "management_object", "service", "system")
-        .order_by("role_type__sort_order")
+        mine.select_related(
+            "role_type", "organisation", "management_object", "service", "system"
+        ).order_by("role_type__sort_order")
     )
-    object_ids = {a.management_object_id for a in assignments if a.management_object_id}
-    service_ids = {a.service_id for a in assignments if a.service_id}
-    system_ids = {a.system_id for a in assignments if a.system_id}
-    # A role on an object covers its services and systems.
-    service_ids |= set(
-        Service.objects.filter(management_object_id__in=object_ids).values_list("id", flat=True)
-    )
-    system_ids |= set(
-        System.objects.filter(management_object_id__in=object_ids).values_list("id", flat=True)
-    )
-    my_systems = (
-        System.objects.visible_to(user)
-        .filter(
-            Q(id__in=system_ids)
-            | Q(management_object_id__in=object_ids)
-            | Q(services__id__in=service_ids)
-            | Q(owner_organisation_id__in=scope.admin_org_ids)
+    # Subqueries, never lists of ids: a role on an object covers its services and systems.
+    object_ids = mine.filter(management_object__isnull=False).values("management_object_id")
+    service_ids = Service.objects.filter(
+        Q(id__in=mine.filter(service__isnull=False).values("service_id"))
+        | Q(management_object_id__in=object_ids)
+    ).values("id")
+    system_ids = System.objects.filter(
+        Q(id__in=mine.filter(system__isnull=False).values("system_id"))
+        | Q(management_object_id__in=object_ids)
+    ).values("id")
+    my_systems = System.objects.visible_to(user).filter(
+        Q(id__in=system_ids)
+        | Q(
+            id__in=Service.systems.through.objects.filter(service_id__in=service_ids).values(
+                "system_id"
+            )
         )
-        .distinct()
+        | Q(owner_organisation_id__in=scope.admin_org_ids)
     )
     gaps = documentation_gaps(user, systems=my_systems)
     due = list(
         agreements_due(user)
         .filter(
-            Q(management_objects__id__in=object_ids)
-            | Q(services__id__in=service_ids)
-            | Q(systems__id__in=system_ids)
+            Q(management_objects__in=object_ids)
+            | Q(services__in=service_ids)
+            | Q(systems__in=system_ids)
             | Q(owner_organisation_id__in=scope.admin_org_ids)
         )
         .distinct()[:20]
@@ -57,7 +56,7 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     soon = today() + dt.timedelta(days=60)
     changing = list(
         Participation.objects.visible_to(user)
-        .filter(Q(service_id__in=service_ids) | Q(service__management_object_id__in=object_ids))
+        .filter(Q(service_id__in=service_ids))
         .filter(
             Q(valid_from__gt=today(), valid_from__lte=soon)
             | Q(valid_to__gte=today(), valid_to__lte=soon)
