@@ -202,7 +202,10 @@ class ObjectDetailView(ScopedViewMixin, View):
             if getattr(field, "choices", None):
                 value: Any = getattr(obj, f"get_{name}_display")()
             elif field.many_to_many:
-                value = ", ".join(str(v) for v in getattr(obj, name).all()) or None
+                related = getattr(obj, name)
+                if hasattr(related, "visible_to"):
+                    related = related.visible_to(self.request.user)
+                value = ", ".join(str(v) for v in related.all()) or None
             else:
                 value = getattr(obj, name)
             rows.append((str(label), value))
@@ -276,6 +279,10 @@ class ObjectEditView(ScopedViewMixin, View):
         obj = self.target()
         return self.render_form(self.get_form(obj), obj)
 
+    def shown(self, saved: Any) -> Any:
+        """The saved row as the user sees it (names of related rows through the scope)."""
+        return self.base_queryset().filter(pk=saved.pk).first() or saved
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.target()
         form = self.get_form(obj, request.POST, request.FILES)
@@ -286,11 +293,13 @@ class ObjectEditView(ScopedViewMixin, View):
             if obj is None:
                 assert self.create_service is not None
                 saved = self.create_service(actor=request.user, data=data)
-                messages.success(request, _("“%(name)s” was created.") % {"name": saved})
+                messages.success(
+                    request, _("“%(name)s” was created.") % {"name": self.shown(saved)}
+                )
             else:
                 assert self.update_service is not None
                 saved = self.update_service(actor=request.user, instance=obj, data=data)
-                messages.success(request, _("“%(name)s” was saved.") % {"name": saved})
+                messages.success(request, _("“%(name)s” was saved.") % {"name": self.shown(saved)})
         except ValidationError as exc:
             add_validation_error(form, exc)
             return self.render_form(form, obj, status=400)
