@@ -203,7 +203,10 @@ class ObjectDetailView(ScopedViewMixin, View):
             if getattr(field, "choices", None):
                 value: Any = getattr(obj, f"get_{name}_display")()
             elif field.many_to_many:
-                value = ", ".join(str(v) for v in getattr(obj, name).all()) or None
+                related = getattr(obj, name)
+                if hasattr(related, "visible_to"):
+                    related = related.visible_to(self.request.user)
+                value = ", ".join(str(v) for v in related.all()) or None
             else:
                 value = getattr(obj, name)
             rows.append((str(label), value))
@@ -284,6 +287,10 @@ class ObjectEditView(ScopedViewMixin, View):
         obj = self.target()
         return self.render_form(self.get_form(obj), obj)
 
+    def shown(self, saved: Any) -> Any:
+        """The saved row as the user sees it (names of related rows through the scope)."""
+        return self.base_queryset().filter(pk=saved.pk).first() or saved
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.target()
         form = self.get_form(obj, request.POST, request.FILES)
@@ -297,7 +304,9 @@ class ObjectEditView(ScopedViewMixin, View):
             if obj is None:
                 assert self.create_service is not None
                 saved = self.create_service(actor=request.user, data=data)
-                messages.success(request, _("“%(name)s” was created.") % {"name": saved})
+                messages.success(
+                    request, _("“%(name)s” was created.") % {"name": self.shown(saved)}
+                )
             else:
                 assert self.update_service is not None
                 refused: PermissionDenied | None = None
@@ -314,7 +323,7 @@ class ObjectEditView(ScopedViewMixin, View):
                         refused = exc
                 if refused is not None:
                     raise refused
-                messages.success(request, _("“%(name)s” was saved.") % {"name": saved})
+                messages.success(request, _("“%(name)s” was saved.") % {"name": self.shown(saved)})
         except ValidationError as exc:
             add_validation_error(form, exc)
             return self.render_form(form, obj, status=400, version=version)

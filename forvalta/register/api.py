@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -109,16 +108,17 @@ class IntegrationSerializer(ScopedModelSerializer):
         }
 
     def _target_hidden(self, obj: Integration) -> bool:
-        user = self.context["request"].user
-        return (
-            obj.target_id is not None
-            and not System.objects.visible_to(user).filter(pk=obj.target_id).exists()
-        )
+        if obj.target_id is None:
+            return False
+        if getattr(obj, "target_visible", None) is None:
+            # A row fresh from a write: ask the scope (once).
+            user = self.context["request"].user
+            obj.target_visible = System.objects.visible_to(user).filter(pk=obj.target_id).exists()  # type: ignore[attr-defined]  # the visible_to annotation
+        return not obj.shows_target
 
     def get_display(self, obj: Integration) -> str:
-        if self._target_hidden(obj):
-            # The counterpart belongs to someone else: named no further than the flow needs.
-            return f"{obj.source} → {_('(not visible to you)')}"
+        self._target_hidden(obj)
+        # The counterpart of someone else's is named no further than its owner.
         return str(obj)
 
     def to_representation(self, instance: Integration) -> Any:
@@ -274,7 +274,7 @@ class IntegrationViewSet(ScopedModelViewSet):
     serializer_class = IntegrationSerializer
     form_class = forms.IntegrationForm
     filterset_class = filters.IntegrationFilterSet
-    select_related = ("source", "target")
+    select_related = ("source", "target__owner_organisation")
     create_service = staticmethod(services.integration_create)
     update_service = staticmethod(services.integration_update)
     delete_service = staticmethod(services.integration_delete)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -349,6 +349,38 @@ class Environment(TimeStampedModel):
         return reverse("register:environment_detail", args=[self.pk])
 
 
+def system_of(organisation: Any) -> str:
+    """A system named no further than its owner (organisation names are public)."""
+    return _("system at %(organisation)s") % {"organisation": organisation}
+
+
+def _seen(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+class IntegrationQuerySet(ScopedQuerySet):
+    """Integrations are seen with their source system; the counterpart and the
+    responsible person are named only to those who see them (`target_visible`,
+    `responsible_person_visible`, computed in the same query)."""
+
+    def visible_to(self, user: Any) -> Any:
+        from forvalta.core.models import User
+        from forvalta.core.scoping import visible_ids
+
+        return (
+            super()
+            .visible_to(user)
+            .annotate(
+                target_visible=_seen(Q(target_id__in=visible_ids(System, user))),
+                responsible_person_visible=_seen(
+                    Q(responsible_person_id__in=visible_ids(User, user))
+                ),
+            )
+        )
+
+
 class IntegrationMethod(models.TextChoices):
     API = "api", _("API / web service")
     FILE = "file", _("File transfer")
@@ -397,7 +429,7 @@ class Integration(TimeStampedModel):
         verbose_name=_("responsible person"),
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IntegrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source__name", "target__name", "external_system"]
@@ -415,8 +447,46 @@ class Integration(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        other = self.target.name if self.target is not None else self.external_system
-        return f"{self.source} → {other}"
+        return f"{self.source} → {self.counterpart_name}"
+
+    @property
+    def shows_target(self) -> bool:
+        """Whether the target system may be named here.
+
+        Read through `visible_to(user)`, the row knows whether the user sees the target.
+        Elsewhere (the audit trail, filed under the source's owner) the target is named
+        only when the source's owner owns it too.
+        """
+        if self.target_id is None:
+            return False
+        visible = getattr(self, "target_visible", None)
+        if visible is None:
+            return bool(
+                self.target is not None
+                and self.target.owner_organisation_id == self.source.owner_organisation_id
+            )
+        return bool(visible)
+
+    @property
+    def counterpart_name(self) -> str:
+        if self.target_id is None or self.target is None:
+            return self.external_system
+        if self.shows_target:
+            return self.target.name
+        return system_of(self.target.owner_organisation)
+
+    @property
+    def shows_responsible_person(self) -> bool:
+        visible = getattr(self, "responsible_person_visible", None)
+        return self.responsible_person_id is not None and visible is not False
+
+    @property
+    def responsible_person_name(self) -> str:
+        if self.responsible_person_id is None:
+            return ""
+        if self.shows_responsible_person:
+            return str(self.responsible_person)
+        return str(_("(not visible to you)"))
 
     def get_absolute_url(self) -> str:
         return reverse("register:integration_detail", args=[self.pk])

@@ -256,6 +256,13 @@ scope_fact("managed_service_ids")(lambda scope: _role_ids(scope, 1, managing=Tru
 scope_fact("managed_system_ids")(lambda scope: _role_ids(scope, 2, managing=True))
 
 
+# The rows the user sees, for code that still asks the scope for them: subqueries (use
+# them as `field__in=scope.system_ids`), never sets of ids. Prefer visible_to().
+scope_fact("object_ids")(lambda scope: visible_object_ids(scope.user, scope))
+scope_fact("service_ids")(lambda scope: visible_service_ids(scope.user, scope))
+scope_fact("system_ids")(lambda scope: visible_system_ids(scope.user, scope))
+
+
 @scope_fact("nominating_service_ids")
 def nominating_service_ids(scope: Scope) -> frozenset[int]:
     """Services for which an administrator of a taking-part organisation nominates its

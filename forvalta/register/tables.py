@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django.db.models import Case, F, When
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.tables import BaseTable, YesNoColumn
@@ -89,11 +90,32 @@ class IntegrationTable(BaseTable):
             "responsible_person",
         )
 
+    def order_counterpart(self, queryset: Any, is_descending: bool) -> tuple[Any, bool]:
+        """Sorted by what is shown: a hidden target by its owner, never by its name."""
+        if "target_visible" not in queryset.query.annotations:
+            return queryset, False
+        key = Case(
+            When(target__isnull=True, then=F("external_system")),
+            When(target_visible=True, then=F("target__name")),
+            default=F("target__owner_organisation__name"),
+        )
+        queryset = queryset.annotate(counterpart_sort=key).order_by(
+            F("counterpart_sort").desc() if is_descending else F("counterpart_sort").asc(), "pk"
+        )
+        return queryset, True
+
     def render_counterpart(self, record: Any) -> str:
-        return record.target.name if record.target_id else record.external_system
+        # Named only to those who see the target (Integration.shows_target).
+        return record.counterpart_name
 
     def value_counterpart(self, record: Any) -> str:
         return self.render_counterpart(record)
+
+    def render_responsible_person(self, record: Any) -> str:
+        return record.responsible_person_name
+
+    def value_responsible_person(self, record: Any) -> str:
+        return record.responsible_person_name
 
 
 class ParticipationTable(BaseTable):

@@ -231,7 +231,10 @@ class SystemDetailView(RecordsObjectViewMixin, ObjectDetailView):
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         user, request = self.request.user, self.request
         integrations = Integration.objects.visible_to(user).select_related(
-            "source", "target", "responsible_organisation", "responsible_person"
+            "source",
+            "target__owner_organisation",
+            "responsible_organisation",
+            "responsible_person",
         )
         return [
             self.related_table(
@@ -336,7 +339,12 @@ class IntegrationListView(ObjectListView):
         return (
             super()
             .get_queryset()
-            .select_related("source", "target", "responsible_organisation", "responsible_person")
+            .select_related(
+                "source",
+                "target__owner_organisation",
+                "responsible_organisation",
+                "responsible_person",
+            )
         )
 
 
@@ -354,17 +362,15 @@ class IntegrationDetailView(ObjectDetailView):
 
     def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
         rows = super().field_rows(obj)
-        if (
-            obj.target_id
-            and not System.objects.visible_to(self.request.user).filter(pk=obj.target_id).exists()
-        ):
-            # The counterpart belongs to someone else: name it no further than the flow needs.
-            target_label = str(Integration._meta.get_field("target").verbose_name)
-            rows = [
-                (label, _("(not visible to you)") if label == target_label else value)
-                for label, value in rows
-            ]
-        return rows
+        # The counterpart and the responsible person are named only to those who see
+        # them (the row was read through visible_to, which says so).
+        hidden: dict[str, Any] = {}
+        if obj.target_id and not obj.shows_target:
+            hidden[str(Integration._meta.get_field("target").verbose_name)] = obj.counterpart_name
+        if obj.responsible_person_id and not obj.shows_responsible_person:
+            label = str(Integration._meta.get_field("responsible_person").verbose_name)
+            hidden[label] = obj.responsible_person_name
+        return [(label, hidden.get(label, value)) for label, value in rows]
 
 
 class IntegrationEditView(ObjectEditView):

@@ -220,3 +220,18 @@ def test_scope_facts_are_computed_once_and_unknown_names_fail():
     assert len(ctx) == 1  # the user's own roles, once
     with pytest.raises(AttributeError):
         scope.no_such_fact  # noqa: B018
+
+
+@pytest.mark.django_db
+def test_the_scopes_visible_rows_are_subqueries_not_id_sets():
+    org = OrganisationFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=org)
+    own = SystemFactory(owner_organisation=org, management_object=None)
+    SystemFactory(owner_organisation=OrganisationFactory(), management_object=None)
+    scope = scope_for(user)
+    with CaptureQueriesContext(connection) as ctx:
+        ids = scope.system_ids
+    assert len(ctx) == 0  # nothing fetched: a subquery for `field__in=`
+    assert isinstance(ids, models.QuerySet)
+    assert list(System.objects.filter(pk__in=scope.system_ids)) == [own]

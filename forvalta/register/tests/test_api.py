@@ -273,7 +273,8 @@ def test_an_integration_names_no_hidden_target(client, world):
     body = response.json()
     assert body["target"] is None
     assert body["external_system"] == ""
-    assert body["display"] == f"{world.items['SYS_A'].name} → (not visible to you)"
+    # Named no further than its owner (organisation names are public).
+    assert body["display"] == f"{world.items['SYS_A'].name} → system at Kommun Tre"
     assert marker("SYS_M3") not in response.content.decode()
     listed = client.get("/api/integrations/?page_size=500").content.decode()
     assert marker("SYS_M3") not in listed

@@ -21,6 +21,7 @@ from forvalta.register.models import (
     Agreement,
     Environment,
     Integration,
+    Lifecycle,
     ManagementObject,
     Participation,
     RoleAssignment,
@@ -30,6 +31,7 @@ from forvalta.register.models import (
 from forvalta.register.tests.factories import (
     ManagementObjectFactory,
     ParticipationFactory,
+    RoleAssignmentFactory,
     ServiceFactory,
     SystemFactory,
 )
@@ -48,18 +50,25 @@ def _longest_literal_list(sql: str) -> int:
 
 
 def _participant_with_systems(count: int):
-    """A municipality taking part in an association's service that has `count` systems."""
+    """A municipality taking part in an association's service that has `count` systems
+    in operation (each with documentation gaps)."""
     assoc = OrganisationFactory(kind=OrganisationKind.ASSOCIATION)
     muni = OrganisationFactory(kind=OrganisationKind.MUNICIPALITY)
     obj = ManagementObjectFactory(owner_organisation=assoc)
     service = ServiceFactory(management_object=obj)
-    systems = SystemFactory.create_batch(count, management_object=obj)
+    systems = SystemFactory.create_batch(
+        count, management_object=obj, lifecycle=Lifecycle.OPERATION
+    )
     service.systems.add(*systems)
     ParticipationFactory(service=service, organisation=muni, valid_from=dt.date(2020, 1, 1))
     # Someone else's systems, never seen.
     SystemFactory.create_batch(3, management_object=ManagementObjectFactory())
     user = UserFactory()
-    MembershipFactory(user=user, organisation=muni)
+    MembershipFactory(user=user, organisation=muni, is_org_admin=True)
+    # A role on the shared object: the home page lists its systems' gaps.
+    RoleAssignmentFactory(
+        person=user, organisation=muni, management_object=obj, valid_from=dt.date(2020, 1, 1)
+    )
     return user, systems
 
 
@@ -78,6 +87,8 @@ def _count_queries(client, user, url: str) -> tuple[int, list[str]]:
         reverse("register:system_list"),
         reverse("register:system_list") + "?q=System",
         "/api/systems/",
+        reverse("register:documentation_gaps"),
+        reverse("core:home"),
     ],
 )
 def test_listing_systems_costs_the_same_with_5_and_200_visible(client, url):

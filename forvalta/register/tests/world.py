@@ -103,6 +103,13 @@ MANAGES: dict[str, set[str]] = {
 
 PERSONAS = list(VISIBLE)
 
+# The counterpart leak found in review (opt-in: `build_world(counterpart=True)`): the
+# association's shared system SYS_A integrates with an own system of Kommun Ett,
+# SYS_M1X. Everyone who sees SYS_A sees the integration; only Kommun Ett's people see
+# SYS_M1X, so its name (marker ZZSYS_M1XZZ) must reach no one else, anywhere.
+COUNTERPART = "SYS_M1X"
+COUNTERPART_SEEN_BY = {"owner1"}
+
 
 @dataclass
 class World:
@@ -127,7 +134,7 @@ def _person(world: World, key: str, org: Any = None, admin: bool = False, **kw: 
     return user
 
 
-def build_world() -> World:
+def build_world(counterpart: bool = False) -> World:
     w = World()
     start = dt.date(2020, 1, 1)
     o = w.orgs
@@ -263,7 +270,33 @@ def build_world() -> World:
         owner_organisation=o["muni3"], name=f"Bygg {marker('OBJ_M3')}"
     )
     i["SYS_M3"] = SystemFactory(management_object=i["OBJ_M3"], name=f"Ärende {marker('SYS_M3')}")
+    if counterpart:
+        _add_counterpart(w)
     return w
+
+
+def _add_counterpart(w: World) -> None:
+    """SYS_A → SYS_M1X, created through the service (so the trail records it) by a
+    person who manages SYS_A for the association and works at Kommun Ett too."""
+    from forvalta.register.services import integration_create
+
+    o, i = w.orgs, w.items
+    i[COUNTERPART] = SystemFactory(
+        management_object=i["OBJ_M1"], name=f"Eget {marker(COUNTERPART)}", description="Eget"
+    )
+    bridge = _person(w, "bridge", o["assoc"], admin=True)
+    MembershipFactory(user=bridge, organisation=o["muni1"], title="Samordnare")
+    w.items["INT_AX"] = integration_create(
+        actor=bridge,
+        data={
+            "source": i["SYS_A"],
+            "target": i[COUNTERPART],
+            "external_system": "",
+            "method": "api",
+            "description": "Flöde till kommunens eget system",
+            "responsible_organisation": o["assoc"],
+        },
+    )
 
 
 ALL_ITEMS = sorted(set().union(*VISIBLE.values()))
