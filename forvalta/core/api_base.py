@@ -375,6 +375,7 @@ class ScopedModelViewSet(ScopedApiMixin, viewsets.ModelViewSet):
     def locked_instance(self, instance: Any) -> Any:
         """The row read again under a lock held to the end of the transaction, with
         If-Match checked against it (412, nothing changed, when it no longer matches)."""
+        # scoping: allowed locks the row already fetched through visible_to (get_object)
         self.model._default_manager.select_for_update(of=("self",)).filter(pk=instance.pk).exists()
         fresh = self.get_queryset().filter(pk=instance.pk).first()
         if fresh is None:

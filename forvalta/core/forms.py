@@ -288,6 +288,7 @@ class UserForm(ScopedModelForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
+        # scoping: allowed user names are unique on the platform; the answer is neutral
         if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 _("This user name cannot be used. Choose another one."), code="unavailable"

@@ -336,6 +336,7 @@ class ObjectEditView(ScopedViewMixin, View):
         between this check and the save.
         """
         current = (
+            # scoping: allowed locks the row already fetched through visible_to
             self.model._default_manager.select_for_update(of=("self",)).filter(pk=obj.pk).first()
         )
         if current is None:

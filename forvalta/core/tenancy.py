@@ -260,7 +260,7 @@ def invitation_condition(user: Any, scope: Scope) -> Q:
         answers_for = Membership.objects.active().filter(
             user_id=OuterRef("person_id"), organisation_id__in=admin_orgs
         )
-        condition |= Q(organisation_id__in=admin_orgs) | Exists(answers_for)
+        condition = condition | Q(organisation_id__in=admin_orgs) | Q(Exists(answers_for))
     return condition
 
 

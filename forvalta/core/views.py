@@ -40,7 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = my_assignment_overview(request.user)
     # Invitations to join another organisation, answered right here.
     context["my_invitations"] = list(
-        MembershipInvitation.objects.open()
+        MembershipInvitation.objects.visible_to(request.user)
+        .open()
         .filter(person_id=request.user.pk)
         .select_related("organisation", "unit", "invited_by")[:20]
     )
@@ -316,7 +317,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     # Whether the user also answers for the person (rules.answers_for_person), as a
     # subquery so that the list costs the same queries whatever its length.
     answers = Exists(
-        Membership.objects.active()
+        Membership.objects.visible_to(user)
+        .active()
         .filter(user_id=OuterRef("person_id"), organisation_id__in=admin_orgs)
         .exclude(organisation_id=OuterRef("organisation_id"))
     )

@@ -169,6 +169,7 @@ class FormPlan:
             if not missing:
                 continue
             own = copy.copy(field)
+            # scoping: allowed the row's current values stay choosable, as on its edit page
             manager = field.queryset.model._default_manager
             own.queryset = manager.filter(Q(pk__in=field.queryset.values("pk")) | Q(pk__in=missing))
             _attach(own, cache)
