@@ -137,7 +137,13 @@ class NeedToKnow(Rule):
 @dataclass(frozen=True)
 class Custom(Rule):
     """A rule the app writes itself: `function(user, scope)` returns a `Q` built from
-    subqueries (never from Python sets of visible ids)."""
+    subqueries (never from Python sets of visible ids).
+
+    The function may read from Python only the user and the facts that key the compiled
+    SQL (`_scope_key`: the user, their organisations and administrator rights, and the
+    day); everything else (roles, participations, agreements) must stay a subquery, or
+    the SQL kept for the rest of the day would not see it change.
+    """
 
     function: Callable[[Any, Any], Q]
 
