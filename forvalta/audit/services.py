@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.models import Count, Max, Min
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forvalta.audit import chain, context, db
@@ -213,7 +213,41 @@ def event_fields(
     api_token_id: int | str | None = None,
     actor_organisation: Any = None,
 ) -> dict[str, Any]:
-    """The hashed fields of an event (without occurred_at), as `record` takes them."""
+    """The hashed fields of an event (without occurred_at), as `record` takes them.
+
+    Texts are taken in the platform's language (Swedish), whatever the language of the
+    request: the trail says the same thing to every reader and hashes the same text.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _event_fields(
+            actor=actor,
+            action=action,
+            obj=obj,
+            changes=changes,
+            organisation=organisation,
+            reason=reason,
+            object_type=object_type,
+            object_repr=object_repr,
+            object_id=object_id,
+            api_token_id=api_token_id,
+            actor_organisation=actor_organisation,
+        )
+
+
+def _event_fields(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None,
+    changes: dict[str, Any] | None,
+    organisation: Any,
+    reason: str,
+    object_type: str,
+    object_repr: str,
+    object_id: str,
+    api_token_id: int | str | None,
+    actor_organisation: Any,
+) -> dict[str, Any]:
     ctx = context.current()
     org = organisation if organisation is not None else (organisation_of(obj) if obj else None)
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
