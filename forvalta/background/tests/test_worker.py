@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -20,20 +20,26 @@ from forvalta.audit.services import event_fields, stage
 from forvalta.background.models import ScheduledJob, WorkerHeartbeat
 from forvalta.background.scheduler import sync_jobs
 from forvalta.background.tests.conftest import DATABASE_TASKS, wait_for
-from forvalta.background.tests.tasks import fail_on_purpose, record_completion
+from forvalta.background.tests.tasks import fail_on_purpose
 
 
 def status_of(result_id: Any) -> str:
     return DBTaskResult.objects.get(pk=result_id).status
 
 
-@override_settings(TASKS=DATABASE_TASKS)
+@override_settings(TASKS=DATABASE_TASKS, ROOT_URLCONF="forvalta.background.tests.urls")
 def test_a_worker_killed_mid_task_leaves_it_to_the_next_worker_which_completes_it_once(
     start_worker: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "hold").touch()
-    result = record_completion.enqueue(str(tmp_path), "k1")
-    assert status_of(result.id) == TaskResultStatus.READY
+    response = Client().post("/enqueue/", {"directory": str(tmp_path), "key": "k1"})
+    assert response.status_code == 202
+    result = DBTaskResult.objects.get()
+    assert response.json() == {"id": str(result.id)}
+    assert (result.task_path, result.status) == (
+        "forvalta.background.tests.tasks.record_completion",
+        TaskResultStatus.READY,
+    )
 
     first = start_worker("--no-scheduler")
     wait_for(lambda: (tmp_path / "attempts").exists(), 15, "the first worker to start the task")
