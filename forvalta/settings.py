@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "forvalta.audit",
     "forvalta.register",
     "forvalta.businesscalendar",
+    "django_tasks",
+    "django_tasks_db",
+    "forvalta.background",
 ]
 
 MIDDLEWARE = [
@@ -343,3 +346,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FORVALTA_LOG_LEVEL", "WARNING")},
 }
+
+# Background work: Django's Tasks API (the django-tasks backport). The database backend
+# is the embedded default (`manage.py run_worker` runs it, scripts/demo starts one);
+# FORVALTA_TASKS_BACKEND=rq moves the queue to Redis (FORVALTA_TASKS_REDIS_URL) and
+# `manage.py rqworker` runs it. Tests run tasks immediately unless a test says otherwise.
+# See docs/tasks.md.
+FORVALTA_TASKS_BACKEND = os.environ.get(
+    "FORVALTA_TASKS_BACKEND", "immediate" if TESTING else "database"
+).strip()
+FORVALTA_TASKS_QUEUES = ["default"]
+TASKS: dict[str, dict[str, Any]]
+if FORVALTA_TASKS_BACKEND == "database":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": FORVALTA_TASKS_QUEUES,
+        }
+    }
+elif FORVALTA_TASKS_BACKEND == "rq":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": FORVALTA_TASKS_QUEUES,
+        }
+    }
+elif FORVALTA_TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("FORVALTA_TASKS_BACKEND must be database, rq or immediate.")
+FORVALTA_TASKS_REDIS_URL = os.environ.get("FORVALTA_TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {
+    name: {"URL": FORVALTA_TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}
+    for name in FORVALTA_TASKS_QUEUES
+}
+if FORVALTA_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+# A database worker writes a heartbeat every FORVALTA_TASKS_HEARTBEAT_SECONDS; a task left
+# running by a worker silent for FORVALTA_TASKS_STALE_SECONDS (killed, machine lost) is put
+# back in the queue by the next worker. Tasks must therefore be idempotent.
+FORVALTA_TASKS_HEARTBEAT_SECONDS = float(os.environ.get("FORVALTA_TASKS_HEARTBEAT_SECONDS", "10"))
+FORVALTA_TASKS_STALE_SECONDS = float(os.environ.get("FORVALTA_TASKS_STALE_SECONDS", "120"))
+# How often a worker (or `manage.py run_scheduler`) checks for due scheduled jobs.
+FORVALTA_SCHEDULER_TICK_SECONDS = float(os.environ.get("FORVALTA_SCHEDULER_TICK_SECONDS", "30"))
