@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "forvalta.audit",
     "forvalta.register",
     "forvalta.businesscalendar",
+    "forvalta.workflow",
+    "forvalta.processes",
 ]
 
 MIDDLEWARE = [

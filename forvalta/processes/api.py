@@ -1,0 +1,128 @@
+"""API: templates (read), runs and steps (read, and their transitions), under the same
+scope and rules as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
+from forvalta.processes import filters
+from forvalta.processes.models import ProcessRun, ProcessStep, ProcessTemplate, TemplateStep
+from forvalta.workflow.api import TransitionActionMixin
+
+
+class TemplateStepSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TemplateStep
+        fields = [
+            "id",
+            "order",
+            "name",
+            "description",
+            "role_type",
+            "responsible_label",
+            "waits_for_previous",
+            "due_offset_days",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+
+class TemplateSerializer(ScopedModelSerializer):
+    steps = TemplateStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProcessTemplate
+        fields = [
+            "id",
+            "web_url",
+            "display",
+            "name",
+            "code",
+            "description",
+            "origin",
+            "target_kind",
+            "organisation",
+            "service",
+            "copied_from",
+            "steps",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+
+class RunSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ProcessRun
+        fields = [
+            "id",
+            "web_url",
+            "display",
+            "template",
+            "name",
+            "management_object",
+            "service",
+            "system",
+            "organisation",
+            "status",
+            "manager",
+            "start_on",
+            "started_on",
+            "completed_on",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+
+class StepSerializer(ScopedModelSerializer):
+    evidence_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProcessStep
+        fields = [
+            "id",
+            "web_url",
+            "display",
+            "run",
+            "order",
+            "name",
+            "description",
+            "role_type",
+            "responsible_label",
+            "waits_for_previous",
+            "assignee",
+            "due_on",
+            "status",
+            "comment",
+            "evidence_link",
+            "evidence_file",
+            "completed_on",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+    def get_evidence_file(self, obj: ProcessStep) -> str:
+        return str(obj.evidence_file.name) if obj.evidence_file else ""
+
+
+class TemplateViewSet(ScopedReadOnlyViewSet):
+    model = ProcessTemplate
+    serializer_class = TemplateSerializer
+    filterset_class = filters.TemplateFilterSet
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("steps")
+
+
+class RunViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):
+    model = ProcessRun
+    serializer_class = RunSerializer
+    filterset_class = filters.RunFilterSet
+
+
+class StepViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):
+    model = ProcessStep
+    serializer_class = StepSerializer
+    filterset_class = filters.StepFilterSet
