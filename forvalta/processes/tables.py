@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.tables import BaseTable, YesNoColumn
 from forvalta.processes.models import ProcessRun, ProcessStep, ProcessTemplate, TemplateStep
+from forvalta.processes.selectors import person_label, template_label
 
 
 class TemplateTable(BaseTable):
@@ -54,19 +55,29 @@ class TemplateStepTable(BaseTable):
 class RunTable(BaseTable):
     name = tables.Column(linkify=True)
     target = tables.Column(empty_values=(), verbose_name=_("target"), orderable=False, linkify=True)
+    template = tables.Column()
+    manager = tables.Column()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._people: dict[int, bool] = {}
+        self._templates: dict[int, bool] = {}
+
+    def render_manager(self, value: Any) -> Any:
+        return person_label(self.request.user, value, self._people)
+
+    def value_manager(self, value: Any) -> Any:
+        return str(self.render_manager(value))
+
+    def render_template(self, value: Any) -> Any:
+        return template_label(self.request.user, value, self._templates)
+
+    def value_template(self, value: Any) -> Any:
+        return str(self.render_template(value))
 
     class Meta(BaseTable.Meta):
         model = ProcessRun
         fields = ("name", "template", "target", "organisation", "status", "start_on", "manager")
-
-
-class StepTable(BaseTable):
-    name = tables.Column(linkify=True)
-    assignee = tables.Column(default=_("No one holds the role"))
-
-    class Meta(BaseTable.Meta):
-        model = ProcessStep
-        fields = ("order", "name", "responsible_label", "assignee", "due_on", "status")
 
 
 class MyStepTable(BaseTable):

@@ -21,7 +21,7 @@ from forvalta.core.generic_views import (
     ObjectListView,
     add_validation_error,
 )
-from forvalta.processes import filters, forms, services, tables
+from forvalta.processes import filters, forms, selectors, services, tables
 from forvalta.processes.models import (
     FINISHED,
     ProcessRun,
@@ -155,7 +155,17 @@ class RunListView(ObjectListView):
         return super().get_queryset().select_related(*RUN_RELATED)
 
 
-class RunDetailView(ObjectDetailView):
+class MaskedFieldsMixin:
+    """People and templates the viewer may not see are shown as a neutral text."""
+
+    request: HttpRequest
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows = super().field_rows(obj)  # type: ignore[misc]  # an ObjectDetailView
+        return [(label, selectors.shown(self.request.user, value)) for label, value in rows]
+
+
+class RunDetailView(MaskedFieldsMixin, ObjectDetailView):
     model = ProcessRun
     template_name = "processes/run_detail.html"
     fields = (
@@ -176,7 +186,13 @@ class RunDetailView(ObjectDetailView):
             .filter(run=obj)
             .select_related("assignee", "role_type", "run")
         )
-        return {"steps": steps, "finished": FINISHED}
+        steps = list(steps)
+        cache: dict[int, bool] = {}
+        rows = [
+            (step, selectors.person_label(self.request.user, step.assignee, cache))
+            for step in steps
+        ]
+        return {"step_rows": rows, "finished": FINISHED}
 
 
 class RunStartView(ObjectEditView):
@@ -220,7 +236,7 @@ class MyStepListView(StepListView):
         )
 
 
-class StepDetailView(ObjectDetailView):
+class StepDetailView(MaskedFieldsMixin, ObjectDetailView):
     model = ProcessStep
     template_name = "processes/step_detail.html"
     fields = (

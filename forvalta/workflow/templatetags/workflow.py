@@ -7,7 +7,10 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from forvalta.core.models import User
+from forvalta.core.tenancy import scope_for
 from forvalta.workflow import engine
 
 register = template.Library()
@@ -31,10 +34,16 @@ def workflow_panel(context: Any, obj: Any, show_history: bool = True) -> dict[st
         )
     rows = []
     if show_history and workflow is not None:
-        for entry in engine.history(obj, user):
+        entries = list(engine.history(obj, user))
+        # The actors' names only where the reader may see them (another organisation's
+        # people are not named).
+        seen = scope_for(user).visible_among(User, [e.actor for e in entries])
+        hidden = _("(someone in another organisation)")
+        for entry in entries:
             rows.append(
                 {
                     "entry": entry,
+                    "actor": entry.actor if entry.actor_id in seen else hidden,
                     "from": workflow.state_label(entry.from_state),
                     "to": workflow.state_label(entry.to_state),
                 }
