@@ -449,3 +449,70 @@ def test_api_transition(s):
     assert response.status_code == 404
     assert state(step2) == "todo"
     assert client_run.count() == 0
+
+
+def test_onboarding_run_on_a_service_and_the_joining_organisation(client, s):
+    client.force_login(s.admin)
+    service = ServiceFactory(management_object=s.obj, owner_organisation=s.org, name="E-tjänst")
+    joining = OrganisationFactory(name="Nya kommunen")
+    onboarding = ProcessTemplate.objects.get(code="onboarding", organisation=None)
+    # A joining organisation needs a service.
+    response = client.post(
+        reverse("processes:processrun_add"),
+        {
+            "template": onboarding.pk,
+            "system": s.system.pk,
+            "organisation": joining.pk,
+            "start_on": "2026-03-02",
+        },
+    )
+    assert response.status_code == 400
+    assert "En anslutande organisation anges tillsammans med en tjänst." in (
+        response.content.decode()
+    )
+    assert ProcessRun.objects.count() == 0
+    response = client.post(
+        reverse("processes:processrun_add"),
+        {
+            "template": onboarding.pk,
+            "service": service.pk,
+            "organisation": joining.pk,
+            "name": "Anslutning Nya kommunen",
+            "start_on": "2026-03-02",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = ProcessRun.objects.get()
+    assert (run.service, run.organisation) == (service, joining)
+    assert run.name == "Anslutning Nya kommunen"
+    # Förvaltningsledare steps go to the holder on the service's management object,
+    # Systemägare steps (no holder on the service or its object) to no one.
+    assignees = dict(run.steps.values_list("name", "assignee__username"))
+    assert assignees["Uppstartsmöte"] == "lead"
+    assert assignees["Signering och arkivering"] is None
+    assert run.steps.count() == 12
+    # The service's page lists the run and offers to start another.
+    page = client.get(service.get_absolute_url()).content.decode()
+    assert "Anslutning Nya kommunen" in page
+    assert f"/processes/runs/start/?service={service.pk}" in page
+
+
+def test_transition_with_htmx_answers_with_a_redirect_header(client, s):
+    client.force_login(s.admin)
+    run = start_run(client, s)
+    response = client.post(transition_url(run, "start"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == run.get_absolute_url()
+    assert state(run) == "in_progress"
+    # The form page of a transition with inputs, without JavaScript.
+    page = client.get(transition_url(run, "cancel"))
+    assert page.status_code == 200
+    assert 'name="comment"' in page.content.decode()
+    response = client.post(transition_url(run, "cancel"), {"comment": "Fel mall"})
+    assert response.status_code == 302
+    assert state(run) == "cancelled"
+    record = TransitionRecord.objects.get(to_state="cancelled")
+    assert (record.comment, record.actor) == ("Fel mall", s.admin)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "processes.processrun.transition"
+    assert event.reason == "Fel mall"
