@@ -10,6 +10,7 @@ from rest_framework import serializers
 from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
 from forvalta.processes import filters
 from forvalta.processes.models import ProcessRun, ProcessStep, ProcessTemplate, TemplateStep
+from forvalta.processes.selectors import person_label, template_label
 from forvalta.workflow.api import TransitionActionMixin
 
 
@@ -53,7 +54,32 @@ class TemplateSerializer(ScopedModelSerializer):
         validators: list[Any] = []
 
 
-class RunSerializer(ScopedModelSerializer):
+class PeopleShownMixin:
+    """The ids of people (and another organisation's template) the reader may not see
+    are given as null, as the pages show a neutral text for them."""
+
+    people_fields: tuple[str, ...] = ()
+    context: dict[str, Any]
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)  # type: ignore[misc]  # a serializer
+        user = self.context["request"].user
+        cache = self.context.setdefault("_people_shown", {})
+        for name in self.people_fields:
+            person = getattr(instance, name)
+            if person is not None and person_label(user, person, cache) is not person:
+                data[name] = None
+        shown_template = isinstance(instance, ProcessRun) and (
+            template_label(user, instance.template) is instance.template
+        )
+        if isinstance(instance, ProcessRun) and not shown_template:
+            data["template"] = None
+        return data
+
+
+class RunSerializer(PeopleShownMixin, ScopedModelSerializer):
+    people_fields = ("manager",)
+
     class Meta:
         model = ProcessRun
         fields = [
@@ -76,7 +102,8 @@ class RunSerializer(ScopedModelSerializer):
         validators: list[Any] = []
 
 
-class StepSerializer(ScopedModelSerializer):
+class StepSerializer(PeopleShownMixin, ScopedModelSerializer):
+    people_fields = ("assignee",)
     evidence_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -118,11 +145,13 @@ class TemplateViewSet(ScopedReadOnlyViewSet):
 
 class RunViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):
     model = ProcessRun
+    select_related = ("template", "manager")
     serializer_class = RunSerializer
     filterset_class = filters.RunFilterSet
 
 
 class StepViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):
     model = ProcessStep
+    select_related = ("assignee",)
     serializer_class = StepSerializer
     filterset_class = filters.StepFilterSet

@@ -77,7 +77,6 @@ class RunStartForm(ScopedModelForm):
         self.fields["name"].required = False
         self.fields["manager"].required = False
         self.fields["manager"].queryset = scope_for(self.user).colleagues(User.objects.all())
-        self.fields["organisation"].queryset = Organisation.objects.all()
 
 
 class StepForm(ScopedModelForm):

@@ -4,6 +4,7 @@ copy and adapt, the API transition."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -500,6 +501,11 @@ def test_onboarding_run_on_a_service_and_the_joining_organisation(client, s):
 def test_transition_with_htmx_answers_with_a_redirect_header(client, s):
     client.force_login(s.admin)
     run = start_run(client, s)
+    # The detail page carries the button: a plain form posting to the transition.
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert f'<form method="post" action="{transition_url(run, "start")}">' in page
+    assert re.search(r'name="csrfmiddlewaretoken" value="[^"]{20,}"', page)
+    assert f'href="{transition_url(run, "cancel")}"' in page  # needs a comment: a form page
     response = client.post(transition_url(run, "start"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == run.get_absolute_url()

@@ -18,6 +18,7 @@ from forvalta.register.tests.test_tenancy_matrix import body_text, login
 from forvalta.register.tests.world import (
     PERSONAS,
     VISIBLE,
+    VISIBLE_PEOPLE,
     World,
     build_world,
     forbidden_markers,
@@ -146,6 +147,18 @@ def test_no_foreign_process_marker_anywhere(client, persona):
         assert response.status_code in {200, 403}, endpoint
         leaks = [m for m in forbidden if m in response.content.decode()]
         assert leaks == [], f"{persona} sees {leaks} at /api/{endpoint}/"
+    # The manager of every run is the association's administrator: named only to those
+    # who see that person.
+    response = api.get("/api/process-runs/")
+    if persona == "platform":
+        assert response.status_code == 403
+        return
+    runs = response.json()["results"]
+    assert len(runs) == len([k for k in RUNS if k in visible_process_keys(persona)])
+    expected_manager = (
+        world.users["assoc_admin"].pk if "assoc_admin" in VISIBLE_PEOPLE[persona] else None
+    )
+    assert {r["manager"] for r in runs} <= {expected_manager}
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
