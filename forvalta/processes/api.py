@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
-from forvalta.processes import filters
+from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet, form_errors
+from forvalta.processes import filters, services
+from forvalta.processes.forms import RunStartForm
 from forvalta.processes.models import ProcessRun, ProcessStep, ProcessTemplate, TemplateStep
 from forvalta.processes.selectors import person_label, template_label
 from forvalta.workflow.api import TransitionActionMixin
@@ -143,11 +147,32 @@ class TemplateViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().prefetch_related("steps")
 
 
+class RunStartSerializer(serializers.Serializer):
+    template = serializers.IntegerField()
+    name = serializers.CharField(required=False, allow_blank=True)
+    management_object = serializers.IntegerField(required=False, allow_null=True)
+    service = serializers.IntegerField(required=False, allow_null=True)
+    system = serializers.IntegerField(required=False, allow_null=True)
+    organisation = serializers.IntegerField(required=False, allow_null=True)
+    manager = serializers.IntegerField(required=False, allow_null=True)
+    start_on = serializers.DateField()
+
+
 class RunViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):
+    """Runs: read, start (POST, as the "start a run" page) and transitions."""
+
     model = ProcessRun
     select_related = ("template", "manager")
     serializer_class = RunSerializer
     filterset_class = filters.RunFilterSet
+
+    @extend_schema(request=RunStartSerializer, responses={201: RunSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = RunStartForm(data=request.data, user=request.user)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form_errors(form))
+        run = services.run_start(actor=request.user, data=form.cleaned_data)
+        return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
 
 
 class StepViewSet(TransitionActionMixin, ScopedReadOnlyViewSet):

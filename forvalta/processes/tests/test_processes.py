@@ -522,3 +522,29 @@ def test_transition_with_htmx_answers_with_a_redirect_header(client, s):
     event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "processes.processrun.transition"
     assert event.reason == "Fel mall"
+
+
+def test_api_starts_a_run_under_the_pages_rules(s):
+    api = APIClient()
+    api.force_authenticate(s.admin)
+    data = {"template": risk().pk, "system": s.system.pk, "start_on": "2026-03-02"}
+    response = api.post("/api/process-runs/", data, format="json")
+    assert response.status_code == 201, response.content
+    run = ProcessRun.objects.get()
+    assert response.json()["id"] == run.pk
+    assert response.json()["status"] == "planned"
+    assert list(run.steps.values_list("assignee__username", flat=True)) == ["lead", "lead", None]
+    # Two targets: refused with the form's message, nothing written.
+    both = {**data, "management_object": s.obj.pk}
+    response = api.post("/api/process-runs/", both, format="json")
+    assert response.status_code == 400
+    assert ProcessRun.objects.count() == 1
+    # Someone who does not manage the system; someone who does not see it.
+    colleague = APIClient()
+    colleague.force_authenticate(s.colleague)
+    assert colleague.post("/api/process-runs/", data, format="json").status_code == 403
+    outsider = APIClient()
+    outsider.force_authenticate(s.outsider)
+    response = outsider.post("/api/process-runs/", data, format="json")
+    assert response.status_code in {400, 403}
+    assert ProcessRun.objects.count() == 1
