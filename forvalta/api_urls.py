@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from forvalta.core import api_views as core_api
+from forvalta.processes import api as processes_api
 from forvalta.register import api as register_api
 
 app_name = "api"
@@ -26,6 +27,9 @@ router.register("participations", register_api.ParticipationViewSet, basename="p
 router.register("role-types", register_api.RoleTypeViewSet, basename="roletype")
 router.register("roles", register_api.RoleAssignmentViewSet, basename="roleassignment")
 router.register("agreements", register_api.AgreementViewSet, basename="agreement")
+router.register("process-templates", processes_api.TemplateViewSet, basename="processtemplate")
+router.register("process-runs", processes_api.RunViewSet, basename="processrun")
+router.register("process-steps", processes_api.StepViewSet, basename="processstep")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

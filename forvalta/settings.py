@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "forvalta.background",
+    "forvalta.workflow",
+    "forvalta.processes",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("register/", include("forvalta.register.urls")),
     path("open/", include("forvalta.register.opendata")),  # public: no login
     path("audit/", include("forvalta.audit.urls")),
+    path("workflow/", include("forvalta.workflow.urls")),
+    path("processes/", include("forvalta.processes.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
     path("api/", include("forvalta.api_urls")),
     path("", include("forvalta.core.urls")),

@@ -139,6 +139,7 @@ class ServiceListView(ObjectListView):
 
 class ServiceDetailView(ObjectDetailView):
     model = Service
+    template_name = "register/service_detail.html"
     fields = ("name", "owner_organisation", "management_object", "description")
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,140 @@
+"""The workflows of runs and steps (see forvalta.workflow.engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.models import today
+from forvalta.processes.models import FINISHED, ProcessRun, ProcessStep, RunStatus, StepStatus
+from forvalta.workflow.engine import COMMENT, Transition, Workflow, register
+
+
+def _run_in_progress(step: ProcessStep) -> str | None:
+    if step.run.status != RunStatus.IN_PROGRESS:
+        return gettext("The run is not in progress: start the run first.")
+    return None
+
+
+def _ready(step: ProcessStep) -> str | None:
+    problem = _run_in_progress(step)
+    if problem:
+        return problem
+    waiting = list(step.blocking_steps().values_list("order", "name"))
+    if waiting:
+        names = ", ".join(f"{order}. {name}" for order, name in waiting)
+        return gettext(
+            "This step waits for the previous steps, which are not done yet: %(steps)s."
+        ) % {"steps": names}
+    return None
+
+
+def _all_finished(run: ProcessRun) -> str | None:
+    open_steps = list(
+        run.steps.exclude(status__in=FINISHED).values_list("order", "name")  # type: ignore[attr-defined]  # reverse relation
+    )
+    if open_steps:
+        names = ", ".join(f"{order}. {name}" for order, name in open_steps)
+        return gettext(
+            "The run can be completed only when every step is done or not applicable. "
+            "Still open: %(steps)s."
+        ) % {"steps": names}
+    return None
+
+
+def _started(run: Any, actor: Any) -> None:
+    run.started_on = today()
+
+
+def _completed(obj: Any, actor: Any) -> None:
+    obj.completed_on = today()
+
+
+def _reopened(step: Any, actor: Any) -> None:
+    step.completed_on = None
+
+
+RUN = register(
+    Workflow(
+        ProcessRun,
+        field="status",
+        transitions=[
+            Transition(
+                "start",
+                _("Start the run"),
+                source=(RunStatus.PLANNED,),
+                target=RunStatus.IN_PROGRESS,
+                permission="processes.change_processrun",
+                effect=_started,
+                primary=True,
+            ),
+            Transition(
+                "complete",
+                _("Complete the run"),
+                source=(RunStatus.IN_PROGRESS,),
+                target=RunStatus.COMPLETED,
+                permission="processes.change_processrun",
+                check=_all_finished,
+                effect=_completed,
+                primary=True,
+            ),
+            Transition(
+                "cancel",
+                _("Cancel the run"),
+                source=(RunStatus.PLANNED, RunStatus.IN_PROGRESS),
+                target=RunStatus.CANCELLED,
+                permission="processes.change_processrun",
+                requires=(COMMENT,),
+            ),
+        ],
+    )
+)
+
+STEP = register(
+    Workflow(
+        ProcessStep,
+        field="status",
+        transitions=[
+            Transition(
+                "start",
+                _("Start the step"),
+                source=(StepStatus.TODO,),
+                target=StepStatus.IN_PROGRESS,
+                permission="processes.work_processstep",
+                check=_ready,
+            ),
+            Transition(
+                "complete",
+                _("Mark as done"),
+                source=(StepStatus.TODO, StepStatus.IN_PROGRESS),
+                target=StepStatus.DONE,
+                permission="processes.work_processstep",
+                check=_ready,
+                effect=_completed,
+                primary=True,
+            ),
+            Transition(
+                "skip",
+                _("Not applicable"),
+                source=(StepStatus.TODO, StepStatus.IN_PROGRESS),
+                target=StepStatus.NOT_APPLICABLE,
+                permission="processes.work_processstep",
+                requires=(COMMENT,),
+                check=_run_in_progress,
+                effect=_completed,
+            ),
+            Transition(
+                "reopen",
+                _("Reopen"),
+                source=(StepStatus.DONE, StepStatus.NOT_APPLICABLE),
+                target=StepStatus.TODO,
+                permission="processes.assign_processstep",
+                requires=(COMMENT,),
+                check=_run_in_progress,
+                effect=_reopened,
+            ),
+        ],
+    )
+)
