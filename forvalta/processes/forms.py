@@ -32,7 +32,7 @@ class TemplateCopyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             pk__in=sorted(scope_for(user).org_ids)
         )
         self.fields["service"].queryset = Service.objects.visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField
@@ -76,7 +76,9 @@ class RunStartForm(ScopedModelForm):
     def limit_choices(self) -> None:
         self.fields["name"].required = False
         self.fields["manager"].required = False
-        self.fields["manager"].queryset = scope_for(self.user).colleagues(User.objects.all())
+        self.fields["manager"].queryset = scope_for(self.user).colleagues(
+            User.objects.visible_to(self.user)
+        )
 
 
 class StepForm(ScopedModelForm):
