@@ -116,6 +116,67 @@ def test_the_database_refuses_to_change_or_drop_an_unchained_staged_event(statem
     ]
 
 
+TRICKY = [
+    {
+        "actor_organisation": None,
+        "object_repr": 'Tab\there "citat" \\ \x01 \x7f å 😀',
+        "changes": {},
+    },
+    {
+        "actor_organisation": None,
+        "object_repr": "line\nbreak",
+        "changes": {"ä": ["x", None], "b": {"z": 1, "ö": [True, 2**60]}, "😀": "x"},
+    },
+]
+
+
+@pytest.mark.django_db
+def test_the_sequencer_chains_exactly_what_the_python_reference_hashes() -> None:
+    """On PostgreSQL the sequencer hashes the server's rendering of each staged row: the
+    hashes must be those the Python reference computes from the stored fields."""
+    org = OrganisationFactory(name='Kommun "Ö" \\')
+    with transaction.atomic():
+        for i, tricky in enumerate(TRICKY):
+            fields = event_fields(
+                actor=None,
+                action="test.tricky",
+                organisation=org if i else None,
+                object_repr=tricky["object_repr"],
+                changes=tricky["changes"],
+                actor_organisation=org if i else None,
+                reason="skäl\u2028" if i else "",
+            )
+            fields["client_address"] = "192.0.2.1" if i else None
+            stage(fields, occurred_at=timezone.now())
+    assert chain_pending() == 2
+    assert not AuditPending.objects.exists()
+    reference = verify_trail(reference=True)
+    assert reference.intact, reference
+    assert reference.count == 2
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.object_repr for e in events] == [t["object_repr"] for t in TRICKY]
+    assert events[1].changes["b"] == {"z": 1, "ö": [True, str(2**60)]}
+    assert events[1].actor_organisation_id == org.pk
+    assert events[0].actor_organisation_id is None and events[0].client_address is None
+
+
+@pytest.mark.django_db
+def test_a_staged_row_the_server_cannot_render_is_left_staged_and_the_others_chained() -> None:
+    rows = stage_events(3)
+    db.remove_guards(connection)  # as a database owner would (rolled back with the test)
+    sql("UPDATE audit_auditpending SET changes = '{not json' WHERE id = %s", [rows[1].pk])
+    db.install_guards(connection)
+    assert chain_pending() == 2
+    assert list(AuditPending.objects.values_list("pk", flat=True)) == [rows[1].pk]
+    assert list(AuditEvent.objects.order_by("seq").values_list("object_repr", flat=True)) == [
+        "staged 0",
+        "staged 2",
+    ]
+    result = verify_trail(reference=True)
+    assert result.broken is not None and result.broken.code == "staged"
+    assert f"staged event {rows[1].pk} (test.staged) was changed" in result.broken.detail
+
+
 # --- PostgreSQL: the append never waits for a long transaction ----------------------------
 def _needs_postgresql() -> None:
     if connection.vendor != "postgresql":
