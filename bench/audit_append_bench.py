@@ -257,6 +257,9 @@ def main() -> None:
     finally:
         from django.db import connections
 
+        from forvalta.audit.services import stop_sequencers
+
+        stop_sequencers()  # before the database goes, so no thread chains into nothing
         connections.close_all()
         if not args.keep:
             drop_database(url)
