@@ -337,3 +337,47 @@ def test_a_search_never_takes_the_chain_lock_and_is_chained_with_the_next_batch(
     searched = AuditEvent.objects.get(action="audit.searched")
     assert (searched.actor_id, searched.organisation_id) == (admin.pk, org.pk)
     assert verify_trail().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staging_looks_up_the_actors_organisation_in_its_insert_and_the_chain_verifies(
+    django_assert_num_queries: Any,
+) -> None:
+    """One statement stages the event with the actor's organisation (their membership in
+    the event's organisation, else their oldest) and the content hash the server computed,
+    which the Python reference agrees with, before and after chaining."""
+    _needs_postgresql()
+    first = OrganisationFactory(name='Första "kommun" \\ å')
+    second = OrganisationFactory(name="Andra kommunen")
+    other = OrganisationFactory(name="Ingen medlem här")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=first)
+    MembershipFactory(user=user, organisation=second)
+    events = []
+    for org in (second, other, None):
+        with transaction.atomic():
+            with django_assert_num_queries(1):
+                events.append(
+                    record(
+                        actor=user,
+                        action="test.actor_org",
+                        organisation=org,
+                        object_repr=f"för {org}",
+                        changes={"ä": ["x", "y"]},
+                    )
+                )
+            user.__dict__.pop("_forvalta_audit_orgs", None)
+            staged = verify_trail(reference=True)
+            assert staged.intact, staged
+    expected = [(second.pk, second.name), (first.pk, first.name), (first.pk, first.name)]
+    assert [(e.actor_organisation_id, e.actor_organisation_name) for e in events] == expected
+    chain_pending(wait=True)
+    stored = list(
+        AuditEvent.objects.order_by("seq").values_list(
+            "actor_organisation_id", "actor_organisation_name"
+        )
+    )
+    assert stored == expected
+    result = verify_trail(reference=True)
+    assert result.intact, result
+    assert (result.count, result.staged) == (3, 0)
