@@ -148,22 +148,45 @@ class _Org:
         return "Kungälvs kommun"
 
 
+class _Actor:
+    """The request's user (ROW's actor), a fresh object per request as the auth
+    middleware loads it: record looks up their memberships once per object."""
+
+    pk = ROW["actor_id"]
+    is_authenticated = True
+
+    def __str__(self) -> str:
+        return str(ROW["actor_name"])
+
+
 def audited_insert(n: int, i: int) -> None:
-    """One request's worth through the recorder: record() in its own transaction."""
+    """One request's worth through the recorder: record() in its own transaction, with
+    the same actor, organisation, client and request as the baseline's row."""
     from django.db import transaction
 
+    from forvalta.audit import context
     from forvalta.audit.services import record
 
-    with transaction.atomic():
-        record(
-            actor=None,
-            action=ROW["action"],
-            organisation=_Org(),
-            object_type=ROW["object_type"],
-            object_id=f"{n}-{i}",
-            object_repr=ROW["object_repr"],
-            changes={"description": [f"före {i}", f"efter {i}"]},
+    token = context.activate(
+        context.AuditContext(
+            client_address=ROW["client_address"],
+            user_agent=ROW["user_agent"],
+            request_id=ROW["request_id"],
         )
+    )
+    try:
+        with transaction.atomic():
+            record(
+                actor=_Actor(),
+                action=ROW["action"],
+                organisation=_Org(),
+                object_type=ROW["object_type"],
+                object_id=f"{n}-{i}",
+                object_repr=ROW["object_repr"],
+                changes={"description": [f"före {i}", f"efter {i}"]},
+            )
+    finally:
+        context.deactivate(token)
 
 
 def run(writers: int, each: int, work: Callable[[int, int], None]) -> float:
@@ -257,6 +280,9 @@ def main() -> None:
     finally:
         from django.db import connections
 
+        from forvalta.audit.services import stop_sequencers
+
+        stop_sequencers()  # before the database goes, so no thread chains into nothing
         connections.close_all()
         if not args.keep:
             drop_database(url)

@@ -7,7 +7,8 @@ Creates a throwaway database `forvalta_bench_audit_verify` (dropped at the end u
 --keep; --reuse skips the load when it is there), appends N chained events with
 `append_many`, then, interleaved over the rounds:
 
-- baseline: `COPY (SELECT <every column> FROM audit_auditevent ORDER BY seq) TO STDOUT`,
+- baseline: `COPY (SELECT <the columns verify reads> FROM audit_auditevent ORDER BY seq)
+  TO STDOUT`,
   read to the end by the client (the rows read once);
 - result: `verify_trail()` (what `manage.py audit_verify` runs).
 
@@ -117,8 +118,9 @@ def rows(n: int) -> Iterator[dict[str, Any]]:
         }
 
 
+# Exactly the columns verify reads (every column but the surrogate id).
 COLUMNS = (
-    "id, seq, prev_hash, hash, occurred_at, actor_id, actor_name, actor_organisation_id, "
+    "seq, prev_hash, hash, occurred_at, actor_id, actor_name, actor_organisation_id, "
     "actor_organisation_name, organisation_id, organisation_name, client_address, user_agent, "
     "api_token_id, request_id, action, object_type, object_id, object_repr, changes, reason"
 )

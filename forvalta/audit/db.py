@@ -183,6 +183,42 @@ def remove_guards(connection: Any) -> None:
             cursor.execute(sql)
 
 
+# The canonical JSON (RFC 8785, as `chain.content` writes it) of an event's or staged
+# event's hashed fields, rendered by PostgreSQL in three parts around the chain's own
+# keys: A + ',"prev_hash":…' + B + ',"seq":…' + C + ',"v":1}' is an event's content;
+# A + B + C + '}' a staged event's (`chain.staged_hash`). Keys in RFC 8785 order, strings
+# through to_json (the same escapes), `changes` as stored (already canonical text; the
+# ::json cast refuses anything that is not one JSON value, so no row can shift text
+# between fields). A test checks these against the Python reference.
+def pg_canonical_parts(table: str = "") -> tuple[str, str, str]:
+    t = f"{table}." if table else ""
+    a = (
+        f"""'{{"action":' || to_json({t}action)::text"""
+        f"""|| ',"actor_id":' || coalesce({t}actor_id::text, 'null')"""
+        f"""|| ',"actor_name":' || to_json({t}actor_name)::text"""
+        f"""|| CASE WHEN {t}actor_organisation_id IS NULL AND {t}actor_organisation_name = ''"""
+        f""" THEN '' ELSE ',"actor_organisation_id":'"""
+        f""" || coalesce({t}actor_organisation_id::text, 'null')"""
+        f""" || ',"actor_organisation_name":' || to_json({t}actor_organisation_name)::text END"""
+        f"""|| ',"api_token_id":' || to_json({t}api_token_id)::text"""
+        f"""|| ',"changes":' || {t}changes::json::text"""
+        f"""|| ',"client_address":' || coalesce(to_json({t}client_address)::text, 'null')"""
+        f"""|| ',"object_id":' || to_json({t}object_id)::text"""
+        f"""|| ',"object_repr":' || to_json({t}object_repr)::text"""
+        f"""|| ',"object_type":' || to_json({t}object_type)::text"""
+        f"""|| ',"occurred_at":"' || to_char({t}occurred_at AT TIME ZONE 'UTC',"""
+        f""" 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'"""
+        f"""|| ',"organisation_id":' || coalesce({t}organisation_id::text, 'null')"""
+        f"""|| ',"organisation_name":' || to_json({t}organisation_name)::text"""
+    )
+    b = (
+        f"""',"reason":' || to_json({t}reason)::text"""
+        f"""|| ',"request_id":' || to_json({t}request_id)::text"""
+    )
+    c = f"""',"user_agent":' || to_json({t}user_agent)::text"""
+    return a, b, c
+
+
 def lock_chain(connection: Any) -> None:
     """Serialise appends until the current transaction ends.
 

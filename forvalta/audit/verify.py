@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from forvalta.audit import chain
+from forvalta.audit import chain, db
 from forvalta.audit.models import (
     MIN_RETENTION_YEARS,
     AuditCheckpoint,
@@ -309,61 +309,43 @@ def _check_anchor(
     return replace(result, staged=staged)
 
 
-# PostgreSQL renders each event's canonical JSON itself (C code, on the server's core):
-# keys in RFC 8785 order, strings through to_json (the same escapes as RFC 8785),
-# `changes` as stored (already canonical text; the ::json cast refuses anything that is
-# not one JSON value, so no row can shift text between fields). Python then only
-# hashes. `chain.content` is the reference; a test checks the two agree.
-_PG_CANONICAL = """
-SELECT seq, prev_hash, hash,
-  '{"action":' || to_json(action)::text
-  || ',"actor_id":' || coalesce(actor_id::text, 'null')
-  || ',"actor_name":' || to_json(actor_name)::text
-  || CASE WHEN actor_organisation_id IS NULL AND actor_organisation_name = '' THEN ''
-     ELSE ',"actor_organisation_id":' || coalesce(actor_organisation_id::text, 'null')
-       || ',"actor_organisation_name":' || to_json(actor_organisation_name)::text END
-  || ',"api_token_id":' || to_json(api_token_id)::text
-  || ',"changes":' || changes::json::text
-  || ',"client_address":' || coalesce(to_json(client_address)::text, 'null')
-  || ',"object_id":' || to_json(object_id)::text
-  || ',"object_repr":' || to_json(object_repr)::text
-  || ',"object_type":' || to_json(object_type)::text
-  || ',"occurred_at":"'
-  || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'
-  || ',"organisation_id":' || coalesce(organisation_id::text, 'null')
-  || ',"organisation_name":' || to_json(organisation_name)::text
-  || ',"prev_hash":' || to_json(prev_hash)::text
-  || ',"reason":' || to_json(reason)::text
-  || ',"request_id":' || to_json(request_id)::text
-  || ',"seq":' || seq::text
-  || ',"user_agent":' || to_json(user_agent)::text
-  || ',"v":1}'
-FROM audit_auditevent WHERE seq > %s ORDER BY seq LIMIT %s
-"""
-assert chain.HASH_VERSION == 1  # the SQL above writes version 1
+# PostgreSQL renders each event's canonical JSON itself (C code, on the server's core),
+# in the parts `db.pg_canonical_parts` writes (keys in RFC 8785 order, strings through
+# to_json, `changes` as stored); Python then only hashes. `chain.content` is the
+# reference; a test checks the two agree.
+_A, _B, _C = db.pg_canonical_parts()
+_PG_TEXT = (
+    f"""{_A} || ',"prev_hash":' || to_json(prev_hash)::text || {_B}"""
+    f"""|| ',"seq":' || seq::text || {_C} || ',"v":{chain.HASH_VERSION}}}'"""
+)
+_PG_CANONICAL = (
+    f"SELECT seq, prev_hash, hash, {_PG_TEXT} "  # noqa: S608 - fixed SQL, no input
+    "FROM audit_auditevent WHERE seq > %s ORDER BY seq LIMIT %s"
+)
 
 # The fast scan: the server also hashes each rendered event and compares it, and the
-# links (consecutive seq, prev_hash = previous hash), in one pass; it returns only the
-# first position that does not check out, or none. Python then verifies exactly from
-# just before that position (or only the end), so every reason and checkpoint message
-# comes from the one verifier in chain.py.
-# Built from the constant SQL above only, no user input.
-_PG_SCAN = (
-    "WITH c AS ("  # noqa: S608
-    + _PG_CANONICAL.replace("ORDER BY seq LIMIT %s", "AND seq <= %s")
-    .replace("SELECT seq, prev_hash, hash,", "SELECT seq, prev_hash, hash, ")
-    .replace("\nFROM audit_auditevent", " AS t\nFROM audit_auditevent")
-    + """), d AS (
-  SELECT seq, prev_hash, hash,
-         lag(seq) OVER w AS pseq, lag(hash) OVER w AS phash,
-         encode(sha256(convert_to(t, 'UTF8')), 'hex') AS computed
-  FROM c WINDOW w AS (ORDER BY seq))
+# links (consecutive seq, prev_hash = previous hash), in one pass over the seq index
+# (lag() over the index order, no sort; the window keeps only the narrow rendered rows,
+# not the wide ones, which would spill to disk); it returns only the first position that does
+# not check out, or none. Python then verifies exactly from just before that position
+# (or only the end), so every reason and checkpoint message comes from the one
+# verifier in chain.py. Built from the constant SQL above only, no user input.
+_PG_SCAN = f"""
 SELECT min(seq) FILTER (WHERE computed IS DISTINCT FROM hash
          OR (pseq IS NULL AND (seq <> %s + 1 OR prev_hash <> %s))
          OR (pseq IS NOT NULL AND (seq <> pseq + 1 OR prev_hash <> phash))),
        max(seq)
-FROM d"""
-)
+FROM (
+  SELECT seq, prev_hash, hash, computed, lag(seq) OVER w AS pseq, lag(hash) OVER w AS phash
+  FROM (
+    SELECT seq, prev_hash, hash, encode(sha256(convert_to({_PG_TEXT}, 'UTF8')), 'hex') AS computed
+    FROM audit_auditevent WHERE seq > %s AND seq <= %s ORDER BY seq OFFSET 0
+  ) s
+  WINDOW w AS (ORDER BY seq)
+) d"""  # noqa: S608 - fixed SQL, no input
+# The scan must read the seq index in order: on a stale or small estimate the planner
+# would otherwise take a bitmap scan and sort every rendered row (spilling to disk).
+_PG_SCAN_SETTINGS = "SELECT set_config('enable_sort', 'off', true)"
 
 
 # Past this many events the scan is split into seq ranges checked side by side, one
@@ -385,7 +367,8 @@ def verify_workers() -> int:
 
 def _scan_range(lower: int, lower_hash: str, upper: int, using: str) -> tuple[Any, Any]:
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(_PG_SCAN, [lower, upper, lower, lower_hash])
+        cursor.execute(_PG_SCAN_SETTINGS)
+        cursor.execute(_PG_SCAN, [lower, lower_hash, lower, upper])
         return cursor.fetchone()
 
 

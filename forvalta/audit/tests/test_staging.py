@@ -116,6 +116,67 @@ def test_the_database_refuses_to_change_or_drop_an_unchained_staged_event(statem
     ]
 
 
+TRICKY = [
+    {
+        "actor_organisation": None,
+        "object_repr": 'Tab\there "citat" \\ \x01 \x7f å 😀',
+        "changes": {},
+    },
+    {
+        "actor_organisation": None,
+        "object_repr": "line\nbreak",
+        "changes": {"ä": ["x", None], "b": {"z": 1, "ö": [True, 2**60]}, "😀": "x"},
+    },
+]
+
+
+@pytest.mark.django_db
+def test_the_sequencer_chains_exactly_what_the_python_reference_hashes() -> None:
+    """On PostgreSQL the sequencer hashes the server's rendering of each staged row: the
+    hashes must be those the Python reference computes from the stored fields."""
+    org = OrganisationFactory(name='Kommun "Ö" \\')
+    with transaction.atomic():
+        for i, tricky in enumerate(TRICKY):
+            fields = event_fields(
+                actor=None,
+                action="test.tricky",
+                organisation=org if i else None,
+                object_repr=tricky["object_repr"],
+                changes=tricky["changes"],
+                actor_organisation=org if i else None,
+                reason="skäl\u2028" if i else "",
+            )
+            fields["client_address"] = "192.0.2.1" if i else None
+            stage(fields, occurred_at=timezone.now())
+    assert chain_pending() == 2
+    assert not AuditPending.objects.exists()
+    reference = verify_trail(reference=True)
+    assert reference.intact, reference
+    assert reference.count == 2
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.object_repr for e in events] == [t["object_repr"] for t in TRICKY]
+    assert events[1].changes["b"] == {"z": 1, "ö": [True, str(2**60)]}
+    assert events[1].actor_organisation_id == org.pk
+    assert events[0].actor_organisation_id is None and events[0].client_address is None
+
+
+@pytest.mark.django_db
+def test_a_staged_row_the_server_cannot_render_is_left_staged_and_the_others_chained() -> None:
+    rows = stage_events(3)
+    db.remove_guards(connection)  # as a database owner would (rolled back with the test)
+    sql("UPDATE audit_auditpending SET changes = '{not json' WHERE id = %s", [rows[1].pk])
+    db.install_guards(connection)
+    assert chain_pending() == 2
+    assert list(AuditPending.objects.values_list("pk", flat=True)) == [rows[1].pk]
+    assert list(AuditEvent.objects.order_by("seq").values_list("object_repr", flat=True)) == [
+        "staged 0",
+        "staged 2",
+    ]
+    result = verify_trail(reference=True)
+    assert result.broken is not None and result.broken.code == "staged"
+    assert f"staged event {rows[1].pk} (test.staged) was changed" in result.broken.detail
+
+
 # --- PostgreSQL: the append never waits for a long transaction ----------------------------
 def _needs_postgresql() -> None:
     if connection.vendor != "postgresql":
@@ -276,3 +337,47 @@ def test_a_search_never_takes_the_chain_lock_and_is_chained_with_the_next_batch(
     searched = AuditEvent.objects.get(action="audit.searched")
     assert (searched.actor_id, searched.organisation_id) == (admin.pk, org.pk)
     assert verify_trail().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staging_looks_up_the_actors_organisation_in_its_insert_and_the_chain_verifies(
+    django_assert_num_queries: Any,
+) -> None:
+    """One statement stages the event with the actor's organisation (their membership in
+    the event's organisation, else their oldest) and the content hash the server computed,
+    which the Python reference agrees with, before and after chaining."""
+    _needs_postgresql()
+    first = OrganisationFactory(name='Första "kommun" \\ å')
+    second = OrganisationFactory(name="Andra kommunen")
+    other = OrganisationFactory(name="Ingen medlem här")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=first)
+    MembershipFactory(user=user, organisation=second)
+    events = []
+    for org in (second, other, None):
+        with transaction.atomic():
+            with django_assert_num_queries(1):
+                events.append(
+                    record(
+                        actor=user,
+                        action="test.actor_org",
+                        organisation=org,
+                        object_repr=f"för {org}",
+                        changes={"ä": ["x", "y"]},
+                    )
+                )
+            user.__dict__.pop("_forvalta_audit_orgs", None)
+            staged = verify_trail(reference=True)
+            assert staged.intact, staged
+    expected = [(second.pk, second.name), (first.pk, first.name), (first.pk, first.name)]
+    assert [(e.actor_organisation_id, e.actor_organisation_name) for e in events] == expected
+    chain_pending(wait=True)
+    stored = list(
+        AuditEvent.objects.order_by("seq").values_list(
+            "actor_organisation_id", "actor_organisation_name"
+        )
+    )
+    assert stored == expected
+    result = verify_trail(reference=True)
+    assert result.intact, result
+    assert (result.count, result.staged) == (3, 0)
