@@ -103,14 +103,24 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
     gap_count, gap_count_more = min(found, HOME_GAP_COUNT_CAP), found > HOME_GAP_COUNT_CAP
 
     def due_ids() -> Any:
+        # Semi-joins on the link tables, not joins through the many-to-many fields:
+        # OR-ed joins multiply the rows (and need a DISTINCT over all of them).
         r = reach()
+        covers_object = Agreement.management_objects.through.objects.filter(
+            managementobject_id__in=r["objects"]
+        ).values("agreement_id")
+        covers_service = Agreement.services.through.objects.filter(
+            service_id__in=r["services"]
+        ).values("agreement_id")
+        covers_system = Agreement.systems.through.objects.filter(
+            Q(system_id__in=r["systems"]) | Q(system__management_object_id__in=r["objects"])
+        ).values("agreement_id")
         return (
             agreements_due(user)
             .filter(
-                Q(management_objects__id__in=r["objects"])
-                | Q(services__id__in=r["services"])
-                | Q(systems__id__in=r["systems"])
-                | Q(systems__management_object_id__in=r["objects"])
+                Q(pk__in=covers_object)
+                | Q(pk__in=covers_service)
+                | Q(pk__in=covers_system)
                 | Q(owner_organisation_id__in=admin_orgs)
             )
             .order_by()
