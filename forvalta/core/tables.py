@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +91,52 @@ def yes_no_cell(get: Callable[[Any], Any]) -> CellRenderer:
         return format_html('<span class="{}">{}</span>', str(value).lower(), yes if value else no)
 
     return render
+
+
+class WindowCountPaginator(Paginator):
+    """Counts the matching rows in the page's own query (`COUNT(*) OVER ()`), so a list
+    page costs one query for its rows and its count instead of two.
+
+    Only for a table over a queryset without DISTINCT (the window counts rows before
+    DISTINCT); otherwise, and when the page asked for lies past the end (no row to
+    carry the count), it counts the ordinary way.
+    """
+
+    _window_total: int | None = None
+
+    def _queryset(self) -> QuerySet | None:
+        data = getattr(self.object_list, "data", None)  # django-tables2's BoundRows
+        qs = getattr(data, "data", None)
+        if isinstance(qs, QuerySet) and not qs.query.distinct and not qs.query.is_sliced:
+            return qs
+        return None
+
+    @property
+    def count(self) -> int:  # type: ignore[override]  # a property like Django's
+        if self._window_total is None:
+            self._window_total = int(super().count)
+        return self._window_total
+
+    def page(self, number: Any) -> Page:
+        qs = self._queryset()
+        if qs is None or self.orphans:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        rows = list(qs.annotate(_window_total=Window(Count("*")))[bottom : bottom + self.per_page])
+        if not rows:
+            if number == 1 and self.allow_empty_first_page:
+                self._window_total = 0
+                return self._get_page([], number, self)
+            return super().page(number)  # counts, then EmptyPage past the end
+        self._window_total = rows[0]._window_total
+        bound = tables.rows.BoundRows(data=rows, table=self.object_list.table)
+        return self._get_page(bound, number, self)
 
 
 class BaseTable(tables.Table):

@@ -65,3 +65,37 @@ def test_unpaginated_table_has_no_fast_rows() -> None:
     SystemFactory()
     table = SystemTable(System.objects.all())
     assert table.fast_rows() is None
+
+
+def test_window_count_paginator_counts_in_the_page_query(client) -> None:
+    """The systems list's count comes with its rows (`COUNT(*) OVER ()`): page 2 of 30
+    systems shows 5 rows and 30 items; past the end shows the last page; a search
+    (DISTINCT) is counted the ordinary way, and correctly."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forvalta.core.tests.factories import MembershipFactory, UserFactory
+
+    mo = ManagementObjectFactory()
+    for i in range(30):
+        SystemFactory(management_object=mo, name=f"Räkna {i:02d}")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=mo.owner_organisation, is_org_admin=True)
+    client.force_login(user)
+    for query, first, shown in (
+        ("?page=2", "Räkna 25", 5),
+        ("?page=9", "Räkna 25", 5),
+        ("?page=1&sort=-name", "Räkna 29", 25),
+        ("?q=R%C3%A4kna&page=2", "Räkna 25", 5),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/register/systems/{query}")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "30 poster" in html, query
+        assert html.count("<tr>") - 1 == shown, query
+        assert first in html, query
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+        if query.startswith("?page=2") or query.startswith("?page=1"):
+            assert len(counts) == 1, query
+            assert "COUNT(*) OVER ()" in counts[0], query
