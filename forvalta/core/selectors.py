@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -84,22 +83,17 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
         }
 
     # The most recently registered first: read backwards along the primary key, so the
-    # database stops at the fifth system with a gap (the gaps page lists all, by name).
+    # database stops after the cap's worth of systems with a gap (the gaps page lists
+    # all, by name). One query gives the rows shown and the (capped) count: counting
+    # apart evaluated the same gap conditions a second time.
     gaps_sql = compiled_query(
         "home.gaps",
         user,
-        lambda: with_gap_flags(reach()["gap_rows"].order_by("-pk"))[:HOME_GAPS],
+        lambda: with_gap_flags(reach()["gap_rows"].order_by("-pk"))[: HOME_GAP_COUNT_CAP + 1],
     )
-    gaps = [system_gaps(s) for s in System.objects.raw(*gaps_sql)]
-    count_sql, count_params = compiled_query(
-        "home.gap_count",
-        user,
-        lambda: reach()["gap_rows"].order_by().values("pk")[: HOME_GAP_COUNT_CAP + 1],
-    )
-    with connection.cursor() as cursor:
-        # Counted no further than the cap ("more than 100").
-        cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS gaps", count_params)  # noqa: S608 - Django's own SQL
-        found = cursor.fetchone()[0]
+    found_rows = list(System.objects.raw(*gaps_sql))
+    gaps = [system_gaps(s) for s in found_rows[:HOME_GAPS]]
+    found = len(found_rows)
     gap_count, gap_count_more = min(found, HOME_GAP_COUNT_CAP), found > HOME_GAP_COUNT_CAP
 
     def due_ids() -> Any:

@@ -41,8 +41,8 @@ PINNED = {
     ("api_systems", "staff"): 5,
     ("audit", "admin"): 8,
     ("audit", "platform"): 5,
-    ("home", "admin"): 11,  # with the invitations waiting for the user
-    ("home", "staff"): 13,
+    ("home", "admin"): 10,  # with the invitations waiting for the user
+    ("home", "staff"): 12,
 }
 
 
