@@ -132,11 +132,12 @@ class WindowCountPaginator(Paginator):
         if not rows:
             if number == 1 and self.allow_empty_first_page:
                 self._window_total = 0
-                return self._get_page([], number, self)
+                return Page([], number, self)
             return super().page(number)  # counts, then EmptyPage past the end
         self._window_total = rows[0]._window_total
-        bound = tables.rows.BoundRows(data=rows, table=self.object_list.table)
-        return self._get_page(bound, number, self)
+        rows_of_table: Any = self.object_list  # django-tables2's BoundRows
+        bound = tables.rows.BoundRows(data=rows, table=rows_of_table.table)
+        return Page(bound, number, self)
 
 
 class BaseTable(tables.Table):
