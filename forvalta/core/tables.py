@@ -105,8 +105,10 @@ class WindowCountPaginator(Paginator):
     _window_total: int | None = None
 
     def _queryset(self) -> QuerySet | None:
-        data = getattr(self.object_list, "data", None)  # django-tables2's BoundRows
-        qs = getattr(data, "data", None)
+        if isinstance(self.object_list, QuerySet):  # the API's pagination
+            qs: Any = self.object_list
+        else:  # django-tables2's BoundRows over its TableQuerysetData
+            qs = getattr(getattr(self.object_list, "data", None), "data", None)
         if isinstance(qs, QuerySet) and not qs.query.distinct and not qs.query.is_sliced:
             return qs
         return None
@@ -135,6 +137,8 @@ class WindowCountPaginator(Paginator):
                 return Page([], number, self)
             return super().page(number)  # counts, then EmptyPage past the end
         self._window_total = rows[0]._window_total
+        if isinstance(self.object_list, QuerySet):
+            return Page(rows, number, self)
         rows_of_table: Any = self.object_list  # django-tables2's BoundRows
         bound = tables.rows.BoundRows(data=rows, table=rows_of_table.table)
         return Page(bound, number, self)

@@ -37,8 +37,8 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     ("systems", "admin"): 7,
     ("systems", "staff"): 9,
-    ("api_systems", "admin"): 5,
-    ("api_systems", "staff"): 5,
+    ("api_systems", "admin"): 4,
+    ("api_systems", "staff"): 4,
     ("audit", "admin"): 8,
     ("audit", "platform"): 5,
     ("home", "admin"): 10,  # with the invitations waiting for the user

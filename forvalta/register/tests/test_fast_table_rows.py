@@ -99,3 +99,28 @@ def test_window_count_paginator_counts_in_the_page_query(client) -> None:
         if query.startswith("?page=2") or query.startswith("?page=1"):
             assert len(counts) == 1, query
             assert "COUNT(*) OVER ()" in counts[0], query
+
+
+def test_api_pages_count_in_the_page_query(client) -> None:
+    """The API's pages carry their count in the page query too; past the end is a 404."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forvalta.core.tests.factories import MembershipFactory, UserFactory
+
+    mo = ManagementObjectFactory()
+    for i in range(30):
+        SystemFactory(management_object=mo, name=f"Räkna {i:02d}")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=mo.owner_organisation, is_org_admin=True)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/systems/?page=3&page_size=12")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 30
+    assert [s["name"] for s in body["results"]] == [f"Räkna {i:02d}" for i in range(24, 30)]
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1
+    assert "COUNT(*) OVER ()" in counts[0]
+    assert client.get("/api/systems/?page=4&page_size=12").status_code == 404
