@@ -19,7 +19,8 @@ run stops.
 
 Options: --systems N (3000), --events N (1000000), --rounds N (3), --duration S (10),
 --workers N (2), --connections N (2), --personas a,b (orgadmin,kommun2), --keep,
---reuse (use a bench database kept with --keep: migrate, no new data).
+--reuse (use a bench database kept with --keep: migrate, no new data), --db NAME
+(forvalta_bench_lists), --build-only (build the data and stop; use with --keep).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ TARGET_P95_RATIO = 10.0
 
 
 def parse() -> argparse.Namespace:
+    global BENCH_DB
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--systems", type=int, default=3000)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -72,7 +74,13 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--personas", default="orgadmin,kommun2")
     parser.add_argument("--keep", action="store_true", help="do not drop the bench database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept bench database")
-    return parser.parse_args()
+    parser.add_argument("--db", default=BENCH_DB, help=f"bench database name ({BENCH_DB})")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the data and stop (with --keep)"
+    )
+    args = parser.parse_args()
+    BENCH_DB = args.db
+    return args
 
 
 def db_url(url: str, dbname: str) -> str:
@@ -467,6 +475,8 @@ def main() -> None:
         setup_django(url, migrate=True)
         if not args.reuse:
             build_data(args.systems, args.events)
+        if args.build_only:
+            return
         from django.db import connections
 
         connections.close_all()

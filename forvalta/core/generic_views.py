@@ -30,6 +30,7 @@ from forvalta.audit.services import object_type_of, record
 from forvalta.core import concurrency
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.services import perm_name
+from forvalta.core.tables import WindowCountPaginator
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -123,13 +124,17 @@ class ObjectListView(ScopedViewMixin, View):
                 queryset = queryset.none()
             else:
                 queryset = filterset.qs
-        table = self.table_class(queryset, request=request)
+        # Configured (ordering, pagination) once, below: given the request here the
+        # table would also paginate itself with a plain paginator (a COUNT query).
+        table = self.table_class(queryset)
         export = request.GET.get("export")
         if export in {"csv", "xlsx"}:
             # Everything that matches the filter, in the order the user sorted by.
             tables.RequestConfig(request, paginate=False).configure(table)
             return self.export(table, export)
-        tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        tables.RequestConfig(
+            request, paginate={"per_page": PER_PAGE, "paginator_class": WindowCountPaginator}
+        ).configure(table)
         context = {
             **self.model_context(),
             "title": self.title or self.model._meta.verbose_name_plural,
@@ -227,8 +232,10 @@ class ObjectDetailView(ScopedViewMixin, View):
         add_url: str | None = None,
         empty_text: str = "",
     ) -> dict[str, Any]:
-        table = table_class(queryset, request=self.request, prefix=f"{table_class.__name__}-")
-        tables.RequestConfig(self.request, paginate={"per_page": 10}).configure(table)
+        table = table_class(queryset, prefix=f"{table_class.__name__}-")
+        tables.RequestConfig(
+            self.request, paginate={"per_page": 10, "paginator_class": WindowCountPaginator}
+        ).configure(table)
         return {"title": title, "table": table, "add_url": add_url, "empty_text": empty_text}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -84,33 +83,38 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
         }
 
     # The most recently registered first: read backwards along the primary key, so the
-    # database stops at the fifth system with a gap (the gaps page lists all, by name).
+    # database stops after the cap's worth of systems with a gap (the gaps page lists
+    # all, by name). One query gives the rows shown and the (capped) count: counting
+    # apart evaluated the same gap conditions a second time.
     gaps_sql = compiled_query(
         "home.gaps",
         user,
-        lambda: with_gap_flags(reach()["gap_rows"].order_by("-pk"))[:HOME_GAPS],
+        lambda: with_gap_flags(reach()["gap_rows"].order_by("-pk"))[: HOME_GAP_COUNT_CAP + 1],
     )
-    gaps = [system_gaps(s) for s in System.objects.raw(*gaps_sql)]
-    count_sql, count_params = compiled_query(
-        "home.gap_count",
-        user,
-        lambda: reach()["gap_rows"].order_by().values("pk")[: HOME_GAP_COUNT_CAP + 1],
-    )
-    with connection.cursor() as cursor:
-        # Counted no further than the cap ("more than 100").
-        cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS gaps", count_params)  # noqa: S608 - Django's own SQL
-        found = cursor.fetchone()[0]
+    found_rows = list(System.objects.raw(*gaps_sql))
+    gaps = [system_gaps(s) for s in found_rows[:HOME_GAPS]]
+    found = len(found_rows)
     gap_count, gap_count_more = min(found, HOME_GAP_COUNT_CAP), found > HOME_GAP_COUNT_CAP
 
     def due_ids() -> Any:
+        # Semi-joins on the link tables, not joins through the many-to-many fields:
+        # OR-ed joins multiply the rows (and need a DISTINCT over all of them).
         r = reach()
+        covers_object = Agreement.management_objects.through.objects.filter(
+            managementobject_id__in=r["objects"]
+        ).values("agreement_id")
+        covers_service = Agreement.services.through.objects.filter(
+            service_id__in=r["services"]
+        ).values("agreement_id")
+        covers_system = Agreement.systems.through.objects.filter(
+            Q(system_id__in=r["systems"]) | Q(system__management_object_id__in=r["objects"])
+        ).values("agreement_id")
         return (
             agreements_due(user)
             .filter(
-                Q(management_objects__id__in=r["objects"])
-                | Q(services__id__in=r["services"])
-                | Q(systems__id__in=r["systems"])
-                | Q(systems__management_object_id__in=r["objects"])
+                Q(pk__in=covers_object)
+                | Q(pk__in=covers_service)
+                | Q(pk__in=covers_system)
                 | Q(owner_organisation_id__in=admin_orgs)
             )
             .order_by()
