@@ -106,6 +106,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
     ]:
         if may_view(perm):
             links[ADMIN].append((str(label), reverse(name)))
+    if may_view("businesscalendar.view_servicehours"):
+        links[ADMIN].append((str(_("Business calendar")), reverse("businesscalendar:calendar")))
     links[ADMIN] += [
         (str(_("Invitations")), reverse("core:invitation_list")),
         (str(_("API tokens")), reverse("core:token_list")),

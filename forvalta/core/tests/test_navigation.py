@@ -27,7 +27,15 @@ REGISTER = [
     "Documentation gaps",
 ]
 GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
-ADMIN_MEMBER = ["Organisations", "People", "Memberships", "Units", "Invitations", "API tokens"]
+ADMIN_MEMBER = [
+    "Organisations",
+    "People",
+    "Memberships",
+    "Units",
+    "Business calendar",
+    "Invitations",
+    "API tokens",
+]
 ADMIN_NONE = ["Organisations", "Invitations", "API tokens"]
 
 EXPECTED: dict[str, list[tuple[str, list[str]]]] = {
