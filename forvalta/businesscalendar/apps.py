@@ -8,6 +8,7 @@ class BusinessCalendarConfig(AppConfig):
     verbose_name = _("Business calendar")
 
     def ready(self) -> None:
+        from forvalta.businesscalendar import rules  # noqa: F401  (registers the permissions)
         from forvalta.businesscalendar.scoping import declare_calendar_models
 
         declare_calendar_models()

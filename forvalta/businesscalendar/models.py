@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Organisation, TimeStampedModel
@@ -70,6 +71,9 @@ class ServiceHours(TimeStampedModel):
             )
         ]
 
+    def get_absolute_url(self) -> str:
+        return reverse("businesscalendar:servicehours_detail", args=[self.pk])
+
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
@@ -114,6 +118,9 @@ class CalendarException(TimeStampedModel):
                 ),
             )
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("businesscalendar:calendarexception_detail", args=[self.pk])
 
     def __str__(self) -> str:
         if self.is_closed:

@@ -1,5 +1,18 @@
-"""The main navigation, shown by what the user may open."""
+"""The main navigation: links grouped by area, shown by what the user may open.
 
+Each area (Register, Styrning, Förändring, Support, Egenkontroll, Administration) is
+shown only when it holds at least one link the user may open; the areas are ordered by
+what the person's roles use first:
+
+- a platform administrator: Administration first, then the rest in the base order;
+- an organisation administrator: Register, then Administration, then the rest;
+- everyone else (members, supplier staff): the base order, Administration last.
+
+Areas without pages yet (Förändring, Support) are declared empty so a new part only
+adds its links here.
+"""
+
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
@@ -8,15 +21,56 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.tenancy import scope_for
 
+REGISTER, GOVERNANCE, CHANGE, SUPPORT, CONTROL, ADMIN = (
+    "register",
+    "governance",
+    "change",
+    "support",
+    "control",
+    "administration",
+)
+BASE_ORDER = [REGISTER, GOVERNANCE, CHANGE, SUPPORT, CONTROL, ADMIN]
+AREA_LABELS = {
+    REGISTER: _("Register"),
+    GOVERNANCE: _("Governance"),
+    CHANGE: _("Change"),
+    SUPPORT: _("Support"),
+    CONTROL: _("Internal control"),
+    ADMIN: _("Administration"),
+}
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    scope = scope_for(user)
-    items: list[tuple[str, str]] = [(str(_("My assignments")), reverse("core:home"))]
+
+@dataclass
+class NavLink:
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass
+class NavArea:
+    key: str
+    label: str
+    links: list[NavLink] = field(default_factory=list)
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+
+def area_order(scope: Any) -> list[str]:
+    if scope.is_platform_admin:
+        return [ADMIN, *[a for a in BASE_ORDER if a != ADMIN]]
+    if scope.admin_org_ids:
+        return [REGISTER, ADMIN, *[a for a in BASE_ORDER if a not in (REGISTER, ADMIN)]]
+    return list(BASE_ORDER)
+
+
+def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
+    member = bool(scope.org_ids) or scope.is_platform_admin
+    links: dict[str, list[tuple[str, str]]] = {key: [] for key in BASE_ORDER}
     if scope.org_ids:
-        items += [
+        links[REGISTER] += [
             (str(_("Objects")), reverse("register:managementobject_list")),
             (str(_("Services")), reverse("register:service_list")),
             (str(_("Systems")), reverse("register:system_list")),
@@ -28,15 +82,69 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         from forvalta.register.imports import kinds_for
 
         if kinds_for(user):
-            items.append((str(_("Import")), reverse("register:import")))
-    items.append((str(_("Organisations")), reverse("core:organisation_list")))
+            links[REGISTER].append((str(_("Import")), reverse("register:import")))
+
+    def may_view(perm: str) -> bool:
+        # The same permission the generic list view checks (forvalta/core/generic_views.py).
+        return member and bool(user.has_perm(perm))
+
+    if may_view("processes.view_processstep"):
+        links[GOVERNANCE].append((str(_("My steps")), reverse("processes:my_steps")))
+    if may_view("processes.view_processrun"):
+        links[GOVERNANCE].append((str(_("Checklist runs")), reverse("processes:processrun_list")))
+    if may_view("processes.view_processtemplate"):
+        links[GOVERNANCE].append(
+            (str(_("Checklist templates")), reverse("processes:processtemplate_list"))
+        )
     if user.has_perm("audit.view_auditevent"):
-        items.append((str(_("Audit trail")), reverse("audit:search")))
-    path = request.path
+        links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
+    links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
+    for label, perm, name in [
+        (_("People"), "core.view_user", "core:user_list"),
+        (_("Memberships"), "core.view_membership", "core:membership_list"),
+        (_("Units"), "core.view_unit", "core:unit_list"),
+    ]:
+        if may_view(perm):
+            links[ADMIN].append((str(label), reverse(name)))
+    if may_view("businesscalendar.view_servicehours"):
+        links[ADMIN].append((str(_("Business calendar")), reverse("businesscalendar:calendar")))
+    links[ADMIN] += [
+        (str(_("Invitations")), reverse("core:invitation_list")),
+        (str(_("API tokens")), reverse("core:token_list")),
+    ]
+    return links
+
+
+def _current_url(path: str, urls: list[str]) -> str:
+    """The longest link URL that the path starts with ("/" only on the home page)."""
     current = ""
-    for _label, url in items:
+    for url in urls:
         if url != "/" and path.startswith(url) and len(url) > len(current):
             current = url
     if not current and path == "/":
         current = "/"
-    return {"nav_items": [(label, url, url == current) for label, url in items]}
+    return current
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_home": None, "nav_areas": []}
+    scope = scope_for(user)
+    links = _links(user, scope)
+    home_url = reverse("core:home")
+    all_urls = [home_url] + [url for area in links.values() for _label, url in area]
+    current = _current_url(request.path, all_urls)
+    areas = [
+        NavArea(
+            key=key,
+            label=str(AREA_LABELS[key]),
+            links=[NavLink(label, url, url == current) for label, url in links[key]],
+        )
+        for key in area_order(scope)
+        if links[key]
+    ]
+    return {
+        "nav_home": NavLink(str(_("My assignments")), home_url, home_url == current),
+        "nav_areas": areas,
+    }

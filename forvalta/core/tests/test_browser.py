@@ -131,9 +131,15 @@ def log_out(page: Page) -> None:
 
 
 def nav(page: Page, label: str) -> None:
-    page.get_by_role("navigation", name="Main menu").get_by_role(
+    """Open the menu area that holds the link (a <details> dropdown), then follow it."""
+    link = page.get_by_role("navigation", name="Main menu").get_by_role(
         "link", name=label, exact=True
-    ).click()
+    )
+    if not link.is_visible():
+        page.locator(
+            ".main-nav-wide details.nav-area", has=page.locator(f'a:text-is("{label}")')
+        ).locator("summary").click()
+    link.click()
 
 
 def heading(page: Page) -> Locator:
@@ -627,5 +633,37 @@ def test_pages_work_without_javascript(demo: None, browser: Browser, live_server
         expect(summary.locator("h2")).to_have_text("There is a problem")
         expect(summary.locator("li")).to_have_text(["Name: This field is required."])
         assert System.objects.filter(name="Signeringstjänsten").exists()
+    finally:
+        context.close()
+
+
+def test_menu_button_at_320_pixels(demo: None, browser: Browser, live_server: Any) -> None:
+    """At 320 CSS px (1280 px at 400 % zoom) the menu is one button; without JavaScript
+    it opens the areas, and the page heading is in the first screen."""
+    context = _new_context(
+        browser, live_server.url, java_script_enabled=False, viewport={"width": 320, "height": 640}
+    )
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    try:
+        log_in(page, "forvaltningsledare")
+        menu = page.get_by_role("navigation", name="Main menu")
+        expect(menu).to_have_count(1)
+        systems = menu.get_by_role("link", name="Systems", exact=True)
+        expect(systems).to_be_hidden()
+        h1 = heading(page)
+        expect(h1).to_have_text("My assignments")
+        expect(h1).to_be_in_viewport()
+        box = h1.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 640
+        # No horizontal scrolling at this width.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        menu.locator("summary", has_text="Menu").click()
+        expect(systems).to_be_visible()
+        expect(menu.get_by_text("Register", exact=True)).to_be_visible()
+        systems.click()
+        expect(heading(page)).to_have_text("Systems")
+        # The menu is closed again on the new page; it marks the current page.
+        expect(page.locator('.main-nav-narrow a[aria-current="page"]')).to_have_text("Systems")
     finally:
         context.close()

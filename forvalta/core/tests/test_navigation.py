@@ -1,0 +1,136 @@
+"""The main menu per persona, through HTTP: which areas, in which order, which links.
+
+Asserted on the English labels (the menu is built from translatable strings) and on the
+rendered page: every link of the context is in the HTML, `aria-current` marks the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from forvalta.register.tests.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = [
+    "Objects",
+    "Services",
+    "Systems",
+    "Agreements",
+    "Suppliers",
+    "Roles",
+    "Documentation gaps",
+]
+GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
+ADMIN_MEMBER = [
+    "Organisations",
+    "People",
+    "Memberships",
+    "Units",
+    "Business calendar",
+    "Invitations",
+    "API tokens",
+]
+ADMIN_NONE = ["Organisations", "Invitations", "API tokens"]
+
+EXPECTED: dict[str, list[tuple[str, list[str]]]] = {
+    # A platform administrator without a membership: Administration first, and only the
+    # pages the rules let them open (no people/units lists, no processes).
+    "platform": [
+        ("Administration", ["Organisations", "Memberships", "Invitations", "API tokens"]),
+        ("Internal control", ["Audit trail"]),
+    ],
+    "assoc_admin": [
+        ("Register", [*REGISTER, "Import"]),
+        ("Administration", ADMIN_MEMBER),
+        ("Governance", GOVERNANCE),
+        ("Internal control", ["Audit trail"]),
+    ],
+    # A management lead with a role on the association's object: imports, no audit trail.
+    "lead": [
+        ("Register", [*REGISTER, "Import"]),
+        ("Governance", GOVERNANCE),
+        ("Administration", ADMIN_MEMBER),
+    ],
+    "owner1": [
+        ("Register", [*REGISTER, "Import"]),
+        ("Governance", GOVERNANCE),
+        ("Administration", ADMIN_MEMBER),
+    ],
+    # Supplier staff: the register first, nothing to import, no audit trail.
+    "sup": [
+        ("Register", REGISTER),
+        ("Governance", GOVERNANCE),
+        ("Administration", ADMIN_MEMBER),
+    ],
+}
+
+
+def _menu(response) -> list[tuple[str, list[str]]]:
+    return [
+        (area.label, [link.label for link in area.links]) for area in response.context["nav_areas"]
+    ]
+
+
+def _get(client: Client, user, url: str = "/"):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+def test_menu_per_persona(client, persona):
+    world = build_world()
+    response = _get(client, world.users[persona], "/")
+    assert _menu(response) == EXPECTED[persona]
+    html = response.content.decode()
+    # Every link the menu lists opens for that person.
+    for area in response.context["nav_areas"]:
+        for link in area.links:
+            assert f'href="{link.url}"' in html
+            assert client.get(link.url).status_code == 200, (persona, link.url)
+
+
+def test_person_without_membership_sees_administration_only(client):
+    from forvalta.core.tests.factories import UserFactory
+
+    response = _get(client, UserFactory())
+    assert _menu(response) == [("Administration", ADMIN_NONE)]
+
+
+def test_anonymous_has_no_menu(client):
+    response = client.get(reverse("login"))
+    assert response.context["nav_areas"] == []
+    assert 'class="main-nav' not in response.content.decode()
+
+
+def test_current_page_and_area_are_marked(client):
+    world = build_world()
+    response = _get(client, world.users["lead"], reverse("processes:my_steps"))
+    current = [
+        (area.label, link.label)
+        for area in response.context["nav_areas"]
+        for link in area.links
+        if link.current
+    ]
+    assert current == [("Governance", "My steps")]
+    assert response.context["nav_home"].current is False
+    html = response.content.decode()
+    my_steps = reverse("processes:my_steps")
+    # Once in the wide menu, once behind the narrow screen's menu button.
+    assert len(re.findall(rf'href="{my_steps}" aria-current="page"', html)) == 2
+    assert html.count('aria-current="page"') == 2
+    assert html.count('<summary class="nav-current">Governance</summary>') == 1
+    # The longest matching link wins: invitations live under /memberships/.
+    response = client.get(reverse("core:invitation_list"))
+    current = [
+        link.label for area in response.context["nav_areas"] for link in area.links if link.current
+    ]
+    assert current == ["Invitations"]
