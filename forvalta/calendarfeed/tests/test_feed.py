@@ -245,3 +245,30 @@ def test_feed_and_actions_need_the_right_method_and_login(client, world):
     client.force_login(world.users["owner1"])
     assert client.get(reverse("calendarfeed:create")).status_code == 405
     assert FeedToken.objects.count() == 0
+
+
+def test_another_part_adds_timed_entries_with_a_provider(client, world, monkeypatch):
+    """A part registers a provider; its timed entries are shown in Europe/Stockholm."""
+    from forvalta.calendarfeed import registry
+
+    monkeypatch.setattr(registry, "_providers", dict(registry._providers))
+    owner = world.users["owner1"]
+
+    def meetings(user: Any) -> list[registry.FeedItem]:
+        if user != owner:
+            return []
+        start = dt.datetime(2026, 3, 29, 8, 30, tzinfo=dt.UTC)  # the day summer time starts
+        return [registry.FeedItem(kind="meeting", pk=7, summary="Förvaltningsråd", start=start)]
+
+    registry.register(meetings)
+    path = feed_url_for(client, owner)
+    response = Client().get(path)
+    assert "DTSTART;TZID=Europe/Stockholm:20260329T103000" in text_of(response)
+    event = events(Calendar.from_ical(response.content))["meeting-7@forvalta.local"]
+    assert str(event["SUMMARY"]) == "Förvaltningsråd"
+    assert event["DTSTART"].dt == dt.datetime(2026, 3, 29, 8, 30, tzinfo=dt.UTC)
+    assert event["DTEND"].dt == dt.datetime(2026, 3, 29, 9, 30, tzinfo=dt.UTC)
+    assert str(event["DTSTART"].dt.tzinfo) == "Europe/Stockholm"
+    # Another person's feed does not get them.
+    other = feed_url_for(client, world.users["colleague1"])
+    assert "meeting-7@forvalta.local" not in events(fetch(other))
