@@ -9,5 +9,8 @@ class CalendarFeedConfig(AppConfig):
     verbose_name = _("Calendar feed")
 
     def ready(self) -> None:
+        from forvalta.calendarfeed.scoping import declare_feed_models
+
+        declare_feed_models()
         # Each app contributes its feed items in its own `calendar_feed.py`.
         autodiscover_modules("calendar_feed")

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.core.scoping import ScopedQuerySet
 
-class FeedTokenQuerySet(models.QuerySet):
+
+class FeedTokenQuerySet(ScopedQuerySet):
     def usable(self) -> FeedTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 

@@ -117,4 +117,4 @@ def sequences_for(fingerprints: dict[str, str]) -> dict[str, int]:
 
 
 def usable_token(user: Any) -> FeedToken | None:
-    return FeedToken.objects.usable().filter(user=user).first()
+    return FeedToken.objects.visible_to(user).usable().first()

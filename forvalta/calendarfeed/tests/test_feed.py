@@ -272,3 +272,16 @@ def test_another_part_adds_timed_entries_with_a_provider(client, world, monkeypa
     # Another person's feed does not get them.
     other = feed_url_for(client, world.users["colleague1"])
     assert "meeting-7@forvalta.local" not in events(fetch(other))
+
+
+def test_a_feed_address_is_seen_by_its_own_person_only(client, world):
+    owner, admin = world.users["owner1"], world.users["assoc_admin"]
+    feed_url_for(client, owner)
+    token = FeedToken.objects.get(user=owner)
+    assert list(FeedToken.objects.visible_to(owner)) == [token]
+    assert list(FeedToken.objects.visible_to(admin)) == []
+    assert list(FeedToken.objects.visible_to(world.users["platform"])) == []
+    client.force_login(admin)
+    page = client.get(reverse("calendarfeed:settings")).content.decode()
+    assert token.prefix not in page
+    assert "Du har ingen adress till kalenderflödet." in page
