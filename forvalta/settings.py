@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "forvalta.background",
     "forvalta.workflow",
     "forvalta.processes",
+    "forvalta.calendarfeed",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,8 @@ FORVALTA_IMPORT_MAX_COLUMNS = int(os.environ.get("FORVALTA_IMPORT_MAX_COLUMNS", 
 FORVALTA_IMPORT_MAX_CELLS = int(os.environ.get("FORVALTA_IMPORT_MAX_CELLS", "200000"))
 # Days before an agreement's renewal decision date that it is flagged as due.
 FORVALTA_RENEWAL_WARNING_DAYS = int(os.environ.get("FORVALTA_RENEWAL_WARNING_DAYS", "90"))
+# The host part of the calendar feed's UIDs (`process-step-<pk>@<host>`): keep it stable.
+FORVALTA_CALENDAR_UID_HOST = os.environ.get("FORVALTA_CALENDAR_UID_HOST", "forvalta.local")
 
 LOGGING = {
     "version": 1,
