@@ -134,7 +134,12 @@ def object_type_of(obj: models.Model) -> str:
 
 
 def organisation_of(obj: Any) -> Any:
-    """The organisation an object belongs to, for the event's organisation column."""
+    """The organisation an object belongs to, for the event's organisation column.
+
+    A model whose `organisation` field means something else (an onboarding run's joining
+    organisation) or whose owner sits further up names it in `audit_organisation`."""
+    if obj is not None and hasattr(type(obj), "audit_organisation"):
+        return obj.audit_organisation
     for attr in ("owner_organisation", "organisation"):
         org = getattr(obj, attr, None)
         if org is not None:

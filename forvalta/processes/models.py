@@ -3,6 +3,8 @@ management object, service or system (or a service and a joining organisation)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -119,6 +121,11 @@ class TemplateStep(models.Model):
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
 
+    @property
+    def audit_organisation(self) -> Any:
+        """Filed with the template's organisation (none for a global template)."""
+        return self.template.organisation
+
     def get_absolute_url(self) -> str:
         return self.template.get_absolute_url()
 
@@ -210,6 +217,13 @@ class ProcessRun(models.Model):
     def target(self) -> ManagementObject | Service | System | None:
         return self.management_object or self.service or self.system
 
+    @property
+    def audit_organisation(self) -> Any:
+        """Events about the run are filed under its target's owner (not the joining
+        organisation of an onboarding run)."""
+        target = self.target
+        return target.owner_organisation if target is not None else None
+
     def clean(self) -> None:
         super().clean()
         if self.organisation_id and not self.service_id:
@@ -281,6 +295,10 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.run.audit_organisation
 
     def get_absolute_url(self) -> str:
         return reverse("processes:processstep_detail", args=[self.pk])

@@ -220,6 +220,17 @@ def test_a_run_end_to_end(client, s):
     event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "processes.processrun.transition"
     assert event.changes["status"] == ["in_progress", "completed"]
+    # Every event of the run and its steps is filed under the target's owner: never a
+    # platform event, never another organisation's. (A list export is filed under the
+    # exporter's organisation.)
+    process_events = AuditEvent.objects.filter(object_type__startswith="processes.").exclude(
+        action__endswith=".exported"
+    )
+    assert set(process_events.values_list("object_type", flat=True)) >= {
+        "processes.processrun",
+        "processes.processstep",
+    }
+    assert set(process_events.values_list("organisation_id", flat=True)) == {s.org.pk}
     skipped = TransitionRecord.objects.get(object_id=steps[2].pk, to_state="not_applicable")
     assert skipped.comment == "Ingen krissamordnare"
     # The history is on the page.
