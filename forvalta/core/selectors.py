@@ -47,7 +47,10 @@ def my_assignment_overview(user: Any) -> dict[str, Any]:
             "is_platform_admin": scope.is_platform_admin,
             "admin_orgs": scope.admin_org_ids,
         }
-    mine = RoleAssignment.objects.active().filter(person=user)
+    # Roles acting for an organisation the user still belongs to (as the scope counts them).
+    mine = RoleAssignment.objects.active().filter(
+        person=user, organisation_id__in=sorted(scope.org_ids)
+    )
     assignments = list(
         mine.select_related(
             "role_type", "organisation", "management_object", "service", "system"
