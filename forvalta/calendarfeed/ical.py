@@ -31,7 +31,9 @@ def uid_of(item: FeedItem) -> str:
 def build_calendar(items: Iterable[FeedItem], base_url: str) -> bytes:
     items = list(items)
     full = [(item, item if not item.url else _absolute(item, base_url)) for item in items]
-    sequences = sequences_for({uid_of(item): shown.fingerprint() for item, shown in full})
+    # The fingerprint is of the item as providers give it (relative URL), so a client
+    # polling under another host name does not bump SEQUENCE.
+    sequences = sequences_for({uid_of(item): item.fingerprint() for item, _shown in full})
     cal = Calendar()
     cal.add("prodid", "-//Forvalta//Kalenderflöde//SV")
     cal.add("version", "2.0")

@@ -7,11 +7,13 @@ without an active membership is a 404, and nothing is written.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -60,7 +62,10 @@ def feed(request: HttpRequest, key: str) -> HttpResponse:
     user = feed_user(key)
     if user is None:
         raise Http404
-    body = build_calendar(items_for(user), request.build_absolute_uri("/"))
+    # In the platform's language whatever the client asks for: an entry's text is part
+    # of its fingerprint, and clients in two languages would bump SEQUENCE on every poll.
+    with translation.override(settings.LANGUAGE_CODE):
+        body = build_calendar(items_for(user), request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="forvalta.ics"'
     return response

@@ -141,6 +141,12 @@ def test_exact_fields_and_sequence(client, world, items):
     assert events(fetch(path))[uid]["SEQUENCE"] == 1
     ProcessStep.objects.filter(pk=step.pk).update(name="Nytt namn")
     assert events(fetch(path))[uid]["SEQUENCE"] == 2
+    # A client asking in English, or under another host name, sees the same entries and
+    # bumps nothing.
+    other = Client().get(path, HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="localhost")
+    assert other.status_code == 200
+    assert events(Calendar.from_ical(other.content))[uid]["SEQUENCE"] == 2
+    assert events(fetch(path))[uid]["SEQUENCE"] == 2
 
 
 def test_entries_leave_the_feed_with_the_assignment_and_the_role(client, world, items):
