@@ -292,13 +292,18 @@ def _compiled_condition(
         if key in _COMPILED:
             _COMPILED.move_to_end(key)
             return _COMPILED[key]
-    if condition is None:
-        condition = condition_for(model, user)
+    # Built after the key is taken (never reuse a condition built before it), so that
+    # the day in the key is never later than the day in the SQL.
+    condition = condition_for(model, user)
     compiled: tuple[str, tuple[Any, ...]] | None = None
     if condition != NOTHING:
         query = model._base_manager.filter(condition).order_by().values("pk").query
         sql, params = query.get_compiler(using=using).as_sql()
         compiled = (sql, tuple(params))
+    if _scope_key(model, user, using) != key:
+        # Midnight passed while the condition was built (it may carry either day's
+        # date): use it for this query, but keep nothing.
+        return compiled
     with _COMPILED_LOCK:
         _COMPILED[key] = compiled
         if len(_COMPILED) > _COMPILED_MAX:
