@@ -24,7 +24,8 @@ class TemplateFilterSet(SearchFilterSet):
 
 
 class RunFilterSet(SearchFilterSet):
-    search_fields = ("name", "template__name")
+    # Not the template's name: another organisation's copy is not named to the reader.
+    search_fields = ("name",)
     status = django_filters.ChoiceFilter(choices=RunStatus.choices, label=_("status"))
 
     class Meta:
