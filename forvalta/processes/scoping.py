@@ -22,7 +22,12 @@ from forvalta.register.models import ManagementObject, Service, System
 def template_condition(user: Any, scope: Any) -> Q:
     if not scope.org_ids:
         return NOTHING
-    return Q(organisation__isnull=True) | Q(organisation_id__in=sorted(scope.org_ids))
+    # An organisation's copy for one service is seen by the colleagues who see that
+    # service (its name is on the template).
+    return Q(organisation__isnull=True) | (
+        Q(organisation_id__in=sorted(scope.org_ids))
+        & (Q(service__isnull=True) | Q(service_id__in=visible_ids(Service, user)))
+    )
 
 
 def run_condition(user: Any, scope: Any) -> Q:
