@@ -96,6 +96,7 @@ STEP = register(
     Workflow(
         ProcessStep,
         field="status",
+        lock_first="run",
         transitions=[
             Transition(
                 "start",

@@ -71,9 +71,15 @@ class Transition:
 
 @dataclass
 class Workflow:
+    """`lock_first` names a foreign key whose row is locked before the object's, so
+    that a transition reading its parent (a step that needs its run in progress) and
+    one reading its children (a run that needs every step finished) take their locks
+    in the same order and never both commit."""
+
     model: type[models.Model]
     field: str
     transitions: list[Transition] = dc_field(default_factory=list)
+    lock_first: str = ""
 
     def get(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)
@@ -175,6 +181,11 @@ def take(
     }
     try:
         with transaction.atomic():
+            if workflow.lock_first:
+                parent = model._meta.get_field(workflow.lock_first).related_model
+                parent._default_manager.select_for_update().filter(  # type: ignore[union-attr]  # a foreign key
+                    pk=getattr(obj, f"{workflow.lock_first}_id")
+                ).exists()
             fresh = model._default_manager.select_for_update().get(pk=obj.pk)
             if not may_take(fresh, transition, actor):
                 raise _Refused

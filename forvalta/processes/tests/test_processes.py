@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -236,6 +238,24 @@ def test_a_run_end_to_end(client, s):
     # The history is on the page.
     page = client.get(steps[2].get_absolute_url()).content.decode()
     assert "Ingen krissamordnare" in page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no row locks (one writer at a time)"
+)
+def test_a_step_transition_locks_its_run_before_the_step(client, s):
+    """A step that needs its run in progress and a run that needs every step finished
+    take their locks in the same order, so the two can never both commit."""
+    client.force_login(s.admin)
+    run = start_run(client, s)
+    assert client.post(transition_url(run, "start")).status_code == 302
+    step = run.steps.order_by("order").first()
+    client.force_login(s.lead)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(transition_url(step, "start")).status_code == 302
+    locks = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [re.search(r'FROM "(\w+)"', sql).group(1) for sql in locks]
+    assert tables[:2] == ["processes_processrun", "processes_processstep"]
 
 
 def test_invalid_transitions_are_refused_and_change_nothing(client, s):
