@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import HttpsURLField, Organisation
 from forvalta.core.scoping import ScopedQuerySet
-from forvalta.register.models import ManagementObject, RoleType, Service, System
+from forvalta.register.models import ONE_TARGET, ManagementObject, RoleType, Service, System
 
 EVIDENCE_EXTENSIONS = ["pdf", "docx", "odt", "doc", "xlsx", "ods", "png", "jpg", "txt"]
 
@@ -195,11 +195,7 @@ class ProcessRun(models.Model):
         verbose_name_plural = _("process runs")
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(management_object__isnull=False, service__isnull=True, system__isnull=True)
-                    | Q(management_object__isnull=True, service__isnull=False, system__isnull=True)
-                    | Q(management_object__isnull=True, service__isnull=True, system__isnull=False)
-                ),
+                condition=ONE_TARGET,
                 name="process_run_one_target",
                 violation_error_message=_(
                     "Choose exactly one management object, service or system."

@@ -553,6 +553,15 @@ class RoleType(models.Model):
         return reverse("register:roletype_detail", args=[self.pk])
 
 
+# Exactly one of management_object, service and system is set (role assignments, process
+# runs: anything that is about one item of the register).
+ONE_TARGET = (
+    Q(management_object__isnull=False, service__isnull=True, system__isnull=True)
+    | Q(management_object__isnull=True, service__isnull=False, system__isnull=True)
+    | Q(management_object__isnull=True, service__isnull=True, system__isnull=False)
+)
+
+
 class RoleAssignment(ValidityPeriodModel, TimeStampedModel):
     """A person holding a role for one object, service or system, acting for an organisation."""
 
@@ -605,11 +614,7 @@ class RoleAssignment(ValidityPeriodModel, TimeStampedModel):
         verbose_name_plural = _("role assignments")
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(management_object__isnull=False, service__isnull=True, system__isnull=True)
-                    | Q(management_object__isnull=True, service__isnull=False, system__isnull=True)
-                    | Q(management_object__isnull=True, service__isnull=True, system__isnull=False)
-                ),
+                condition=ONE_TARGET,
                 name="role_assignment_one_target",
                 violation_error_message=_(
                     "Choose exactly one management object, service or system."
