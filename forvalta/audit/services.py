@@ -187,7 +187,7 @@ def actor_organisation_of(actor: Any, organisation_id: int | None) -> Any:
         return None
     from forvalta.core.models import Membership
 
-    cached = getattr(actor, "_forvalta_audit_orgs", None)
+    cached = _known_organisations(actor)
     if cached is None:
         cached = [
             _OrgRef(org_id, name)
@@ -202,6 +202,22 @@ def actor_organisation_of(actor: Any, organisation_id: int | None) -> Any:
         if ref.pk == organisation_id:
             return ref
     return cached[0] if cached else None
+
+
+def _known_organisations(actor: Any) -> list[_OrgRef] | None:
+    """The actor's active memberships' organisations, oldest first, if this user object
+    already knows them: from an earlier event, or from the tenancy scope the request
+    computed to read anything (`forvalta.core.tenancy.scope_for`)."""
+    known = getattr(actor, "_forvalta_audit_orgs", None)
+    if known is None:
+        from forvalta.core.tenancy import cached_scope
+
+        scope = cached_scope(actor)
+        if scope is not None and scope.membership_organisations is not None:
+            known = [_OrgRef(org_id, name) for org_id, name in scope.membership_organisations]
+            with contextlib.suppress(AttributeError):
+                actor._forvalta_audit_orgs = known
+    return known
 
 
 @dataclass(frozen=True)
@@ -346,7 +362,7 @@ def record(
         and actor is not None
         and getattr(actor, "is_authenticated", False)
         and actor.pk is not None
-        and getattr(actor, "_forvalta_audit_orgs", None) is None
+        and _known_organisations(actor) is None
     )
     fields = event_fields(
         actor=actor,

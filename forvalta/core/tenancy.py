@@ -64,6 +64,10 @@ class Scope:
     org_ids: frozenset[int] = field(default_factory=frozenset)
     admin_org_ids: frozenset[int] = field(default_factory=frozenset)
     is_platform_admin: bool = False
+    # Every active membership as (organisation id, organisation name), oldest first, the
+    # organisation active or not: the audit trail's actor organisation reads it
+    # (`forvalta.audit.services.actor_organisation_of`) instead of a query of its own.
+    membership_organisations: tuple[tuple[int, str], ...] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Called only for names not found normally: the facts contributed by apps.
@@ -189,24 +193,35 @@ def scope_for(user: Any) -> Scope:
     else:
         rows = list(
             Membership.objects.active()
-            .filter(user_id=user.pk, organisation__is_active=True)
-            .values_list("organisation_id", "is_org_admin")
+            .filter(user_id=user.pk)
+            .order_by("pk")
+            .values_list(
+                "organisation_id", "is_org_admin", "organisation__is_active", "organisation__name"
+            )
         )
         scope = Scope(
             user=user,
-            org_ids=frozenset(org for org, _ in rows),
-            admin_org_ids=frozenset(org for org, admin in rows if admin),
+            org_ids=frozenset(org for org, _, active, _ in rows if active),
+            admin_org_ids=frozenset(org for org, admin, active, _ in rows if admin and active),
             is_platform_admin=bool(getattr(user, "is_platform_admin", False)),
+            membership_organisations=tuple((org, name) for org, _, _, name in rows),
         )
     if user is not None:
         setattr(user, _CACHE_ATTR, scope)
     return scope
 
 
+def cached_scope(user: Any) -> Scope | None:
+    """The scope this user object already computed (`scope_for`), or None: no query."""
+    return getattr(user, _CACHE_ATTR, None)
+
+
 def forget_scope(user: Any) -> None:
     """Drop a cached scope after the user's memberships or roles changed."""
     if user is not None and hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user is not None and hasattr(user, "_forvalta_audit_orgs"):
+        delattr(user, "_forvalta_audit_orgs")  # derived from the memberships too
 
 
 # --- core's own models ------------------------------------------------------------------
