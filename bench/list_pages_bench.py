@@ -358,7 +358,7 @@ def session_cookie(username: str) -> str:
 
     client = Client()
     client.force_login(
-        User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+        User.objects.get(username=username), backend="forvalta.accounts.backends.PasswordBackend"
     )
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 

@@ -44,7 +44,7 @@ def main() -> None:
 
     client = Client()
     client.force_login(
-        User.objects.get(username=args.user), backend="django.contrib.auth.backends.ModelBackend"
+        User.objects.get(username=args.user), backend="forvalta.accounts.backends.PasswordBackend"
     )
     for _ in range(3):
         assert client.get(args.path).status_code == 200
