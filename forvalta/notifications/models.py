@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Organisation
@@ -127,6 +128,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """Opening it in the web interface marks it read and leads to `link`."""
+        return reverse("notifications:open", args=[self.pk])
 
     @property
     def is_read(self) -> bool:

@@ -13,7 +13,10 @@ from forvalta.core.tenancy import scope_for
 
 @rules.predicate
 def is_recipient(user: Any, notification: Any) -> bool:
-    return notification is not None and notification.recipient_id == user.pk
+    """One's own notifications (without one: whether the user has an inbox at all)."""
+    if notification is None:
+        return bool(user.is_authenticated and user.is_active)
+    return bool(notification.recipient_id == user.pk)
 
 
 @rules.predicate
