@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ logger = logging.getLogger("forvalta.notifications")
 # Attempts per e-mail, and the wait after each failed one (the last has none: failed).
 MAX_ATTEMPTS = 4
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
+# A queued e-mail whose next attempt is this much overdue lost its task (requeue_stalled).
+STALLED_AFTER = dt.timedelta(minutes=15)
 
 DEADLINE_APPROACHING = "deadline_approaching"
 DEADLINE_PASSED = "deadline_passed"
@@ -255,6 +258,13 @@ def deliver(delivery_id: int) -> str:
             return "skipped"
         delivery.attempts += 1
         delivery.last_attempt_at = now
+        if not delivery.recipient.is_active:
+            # A closed account gets no more e-mail (its administrators see why).
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = "The person's account is inactive."
+            delivery.next_attempt_at = None
+            delivery.save()
+            return "failed"
         try:
             if not delivery.to_address:
                 raise ValueError("The recipient has no e-mail address.")
@@ -277,6 +287,35 @@ def deliver(delivery_id: int) -> str:
         delivery.last_error = ""
         delivery.save()
     return "sent"
+
+
+def requeue_stalled(now: dt.datetime | None = None) -> int:
+    """Queue again the e-mails whose task was lost: with a backend other than the
+    database (Redis), the task is given to the queue after the commit, and a queue that
+    was unreachable then loses it. With the database backend the task commits with the
+    delivery and nothing is lost. Returns the number queued again."""
+    from django_tasks_db import DatabaseBackend
+
+    from forvalta.notifications.tasks import send_email
+
+    if isinstance(send_email.get_backend(), DatabaseBackend):
+        return 0
+    now = now or timezone.now()
+    cutoff = now - STALLED_AFTER
+    stalled = EmailDelivery.objects.filter(status=DeliveryStatus.QUEUED).filter(
+        Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+    )
+    count = 0
+    for delivery_id in list(stalled.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            # Not again for another STALLED_AFTER, however long the queue stays away.
+            moved = EmailDelivery.objects.filter(
+                pk=delivery_id, status=DeliveryStatus.QUEUED
+            ).update(next_attempt_at=now)
+            if moved:
+                enqueue_delivery(delivery_id)
+                count += 1
+    return count
 
 
 def delivery_retry(*, actor: Any, delivery: EmailDelivery) -> EmailDelivery:

@@ -28,6 +28,14 @@ def send_deadline_reminders() -> int:
     return remind_deadlines()
 
 
+@task()
+def requeue_stalled_emails() -> int:
+    from forvalta.notifications.services import requeue_stalled
+
+    return requeue_stalled()
+
+
 # Reminders first, so that the digest an hour later carries the day's reminders.
 schedule("notifications.deadline_reminders", send_deadline_reminders, cron="0 6 * * *")
 schedule("notifications.daily_digest", send_daily_digests, cron="0 7 * * *")
+schedule("notifications.requeue_stalled_emails", requeue_stalled_emails, every=600)

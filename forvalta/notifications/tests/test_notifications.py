@@ -492,3 +492,85 @@ def test_a_key_notifies_once_and_a_link_stays_inside_forvalta(world: World) -> N
     step = a_running_step(world, None, 1, "HIDDEN")
     assert notify(world.users["staff3"], "step_assigned", link="/x/", obj=step) is None
     assert Notification.objects.count() == 1
+
+
+def test_an_inactive_person_gets_no_email_and_the_administrator_sees_why(
+    client: Any, world: World
+) -> None:
+    lead = world.users["lead"]
+    notification = notify(lead, "decision_waiting", link="/processes/", organisation=None)
+    assert notification is not None and notification.organisation == world.orgs["assoc"]
+    lead.is_active = False
+    lead.save()
+    assert run_due_tasks() == 1
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "failed",
+        1,
+        "The person's account is inactive.",
+    )
+    assert mail.outbox == []
+    assert notify(lead, "decision_waiting", link="/processes/") is None
+
+
+def test_emails_whose_task_was_lost_are_queued_again_with_a_queue_outside_the_database(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import override_settings
+
+    from forvalta.notifications.services import STALLED_AFTER, requeue_stalled
+
+    lead = world.users["lead"]
+    notify(lead, "review_waiting", link="/processes/")
+    delivery = EmailDelivery.objects.get()
+    assert requeue_stalled() == 0  # the database queue loses nothing: its task is there
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate):
+        assert requeue_stalled() == 0  # not overdue yet
+        later = timezone.now() + STALLED_AFTER + dt.timedelta(minutes=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert requeue_stalled(now=later) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert [m.subject for m in mail.outbox] == ["Forvalta: en granskning väntar på dig"]
+
+
+def test_the_jobs_are_scheduled_in_stockholm_time() -> None:
+    from forvalta.background.models import ScheduledJob
+
+    jobs = ScheduledJob.objects.filter(name__startswith="notifications.").order_by("name")
+    assert list(jobs.values_list("name", "task_path", "cron", "interval_seconds")) == [
+        (
+            "notifications.daily_digest",
+            "forvalta.notifications.tasks.send_daily_digests",
+            "0 7 * * *",
+            None,
+        ),
+        (
+            "notifications.deadline_reminders",
+            "forvalta.notifications.tasks.send_deadline_reminders",
+            "0 6 * * *",
+            None,
+        ),
+        (
+            "notifications.requeue_stalled_emails",
+            "forvalta.notifications.tasks.requeue_stalled_emails",
+            "",
+            600,
+        ),
+    ]
+
+
+def test_starting_a_run_does_not_notify_the_person_who_starts_it(
+    client: Any, world: World
+) -> None:
+    from forvalta.register.models import RoleAssignment
+
+    # The association's administrator holds the step's role instead of the lead.
+    RoleAssignment.objects.filter(person=world.users["lead"]).update(
+        person=world.users["assoc_admin"]
+    )
+    run = start_run(client, world)
+    assert ProcessStep.objects.get(run=run).assignee == world.users["assoc_admin"]
+    assert Notification.objects.count() == 0
+    assert run_due_tasks() == 0
