@@ -561,9 +561,7 @@ def test_the_jobs_are_scheduled_in_stockholm_time() -> None:
     ]
 
 
-def test_starting_a_run_does_not_notify_the_person_who_starts_it(
-    client: Any, world: World
-) -> None:
+def test_starting_a_run_does_not_notify_the_person_who_starts_it(client: Any, world: World) -> None:
     from forvalta.register.models import RoleAssignment
 
     # The association's administrator holds the step's role instead of the lead.

@@ -121,3 +121,22 @@ def test_the_api_marks_one_read() -> None:
     response = api.get("/api/notifications/?unread=1")
     assert [r["id"] for r in response.json()["results"]] == [mine["lead"][1].pk]
     assert APIClient().get("/api/notifications/").status_code in {401, 403}
+
+
+def test_the_inbox_costs_the_same_queries_with_more_notifications(client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = build_world()
+    lead = world.users["lead"]
+    client.force_login(lead)
+    counts = []
+    for n in (3, 60):
+        while Notification.objects.filter(recipient=lead).count() < n:
+            notify(lead, "review_waiting", link="/processes/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("notifications:inbox")).status_code == 200
+        counts.append(len(queries))
+    # session, user, the scope, the menu's role facts, a count and a page of rows, and
+    # the header's unread count
+    assert counts == [7, 7]
