@@ -435,3 +435,21 @@ def remind_deadlines(on: dt.date | None = None) -> int:
             ):
                 made += 1
     return made
+
+
+def prune(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Remove read notifications and sent e-mails older than
+    FORVALTA_NOTIFICATIONS_KEEP_DAYS (default 365); unread ones and failed e-mails stay.
+    Returns (notifications, e-mails) removed. (A reminder's key goes with its
+    notification: a deadline still open a year after its reminder is reminded again.)"""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.FORVALTA_NOTIFICATIONS_KEEP_DAYS)
+    notifications, _detail = Notification.objects.filter(
+        read_at__isnull=False, created_at__lt=cutoff
+    ).delete()
+    deliveries, _detail = (
+        EmailDelivery.objects.filter(status=DeliveryStatus.SENT, created_at__lt=cutoff)
+        .exclude(notifications__isnull=False)
+        .delete()
+    )
+    return notifications, deliveries

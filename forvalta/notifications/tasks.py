@@ -35,7 +35,15 @@ def requeue_stalled_emails() -> int:
     return requeue_stalled()
 
 
+@task()
+def prune_notifications() -> list[int]:
+    from forvalta.notifications.services import prune
+
+    return list(prune())
+
+
 # Reminders first, so that the digest an hour later carries the day's reminders.
 schedule("notifications.deadline_reminders", send_deadline_reminders, cron="0 6 * * *")
 schedule("notifications.daily_digest", send_daily_digests, cron="0 7 * * *")
 schedule("notifications.requeue_stalled_emails", requeue_stalled_emails, every=600)
+schedule("notifications.prune", prune_notifications, cron="30 3 * * *")

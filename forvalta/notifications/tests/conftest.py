@@ -22,7 +22,6 @@ from django_tasks_db.models import DBTaskResult
 from forvalta.background.tests.conftest import DATABASE_TASKS
 
 MARKER = re.compile(r"ZZ[A-Z0-9_]+ZZ")
-SENT: list[str] = []  # every e-mail of the app's tests (for the summary test)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +37,6 @@ def _scan_every_email() -> Iterator[None]:
                 *message.extra_headers.values(),
             ]
         )
-        SENT.append(text)
         assert MARKER.findall(text) == [], f"an e-mail carries a marker: {text!r}"
 
 

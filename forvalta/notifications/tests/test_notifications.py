@@ -553,6 +553,12 @@ def test_the_jobs_are_scheduled_in_stockholm_time() -> None:
             None,
         ),
         (
+            "notifications.prune",
+            "forvalta.notifications.tasks.prune_notifications",
+            "30 3 * * *",
+            None,
+        ),
+        (
             "notifications.requeue_stalled_emails",
             "forvalta.notifications.tasks.requeue_stalled_emails",
             "",
@@ -572,3 +578,25 @@ def test_starting_a_run_does_not_notify_the_person_who_starts_it(client: Any, wo
     assert ProcessStep.objects.get(run=run).assignee == world.users["assoc_admin"]
     assert Notification.objects.count() == 0
     assert run_due_tasks() == 0
+
+
+def test_old_read_notifications_and_sent_emails_are_pruned(world: World) -> None:
+    from forvalta.notifications.services import prune
+
+    lead = world.users["lead"]
+    old_read = notify(lead, "review_waiting", link="/a/", key="old-read")
+    old_unread = notify(lead, "review_waiting", link="/b/")
+    recent = notify(lead, "review_waiting", link="/c/")
+    assert old_read and old_unread and recent
+    run_due_tasks()
+    assert EmailDelivery.objects.filter(status="sent").count() == 3
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Notification.objects.filter(pk__in=[old_read.pk, old_unread.pk]).update(created_at=long_ago)
+    EmailDelivery.objects.filter(notifications__in=[old_read, old_unread]).update(
+        created_at=long_ago
+    )
+    Notification.objects.filter(pk__in=[old_read.pk, recent.pk]).update(read_at=timezone.now())
+    assert prune() == (1, 1)
+    assert set(Notification.objects.values_list("link", flat=True)) == {"/b/", "/c/"}
+    assert EmailDelivery.objects.count() == 2
+    assert prune() == (0, 0)
