@@ -10,6 +10,7 @@ organisation.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -91,6 +92,12 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     link = models.CharField(_("link"), max_length=500)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # What it is about, when a row: the inbox shows its name read through the reader's
+    # scope at the time of reading (so a name the person no longer sees is not shown).
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     # Set for scheduled reminders: the same key is never notified twice to one person.
     key = models.CharField(_("key"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -15,10 +15,12 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from forvalta.audit.services import organisation_of, record
@@ -158,7 +160,7 @@ def notify(
     spec = kind(kind_name)
     if recipient is None or not recipient.is_active:
         return None
-    if not link.startswith("/") or link.startswith("//"):
+    if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         raise ValueError("A notification links to a path inside Forvalta")
     if key and Notification.objects.filter(recipient_id=recipient.pk, key=key).exists():
         return None
@@ -179,6 +181,8 @@ def notify(
                 link=link[:500],
                 channel=channel,
                 key=key[:200],
+                content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+                object_id=obj.pk if obj is not None else None,
             )
             if channel == Channel.EMAIL:
                 delivery = EmailDelivery.objects.create(
@@ -432,6 +436,7 @@ def remind_deadlines(on: dt.date | None = None) -> int:
                 organisation=organisation_of(obj),
                 link=obj.get_absolute_url(),
                 key=key,
+                obj=obj,
             ):
                 made += 1
     return made

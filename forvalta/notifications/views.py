@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forvalta.notifications import services
+from forvalta.notifications import selectors, services
 from forvalta.notifications.forms import PreferencesForm
 from forvalta.notifications.models import DeliveryStatus, EmailDelivery, Notification
 from forvalta.notifications.registry import kinds
@@ -29,7 +29,9 @@ PAGE_SIZE = 25
 def inbox(request: HttpRequest) -> HttpResponse:
     notifications = Notification.objects.visible_to(request.user).order_by("-created_at", "-pk")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"title": _("Inbox"), "page": page}
+    names = selectors.about_names(request.user, page)
+    rows = [(n, names.get(n.pk, "")) for n in page]
+    context = {"title": _("Inbox"), "page": page, "rows": rows}
     return render(request, "notifications/inbox.html", context)
 
 

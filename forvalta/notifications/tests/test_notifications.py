@@ -126,9 +126,9 @@ def test_a_started_run_reaches_the_assignee_in_the_inbox_and_by_one_neutral_emai
     assert inbox.status_code == 200
     assert badge(inbox) == "1"
     open_url = reverse("notifications:open", args=[notification.pk])
-    assert f'<strong><a href="{open_url}">Du har fått ett steg eller en uppgift</a></strong>' in (
-        inbox.content.decode()
-    )
+    # Named in the inbox (read through the reader's scope), never in the e-mail.
+    title = f"Du har fått ett steg eller en uppgift: 1. Granska {marker('STEP_N')}"
+    assert f'<strong><a href="{open_url}">{title}</a></strong>' in inbox.content.decode()
 
     # The worker sends exactly one e-mail: neutral subject, a link, nothing else.
     assert run_due_tasks() == 1

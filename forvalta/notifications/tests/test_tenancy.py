@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from forvalta.notifications.models import DeliveryStatus, EmailDelivery, Notification
 from forvalta.notifications.services import notify
+from forvalta.register.models import System
 from forvalta.register.tests.test_tenancy_matrix import body_text
 from forvalta.register.tests.world import PERSONAS, World, build_world, forbidden_markers, marker
 
@@ -35,6 +37,18 @@ def build(world: World) -> dict[str, list[Notification]]:
             )
             assert n is not None
             rows.append(n)
+        # About Kommun Tre's system: named in the inbox of those who see it only.
+        rows.append(
+            Notification.objects.create(
+                recipient=user,
+                kind="review_waiting",
+                title="En granskning väntar på dig",
+                link=world.items["SYS_M3"].get_absolute_url(),
+                channel="inbox",
+                content_type=ContentType.objects.get_for_model(System),
+                object_id=world.items["SYS_M3"].pk,
+            )
+        )
         mine[persona] = rows
         delivery = rows[0].delivery
         assert delivery is not None
@@ -98,8 +112,10 @@ def test_nobody_meets_another_persons_notifications(client: Any, persona: str) -
             response = client.post(reverse("notifications:retry", args=[delivery.pk]))
             assert response.status_code == 404
     # Reading all of one's own changes no one else's.
-    assert api.post("/api/notifications/read-all/").json() == {"marked_read": 2}
-    assert Notification.objects.filter(read_at__isnull=False).count() == 2
+    system_name = f"En granskning väntar på dig: {world.items['SYS_M3']}"
+    assert (system_name in inbox) == (persona == "staff3")
+    assert api.post("/api/notifications/read-all/").json() == {"marked_read": 3}
+    assert Notification.objects.filter(read_at__isnull=False).count() == 3
     assert not Notification.objects.exclude(recipient=user).filter(read_at__isnull=False).exists()
     assert EmailDelivery.objects.filter(status=DeliveryStatus.FAILED).count() == len(PEOPLE)
 
@@ -119,7 +135,9 @@ def test_the_api_marks_one_read() -> None:
     assert body["link_url"] == "http://testserver/processes/"
     assert body["web_url"] == f"http://testserver/notifications/{first.pk}/"
     response = api.get("/api/notifications/?unread=1")
-    assert [r["id"] for r in response.json()["results"]] == [mine["lead"][1].pk]
+    assert [r["id"] for r in response.json()["results"]] == [
+        n.pk for n in reversed(mine["lead"][1:])
+    ]
     assert APIClient().get("/api/notifications/").status_code in {401, 403}
 
 
@@ -133,10 +151,10 @@ def test_the_inbox_costs_the_same_queries_with_more_notifications(client: Any) -
     counts = []
     for n in (3, 60):
         while Notification.objects.filter(recipient=lead).count() < n:
-            notify(lead, "review_waiting", link="/processes/")
+            notify(lead, "review_waiting", link="/processes/", obj=world.items["SYS_A"])
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("notifications:inbox")).status_code == 200
         counts.append(len(queries))
-    # session, user, the scope, the menu's role facts, a count and a page of rows, and
-    # the header's unread count
-    assert counts == [7, 7]
+    # session, user, the scope, the menu's role facts, a count and a page of rows, the
+    # names of the systems they are about, and the header's unread count
+    assert counts == [8, 8]
