@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from forvalta.core import api_views as core_api
+from forvalta.notifications import api as notifications_api
 from forvalta.processes import api as processes_api
 from forvalta.register import api as register_api
 
@@ -30,6 +31,7 @@ router.register("agreements", register_api.AgreementViewSet, basename="agreement
 router.register("process-templates", processes_api.TemplateViewSet, basename="processtemplate")
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "forvalta.workflow",
     "forvalta.processes",
     "forvalta.calendarfeed",
+    "forvalta.notifications",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forvalta.core.context_processors.navigation",
+                "forvalta.notifications.context_processors.inbox",
             ],
         },
     }
@@ -394,3 +396,22 @@ FORVALTA_TASKS_HEARTBEAT_SECONDS = float(os.environ.get("FORVALTA_TASKS_HEARTBEA
 FORVALTA_TASKS_STALE_SECONDS = float(os.environ.get("FORVALTA_TASKS_STALE_SECONDS", "120"))
 # How often a worker (or `manage.py run_scheduler`) checks for due scheduled jobs.
 FORVALTA_SCHEDULER_TICK_SECONDS = float(os.environ.get("FORVALTA_SCHEDULER_TICK_SECONDS", "30"))
+
+# E-mail (notifications, forvalta/notifications). Links in e-mails start with
+# FORVALTA_BASE_URL; e-mails carry only a neutral subject and a link (OSL).
+FORVALTA_BASE_URL = os.environ.get("FORVALTA_BASE_URL", "http://127.0.0.1:8000").strip()
+# Read notifications and sent e-mails are removed after this many days.
+FORVALTA_NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("FORVALTA_NOTIFICATIONS_KEEP_DAYS", "365"))
+EMAIL_BACKEND = os.environ.get(
+    "FORVALTA_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("FORVALTA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("FORVALTA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("FORVALTA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FORVALTA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("FORVALTA_EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("FORVALTA_EMAIL_FROM", "Forvalta <noreply@localhost>")

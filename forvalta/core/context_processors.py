@@ -108,6 +108,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
             links[ADMIN].append((str(label), reverse(name)))
     if may_view("businesscalendar.view_servicehours"):
         links[ADMIN].append((str(_("Business calendar")), reverse("businesscalendar:calendar")))
+    if may_view("notifications.view_emaildelivery"):
+        links[ADMIN].append((str(_("Failed e-mails")), reverse("notifications:failed")))
     links[ADMIN] += [
         (str(_("Invitations")), reverse("core:invitation_list")),
         (str(_("API tokens")), reverse("core:token_list")),

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from forvalta.audit.services import diff, object_type_of, record, snapshot
 from forvalta.core.services import crud_services
 from forvalta.core.tenancy import forget_scope
-from forvalta.processes.models import ProcessRun, ProcessStep, ProcessTemplate, TemplateStep
+from forvalta.notifications.services import notify
+from forvalta.processes.models import (
+    ProcessRun,
+    ProcessStep,
+    ProcessTemplate,
+    RunStatus,
+    TemplateStep,
+)
 from forvalta.register.models import RoleAssignment
 
 STEP_FIELDS = (
@@ -148,6 +155,7 @@ def step_update(*, actor: Any, instance: ProcessStep, data: dict[str, Any]) -> P
             allowed = actor.has_perm("processes.assign_processstep", fresh)
         if allowed:
             before = snapshot(fresh)
+            previous_assignee = fresh.assignee_id
             for name, value in data.items():
                 if name == "evidence_file" and value is None:
                     continue
@@ -160,6 +168,17 @@ def step_update(*, actor: Any, instance: ProcessStep, data: dict[str, Any]) -> P
             if changes:
                 record(
                     actor=actor, action="processes.processstep.updated", obj=fresh, changes=changes
+                )
+            # Given to someone (not the actor) in a running process; a planned run's steps
+            # are given when it starts (workflows._steps_given).
+            given = fresh.assignee_id not in (previous_assignee, None, actor.pk)
+            if given and fresh.run.status == RunStatus.IN_PROGRESS:
+                notify(
+                    fresh.assignee,
+                    "step_assigned",
+                    organisation=fresh.audit_organisation,
+                    link=fresh.get_absolute_url(),
+                    obj=fresh,
                 )
     if not allowed:
         _refuse(actor, instance, "update")

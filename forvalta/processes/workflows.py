@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import today
 from forvalta.processes.models import FINISHED, ProcessRun, ProcessStep, RunStatus, StepStatus
-from forvalta.workflow.engine import COMMENT, Transition, Workflow, register
+from forvalta.workflow.engine import COMMENT, Transition, Waiting, Workflow, register
 
 
 def _run_in_progress(step: ProcessStep) -> str | None:
@@ -48,6 +49,18 @@ def _started(run: Any, actor: Any) -> None:
     run.started_on = today()
 
 
+def _steps_given(run: ProcessRun) -> Iterator[Waiting]:
+    """Starting a run gives each open step to its assignee (notified: step_assigned)."""
+    steps = (
+        run.steps.filter(assignee__isnull=False)  # type: ignore[attr-defined]  # reverse relation
+        .exclude(status__in=FINISHED)
+        .select_related("assignee")
+        .order_by("order", "pk")
+    )
+    for step in steps:
+        yield Waiting(step.assignee, "step_assigned", step)
+
+
 def _completed(obj: Any, actor: Any) -> None:
     obj.completed_on = today()
 
@@ -69,6 +82,7 @@ RUN = register(
                 permission="processes.change_processrun",
                 effect=_started,
                 primary=True,
+                waiting=_steps_given,
             ),
             Transition(
                 "complete",

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from forvalta.audit.services import object_type_of, record
@@ -53,6 +54,21 @@ INPUTS = (COMMENT, DECISION, ATTACHMENT)
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """Someone who must act on `obj` once a transition is taken: they are notified with
+    `kind` (a kind declared in forvalta.notifications, e.g. "decision_waiting")."""
+
+    person: Any
+    kind: str
+    obj: Any
+
+
+# Sent inside the transition's transaction when a transition with `waiting` is taken
+# (kwargs: obj, transition, actor, waiting); forvalta.notifications notifies them.
+transition_waiting = Signal()
+
+
+@dataclass(frozen=True)
 class Transition:
     name: str
     label: StrOrPromise
@@ -67,6 +83,9 @@ class Transition:
     # Called on the locked row before it is saved (dates, counters ...).
     effect: Callable[[Any, Any], None] | None = None
     primary: bool = False
+    # Who must act once the transition is taken (a named person, the holders of a role):
+    # each is notified (see forvalta.notifications; the actor is not).
+    waiting: Callable[[Any], Iterable[Waiting]] | None = None
 
 
 @dataclass
@@ -238,6 +257,14 @@ def take(
                 changes=changes,
                 reason=inputs[COMMENT][:500],
             )
+            if transition.waiting is not None:
+                transition_waiting.send(
+                    sender=model,
+                    obj=fresh,
+                    transition=transition,
+                    actor=actor,
+                    waiting=list(transition.waiting(fresh)),
+                )
     except _Refused:
         forget_scope(actor)
         record(
