@@ -131,6 +131,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "form": form,
         "kinds": kinds,
         "instructions": instructions(),
+        "recent_jobs": ImportJob.objects.visible_to(request.user).order_by("-created_at")[:10],
     }
     return render(request, "register/import_start.html", context, status=status)
 

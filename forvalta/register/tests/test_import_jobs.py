@@ -7,6 +7,8 @@ run by the worker's own `run_task`, one by one, where the test says so."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,14 +16,20 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import reverse
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from forvalta.audit.models import AuditEvent
-from forvalta.background.tests.conftest import DATABASE_TASKS
+from forvalta.background.tests.conftest import (  # noqa: F401 - fixtures
+    DATABASE_TASKS,
+    shared_database,
+    start_worker,
+    wait_for,
+)
 from forvalta.core.models import OrganisationKind
 from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from forvalta.register.imports import engine, jobs
@@ -240,6 +248,10 @@ def test_a_large_file_is_checked_then_imported_by_tasks_with_a_progress_page(
     assert "http-equiv" not in html
     assert "hx-trigger" not in html
     assert "The import is done: 8 created, 0 changed, 0 unchanged." in html
+    # The import page lists the uploader's own jobs, to come back to.
+    html = admin_client.get(reverse("register:import")).content.decode()
+    assert f'<a href="{job_url(job)}">s.xlsx</a>' in html
+    assert "): Done</li>" in html
     # The stored rows are gone; running the import task again changes nothing.
     assert jobs.stored_upload(job) is None
     assert jobs.run_apply(job.pk) == "done"
@@ -320,6 +332,7 @@ def test_someone_else_gets_404_on_the_job_and_cannot_confirm_or_cancel_it(
         assert response.status_code == 404
     assert client.get(reverse("register:import_job", args=[uuid.uuid4()])).status_code == 404
     assert ImportJob.objects.values().get() == before
+    assert job_url(job) not in client.get(reverse("register:import")).content.decode()
     assert not DBTaskResult.objects.ready().exists()
     assert not System.objects.exists()
     assert jobs.stored_upload(job) is not None
@@ -443,6 +456,84 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_rerun_imports_once(
     [third] = queue.run()
     assert third.return_value == "done"
     assert System.objects.count() == 8
+    assert events("register.import.committed") == 1
+
+
+def _write_locked(times: int) -> bool:
+    """SQLite: another connection holds the write lock, `times` checks 0.2 s apart (a
+    worker's heartbeat holds it for a moment; the import's transaction for seconds)."""
+    for i in range(times):
+        probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+            return False
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            probe.close()
+        if i < times - 1:
+            time.sleep(0.2)
+    return True
+
+
+@pytest.mark.slow
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_real_worker_killed_with_sigkill_mid_import_leaves_nothing_and_the_next_imports_once(
+    start_worker: Any,  # noqa: F811 - the fixture imported above
+    kommun: dict[str, Any],
+    client: Any,
+    settings: Any,
+) -> None:
+    """The worker as a process: `kill -9` while it writes the rows, then another worker
+    requeues the orphaned task and imports the file exactly once."""
+    media = {"FORVALTA_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    client.force_login(kommun["admin"])
+    response = upload(client, "systems", "s.csv", csv_bytes(system_rows(kommun["org"], 3000)))
+    job = ImportJob.objects.get()
+    assert response["Location"] == job_url(job)
+    assert start_worker("--no-scheduler", "--batch", **media).wait(60) == 0
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.READY
+    assert client.post(job_url(job, "import_job_confirm")).status_code == 302
+    apply = DBTaskResult.objects.get(task_path="forvalta.register.tasks.apply_import_job")
+
+    first = start_worker("--no-scheduler", **media)
+    wait_for(
+        lambda: DBTaskResult.objects.get(pk=apply.pk).status == TaskResultStatus.RUNNING,
+        30,
+        "the worker to start the import",
+    )
+    if connection.vendor == "postgresql":
+        # The progress connection's writes are seen while the import's transaction is open.
+        wait_for(
+            lambda: ImportJob.objects.filter(pk=job.pk, phase="writing", rows_done__gt=0).exists(),
+            30,
+            "the import to write rows",
+        )
+    else:
+        # SQLite: the import's transaction holds the write lock while it writes rows.
+        wait_for(lambda: _write_locked(3), 30, "the import to write rows")
+    first.send_signal(signal.SIGKILL)
+    first.wait(5)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.APPLYING
+    assert DBTaskResult.objects.get(pk=apply.pk).status == TaskResultStatus.RUNNING
+    assert not System.objects.exists()
+    assert events("register.system.created") == 0
+
+    start_worker("--no-scheduler", **media)
+    wait_for(
+        lambda: DBTaskResult.objects.get(pk=apply.pk).status == TaskResultStatus.SUCCESSFUL,
+        90,
+        "the next worker to requeue and finish the import",
+    )
+    result = DBTaskResult.objects.get(pk=apply.pk)
+    assert (result.return_value, len(result.worker_ids)) == ("done", 2)
+    job.refresh_from_db()
+    assert (job.status, job.summary["create"]) == (ImportJobStatus.DONE, 3000)
+    assert System.objects.count() == 3000
+    assert events("register.system.created") == 3000
     assert events("register.import.committed") == 1
 
 
