@@ -356,6 +356,37 @@ def test_the_uploader_may_cancel_a_job_before_it_is_imported(
     assert events("register.import.previewed") == 0
 
 
+def test_a_preview_with_errors_shows_them_and_cannot_be_confirmed(
+    admin_client: Any, kommun: dict[str, Any], queue: Any
+) -> None:
+    rows = system_rows(kommun["org"], 6)
+    rows[4][5] = "Jättehög"  # row 5: no such criticality
+    job = upload_job(queue, admin_client, csv_bytes(rows))
+    queue.run()
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.READY
+    assert (job.summary["create"], job.summary["error"], job.summary["error_rows"]) == (5, 1, [5])
+    html = admin_client.get(job_url(job)).content.decode()
+    assert "Nothing has been imported" in html
+    assert '<a href="#row-5">Row 5: Kritikalitet: ' in html
+    assert "import_job_confirm" not in html and job_url(job, "import_job_confirm") not in html
+    assert "Start over" in html
+
+    response = queue.committing(lambda: admin_client.post(job_url(job, "import_job_confirm")))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.READY
+    assert not DBTaskResult.objects.ready().exists()
+    assert not System.objects.exists()
+    page = admin_client.get(job_url(job))
+    assert "This import cannot be confirmed: see its preview." in page.content.decode()
+
+    response = admin_client.post(job_url(job, "import_job_cancel"))
+    assert response["Location"] == reverse("register:import")
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.CANCELLED
+
+
 # --- all or nothing, once ---------------------------------------------------------------------
 def _ready_and_confirmed(client: Any, kommun: dict[str, Any], queue: Any, n: int) -> ImportJob:
     job = upload_job(queue, client, csv_bytes(system_rows(kommun["org"], n)))
