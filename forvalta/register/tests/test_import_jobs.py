@@ -12,6 +12,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -642,3 +643,4 @@ def test_more_than_20000_rows_are_refused_in_swedish_and_nothing_is_created(
     assert not DBTaskResult.objects.exists()
     assert not System.objects.exists()
     assert events("register.import.previewed") == 0
+    assert not (Path(django_settings.MEDIA_ROOT) / "imports").exists()
