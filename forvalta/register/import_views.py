@@ -4,6 +4,11 @@ The uploaded file is read once, at upload; its parsed rows are kept server-side 
 random token in the uploader's folder (`imports.storage`). Preview and commit load those
 rows and run the same engine: the preview validates without writing (no transaction, no
 lock), the commit validates again and writes in one transaction.
+
+A file of more than `FORVALTA_IMPORT_TASK_THRESHOLD` rows is checked and imported by
+background tasks instead (`imports.jobs`): its job page shows a progress bar that
+reloads itself without JavaScript (a refresh while the job runs) and, with htmx, polls
+a fragment; then the same preview, and after confirmation the import's progress.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forvalta.audit.services import object_type_of, record
 from forvalta.core.generic_views import deny
-from forvalta.register.imports import KINDS, FileRejected, kinds_for, read_table, run_import
+from forvalta.register.imports import KINDS, FileRejected, jobs, kinds_for, read_table, run_import
 from forvalta.register.imports.base import Kind
 from forvalta.register.imports.files import export_response, instructions, template_response
 from forvalta.register.imports.reading import max_bytes, max_rows
@@ -31,7 +37,7 @@ from forvalta.register.imports.storage import (
     load_upload,
     save_upload,
 )
-from forvalta.register.models import System
+from forvalta.register.models import ImportJob, ImportJobStatus, System
 
 FORMATS = ("xlsx", "csv")
 
@@ -105,6 +111,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
             except FileRejected as exc:
                 form.add_error("file", exc.message)
             else:
+                if jobs.runs_as_task(table):
+                    job = jobs.start_job(
+                        user=request.user,
+                        kind=kind,
+                        filename=upload.name,
+                        table=table,
+                        language=getattr(request, "LANGUAGE_CODE", "") or "",
+                    )
+                    return redirect(job)
                 token = save_upload(request.user, kind.key, upload.name, table)
                 return redirect("register:import_preview", token=token)
         status = 400
@@ -116,23 +131,45 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "form": form,
         "kinds": kinds,
         "instructions": instructions(),
+        "recent_jobs": ImportJob.objects.visible_to(request.user).order_by("-created_at")[:10],
     }
     return render(request, "register/import_start.html", context, status=status)
 
 
+# Rows listed on a preview page (a 20 000-row file would make a page of many megabytes);
+# every count is exact, and the rows past these are summed up.
+MAX_LISTED_ROWS = 1000
+
+
 def _preview_page(
-    request: HttpRequest, stored: StoredUpload, kind: Kind, report: Any, status: int = 200
+    request: HttpRequest,
+    stored: StoredUpload,
+    kind: Kind,
+    report: Any,
+    status: int = 200,
+    *,
+    commit_url: str = "",
+    cancel_url: str = "",
 ) -> HttpResponse:
     counts = report.counts
+    changed = [r for r in report.rows if r.action != "unchanged"]
+    unchanged = [r for r in report.rows if r.action == "unchanged"]
+    errors = report.error_rows
     context = {
         "title": _("Check the import"),
         "kind": kind,
         "stored": stored,
         "report": report,
         "counts": counts,
-        "changed_rows": [r for r in report.rows if r.action != "unchanged"],
-        "unchanged_rows": [r for r in report.rows if r.action == "unchanged"],
+        "error_rows": errors[:MAX_LISTED_ROWS],
+        "more_error_rows": max(0, len(errors) - MAX_LISTED_ROWS),
+        "changed_rows": changed[:MAX_LISTED_ROWS],
+        "more_changed_rows": max(0, len(changed) - MAX_LISTED_ROWS),
+        "unchanged_rows": unchanged[:MAX_LISTED_ROWS],
+        "unchanged_count": len(unchanged),
         "to_import": counts["create"] + counts["update"],
+        "commit_url": commit_url or reverse("register:import_commit", args=[stored.token]),
+        "cancel_url": cancel_url or reverse("register:import_cancel", args=[stored.token]),
     }
     return render(request, "register/import_preview.html", context, status=status)
 
@@ -158,15 +195,7 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
     report = run_import(actor=request.user, kind=kind, table=stored.table, commit=True)
     if report.committed:
         delete_upload(request.user, token)
-        counts = report.counts
-        messages.success(
-            request,
-            _(
-                "The import is done: %(create)d created, %(update)d changed, "
-                "%(unchanged)d unchanged."
-            )
-            % counts,
-        )
+        messages.success(request, _done_message(report.counts))
         return redirect(kind.list_url)
     if not report.has_errors:
         delete_upload(request.user, token)
@@ -217,3 +246,91 @@ def import_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         changes={"format": [None, fmt], "layout": [None, "import"]},
     )
     return export_response(found, fmt, rows)
+
+
+# --- large imports: a job per run, checked and imported in the background ------------------
+def _job(request: HttpRequest, key: str) -> ImportJob:
+    """The user's own job (anyone else's, or a key that is not one, is not found)."""
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), key=key)
+
+
+def _done_message(counts: dict[str, Any]) -> str:
+    return _(
+        "The import is done: %(create)d created, %(update)d changed, %(unchanged)d unchanged."
+    ) % {k: int(counts.get(k, 0)) for k in ("create", "update", "unchanged")}
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    kind = KINDS.get(job.kind)
+    summary = job.summary or {}
+    outcome = ""
+    if job.status == ImportJobStatus.DONE:
+        changed = summary.get("create") or summary.get("update")
+        outcome = _done_message(summary) if changed else nothing_to_import()
+    return {
+        "job": job,
+        "kind": kind,
+        "progress": jobs.progress_of(job),
+        "list_url": kind.list_url if kind is not None else "",
+        "outcome": outcome,
+    }
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, key: str) -> HttpResponse:
+    """A large import's page: its progress while a task runs (refreshing itself), its
+    preview once checked, its outcome once imported."""
+    job = _job(request, key)
+    if job.status == ImportJobStatus.CANCELLED:
+        return _gone(request)
+    if job.status == ImportJobStatus.READY:
+        kind = _kind(request, job.kind)
+        stored = jobs.stored_upload(job)
+        report = jobs.stored_report(job)
+        if stored is None or report is None:
+            return _gone(request)
+        return _preview_page(
+            request,
+            stored,
+            kind,
+            report,
+            commit_url=reverse("register:import_job_confirm", args=[job.key]),
+            cancel_url=reverse("register:import_job_cancel", args=[job.key]),
+        )
+    context = {"title": _("Import to the register"), **_job_context(job)}
+    return render(request, "register/import_job.html", context)
+
+
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, key: str) -> HttpResponse:
+    """The progress fragment alone, for htmx to poll. Once the job no longer runs, the
+    fragment has no trigger (polling stops) and htmx is told to reload the page, which
+    then shows the preview or the outcome."""
+    job = _job(request, key)
+    response = render(request, "register/import_job_progress.html", _job_context(job))
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_job_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    job = _job(request, key)
+    _kind(request, job.kind)
+    if not jobs.confirm_job(job) and job.status == ImportJobStatus.READY:
+        # A preview with errors, or with nothing to import, has nothing to confirm.
+        messages.info(request, _("This import cannot be confirmed: see its preview."))
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def import_job_cancel(request: HttpRequest, key: str) -> HttpResponse:
+    job = _job(request, key)
+    if jobs.cancel_job(job):
+        messages.info(request, _("The import was cancelled; nothing was imported."))
+        return redirect("register:import")
+    return redirect(job)

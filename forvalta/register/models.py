@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -755,3 +756,74 @@ class Agreement(ValidityPeriodModel, TimeStampedModel):
             raise ValidationError(
                 {"renewal_decision_by": _("Renewal must be decided before the agreement ends.")}
             )
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PREVIEWING = "previewing", _("Checking the rows")
+    READY = "ready", _("Ready for confirmation")
+    APPLYING = "applying", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportJob(TimeStampedModel):
+    """One run of a large import (`register/imports/jobs.py`): its file is checked by one
+    background task and, once its uploader confirms the preview, imported by another.
+
+    Private to the uploader (the preview and its errors name what the uploader sees). The
+    parsed rows and the preview's report stay in the upload's storage (`upload_token`);
+    the row holds the state, the progress and the outcome.
+    """
+
+    RUNNING = (ImportJobStatus.QUEUED, ImportJobStatus.PREVIEWING, ImportJobStatus.APPLYING)
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("uploaded by"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("what the file holds"), max_length=40)
+    filename = models.CharField(_("file"), max_length=200)
+    upload_token = models.CharField(max_length=64, editable=False)
+    language = models.CharField(max_length=10, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    # Progress of the running step: "checking" (validating rows) or "writing".
+    phase = models.CharField(max_length=20, blank=True, editable=False)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("reason"), blank=True)
+    error_rows = models.JSONField(default=list, blank=True, editable=False)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.filename}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    def get_absolute_url(self) -> str:
+        return reverse("register:import_job", args=[self.key])

@@ -19,6 +19,7 @@ visible rows.
   sees other than as a supplier (owned or taken-part services; non-supplier roles).
   A supplier never sees another supplier's agreements.
 - People: the holders of the role assignments one sees (widening core's User rule).
+- Import runs: their uploader's only.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from forvalta.core.models import User
-from forvalta.core.scoping import NOTHING, Custom, ThroughParent, declare, widen
+from forvalta.core.scoping import NOTHING, Custom, NeedToKnow, ThroughParent, declare, widen
 from forvalta.core.tenancy import Scope, scope_fact
 from forvalta.register.models import (
     Agreement,
     Environment,
+    ImportJob,
     Integration,
     ManagementObject,
     Participation,
@@ -318,3 +320,5 @@ def declare_register_models() -> None:
     declare(RoleAssignment, Custom(role_assignment_condition))
     declare(Agreement, Custom(agreement_condition))
     widen(User, Custom(role_holder_condition))
+    # An import run is its uploader's alone: its preview names what they see.
+    declare(ImportJob, NeedToKnow("user"))

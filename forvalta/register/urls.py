@@ -81,4 +81,8 @@ urlpatterns = [
     path("import/<str:token>/preview/", iv.import_preview, name="import_preview"),
     path("import/<str:token>/commit/", iv.import_commit, name="import_commit"),
     path("import/<str:token>/cancel/", iv.import_cancel, name="import_cancel"),
+    path("import/jobs/<uuid:key>/", iv.import_job, name="import_job"),
+    path("import/jobs/<uuid:key>/progress/", iv.import_job_progress, name="import_job_progress"),
+    path("import/jobs/<uuid:key>/confirm/", iv.import_job_confirm, name="import_job_confirm"),
+    path("import/jobs/<uuid:key>/cancel/", iv.import_job_cancel, name="import_job_cancel"),
 ]

@@ -143,19 +143,43 @@ class Context:
     writes: list[Write] = field(default_factory=list)
     # Rows a validation run would have created, for later rows that refer to them.
     pending: dict[Any, Any] = field(default_factory=dict)
+    # Told (phase, rows done, rows in all) as rows are checked ("checking") and written
+    # ("writing"); a background import shows it as a progress bar.
+    progress: Progress | None = None
+
+    def tick(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
+
+Progress = Callable[[str, int, int], None]
+CHECKING, WRITING = "checking", "writing"
 
 
 # --- one run ------------------------------------------------------------------------------
-def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportReport:
+def run_import(
+    *,
+    actor: Any,
+    kind: Kind,
+    table: Table,
+    commit: bool,
+    progress: Progress | None = None,
+    finalise: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
     """Preview (commit=False) or commit a file. Nothing stays written unless every row is
     good and commit is true.
+
+    `progress(phase, done, total)` is told how far the run is; `finalise(report)` is
+    called inside the commit's transaction, after the last row and the committed event:
+    what it writes lands with the rows or not at all, and an exception from it rolls the
+    whole import back (a background import marks its job done there).
 
     A preview only reads: no transaction, no lock, no write, no event but the preview's
     own. A commit validates every row the same way first, then writes the planned rows
     in one transaction (kinds whose rows build on earlier rows of the file, such as units
     and people, write row by row through their services instead)."""
     report = ImportReport(kind=kind.key, filename=table.filename, warnings=list(table.warnings))
-    ctx = Context(actor=actor, kind=kind, present=set(table.present))
+    ctx = Context(actor=actor, kind=kind, present=set(table.present), progress=progress)
     try:
         if commit and kind.sequential:
             ctx.writing = True
@@ -163,6 +187,8 @@ def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportR
                 _run_rows(ctx, report, table)
                 if report.has_changes and not report.has_errors:
                     _committed(ctx, report, table)
+                    if finalise is not None:
+                        finalise(report)
                 else:
                     raise _Rollback
         else:
@@ -172,6 +198,8 @@ def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportR
                 with transaction.atomic():
                     _write_all(ctx)
                     _committed(ctx, report, table)
+                    if finalise is not None:
+                        finalise(report)
     except _Rollback:
         report.committed = False
     finally:
@@ -192,12 +220,15 @@ def run_import(*, actor: Any, kind: Kind, table: Table, commit: bool) -> ImportR
 def _run_rows(ctx: Context, report: ImportReport, table: Table) -> None:
     kind = ctx.kind
     states: list[tuple[RowResult, Any]] = []
-    for number, raw in table.rows:
+    phase, total = (WRITING if ctx.writing else CHECKING), len(table.rows)
+    ctx.tick(phase, 0, total)
+    for done, (number, raw) in enumerate(table.rows, start=1):
         result = RowResult(number=number)
         report.rows.append(result)
         ctx.current_row = number
         ctx.result = result
         states.append((result, run_step(ctx, result, kind.process, ctx, raw, result)))
+        ctx.tick(phase, done, total)
     kind.finish(ctx, states)
 
 
@@ -481,7 +512,9 @@ def _write_all(ctx: Context) -> None:
         for i in range(0, len(pks), 500):
             found.update(manager.select_for_update().in_bulk(pks[i : i + 500]))
         locked[model] = found
-    for write in ctx.writes:
+    total = len(ctx.writes)
+    ctx.tick(WRITING, 0, total)
+    for done, write in enumerate(ctx.writes, start=1):
         try:
             if write.before is None:
                 _insert(ctx, write)
@@ -502,6 +535,7 @@ def _write_all(ctx: Context) -> None:
                     _("The change conflicts with existing data and was not saved.")
                 )
             raise _Rollback from exc
+        ctx.tick(WRITING, done, total)
 
 
 def _insert(ctx: Context, write: Write) -> None:

@@ -38,11 +38,11 @@ from forvalta.register.imports.values import FormulaWithoutValue, is_blank
 if TYPE_CHECKING:
     from forvalta.register.imports.base import Column, Kind
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
 MAX_COLUMNS = 60
 # Cells a sheet may list (empty formatted cells too) or a CSV file may hold.
-MAX_CELLS = 200_000
+MAX_CELLS = 600_000
 # An .xlsx file is a zip archive; refuse archives that unpack to something huge.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Stop reading a sheet after this many empty rows in a row (formatting down to row 1 048 576).

@@ -5,8 +5,8 @@ are its parsed rows, as JSON, in the default storage under imports/<user id>/<to
 (`<token>.rows`, with `<token>.json` for who, what and when), where the token is random
 and the folder is the uploader's: another user, or a guessed token, finds nothing. The
 preview and the commit load those rows; neither reads the workbook again, and neither
-trusts row data sent back by the browser. They are removed after commit or cancel, and
-after a day.
+trusts row data sent back by the browser. A large import's preview report is kept
+beside them (`<token>.report`). They are removed after commit or cancel, and after a day.
 """
 
 from __future__ import annotations
@@ -95,10 +95,35 @@ def load_upload(user: Any, token: str) -> StoredUpload | None:
     )
 
 
+def save_report(user: Any, token: str, data: dict[str, Any]) -> None:
+    """A background preview's report beside its upload (`<token>.report`), for the page
+    that shows it."""
+    if not TOKEN.fullmatch(token or ""):
+        raise ValueError("bad upload token")
+    name = f"{_folder(user)}/{token}.report"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(json.dumps(data).encode()))
+
+
+def load_report(user: Any, token: str) -> dict[str, Any] | None:
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    name = f"{_folder(user)}/{token}.report"
+    if not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as fh:
+        try:
+            data: dict[str, Any] = json.loads(fh.read().decode())
+        except ValueError:
+            return None
+    return data
+
+
 def delete_upload(user: Any, token: str) -> None:
     if not TOKEN.fullmatch(token or ""):
         return
-    for suffix in (".rows", ".json", ".data"):
+    for suffix in (".rows", ".json", ".data", ".report"):
         name = f"{_folder(user)}/{token}{suffix}"
         if default_storage.exists(name):
             default_storage.delete(name)
