@@ -36,14 +36,14 @@ pytestmark = pytest.mark.django_db
 # reads (a page of rows, a count, choice lists).
 # (No Django permission tables are read: forvalta.accounts.backends.PasswordBackend.)
 PINNED = {
-    ("systems", "admin"): 6,
-    ("systems", "staff"): 6,
-    ("api_systems", "admin"): 3,
-    ("api_systems", "staff"): 3,
-    ("audit", "admin"): 7,
-    ("audit", "platform"): 4,
-    ("home", "admin"): 9,  # with the invitations waiting for the user
-    ("home", "staff"): 9,
+    ("systems", "admin"): 7,
+    ("systems", "staff"): 7,
+    ("api_systems", "admin"): 4,
+    ("api_systems", "staff"): 4,
+    ("audit", "admin"): 8,
+    ("audit", "platform"): 5,
+    ("home", "admin"): 10,  # with the invitations waiting for the user
+    ("home", "staff"): 10,
 }
 
 
@@ -129,11 +129,12 @@ def world() -> World:
 # The audit search records itself in the audit trail; how (a chained write under a lock,
 # or a staged row) is the trail's business and differs between databases, so the
 # recording's statements are not counted here: only what the page reads.
-# Recording the page's reading in the audit trail: staging, chaining, and finding the
-# actor's organisation to file the event under.
+# Recording the page's reading in the audit trail: staging and chaining. (The actor's
+# organisation to file the event under comes from the scope's membership query, which
+# is counted.)
 RECORDING = re.compile(
     r"^\s*(INSERT|BEGIN|COMMIT|SAVEPOINT|RELEASE)|pg_advisory|\"hash\" AS \"hash\" FROM"
-    r"|FROM \"audit_auditpending\"|\"organisation__name\" FROM \"core_membership\"",
+    r"|FROM \"audit_auditpending\"",
     re.IGNORECASE,
 )
 
