@@ -193,7 +193,9 @@ MFA_FORMS = {"authenticate": "forvalta.accounts.forms.MFAAuthenticateForm"}
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 # Administrators (platform and organisation) must use a second factor for password
 # logins; an organisation can require it of all its members (Organisation.require_mfa).
-FORVALTA_REQUIRE_MFA_FOR_ADMINS = env_bool("FORVALTA_REQUIRE_MFA_FOR_ADMINS", not DEBUG and not TESTING)
+FORVALTA_REQUIRE_MFA_FOR_ADMINS = env_bool(
+    "FORVALTA_REQUIRE_MFA_FOR_ADMINS", not DEBUG and not TESTING
+)
 # A session ends after this many minutes without a request, and this many hours after
 # its login whatever happens (0: no limit).
 FORVALTA_SESSION_IDLE_MINUTES = int(os.environ.get("FORVALTA_SESSION_IDLE_MINUTES", "60"))

@@ -1,6 +1,6 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from allauth.account import views as allauth_views
 from django.urls import include, path
 
 from forvalta.core import errors
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", allauth_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("allauth.urls")),
+    path("security/", include("forvalta.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("forvalta.register.urls")),
     path("open/", include("forvalta.register.opendata")),  # public: no login

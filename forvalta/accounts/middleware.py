@@ -45,9 +45,9 @@ _MFA_SETUP_PREFIXES = ("/accounts/", "/logout/", "/login/", "/i18n/", "/static/"
 
 def start_session(request: Any) -> None:
     """At login (forvalta.accounts.security): the session's clock starts."""
-    now = int(time.time())
+    now = time.time()  # to the microsecond: compared with User.sessions_valid_after
     request.session[LOGIN_AT] = now
-    request.session[SEEN_AT] = now
+    request.session[SEEN_AT] = int(now)
     request.session.pop(MFA_OK, None)
 
 
@@ -61,10 +61,10 @@ def ended_reason(request: HttpRequest, user: Any, now: int) -> str:
     if idle and now - int(session.get(SEEN_AT, login_at)) > idle:
         return "idle"
     longest = settings.FORVALTA_SESSION_MAX_HOURS * 3600
-    if longest and now - int(login_at) > longest:
+    if longest and now - float(login_at) > longest:
         return "expired"
     valid_after = getattr(user, "sessions_valid_after", None)
-    if valid_after is not None and int(login_at) < valid_after.timestamp():
+    if valid_after is not None and float(login_at) < valid_after.timestamp():
         return "ended_by_administrator"
     scope = scope_for(user)
     if not scope.is_platform_admin and not scope.membership_organisations:
@@ -126,7 +126,9 @@ class SessionSecurityMiddleware:
         return self.get_response(request)
 
     def _end(self, request: HttpRequest, user: Any, reason: str) -> HttpResponse:
-        record(actor=user, action="auth.session_ended", obj=user, changes={"reason": [None, reason]})
+        record(
+            actor=user, action="auth.session_ended", obj=user, changes={"reason": [None, reason]}
+        )
         logout(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": str(_MESSAGES[reason])}, status=401)

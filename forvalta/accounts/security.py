@@ -25,13 +25,18 @@ def _authenticator_changes(authenticator: Any) -> dict[str, Any]:
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="forvalta_mfa_added")
 def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    record(actor=user, action="auth.mfa_added", obj=user, changes=_authenticator_changes(authenticator))
+    record(
+        actor=user, action="auth.mfa_added", obj=user, changes=_authenticator_changes(authenticator)
+    )
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="forvalta_mfa_removed")
 def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
     record(
-        actor=user, action="auth.mfa_removed", obj=user, changes=_authenticator_changes(authenticator)
+        actor=user,
+        action="auth.mfa_removed",
+        obj=user,
+        changes=_authenticator_changes(authenticator),
     )
     if request is not None and hasattr(request, "session"):
         from forvalta.accounts.middleware import MFA_OK
@@ -41,7 +46,9 @@ def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kw:
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="forvalta_mfa_reset")
 def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    record(actor=user, action="auth.mfa_reset", obj=user, changes=_authenticator_changes(authenticator))
+    record(
+        actor=user, action="auth.mfa_reset", obj=user, changes=_authenticator_changes(authenticator)
+    )
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="forvalta_mfa_failed")

@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_membership_invitation'),
+        ("core", "0003_membership_invitation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='require_mfa',
-            field=models.BooleanField(default=False, help_text='Members who log in with a password must also use a second factor (an authenticator app or a security key).', verbose_name='require two-factor login'),
+            model_name="organisation",
+            name="require_mfa",
+            field=models.BooleanField(
+                default=False,
+                help_text="Members who log in with a password must also use a second factor (an authenticator app or a security key).",
+                verbose_name="require two-factor login",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='sessions_valid_after',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='sessions valid after'),
+            model_name="user",
+            name="sessions_valid_after",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="sessions valid after"
+            ),
         ),
     ]
