@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "forvalta.core",
     "forvalta.audit",
     "forvalta.register",
@@ -88,7 +91,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "forvalta.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "forvalta.audit.middleware.AuditContextMiddleware",
@@ -166,6 +171,37 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login through django-allauth (docs/login.md): user name and password, then a second
+# factor (TOTP, security key or passkey, recovery codes) for those who have one. Nobody
+# signs up: organisation administrators add people.
+ACCOUNT_ADAPTER = "forvalta.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"login": "forvalta.accounts.forms.LoginForm"}
+# Forvalta's own throttling (forvalta.accounts.login_throttle) counts failures per
+# account and address for every login path, in the database; allauth's cache-based
+# limits are off so the two never disagree.
+ACCOUNT_RATE_LIMITS = False
+MFA_ADAPTER = "forvalta.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Forvalta"
+MFA_FORMS = {"authenticate": "forvalta.accounts.forms.MFAAuthenticateForm"}
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+# Administrators (platform and organisation) must use a second factor for password
+# logins; an organisation can require it of all its members (Organisation.require_mfa).
+FORVALTA_REQUIRE_MFA_FOR_ADMINS = env_bool(
+    "FORVALTA_REQUIRE_MFA_FOR_ADMINS", not DEBUG and not TESTING
+)
+# A session ends after this many minutes without a request, and this many hours after
+# its login whatever happens (0: no limit).
+FORVALTA_SESSION_IDLE_MINUTES = int(os.environ.get("FORVALTA_SESSION_IDLE_MINUTES", "60"))
+FORVALTA_SESSION_MAX_HOURS = int(os.environ.get("FORVALTA_SESSION_MAX_HOURS", "12"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

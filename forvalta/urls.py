@@ -1,21 +1,17 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from forvalta.accounts.forms import ThrottledAuthenticationForm
 from forvalta.core import errors
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html",
-            redirect_authenticated_user=True,
-            authentication_form=ThrottledAuthenticationForm,
-        ),
-        name="login",
-    ),
+    # Login through django-allauth (forms in forvalta.accounts.forms); Forvalta's own
+    # names for the two pages everybody uses.
+    path("login/", allauth_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("security/", include("forvalta.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("forvalta.register.urls")),
     path("open/", include("forvalta.register.opendata")),  # public: no login

@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Counts failed logins from every login path (Django's authenticate() signals).
-        from forvalta.accounts import login_throttle  # noqa: F401
+        from forvalta.accounts import login_throttle, security  # noqa: F401

@@ -70,6 +70,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
+        # A token ends with its user's last membership, like their sessions (the scope's
+        # one query, which every API request makes anyway).
+        from forvalta.core.tenancy import scope_for
+
+        scope = scope_for(token.user)
+        if not scope.is_platform_admin and not scope.membership_organisations:
+            raise exceptions.AuthenticationFailed(_("The token's user is no longer a member."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -133,6 +133,7 @@ class OrganisationForm(ScopedModelForm):
             "email",
             "website",
             "is_active",
+            "require_mfa",
         ]
 
     def limit_choices(self) -> None:

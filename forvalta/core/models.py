@@ -101,6 +101,14 @@ class Organisation(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     website = HttpsURLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    require_mfa = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_(
+            "Members who log in with a password must also use a second factor "
+            "(an authenticator app or a security key)."
+        ),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -225,6 +233,11 @@ class User(AbstractUser):
         help_text=_("Creates organisations and their administrators; sees no tenant data."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Sessions that logged in before this moment end at their next request: an
+    # administrator's "end sessions" (forvalta.accounts.middleware).
+    sessions_valid_after = models.DateTimeField(
+        _("sessions valid after"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()  # type: ignore[misc]  # django-stubs types this as a ClassVar
 

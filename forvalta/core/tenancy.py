@@ -68,6 +68,8 @@ class Scope:
     # organisation active or not: the audit trail's actor organisation reads it
     # (`forvalta.audit.services.actor_organisation_of`) instead of a query of its own.
     membership_organisations: tuple[tuple[int, str], ...] | None = None
+    # One of the user's active organisations requires a second factor at login.
+    requires_mfa: bool = False
 
     def __getattr__(self, name: str) -> Any:
         # Called only for names not found normally: the facts contributed by apps.
@@ -196,15 +198,20 @@ def scope_for(user: Any) -> Scope:
             .filter(user_id=user.pk)
             .order_by("pk")
             .values_list(
-                "organisation_id", "is_org_admin", "organisation__is_active", "organisation__name"
+                "organisation_id",
+                "is_org_admin",
+                "organisation__is_active",
+                "organisation__name",
+                "organisation__require_mfa",
             )
         )
         scope = Scope(
             user=user,
-            org_ids=frozenset(org for org, _, active, _ in rows if active),
-            admin_org_ids=frozenset(org for org, admin, active, _ in rows if admin and active),
+            org_ids=frozenset(org for org, _, active, _, _ in rows if active),
+            admin_org_ids=frozenset(org for org, admin, active, _, _ in rows if admin and active),
             is_platform_admin=bool(getattr(user, "is_platform_admin", False)),
-            membership_organisations=tuple((org, name) for org, _, _, name in rows),
+            membership_organisations=tuple((org, name) for org, _, _, name, _ in rows),
+            requires_mfa=any(active and mfa for _, _, active, _, mfa in rows),
         )
     if user is not None:
         setattr(user, _CACHE_ATTR, scope)

@@ -38,11 +38,11 @@ def throttled_message(minutes: int) -> str:
 
 def wrong_password_message() -> str:
     with translation.override("sv"):
-        from django.contrib.auth.forms import AuthenticationForm
+        from allauth.account.adapter import get_adapter
 
-        return str(AuthenticationForm.error_messages["invalid_login"]) % {
-            "username": "användarnamn"
-        }
+        text = str(get_adapter().error_messages["username_password_mismatch"])
+    assert text == "Användarnamnet och/eller lösenordet är felaktigt."
+    return text
 
 
 def attempt(client: Client, username: str, password: str, address: str = "127.0.0.1") -> Any:

@@ -79,8 +79,12 @@ def test_organisation_directory(orgs):
     assert [r["name"] for r in only] == ["Leverantören AB"]
     searched = as_user(orgs["staff"]).get("/api/organisations/?q=andra").json()["results"]
     assert [r["name"] for r in searched] == ["Andra kommunen"]
-    nobody = UserFactory(username="nobody")  # in no organisation: as on the page, refused
-    assert as_user(nobody).get("/api/organisations/").status_code == 403
+    nobody = UserFactory(username="nobody")  # in no organisation: the session ends
+    response = as_user(nobody).get("/api/organisations/")
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "Du är inte längre medlem i någon organisation i Forvalta."},
+    )
 
 
 def test_organisation_administrator_registers_suppliers_only(orgs):

@@ -159,6 +159,7 @@ def test_platform_admin_creates_organisation_with_normalised_number(client, plat
         "email": [None, "info@nya.se"],
         "website": [None, "https://nya.se"],
         "is_active": [None, True],
+        "require_mfa": [None, False],
     }
 
 
@@ -637,6 +638,7 @@ def test_platform_admin_appoints_org_admin_through_the_membership_form(client, p
 # --- login and logout -----------------------------------------------------------------------
 def test_login_and_logout_are_recorded(client):
     user = UserFactory(username="karin")
+    MembershipFactory(user=user)
     events = last_event_id()
     response = client.post(
         reverse("login"),
