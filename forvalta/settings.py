@@ -453,4 +453,6 @@ EMAIL_HOST_USER = os.environ.get("FORVALTA_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("FORVALTA_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("FORVALTA_EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 30
+# The file-based backend (the demo) writes each e-mail to a file in this directory.
+EMAIL_FILE_PATH = os.environ.get("FORVALTA_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("FORVALTA_EMAIL_FROM", "Forvalta <noreply@localhost>")
