@@ -1,0 +1,62 @@
+// Forvalta's own script (the Content-Security-Policy forbids inline scripts). Every
+// page works without it; it only moves the focus and copies text.
+(function () {
+  "use strict";
+
+  // After a failed submit the error summary (id "fel") takes the focus, also when
+  // htmx swapped the page in (autofocus covers a full page load without script).
+  function focusErrors() {
+    var summary = document.getElementById("fel");
+    if (summary && document.activeElement !== summary) {
+      summary.focus();
+    }
+  }
+
+  // A "copy" button next to a read-only field: <button data-copy="field-id">.
+  function copyFrom(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) {
+      return;
+    }
+    field.focus();
+    field.select();
+    var done = function () {
+      var status = document.getElementById(button.getAttribute("data-copy") + "-copied");
+      if (status) {
+        status.textContent = button.getAttribute("data-copied") || "";
+      }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  }
+
+  function setUp(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+    root.querySelectorAll("input[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () {
+        input.select();
+      });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (button) {
+      event.preventDefault();
+      copyFrom(button);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    setUp(document);
+    focusErrors();
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setUp(event.target);
+    focusErrors();
+  });
+})();
