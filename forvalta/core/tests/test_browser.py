@@ -397,10 +397,8 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     page.get_by_role("button", name="Save").click()
     summary = page.locator(".error-summary")
     expect(summary.locator("h2")).to_have_text("There is a problem")
-    expect(summary.locator("li")).to_have_text(["Name: This field is required."])
-    expect(page.locator(".field-has-error .field-error")).to_have_text(
-        ["Error: This field is required."]
-    )
+    expect(summary.locator("li")).to_have_text(["Name: Enter name."])
+    expect(page.locator(".field-has-error .field-error")).to_have_text(["Error: Enter name."])
     system.refresh_from_db()
     assert (system.name, system.description) == ("E-tjänsteplattformen", old_description)
 
@@ -631,7 +629,7 @@ def test_pages_work_without_javascript(demo: None, browser: Browser, live_server
         page.get_by_role("button", name="Save").click()
         summary = page.locator(".error-summary")
         expect(summary.locator("h2")).to_have_text("There is a problem")
-        expect(summary.locator("li")).to_have_text(["Name: This field is required."])
+        expect(summary.locator("li")).to_have_text(["Name: Enter name."])
         assert System.objects.filter(name="Signeringstjänsten").exists()
     finally:
         context.close()

@@ -1,0 +1,66 @@
+"""A form in its error state, in a real browser: the error summary has the focus after a
+failed submit and axe-core finds no WCAG 2.1 A/AA violation on the page (issue 9,
+point 5). axe-core is vendored from npm beside the tests (scripts/vendor-assets.sh)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from forvalta.core.tests import test_browser as base
+from forvalta.register.models import System
+
+# The browser tests' fixtures and marks (Chromium, the live server, the demo data).
+pytestmark = base.pytestmark
+browser, demo = base.browser, base.demo
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return {
+                passes: result.passes.map(p => p.id),
+                violations: result.violations.map(v => ({
+                    id: v.id, nodes: v.nodes.map(n => n.target.join(" ")),
+                })),
+            };
+        }""",
+        WCAG_AA,
+    )
+    # axe ran the rules that matter here (it did not silently check nothing).
+    assert {"aria-valid-attr-value", "label", "color-contrast"} <= set(result["passes"])
+    return result["violations"]
+
+
+def test_form_in_error_state_has_focus_on_summary_and_no_axe_violations(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    context = base._new_context(browser, live_server.url)
+    try:
+        page = context.new_page()
+        base.log_in(page, "forvaltningsledare")
+        before = System.objects.count()
+        page.goto("/register/systems/add/")
+        page.get_by_role("button", name=base.sv("Save")).click()
+        summary = page.locator("#fel")
+        expect(summary).to_be_focused()
+        expect(summary.locator("h2")).to_have_text(base.sv("There is a problem"))
+        name = page.locator("#id_name")
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(name).to_have_attribute("aria-describedby", "id_name_error")
+        expect(page.locator("#id_name_error")).to_have_text("Fel: Fyll i namn.")
+        # The summary's link takes the keyboard to the field.
+        summary.get_by_role("link", name="Namn: Fyll i namn.").click()
+        expect(page).to_have_url(live_server.url + "/register/systems/add/#id_name")
+        assert axe_violations(page) == []
+        assert System.objects.count() == before
+    finally:
+        context.close()
