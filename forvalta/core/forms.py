@@ -69,6 +69,11 @@ def clear_messages(field: forms.Field) -> None:
     elif isinstance(field, forms.DateField):
         messages["required"] = gettext("Enter %(field)s.") % name
         messages["invalid"] = gettext("Enter %(field)s as a date, for example 2027-01-16.") % name
+    elif isinstance(field, forms.DateTimeField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = (
+            gettext("Enter %(field)s as a date and time, for example 2027-01-16 14:30.") % name
+        )
     elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
         messages["required"] = gettext("Enter %(field)s.") % name
         messages["invalid"] = gettext("Enter %(field)s as a number.") % name

@@ -33,6 +33,38 @@
     }
   }
 
+  // A filter's errors arrive out of band in an htmx answer: mark its field invalid
+  // (and described by them) while they are there, as the server does on a full page.
+  function syncFilterErrors() {
+    document.querySelectorAll(".field-errors[data-field]").forEach(function (box) {
+      var field = document.getElementById(box.getAttribute("data-field"));
+      if (!field) {
+        return;
+      }
+      var refs = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (r) {
+        return r && r !== box.id;
+      });
+      var wrapper = box.closest(".field");
+      if (box.children.length) {
+        field.setAttribute("aria-invalid", "true");
+        refs.push(box.id);
+        if (wrapper) {
+          wrapper.classList.add("field-has-error");
+        }
+      } else {
+        field.removeAttribute("aria-invalid");
+        if (wrapper) {
+          wrapper.classList.remove("field-has-error");
+        }
+      }
+      if (refs.length) {
+        field.setAttribute("aria-describedby", refs.join(" "));
+      } else {
+        field.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
   function setUp(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.hidden = false;
@@ -57,6 +89,7 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     setUp(event.target);
+    syncFilterErrors();
     focusErrors();
   });
 })();
