@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,9 @@ def format_changes(changes: Any) -> str:
 # a table library (django-tables2's per-cell machinery cost more than the page's
 # queries; bench/profile_page.py).
 def _time(event: AuditEvent) -> str:
-    return timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+    """The interface's date ("16 jan. 2027") with the time to the second."""
+    moment = timezone.localtime(event.occurred_at)
+    return f"{formats.date_format(moment)} {moment:%H:%M:%S}"
 
 
 def _actor(event: AuditEvent) -> Any:
@@ -79,7 +81,7 @@ def _client(event: AuditEvent) -> Any:
 
 
 def _or_dash(value: Any) -> Any:
-    return "—" if value in (None, "") else value  # as django-tables2 showed empty cells
+    return "–" if value in (None, "") else value  # the interface's one empty mark
 
 
 COLUMNS: tuple[tuple[Any, Callable[[AuditEvent], Any]], ...] = (

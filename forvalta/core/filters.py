@@ -61,6 +61,11 @@ class SearchFilterSet(django_filters.FilterSet):
                 continue
             # Choice lists are drawn from the user's scope like everything else.
             f.queryset = qs.visible_to(user) if user is not None else qs.none()
+            if qs.model is Organisation and self.queryset is not None and not f.method:
+                # Organisations are a public directory: a filter offers only those that
+                # occur in the rows the user sees (a supplier's consultant is not shown
+                # every municipality on the platform), in the same query.
+                f.queryset = f.queryset.filter(pk__in=self.queryset.order_by().values(f.field_name))
 
     @property
     def form(self) -> Any:

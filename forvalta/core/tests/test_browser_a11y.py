@@ -64,3 +64,37 @@ def test_form_in_error_state_has_focus_on_summary_and_no_axe_violations(
         assert System.objects.count() == before
     finally:
         context.close()
+
+
+def test_new_token_copy_button(demo: None, browser: Browser, live_server: Any) -> None:
+    """With JavaScript the new token gets a copy button that puts it on the clipboard;
+    without, the button stays hidden and the field is there to select."""
+    context = base._new_context(browser, live_server.url)
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        base.log_in(page, "forvaltningsledare")
+        page.goto("/account/tokens/")
+        page.get_by_label(base.sv("Name")).fill("CMDB")
+        page.get_by_role("button", name=base.sv("Create token")).click()
+        field = page.locator("#new-token")
+        key = field.input_value()
+        assert key.startswith("fv_")
+        button = page.get_by_role("button", name="Kopiera")
+        expect(button).to_be_visible()
+        button.click()
+        expect(page.locator("#new-token-copied")).to_have_text("API-nyckeln har kopierats.")
+        assert page.evaluate("navigator.clipboard.readText()") == key
+    finally:
+        context.close()
+    plain = base._new_context(browser, live_server.url, java_script_enabled=False)
+    try:
+        page = plain.new_page()
+        base.log_in(page, "forvaltningsledare")
+        page.goto("/account/tokens/")
+        page.get_by_label(base.sv("Name")).fill("CMDB 2")
+        page.get_by_role("button", name=base.sv("Create token")).click()
+        expect(page.locator("#new-token")).to_have_attribute("readonly", "")
+        expect(page.locator("button[data-copy]")).to_be_hidden()
+    finally:
+        plain.close()
