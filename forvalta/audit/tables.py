@@ -8,9 +8,13 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.audit import codes
+from forvalta.audit.clients import describe_client
 from forvalta.audit.models import AuditEvent
+from forvalta.audit.rules import readable_scope
 
 EXPORT_FIELDS = (
     "seq",
@@ -51,7 +55,8 @@ def format_changes(changes: Any) -> str:
 # The search's columns: (header, cell of one event). Rendered by a plain template loop:
 # the page shows up to 200 events of nine columns and is neither sorted nor paginated by
 # a table library (django-tables2's per-cell machinery cost more than the page's
-# queries; bench/profile_page.py).
+# queries; bench/profile_page.py). Cells are short: the event's name, not its code; the
+# object linked where the reader sees it; the client described, not its user agent.
 def _time(event: AuditEvent) -> str:
     """The interface's date ("16 jan. 2027") with the time to the second."""
     moment = timezone.localtime(event.occurred_at)
@@ -64,42 +69,111 @@ def _actor(event: AuditEvent) -> Any:
     return format_html("{} <span class='muted'>({})</span>", event.actor_name, event.actor_id)
 
 
-def _object(event: AuditEvent) -> Any:
-    if not (event.object_type or event.object_repr):
+def _client(event: AuditEvent) -> Any:
+    parts = [describe_client(event.user_agent)] if event.user_agent else []
+    if event.api_token_id:
+        parts.append(str(_("API token %(id)s") % {"id": event.api_token_id}))
+    if event.client_address:
+        parts.append(event.client_address)
+    return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts if p)) or "–"
+
+
+def _changes(event: AuditEvent) -> Any:
+    text = format_changes(event.changes)
+    if not text:
         return "–"
-    ident = f" #{event.object_id}" if event.object_id else ""
+    if len(text) <= CHANGES_SHOWN:
+        return text
+    # A long list of changes folds, so that a row stays one or two lines high.
     return format_html(
-        "{}<br><span class='muted'>{}{}</span>", event.object_repr, event.object_type, ident
+        "<details><summary>{}…</summary>{}</details>", text[: CHANGES_SHOWN - 20], text
     )
 
 
-def _client(event: AuditEvent) -> Any:
-    parts = [p for p in (event.client_address, event.user_agent) if p]
-    if event.api_token_id:
-        parts.append(f"API token {event.api_token_id}")
-    return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts)) or "–"
+CHANGES_SHOWN = 90
 
 
 def _or_dash(value: Any) -> Any:
     return "–" if value in (None, "") else value  # the interface's one empty mark
 
 
-COLUMNS: tuple[tuple[Any, Callable[[AuditEvent], Any]], ...] = (
+class ObjectCells:
+    """The object column for one page of events, under the reader's scope.
+
+    An object the reader sees now is linked to its page; a deleted or unscoped one is
+    named only if the event is filed under an organisation whose trail the reader
+    reads; anything else is named by its kind only ("System (not shown)"), so that no
+    name of another organisation's row is shown. One query per kind of object on the
+    page, whatever the number of events.
+    """
+
+    def __init__(self, events: list[AuditEvent], viewer: Any) -> None:
+        self.org_ids, self.platform = readable_scope(viewer)
+        self.links: dict[tuple[str, str], str] = {}
+        self.existing: set[tuple[str, str]] = set()
+        ids_by_type: dict[str, set[int]] = {}
+        for event in events:
+            if event.object_type and str(event.object_id or "").isdigit():
+                ids_by_type.setdefault(event.object_type, set()).add(int(event.object_id))
+        for object_type, ids in ids_by_type.items():
+            model = codes.model_of(object_type)
+            manager = getattr(model, "_default_manager", None)
+            if manager is None or not hasattr(manager, "visible_to"):
+                continue
+            for obj in manager.visible_to(viewer).filter(pk__in=ids):
+                url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+                self.links[(object_type, str(obj.pk))] = url
+            unseen = ids - {int(pk) for t, pk in self.links if t == object_type}
+            if unseen:
+                # scoping: allowed whether rows exist, to tell a deleted row from an unseen one
+                found = manager.filter(pk__in=unseen).values_list("pk", flat=True)
+                self.existing |= {(object_type, str(pk)) for pk in found}
+
+    def _kind(self, event: AuditEvent) -> str:
+        model = codes.model_of(event.object_type)
+        return str(capfirst(model._meta.verbose_name)) if model is not None else ""
+
+    def _files_under_reader(self, event: AuditEvent) -> bool:
+        if event.organisation_id is None:
+            return self.platform
+        return event.organisation_id in self.org_ids
+
+    def __call__(self, event: AuditEvent) -> Any:
+        if not (event.object_type or event.object_repr):
+            return "–"
+        key = (event.object_type, str(event.object_id or ""))
+        kind = self._kind(event)
+        name = event.object_repr or kind
+        if key in self.links:
+            url = self.links[key]
+            link = format_html('<a href="{}">{}</a>', url, name) if url else name
+            return format_html("{} <span class='muted'>{}</span>", link, kind) if kind else link
+        if key not in self.existing and self._files_under_reader(event):
+            return format_html("{} <span class='muted'>{}</span>", name, kind) if kind else name
+        return format_html(
+            "<span class='muted'>{}</span>",
+            _("%(kind)s (not shown)") % {"kind": kind or _("Object")},
+        )
+
+
+COLUMNS: tuple[tuple[Any, Any], ...] = (
     (_("time"), _time),
     (_("user"), _actor),
     (_("organisation"), lambda e: _or_dash(e.organisation_name)),
-    (_("activity"), lambda e: e.action),
-    (_("object"), _object),
+    (_("activity"), lambda e: codes.event_name(e.action)),
+    (_("object"), None),  # ObjectCells, per page
     (_("client"), _client),
-    (_("changes"), lambda e: format_changes(e.changes) or "–"),
+    (_("changes"), _changes),
     (_("reason"), lambda e: _or_dash(e.reason)),
     (_("position"), lambda e: e.seq),
 )
 
 
-def event_rows(events: list[AuditEvent]) -> list[list[str]]:
+def event_rows(events: list[AuditEvent], viewer: Any) -> list[list[str]]:
     """The cells of each event, escaped (HTML built with format_html stays as it is)."""
-    return [[conditional_escape(cell(e)) for _header, cell in COLUMNS] for e in events]
+    objects = ObjectCells(events, viewer)
+    cells: list[Callable[[AuditEvent], Any]] = [c or objects for _h, c in COLUMNS]
+    return [[conditional_escape(cell(e)) for cell in cells] for e in events]
 
 
 def headers() -> list[Any]:

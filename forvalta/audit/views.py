@@ -169,7 +169,7 @@ class AuditSearchView(LoginRequiredMixin, View):
             "filterset": filterset,
             "filter_invalid": filter_invalid,
             "headers": headers(),
-            "rows": event_rows(rows),
+            "rows": event_rows(rows, request.user),
             "count": count,
             "count_more": more,
             "count_cap": COUNT_CAP,

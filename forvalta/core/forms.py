@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q, UniqueConstraint
-from django.forms.forms import NON_FIELD_ERRORS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +162,8 @@ class ScopedModelForm(forms.ModelForm):
     def _unique_errors_at_fields(self) -> None:
         """A unique constraint's message (e.g. "The organisation already has a system with
         this name.") goes to the last of its fields that the user can change."""
-        general = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        errors: dict[str, Any] = self._errors  # type: ignore[attr-defined]  # set by full_clean
+        general = errors.get(NON_FIELD_ERRORS) if errors else None
         if not general:
             return
         for constraint in self._meta.model._meta.constraints:
@@ -177,11 +178,11 @@ class ScopedModelForm(forms.ModelForm):
             kept = [e for e in general.as_data() if message not in e.messages]
             general.clear()
             general.extend(kept)
-            self._errors.setdefault(fields[-1], self.error_class(renderer=self.renderer))
-            self._errors[fields[-1]].append(message)
+            errors.setdefault(fields[-1], self.error_class(renderer=self.renderer))
+            errors[fields[-1]].append(message)
             self.cleaned_data.pop(fields[-1], None)
         if not general:
-            del self._errors[NON_FIELD_ERRORS]
+            del errors[NON_FIELD_ERRORS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
