@@ -126,7 +126,8 @@ def test_rows_name_the_event_link_the_object_and_describe_the_client(org_admin_c
 
 def test_another_organisations_object_is_never_named(org_admin_client, reg):
     """Filed under the reader's organisation as the actor's, but done to another
-    organisation's system: the reader reads the event, not the system's name."""
+    organisation's system: the reader reads the event, not the system's name (nor a
+    link to it)."""
     with_client(
         CHROME_MAC,
         actor=reg.admin,
@@ -188,3 +189,25 @@ def test_extracts_keep_codes_and_the_whole_user_agent(org_admin_client, reg):
     event = dict(zip(EXPORT_FIELDS, row, strict=True))
     assert event["action"] == "register.system.updated"
     assert event["user_agent"] == FIREFOX_WINDOWS
+
+
+def test_objects_of_several_kinds_on_one_page_are_linked(org_admin_client, reg):
+    for obj in (reg.system, reg.service, reg.obj):
+        record(
+            actor=reg.admin,
+            action=f"register.{obj._meta.model_name}.updated",
+            obj=obj,
+            organisation=reg.kommun,
+        )
+    record(actor=reg.admin, action="register.service.viewed", obj=reg.other_service)
+    rows = events_page(org_admin_client, action="register.")
+    objects = [row[4] for row in rows if "muted" in row[4]]
+    assert objects == [
+        "<span class='muted'>Tjänst (visas inte)</span>",
+        f'<a href="/register/objects/{reg.obj.pk}/">Vård och omsorg</a> '
+        "<span class='muted'>Förvaltningsobjekt</span>",
+        f'<a href="/register/services/{reg.service.pk}/">Hemtjänst</a> '
+        "<span class='muted'>Tjänst</span>",
+        f'<a href="/register/systems/{reg.system.pk}/">Procapita</a> '
+        "<span class='muted'>System</span>",
+    ]
