@@ -139,6 +139,8 @@ class ObjectListView(ScopedViewMixin, View):
         tables.RequestConfig(
             request, paginate={"per_page": PER_PAGE, "paginator_class": WindowCountPaginator}
         ).configure(table)
+        if hasattr(table, "region_label"):
+            table.region_label = self.title or self.model._meta.verbose_name_plural
         context = {
             "filter_invalid": filter_invalid,
             **self.model_context(),
@@ -241,6 +243,8 @@ class ObjectDetailView(ScopedViewMixin, View):
         empty_text: str = "",
     ) -> dict[str, Any]:
         table = table_class(queryset, prefix=f"{table_class.__name__}-")
+        if hasattr(table, "region_label"):
+            table.region_label = title
         tables.RequestConfig(
             self.request, paginate={"per_page": 10, "paginator_class": WindowCountPaginator}
         ).configure(table)

@@ -166,6 +166,20 @@ class BaseTable(tables.Table):
 
     export_exclude: tuple[str, ...] = ()
     fast_cells: ClassVar[dict[str, CellRenderer]] = {}
+    # The name of the table's scroll region (core/table.html): the list's or the
+    # section's title, set by the view; the model's plural name otherwise.
+    _region_label: Any = None
+
+    @property
+    def region_label(self) -> Any:
+        if self._region_label:
+            return self._region_label
+        model = getattr(self._meta, "model", None)
+        return model._meta.verbose_name_plural if model is not None else _("Table")
+
+    @region_label.setter
+    def region_label(self, value: Any) -> None:
+        self._region_label = value
 
     def fast_rows(self) -> list[list[SafeString]] | None:
         page = getattr(self, "page", None)

@@ -98,3 +98,51 @@ def test_new_token_copy_button(demo: None, browser: Browser, live_server: Any) -
         expect(page.locator("button[data-copy]")).to_be_hidden()
     finally:
         plain.close()
+
+
+def test_wide_tables_scroll_by_keyboard_and_pass_axe(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    """On a narrow window the systems list and the audit search scroll sideways in a
+    labelled region that takes the focus; headers wrap; axe finds nothing (among it
+    scrollable-region-focusable)."""
+    context = base._new_context(browser, live_server.url, viewport={"width": 700, "height": 900})
+    try:
+        page = context.new_page()
+        base.log_in(page, "orgadmin")
+        for path, label in (("/register/systems/", "System"), ("/audit/", None)):
+            page.goto(path)
+            region = page.locator(".table-wrap[role=region]").first
+            if label:
+                expect(region).to_have_attribute("aria-label", label)
+            scrolls = region.evaluate("r => r.scrollWidth > r.clientWidth")
+            if scrolls:
+                expect(region).to_have_attribute("tabindex", "0")
+                region.focus()
+                expect(region).to_be_focused()
+                page.keyboard.press("ArrowRight")
+                page.keyboard.press("ArrowRight")
+                page.wait_for_function(
+                    "() => document.querySelector('.table-wrap[role=region]').scrollLeft > 0"
+                )
+            else:
+                # It fits: no tab stop that leads nowhere (forvalta.js).
+                expect(region).not_to_have_attribute("tabindex", "0")
+            white_space = page.locator(".table thead th").first.evaluate(
+                "th => getComputedStyle(th).whiteSpace"
+            )
+            assert white_space == "normal"
+            assert axe_violations(page) == [], path
+        # At 1280 px a long header wraps onto lines of its own instead of widening
+        # its column (whether the whole list fits is the choice of columns' business).
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto("/register/systems/")
+        header = page.locator(".table thead th").filter(has_text="Innehåller skyddade")
+        # The header's text: one client rectangle per line it is set on.
+        lines = header.evaluate(
+            "th => { const r = document.createRange(); r.selectNodeContents(th.querySelector('a'));"
+            " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+        )
+        assert lines >= 2
+    finally:
+        context.close()

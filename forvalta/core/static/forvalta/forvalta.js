@@ -65,6 +65,18 @@
     });
   }
 
+  // A table's scroll region is a tab stop only while the table is wider than it (the
+  // server renders every region focusable, for pages without this script).
+  function tabStopsWhereTablesScroll() {
+    document.querySelectorAll(".table-wrap[role=region]").forEach(function (region) {
+      if (region.scrollWidth > region.clientWidth + 1) {
+        region.setAttribute("tabindex", "0");
+      } else {
+        region.removeAttribute("tabindex");
+      }
+    });
+  }
+
   function setUp(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.hidden = false;
@@ -85,11 +97,18 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     setUp(document);
+    tabStopsWhereTablesScroll();
     focusErrors();
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     setUp(event.target);
     syncFilterErrors();
+    tabStopsWhereTablesScroll();
     focusErrors();
+  });
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(tabStopsWhereTablesScroll, 150);
   });
 })();
