@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from forvalta.core.tests import test_browser as base
@@ -144,5 +145,27 @@ def test_wide_tables_scroll_by_keyboard_and_pass_axe(
             " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
         )
         assert lines >= 2
+    finally:
+        context.close()
+
+
+def test_every_form_in_its_error_state_passes_axe(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    """Each register and core form's add page (as in the HTTP test of the ids,
+    forvalta/register/tests/test_accessible_errors.py), saved empty."""
+    from forvalta.register.tests.test_accessible_errors import ADD_PAGES
+
+    context = base._new_context(browser, live_server.url)
+    try:
+        page = context.new_page()
+        base.log_in(page, "orgadmin")
+        found: dict[str, Any] = {}
+        for name in ADD_PAGES:
+            page.goto(reverse(name))
+            page.locator("main form button[type=submit]").click()
+            expect(page.locator("#fel")).to_be_focused()
+            found[name] = axe_violations(page)
+        assert found == {name: [] for name in ADD_PAGES}
     finally:
         context.close()
