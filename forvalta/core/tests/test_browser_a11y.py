@@ -4,6 +4,7 @@ point 5). axe-core is vendored from npm beside the tests (scripts/vendor-assets.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -167,5 +168,35 @@ def test_every_form_in_its_error_state_passes_axe(
             expect(page.locator("#fel")).to_be_focused()
             found[name] = axe_violations(page)
         assert found == {name: [] for name in ADD_PAGES}
+    finally:
+        context.close()
+
+
+def test_filter_error_beside_the_field_clears_with_htmx(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    """A bad date in the agreements filter (from a link or an edited address): the error
+    is beside the field, the field is invalid and described by it, and no count of
+    items is given. Choosing another filter (an htmx request; the date field drops the
+    value it cannot hold) clears the error beside the field as well."""
+    context = base._new_context(browser, live_server.url)
+    try:
+        page = context.new_page()
+        base.log_in(page, "forvaltningsledare")
+        page.goto("/register/agreements/?renewal_before=16/1%202027")
+        date = page.locator("#id_renewal_before")
+        error = page.locator("#id_renewal_before_error")
+        expect(error).to_contain_text("Ange beslut om förnyelse, senast som ett datum")
+        expect(date).to_have_attribute("aria-invalid", "true")
+        expect(date).to_have_attribute("aria-describedby", "id_renewal_before_error")
+        expect(page.locator(".result-count")).to_have_text(
+            "Filtret kunde inte användas. Rätta det för att se listan."
+        )
+        assert axe_violations(page) == []
+        page.locator("form.filter-panel").get_by_label("Licens", exact=True).check()
+        expect(page).to_have_url(re.compile(r"kind=licence"))
+        expect(error).to_be_empty()
+        expect(date).not_to_have_attribute("aria-invalid", "true")
+        expect(page.locator(".result-count")).to_have_text("1 post")
     finally:
         context.close()

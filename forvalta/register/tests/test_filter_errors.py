@@ -194,3 +194,19 @@ def test_bad_date_in_audit_search_is_shown_beside_it():
     assert extract.status_code == 400
     assert "Content-Disposition" not in extract
     assert AuditEvent.objects.filter(action="audit.extracted").count() == before
+
+
+def test_htmx_answer_to_a_good_filter_empties_the_errors_beside_it(org_admin_client, reg):
+    agreements(reg)
+    response = org_admin_client.get(
+        reverse("register:agreement_list"),
+        {"renewal_before": "2027-01-16"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Förnyas snart" in html
+    assert (
+        '<div class="field-errors" id="id_renewal_before_error" '
+        'data-field="id_renewal_before" hx-swap-oob="true"></div>'
+    ) in html
