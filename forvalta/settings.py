@@ -217,6 +217,7 @@ LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["forvalta.formats"]  # one date format: "16 jan. 2027"
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -61,3 +61,23 @@ sed -i 's#/\*\# sourceMappingURL=[^*]*\*/##' "$swagger_dest/swagger-ui.css"
 } > "$swagger_dest/LICENSE.txt"
 
 echo "vendor-assets: Swagger UI $swagger_version -> forvalta/core/static/vendor/swagger-ui/"
+
+# axe-core for the accessibility checks of the browser tests (never served: it lives
+# beside the tests, not among the static files).
+axe="$root/node_modules/axe-core"
+axe_dest="$root/forvalta/core/tests/vendor"
+if [ ! -f "$axe/axe.min.js" ]; then
+    echo "vendor-assets: $axe/axe.min.js not found; run 'npm install' in $root first." >&2
+    exit 1
+fi
+axe_version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$axe/package.json" | head -n 1)
+mkdir -p "$axe_dest"
+cp "$axe/axe.min.js" "$axe_dest/axe.min.js"
+{
+    echo "axe-core $axe_version"
+    echo "Source: npm package axe-core@$axe_version, file axe.min.js"
+    echo "Vendored by scripts/vendor-assets.sh; do not edit by hand."
+    echo
+    cat "$axe/LICENSE"
+} > "$axe_dest/axe.LICENSE.txt"
+echo "vendor-assets: axe-core $axe_version -> forvalta/core/tests/vendor/axe.min.js"

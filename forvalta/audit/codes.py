@@ -8,10 +8,12 @@ never renamed: old events keep it (compare Zulip's AuditLogEventType).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.apps import apps
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 FIXED = {
@@ -37,11 +39,82 @@ FIXED = {
 VERBS = ("created", "updated", "deleted", "exported", "viewed")
 GOVERNED_APPS = ("core", "register")
 
+# The names the search shows for codes that are not `<app>.<model>.<verb>` of a model
+# (or that say more than the verb would). An app adds its own with `name_event`.
+EVENT_NAMES: dict[str, Any] = {
+    **FIXED,
+    "register.agreement.document_read": _("Agreement document read"),
+    "register.documentation_gaps.exported": _("Documentation gaps exported"),
+    "register.import.previewed": _("Import checked"),
+    "register.import.committed": _("Import saved"),
+    "register.import.rejected": _("Import refused"),
+    "calendarfeed.token.created": _("Calendar feed address created"),
+    "calendarfeed.token.regenerated": _("Calendar feed address replaced"),
+    "calendarfeed.token.revoked": _("Calendar feed address revoked"),
+    "core.membershipinvitation.accepted": _("Invitation accepted"),
+    "core.membershipinvitation.declined": _("Invitation declined"),
+    "core.membershipinvitation.withdrawn": _("Invitation withdrawn"),
+    "demo.loaded": _("Demo data loaded"),
+}
+# `<app>.<model>.<verb>`: the model's name with the verb's sentence.
+VERB_NAMES: dict[str, Any] = {
+    "created": _("%(thing)s created"),
+    "updated": _("%(thing)s changed"),
+    "deleted": _("%(thing)s deleted"),
+    "exported": _("%(things)s exported"),
+    "viewed": _("%(thing)s viewed"),
+    "transition": _("%(thing)s: status changed"),
+    "copied": _("%(thing)s copied"),
+    "revoked": _("%(thing)s revoked"),
+}
+
+
+def name_event(code: str, name: Any) -> None:
+    """Give an app's own event code its name in the search (call from `ready()`)."""
+    EVENT_NAMES[code] = name
+
+
+def model_of(object_type: str) -> Any:
+    """The model of an event's `object_type` ("register.system"), or None."""
+    label, _dot, model_name = (object_type or "").partition(".")
+    if not label or not model_name:
+        return None
+    try:
+        return apps.get_model(label, model_name)
+    except (LookupError, ValueError):
+        return None
+
+
+def event_name(code: str) -> str:
+    """The event's name in the reader's language ("System ändrades"); the code itself
+    for an unknown one (old events keep their codes)."""
+    if code in EVENT_NAMES:
+        return str(EVENT_NAMES[code])
+    object_type, _dot, verb = code.rpartition(".")
+    model = model_of(object_type)
+    if model is None or verb not in VERB_NAMES:
+        return code
+    return str(VERB_NAMES[verb]) % {
+        "thing": capfirst(model._meta.verbose_name),
+        "things": capfirst(model._meta.verbose_name_plural),
+    }
+
 
 @functools.cache
+def _datalist(language: str) -> SafeString:
+    return format_html_join(
+        "",
+        '<option value="{}" label="{}">',
+        ((code, event_name(code)) for code in action_codes()),
+    )
+
+
 def action_codes_datalist() -> SafeString:
-    """The codes as the <option>s of the search's datalist (the same on every page)."""
-    return format_html_join("", '<option value="{}">', ((code,) for code in action_codes()))
+    """The codes as the <option>s of the search's datalist, each labelled with its name
+    (the same on every page, per language)."""
+    from django.utils.translation import get_language
+
+    return _datalist(get_language() or "")
 
 
 def action_codes() -> list[str]:

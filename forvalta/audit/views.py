@@ -140,13 +140,17 @@ class AuditSearchView(LoginRequiredMixin, View):
         if not request.user.has_perm("audit.view_auditevent"):
             refuse(request, "search the audit trail")
         export = request.GET.get("export")
+        filterset, queryset = filtered_events(request)
+        # A filter that cannot be applied is shown with its errors beside the fields;
+        # the page does not pretend that nothing matched, and nothing is extracted.
+        filter_invalid = bool(filterset.is_bound and not filterset.is_valid())
         if export:
             if export not in {"csv", "xlsx"}:
                 export = "csv"
             if not request.user.has_perm("audit.extract_auditevent"):
                 refuse(request, "extract the audit trail")
-            return self.export(request, export)
-        filterset, queryset = filtered_events(request)
+            if not filter_invalid:
+                return self.export(request, export)
         before = request.GET.get("before", "")
         page_qs = queryset.filter(seq__lt=int(before)) if before.isdigit() else queryset
         per_page = page_size(request)
@@ -163,8 +167,9 @@ class AuditSearchView(LoginRequiredMixin, View):
         context = {
             "title": _("Audit trail"),
             "filterset": filterset,
+            "filter_invalid": filter_invalid,
             "headers": headers(),
-            "rows": event_rows(rows),
+            "rows": event_rows(rows, request.user),
             "count": count,
             "count_more": more,
             "count_cap": COUNT_CAP,
@@ -176,9 +181,11 @@ class AuditSearchView(LoginRequiredMixin, View):
             "export_query": _without(request, "before", "export"),
             "is_filtered": bool(filterset.is_bound),
         }
+        status = 400 if filter_invalid else 200
         if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]  # django-htmx
-            return render(request, self.partial_template_name, context)
-        return render(request, self.template_name, context)
+            context["partial"] = True
+            return render(request, self.partial_template_name, context, status=status)
+        return render(request, self.template_name, context, status=status)
 
     def export(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         _filterset, queryset = filtered_events(request)

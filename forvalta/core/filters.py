@@ -9,14 +9,22 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.core.forms import DateInput, clear_messages
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
 from forvalta.core.widgets import speed_up
 
 
 def fast_form(form: Any) -> Any:
-    """The filter panel's choice widgets render their options in Python (once per form)."""
+    """The filter panel's choice widgets render their options in Python (once per form).
+
+    Its fields get messages that name them ("Enter renewal decided by, at latest as a
+    date ..."), shown beside the filter, and a date filter is a date field."""
     if not getattr(form, "_fast_widgets", False):
         speed_up(form)
+        for field in form.fields.values():
+            clear_messages(field)
+            if type(field.widget) is forms.DateInput:
+                field.widget = DateInput()
         form._fast_widgets = True
     return form
 
@@ -53,6 +61,11 @@ class SearchFilterSet(django_filters.FilterSet):
                 continue
             # Choice lists are drawn from the user's scope like everything else.
             f.queryset = qs.visible_to(user) if user is not None else qs.none()
+            if qs.model is Organisation and self.queryset is not None and not f.method:
+                # Organisations are a public directory: a filter offers only those that
+                # occur in the rows the user sees (a supplier's consultant is not shown
+                # every municipality on the platform), in the same query.
+                f.queryset = f.queryset.filter(pk__in=self.queryset.order_by().values(f.field_name))
 
     @property
     def form(self) -> Any:

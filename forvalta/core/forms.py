@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Q, UniqueConstraint
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
@@ -37,6 +39,61 @@ def refuse_control_characters(field: forms.Field) -> None:
         field.validators = [*field.validators, validator]
 
 
+def _in_sentence(label: Any) -> str:
+    """A field's label inside a sentence: "Ägarorganisation" -> "ägarorganisation"
+    (an abbreviation such as "URL" is left as it is)."""
+    text = str(label or "")
+    if len(text) > 1 and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def clear_messages(field: forms.Field) -> None:
+    """Give a field messages that name it and say what to do, instead of Django's
+    generic ones ("This field is required.", "Select a valid choice ...")."""
+    name = {"field": _in_sentence(field.label)}
+    messages: dict[str, str] = {}
+    if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+        messages["required"] = gettext("Choose at least one: %(field)s.") % name
+        chosen = gettext(
+            "Something chosen under %(field)s cannot be used here. Choose from the list."
+        )
+        messages["invalid_choice"] = chosen % name
+        messages["invalid_pk_value"] = chosen % name
+        messages["invalid_list"] = chosen % name
+    elif isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        messages["required"] = gettext("Choose %(field)s.") % name
+        messages["invalid_choice"] = (
+            gettext("The chosen %(field)s cannot be used here. Choose one from the list.") % name
+        )
+    elif isinstance(field, forms.DateField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = gettext("Enter %(field)s as a date, for example 2027-01-16.") % name
+    elif isinstance(field, forms.DateTimeField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = (
+            gettext("Enter %(field)s as a date and time, for example 2027-01-16 14:30.") % name
+        )
+    elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = gettext("Enter %(field)s as a number.") % name
+    elif isinstance(field, forms.URLField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = (
+            gettext("Enter %(field)s as a web address, for example https://example.se.") % name
+        )
+    elif isinstance(field, forms.EmailField):
+        messages["required"] = gettext("Enter %(field)s.") % name
+        messages["invalid"] = (
+            gettext("Enter %(field)s as an e-mail address, for example namn@example.se.") % name
+        )
+    elif isinstance(field, forms.FileField):
+        messages["required"] = gettext("Choose a file for %(field)s.") % name
+    else:
+        messages["required"] = gettext("Enter %(field)s.") % name
+    field.error_messages = {**field.error_messages, **messages}
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose foreign-key and many-to-many choices are limited to what the user sees.
 
@@ -48,6 +105,9 @@ class ScopedModelForm(forms.ModelForm):
 
     # Choice fields are re-pointed at scoped querysets; typed loosely for that reason.
     fields: dict[str, Any]  # type: ignore[assignment]  # narrowed per form at run time
+    # Field messages that name the field (`clear_messages`), and a broken unique
+    # constraint shown at its last field rather than above the form.
+    clear_field_messages = False
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
@@ -59,11 +119,9 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = qs.visible_to(user)
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DateInput()
+            if self.clear_field_messages:
+                clear_messages(field)
         self.limit_choices()
-        for name, field in self.fields.items():
-            if field.help_text:
-                # The hint paragraph in core/partials/form_fields.html has this id.
-                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_hint")
         self._hidden_current: dict[str, list[Any]] = {}
         if self.instance.pk:
             self._keep_current_choices()
@@ -96,11 +154,35 @@ class ScopedModelForm(forms.ModelForm):
             if hidden and isinstance(field, forms.ModelMultipleChoiceField):
                 self._hidden_current[name] = list(manager.filter(pk__in=hidden))
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        if self.clear_field_messages:
+            self._unique_errors_at_fields()
+
+    def _unique_errors_at_fields(self) -> None:
+        """A unique constraint's message (e.g. "The organisation already has a system with
+        this name.") goes to the last of its fields that the user can change."""
+        errors: dict[str, Any] = self._errors  # type: ignore[attr-defined]  # set by full_clean
+        general = errors.get(NON_FIELD_ERRORS) if errors else None
+        if not general:
+            return
+        for constraint in self._meta.model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
+                continue
+            message = str(constraint.get_violation_error_message())
+            fields = [
+                f for f in constraint.fields if f in self.fields and not self.fields[f].disabled
+            ]
+            if not fields or message not in general:
+                continue
+            kept = [e for e in general.as_data() if message not in e.messages]
+            general.clear()
+            general.extend(kept)
+            errors.setdefault(fields[-1], self.error_class(renderer=self.renderer))
+            errors[fields[-1]].append(message)
+            self.cleaned_data.pop(fields[-1], None)
+        if not general:
+            del errors[NON_FIELD_ERRORS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

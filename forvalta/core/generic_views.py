@@ -116,11 +116,15 @@ class ObjectListView(ScopedViewMixin, View):
         self.require("view")
         queryset = self.get_queryset()
         filterset = None
+        filter_invalid = False
         if self.filterset_class is not None:
             filterset = self.filterset_class(
                 request.GET or None, queryset=queryset, request=request
             )
             if filterset.is_bound and not filterset.is_valid():
+                # The errors are shown beside the filter; the list does not pretend
+                # that nothing matched (and nothing is exported).
+                filter_invalid = True
                 queryset = queryset.none()
             else:
                 queryset = filterset.qs
@@ -128,14 +132,17 @@ class ObjectListView(ScopedViewMixin, View):
         # table would also paginate itself with a plain paginator (a COUNT query).
         table = self.table_class(queryset)
         export = request.GET.get("export")
-        if export in {"csv", "xlsx"}:
+        if export in {"csv", "xlsx"} and not filter_invalid:
             # Everything that matches the filter, in the order the user sorted by.
             tables.RequestConfig(request, paginate=False).configure(table)
             return self.export(table, export)
         tables.RequestConfig(
             request, paginate={"per_page": PER_PAGE, "paginator_class": WindowCountPaginator}
         ).configure(table)
+        if hasattr(table, "region_label"):
+            table.region_label = self.title or self.model._meta.verbose_name_plural
         context = {
+            "filter_invalid": filter_invalid,
             **self.model_context(),
             "title": self.title or self.model._meta.verbose_name_plural,
             "table": table,
@@ -149,10 +156,13 @@ class ObjectListView(ScopedViewMixin, View):
                 and any(v for k, v in request.GET.items() if k not in {"page", "sort", "per_page"})
             ),
         }
+        status = 400 if filter_invalid else 200
         if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]  # django-htmx
-            response = render(request, self.partial_template_name, context)
+            # The filter's errors go beside its fields too (out-of-band swaps).
+            context["partial"] = True
+            response = render(request, self.partial_template_name, context, status=status)
         else:
-            response = render(request, self.template_name, context)
+            response = render(request, self.template_name, context, status=status)
         # The same URL answers with a fragment or a page: caches must keep them apart.
         patch_vary_headers(response, ("HX-Request", "HX-Boosted"))
         return response
@@ -233,6 +243,8 @@ class ObjectDetailView(ScopedViewMixin, View):
         empty_text: str = "",
     ) -> dict[str, Any]:
         table = table_class(queryset, prefix=f"{table_class.__name__}-")
+        if hasattr(table, "region_label"):
+            table.region_label = title
         tables.RequestConfig(
             self.request, paginate={"per_page": 10, "paginator_class": WindowCountPaginator}
         ).configure(table)

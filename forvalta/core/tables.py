@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -51,8 +52,9 @@ class YesNoColumn(tables.BooleanColumn):
         return str(self.yesno[int(not self._get_bool_value(record, value, bound_column))])
 
 
-# The cell of an empty value, as django-tables2 renders it (`Column.default`).
-EMPTY_CELL = "\u2014"
+# The cell of an empty value: the interface's one empty mark (an en dash), also the
+# tables' `Column.default` (BaseTable.Meta). Exports leave empty cells empty.
+EMPTY_CELL = "\u2013"
 
 CellRenderer = Callable[[Any], str]
 
@@ -91,6 +93,14 @@ def yes_no_cell(get: Callable[[Any], Any]) -> CellRenderer:
         return format_html('<span class="{}">{}</span>', str(value).lower(), yes if value else no)
 
     return render
+
+
+class DateColumn(tables.DateColumn):
+    """A date as the interface shows it ("16 jan. 2027", forvalta/formats); ISO in
+    exports, and an empty cell (not the empty mark) where there is no date."""
+
+    def value(self, value: Any, **kwargs: Any) -> str:  # type: ignore[override]
+        return value.isoformat() if isinstance(value, dt.date) else ""
 
 
 class WindowCountPaginator(Paginator):
@@ -156,6 +166,20 @@ class BaseTable(tables.Table):
 
     export_exclude: tuple[str, ...] = ()
     fast_cells: ClassVar[dict[str, CellRenderer]] = {}
+    # The name of the table's scroll region (core/table.html): the list's or the
+    # section's title, set by the view; the model's plural name otherwise.
+    _region_label: Any = None
+
+    @property
+    def region_label(self) -> Any:
+        if self._region_label:
+            return self._region_label
+        model = getattr(self._meta, "model", None)
+        return model._meta.verbose_name_plural if model is not None else _("Table")
+
+    @region_label.setter
+    def region_label(self, value: Any) -> None:
+        self._region_label = value
 
     def fast_rows(self) -> list[list[SafeString]] | None:
         page = getattr(self, "page", None)
@@ -175,6 +199,7 @@ class BaseTable(tables.Table):
         attrs = {"class": "table"}
         template_name = "core/table.html"
         empty_text = _("Nothing to show.")
+        default = EMPTY_CELL
 
 
 class OrganisationTable(BaseTable):
@@ -229,8 +254,8 @@ class MembershipTable(BaseTable):
     title = tables.Column()
     manager = tables.Column()
     is_org_admin = YesNoColumn()
-    valid_from = tables.DateColumn()
-    valid_to = tables.DateColumn()
+    valid_from = DateColumn()
+    valid_to = DateColumn()
 
     class Meta(BaseTable.Meta):
         model = Membership

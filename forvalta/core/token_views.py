@@ -8,7 +8,6 @@ the user's own: another person's token is a 404, as anything one may not see.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -42,10 +41,6 @@ class ApiTokenForm(forms.Form):
     expires = forms.ChoiceField(
         label=gettext_lazy("Valid for"), choices=EXPIRY_CHOICES, initial="90"
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["aria-describedby"] = "id_name_hint"
 
     def expires_at(self) -> dt.datetime | None:
         value = self.cleaned_data["expires"]

@@ -25,6 +25,12 @@ from forvalta.register.models import (
 from forvalta.register.rules import APPOINTMENT_FIELDS, acts_for_organisation, supplier_contracts
 
 
+class RegisterForm(ScopedModelForm):
+    """A register form: each field's messages name the field and say what to do."""
+
+    clear_field_messages = True
+
+
 def _managed_objects(form: ScopedModelForm) -> Any:
     s = form.scope
     return (
@@ -66,7 +72,7 @@ def _owner_choices(form: ScopedModelForm) -> Any:
     )
 
 
-class ManagementObjectForm(ScopedModelForm):
+class ManagementObjectForm(RegisterForm):
     class Meta:
         model = ManagementObject
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
@@ -82,7 +88,7 @@ class ManagementObjectForm(ScopedModelForm):
             self.fields["owner_organisation"].disabled = True
 
 
-class ServiceForm(ScopedModelForm):
+class ServiceForm(RegisterForm):
     class Meta:
         model = Service
         fields = ["owner_organisation", "management_object", "name", "description", "systems"]
@@ -98,7 +104,7 @@ class ServiceForm(ScopedModelForm):
             self.fields["owner_organisation"].disabled = True
 
 
-class SystemForm(ScopedModelForm):
+class SystemForm(RegisterForm):
     class Meta:
         model = System
         fields = [
@@ -125,7 +131,7 @@ class SystemForm(ScopedModelForm):
             self.fields["owner_organisation"].disabled = True
 
 
-class EnvironmentForm(ScopedModelForm):
+class EnvironmentForm(RegisterForm):
     class Meta:
         model = Environment
         fields = ["system", "kind", "name", "url", "operated_by", "service_hours", "description"]
@@ -137,7 +143,7 @@ class EnvironmentForm(ScopedModelForm):
             self.fields["system"].disabled = True
 
 
-class IntegrationForm(ScopedModelForm):
+class IntegrationForm(RegisterForm):
     class Meta:
         model = Integration
         fields = [
@@ -173,7 +179,7 @@ class IntegrationForm(ScopedModelForm):
         return cleaned
 
 
-class ParticipationForm(ScopedModelForm):
+class ParticipationForm(RegisterForm):
     class Meta:
         model = Participation
         fields = [
@@ -196,7 +202,7 @@ class ParticipationForm(ScopedModelForm):
             self.fields["organisation"].disabled = True
 
 
-class RoleAssignmentForm(ScopedModelForm):
+class RoleAssignmentForm(RegisterForm):
     class Meta:
         model = RoleAssignment
         fields = [
@@ -268,7 +274,7 @@ def acting_for_refusal(organisation: Any) -> str:
     ) % {"organisation": organisation}
 
 
-class AgreementForm(ScopedModelForm):
+class AgreementForm(RegisterForm):
     class Meta:
         model = Agreement
         fields = [

@@ -8,7 +8,14 @@ import django_tables2 as tables
 from django.db.models import Case, F, When
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.tables import BaseTable, YesNoColumn, link_cell, text_cell, yes_no_cell
+from forvalta.core.tables import (
+    BaseTable,
+    DateColumn,
+    YesNoColumn,
+    link_cell,
+    text_cell,
+    yes_no_cell,
+)
 from forvalta.register.models import (
     Agreement,
     Environment,
@@ -133,8 +140,8 @@ class IntegrationTable(BaseTable):
 class ParticipationTable(BaseTable):
     organisation = tables.Column(linkify=lambda record: record.get_absolute_url())
     service = tables.Column(linkify=True)
-    valid_from = tables.DateColumn()
-    valid_to = tables.DateColumn()
+    valid_from = DateColumn()
+    valid_to = DateColumn()
 
     class Meta(BaseTable.Meta):
         model = Participation
@@ -172,8 +179,8 @@ class RoleAssignmentTable(BaseTable):
         empty_values=(),
     )
     organisation = tables.Column()
-    valid_from = tables.DateColumn()
-    valid_to = tables.DateColumn()
+    valid_from = DateColumn()
+    valid_to = DateColumn()
 
     class Meta(BaseTable.Meta):
         model = RoleAssignment
@@ -188,9 +195,9 @@ class RoleAssignmentTable(BaseTable):
 
 class AgreementTable(BaseTable):
     title = tables.Column(linkify=True)
-    valid_from = tables.DateColumn()
-    valid_to = tables.DateColumn()
-    renewal_decision_by = tables.DateColumn()
+    valid_from = DateColumn()
+    valid_to = DateColumn()
+    renewal_decision_by = DateColumn()
 
     class Meta(BaseTable.Meta):
         model = Agreement

@@ -285,7 +285,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     expect(row(members, "Stenungsunds kommun").locator("td:nth-child(3)")).to_have_text(
         "Notice given"
     )
-    expect(row(members, "Kungälvs kommun").locator("td:nth-child(4)")).to_have_text("02/01/2020")
+    expect(row(members, "Kungälvs kommun").locator("td:nth-child(4)")).to_have_text("1 Feb. 2020")
     assert_texts(
         column(section(page, "Agreements"), 1),
         [
@@ -397,10 +397,8 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     page.get_by_role("button", name="Save").click()
     summary = page.locator(".error-summary")
     expect(summary.locator("h2")).to_have_text("There is a problem")
-    expect(summary.locator("li")).to_have_text(["Name: This field is required."])
-    expect(page.locator(".field-has-error .field-error")).to_have_text(
-        ["Error: This field is required."]
-    )
+    expect(summary.locator("li")).to_have_text(["Name: Enter name."])
+    expect(page.locator(".field-has-error .field-error")).to_have_text(["Error: Enter name."])
     system.refresh_from_db()
     assert (system.name, system.description) == ("E-tjänsteplattformen", old_description)
 
@@ -435,8 +433,8 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     )
     expect(heading(page)).to_have_text("Lerums kommun – Digital signering")
     expect(value(page, "Status")).to_have_text("Connected")
-    expect(value(page, "Valid from")).to_have_text(f"{year}-01-01")
-    expect(value(page, "Valid to")).to_have_text(f"{year + 1}-12-31")
+    expect(value(page, "Valid from")).to_have_text(f"1 Jan. {year}")
+    expect(value(page, "Valid to")).to_have_text(f"31 Dec. {year + 1}")
     joined = Participation.objects.get(
         service__name="Digital signering", organisation__name="Lerums kommun"
     )
@@ -453,9 +451,9 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
             "Lerums kommun",
             "Digital signering",
             "Connected",
-            f"01/01/{year}",
-            f"12/31/{year + 1}",
-            "—",
+            f"1 Jan. {year}",
+            f"31 Dec. {year + 1}",
+            "–",
             "Beslut i kommunstyrelsen.",
         ]
     )
@@ -631,7 +629,7 @@ def test_pages_work_without_javascript(demo: None, browser: Browser, live_server
         page.get_by_role("button", name="Save").click()
         summary = page.locator(".error-summary")
         expect(summary.locator("h2")).to_have_text("There is a problem")
-        expect(summary.locator("li")).to_have_text(["Name: This field is required."])
+        expect(summary.locator("li")).to_have_text(["Name: Enter name."])
         assert System.objects.filter(name="Signeringstjänsten").exists()
     finally:
         context.close()
