@@ -600,3 +600,62 @@ def test_old_read_notifications_and_sent_emails_are_pruned(world: World) -> None
     assert set(Notification.objects.values_list("link", flat=True)) == {"/b/", "/c/"}
     assert EmailDelivery.objects.count() == 2
     assert prune() == (0, 0)
+
+
+def test_a_transition_that_waits_for_a_decision_reaches_the_decider(
+    client: Any, world: World, monkeypatch: Any
+) -> None:
+    """A part's workflow names who must decide once a transition is taken (`Waiting`):
+    they get "a decision is waiting for you" in the inbox and by e-mail; the person who
+    took the transition does not."""
+    from forvalta.workflow import engine
+
+    admin, lead = world.users["assoc_admin"], world.users["lead"]
+    run = start_run(client, world)
+    Notification.objects.all().delete()
+    EmailDelivery.objects.all().delete()
+    run_due_tasks()
+    mail.outbox.clear()
+
+    def deciders(obj: ProcessRun) -> list[engine.Waiting]:
+        return [
+            engine.Waiting(lead, "decision_waiting", obj),
+            engine.Waiting(admin, "decision_waiting", obj),
+        ]
+
+    workflow = engine.Workflow(
+        ProcessRun,
+        field="status",
+        transitions=[
+            engine.Transition(
+                "submit",
+                "Lämna för beslut",
+                source=("in_progress",),
+                target="planned",
+                permission="processes.change_processrun",
+                waiting=deciders,
+            )
+        ],
+    )
+    monkeypatch.setitem(engine._REGISTRY, ProcessRun, workflow)
+    run.refresh_from_db()
+    assert run.status == "in_progress"
+    client.force_login(admin)
+    response = client.post(transition_url(run, "submit"), {"comment": "Klar"})
+    assert response.status_code == 302
+    [notification] = Notification.objects.all()
+    assert (notification.recipient, notification.kind, notification.title) == (
+        lead,
+        "decision_waiting",
+        "Ett beslut väntar på dig",
+    )
+    assert notification.link == run.get_absolute_url()
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert (message.subject, message.to) == ("Forvalta: ett beslut väntar på dig", [lead.email])
+    assert message.body == (
+        "Ett beslut väntar på dig.\n\n"
+        f"Öppna den i Forvalta: {BASE}/notifications/{notification.pk}/\n\n" + FOOTER
+    )
+    client.force_login(lead)
+    assert badge(client.get(reverse("core:home"))) == "1"
