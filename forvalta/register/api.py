@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,6 +37,7 @@ from forvalta.register.models import (
     Service,
     System,
 )
+from forvalta.register.selectors import deletion_plan
 
 
 def _fields(form_class: Any, *extra: str) -> list[str]:
@@ -52,7 +58,7 @@ class ManagementObjectSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ManagementObject
-        fields = _fields(forms.ManagementObjectForm)
+        fields = _fields(forms.ManagementObjectForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -63,7 +69,7 @@ class ServiceSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Service
-        fields = _fields(forms.ServiceForm)
+        fields = _fields(forms.ServiceForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -74,7 +80,7 @@ class SystemSerializer(ScopedModelSerializer):
 
     class Meta:
         model = System
-        fields = _fields(forms.SystemForm)
+        fields = _fields(forms.SystemForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -209,8 +215,78 @@ class AgreementSerializer(ScopedModelSerializer):
         return str(self.context["request"].build_absolute_uri(path))
 
 
+# --- archive, restore and hard delete ---------------------------------------------------------
+class DeletionGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    names = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("Only the rows you may see; `not_shown` counts the others."),
+    )
+    not_shown = serializers.IntegerField()
+
+
+class DeletionPlanSerializer(serializers.Serializer):
+    deletes = DeletionGroupSerializer(many=True)
+    blocked_by = DeletionGroupSerializer(many=True)
+    confirm = serializers.CharField(
+        source="token",
+        help_text=gettext_lazy(
+            "Pass as ?confirm= to DELETE: the deletion takes exactly what is listed here."
+        ),
+    )
+
+
+class ArchiveActionsMixin:
+    """`POST .../{id}/archive/` and `.../restore/` (whoever may edit the item), a
+    `GET .../{id}/deletion/` preview, and a DELETE that takes `?confirm=` from it."""
+
+    archive_service: Any
+    restore_service: Any
+
+    def _archiving(self, request: Request, pk: Any, service: Any) -> Response:
+        obj = get_object_or_404(self.get_queryset(), pk=pk)  # type: ignore[attr-defined]  # a scoped viewset
+        service(actor=request.user, instance=obj)
+        return Response(self.output(obj))  # type: ignore[attr-defined]  # ScopedModelViewSet
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: Any = None) -> Response:
+        return self._archiving(request, pk, type(self).archive_service)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: Any = None) -> Response:
+        return self._archiving(request, pk, type(self).restore_service)
+
+    @extend_schema(request=None, responses=DeletionPlanSerializer)
+    @action(detail=True, methods=["get"])
+    def deletion(self, request: Request, pk: Any = None) -> Response:
+        obj = get_object_or_404(self.get_queryset(), pk=pk)  # type: ignore[attr-defined]  # a scoped viewset
+        if not self.rule_allows(request, "delete", obj):  # type: ignore[attr-defined]  # ScopedApiMixin
+            self.permission_denied(request)  # type: ignore[attr-defined]  # APIView
+        return Response(DeletionPlanSerializer(deletion_plan(request.user, obj)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]  # a scoped viewset
+        refused: PermissionDenied | None = None
+        with transaction.atomic():
+            instance = self.locked_instance(instance)  # type: ignore[attr-defined]  # If-Match
+            try:
+                services.register_item_delete(
+                    actor=request.user,
+                    instance=instance,
+                    confirm=request.query_params.get("confirm"),
+                )
+            except PermissionDenied as exc:
+                refused = exc  # recorded by the service; must not roll back with this
+        if refused is not None:
+            raise refused
+        return Response(status=204)
+
+
 # --- viewsets ---------------------------------------------------------------------------------
-class ManagementObjectViewSet(ScopedModelViewSet):
+class ManagementObjectViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Management objects (förvaltningsobjekt)."""
 
     model = ManagementObject
@@ -220,9 +296,11 @@ class ManagementObjectViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.management_object_create)
     update_service = staticmethod(services.management_object_update)
     delete_service = staticmethod(services.management_object_delete)
+    archive_service = staticmethod(services.management_object_archive)
+    restore_service = staticmethod(services.management_object_restore)
 
 
-class ServiceViewSet(ScopedModelViewSet):
+class ServiceViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Shared services offered to member organisations."""
 
     model = Service
@@ -232,9 +310,11 @@ class ServiceViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.service_create)
     update_service = staticmethod(services.service_update)
     delete_service = staticmethod(services.service_delete)
+    archive_service = staticmethod(services.service_archive)
+    restore_service = staticmethod(services.service_restore)
 
 
-class SystemViewSet(ScopedModelViewSet):
+class SystemViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Systems and IT components."""
 
     model = System
@@ -244,6 +324,8 @@ class SystemViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.system_create)
     update_service = staticmethod(services.system_update)
     delete_service = staticmethod(services.system_delete)
+    archive_service = staticmethod(services.system_archive)
+    restore_service = staticmethod(services.system_restore)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Reading a system that processes personal data is an audit event, as on its page."""

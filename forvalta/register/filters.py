@@ -38,16 +38,51 @@ def _org_filter(label: Any = "") -> django_filters.ModelChoiceFilter:
     )
 
 
-class ManagementObjectFilterSet(SearchFilterSet):
+ARCHIVED_CHOICES = [
+    ("", _("No")),
+    ("include", _("Yes, with the others")),
+    ("only", _("Only archived")),
+]
+
+
+class ArchivedFilterMixin(SearchFilterSet):
+    """Archived items are hidden unless "show archived" asks for them (page and API)."""
+
+    archived = django_filters.ChoiceFilter(
+        choices=ARCHIVED_CHOICES[1:],
+        empty_label=ARCHIVED_CHOICES[0][1],
+        method="keep",
+        label=_("show archived"),
+    )
+
+    def keep(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset  # applied in `qs`, also when no filter is given
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            qs = super().qs
+            value = ""
+            if self.is_bound and self.form.is_valid():
+                value = self.form.cleaned_data.get("archived") or ""
+            if value == "only":
+                qs = qs.filter(archived_at__isnull=False)
+            elif value != "include":
+                qs = qs.filter(archived_at__isnull=True)
+            self._qs = qs
+        return self._qs
+
+
+class ManagementObjectFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "identifier", "description", "business_area")
     owner_organisation = _org_filter(_("owner organisation"))
 
     class Meta:
         model = ManagementObject
-        fields = ["q", "owner_organisation"]
+        fields = ["q", "owner_organisation", "archived"]
 
 
-class ServiceFilterSet(SearchFilterSet):
+class ServiceFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "description")
     owner_organisation = _org_filter(_("owner organisation"))
     management_object = django_filters.ModelChoiceFilter(
@@ -62,10 +97,10 @@ class ServiceFilterSet(SearchFilterSet):
 
     class Meta:
         model = Service
-        fields = ["q", "owner_organisation", "management_object", "participant"]
+        fields = ["q", "owner_organisation", "management_object", "participant", "archived"]
 
 
-class SystemFilterSet(SearchFilterSet):
+class SystemFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "description", "product")
     owner_organisation = _org_filter(_("owner organisation"))
     management_object = django_filters.ModelChoiceFilter(
@@ -86,6 +121,7 @@ class SystemFilterSet(SearchFilterSet):
             "criticality",
             "processes_personal_data",
             "holds_protected_identities",
+            "archived",
         ]
 
 

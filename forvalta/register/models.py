@@ -27,7 +27,30 @@ class ScopedValidityQuerySet(ValidityQuerySet, ScopedQuerySet):  # type: ignore[
     (forvalta/register/scoping.py)."""
 
 
-class ManagementObject(TimeStampedModel):
+class ArchivableModel(models.Model):
+    """A register item that is archived rather than deleted: hidden from lists by
+    default, kept with its history, and restorable (`register/services.py`)."""
+
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class ManagementObject(ArchivableModel, TimeStampedModel):
     """A förvaltningsobjekt: the unit of governance that owns services and systems."""
 
     owner_organisation = models.ForeignKey(
@@ -62,7 +85,7 @@ class ManagementObject(TimeStampedModel):
         return reverse("register:managementobject_detail", args=[self.pk])
 
 
-class Service(TimeStampedModel):
+class Service(ArchivableModel, TimeStampedModel):
     """A shared service offered to member organisations, which take part through Participation."""
 
     owner_organisation = models.ForeignKey(
@@ -211,7 +234,7 @@ class Criticality(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-class System(TimeStampedModel):
+class System(ArchivableModel, TimeStampedModel):
     """A system or IT component, placed in a management object."""
 
     owner_organisation = models.ForeignKey(

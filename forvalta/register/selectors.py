@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import today
@@ -74,7 +75,7 @@ def gaps_queryset(
     `has_sla`) are aliases: `with_gap_flags` selects them for the rows shown, so a
     count (`capped_gap_count`) does not compute them twice."""
     on = today()
-    qs = System.objects.visible_to(user)
+    qs = System.objects.visible_to(user).filter(archived_at__isnull=True)
     if systems is not None:
         qs = qs.filter(pk__in=systems.values("pk"))
     if management_object is not None:
@@ -154,3 +155,94 @@ def agreements_due(user: Any, within_days: int | None = None) -> QuerySet:
         .select_related("owner_organisation", "supplier")
         .order_by("renewal_decision_by")
     )
+
+
+# --- what a hard delete takes with it ----------------------------------------------------------
+@dataclass
+class DeletionGroup:
+    """Rows of one kind that go with (or stand in the way of) a deletion, as one viewer
+    may see them: `names` only of the rows they see, `not_shown` the rest, counted."""
+
+    label: str
+    count: int
+    names: list[str]
+
+    @property
+    def not_shown(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass
+class DeletionPlan:
+    """Everything else a hard delete of `instance` would remove (`deletes`), what
+    forbids it (`blocked_by`), and a token naming exactly those rows: a deletion is
+    carried out only when the confirmed token still matches (nothing goes unlisted)."""
+
+    instance: Any
+    deletes: list[DeletionGroup]
+    blocked_by: list[DeletionGroup]
+    token: str
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.blocked_by)
+
+
+def _visible_names(user: Any, model: Any, ids: list[Any]) -> list[str]:
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        return []
+    return sorted(str(row) for row in manager.visible_to(user).filter(pk__in=ids))
+
+
+def _group(user: Any, instance: Any, model: Any, rows: list[Any]) -> DeletionGroup:
+    ids = [row.pk for row in rows]
+    if model._meta.auto_created:
+        # A many-to-many link (an agreement covering the system, a service using it):
+        # named by the row at its other end.
+        other = next(
+            f
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is not type(instance)
+        )
+        other_model = other.related_model
+        other_ids = [getattr(row, other.attname) for row in rows]
+        label = _("Links from %(kind)s") % {"kind": other_model._meta.verbose_name_plural}
+        return DeletionGroup(
+            label=str(label),
+            count=len(rows),
+            names=_visible_names(user, other_model, other_ids),
+        )
+    return DeletionGroup(
+        label=str(capfirst(model._meta.verbose_name_plural)),
+        count=len(rows),
+        names=_visible_names(user, model, ids),
+    )
+
+
+def deletion_plan(user: Any, instance: Any) -> DeletionPlan:
+    """What deleting `instance` would also delete, or what forbids it, as `user` sees it."""
+    import hashlib
+
+    from django.contrib.admin.utils import NestedObjects
+    from django.db import router
+
+    collector = NestedObjects(using=router.db_for_write(type(instance)))
+    collector.collect([instance])
+    deletes: list[DeletionGroup] = []
+    keys: list[str] = []
+    for model, rows in sorted(collector.data.items(), key=lambda item: item[0]._meta.label):
+        rows = [row for row in rows if not (model is type(instance) and row.pk == instance.pk)]
+        if not rows:
+            continue
+        keys.extend(f"{model._meta.label_lower}:{row.pk}" for row in rows)
+        deletes.append(_group(user, instance, model, rows))
+    by_model: dict[Any, list[Any]] = {}
+    for row in collector.protected:
+        by_model.setdefault(type(row), []).append(row)
+    blocked_by = [
+        _group(user, instance, model, rows)
+        for model, rows in sorted(by_model.items(), key=lambda item: item[0]._meta.label)
+    ]
+    token = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+    return DeletionPlan(instance=instance, deletes=deletes, blocked_by=blocked_by, token=token)

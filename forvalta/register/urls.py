@@ -15,6 +15,20 @@ urlpatterns = [
         v.ManagementObjectEditView,
         v.ManagementObjectDeleteView,
     ),
+    *[
+        path(f"{prefix}/<int:pk>/{verb}/", view.as_view(), name=f"{name}_{verb}")
+        for prefix, name, archive, restore in (
+            (
+                "objects",
+                "managementobject",
+                v.ManagementObjectArchiveView,
+                v.ManagementObjectRestoreView,
+            ),
+            ("services", "service", v.ServiceArchiveView, v.ServiceRestoreView),
+            ("systems", "system", v.SystemArchiveView, v.SystemRestoreView),
+        )
+        for verb, view in (("archive", archive), ("restore", restore))
+    ],
     path("objects/<int:pk>/gaps/", v.documentation_gaps_view, name="managementobject_gaps"),
     *crud(
         "services",
