@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from forvalta.register.models import (
     ManagementObject,
     Participation,
     ParticipationStatus,
+    Requirement,
     RoleAssignment,
     RoleLevel,
     RoleType,
@@ -110,6 +112,12 @@ class SystemFilterSet(ArchivedFilterMixin):
     criticality = multiple_choice_filter(Criticality.choices, _("criticality"))
     processes_personal_data = yes_no_filter(_("processes personal data"))
     holds_protected_identities = yes_no_filter(_("holds protected identities"))
+    lacks = django_filters.MultipleChoiceFilter(
+        choices=Requirement.choices,
+        method="filter_lacks",
+        label=_("lacks"),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = System
@@ -121,8 +129,14 @@ class SystemFilterSet(ArchivedFilterMixin):
             "criticality",
             "processes_personal_data",
             "holds_protected_identities",
+            "lacks",
             "archived",
         ]
+
+    def filter_lacks(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        from forvalta.register.selectors import lacking
+
+        return lacking(queryset, value)
 
 
 class EnvironmentFilterSet(SearchFilterSet):

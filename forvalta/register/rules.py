@@ -241,5 +241,18 @@ for model, manage in (
     rules.add_perm(f"register.change_{model}", manage)
     rules.add_perm(f"register.delete_{model}", HARD_DELETE.get(model, manage))
 
+
+@rules.predicate
+def administers_requirement_org(user: Any, requirement: Any) -> bool:
+    """An organisation's documentation requirements are set by its administrators."""
+    scope = scope_for(user)
+    if requirement is None:
+        return bool(scope.admin_org_ids)
+    return scope.is_org_admin(requirement.organisation_id)
+
+
+for action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"register.{action}_lifecyclerequirement", administers_requirement_org)
+
 rules.add_perm("register.view_roletype", rules.is_authenticated)
 rules.add_perm("register.view_documentation_gaps", rules.is_authenticated)

@@ -28,12 +28,20 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from forvalta.core.models import User
-from forvalta.core.scoping import NOTHING, Custom, ThroughParent, declare, widen
+from forvalta.core.scoping import (
+    NOTHING,
+    Custom,
+    OrganisationPrivate,
+    ThroughParent,
+    declare,
+    widen,
+)
 from forvalta.core.tenancy import Scope, scope_fact
 from forvalta.register.models import (
     Agreement,
     Environment,
     Integration,
+    LifecycleRequirement,
     ManagementObject,
     Participation,
     ParticipationStatus,
@@ -317,4 +325,5 @@ def declare_register_models() -> None:
     declare(Participation, ThroughParent("service"))
     declare(RoleAssignment, Custom(role_assignment_condition))
     declare(Agreement, Custom(agreement_condition))
+    declare(LifecycleRequirement, OrganisationPrivate("organisation"))
     widen(User, Custom(role_holder_condition))

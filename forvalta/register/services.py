@@ -200,3 +200,45 @@ def register_item_delete(
 
 
 management_object_delete = service_delete = system_delete = register_item_delete
+
+
+def lifecycle_requirements_set(
+    *, actor: Any, organisation: Any, required: set[tuple[str, str]], reason: str = ""
+) -> dict[str, list[str]]:
+    """Set which roles and agreements the organisation's systems need in each lifecycle
+    phase (`required`: (phase, requirement) pairs; every other pair is not required).
+    For the organisation's administrators; one audit event naming the phases changed."""
+    from forvalta.register.models import Lifecycle, LifecycleRequirement, Requirement
+    from forvalta.register.selectors import requirement_matrix
+
+    probe = LifecycleRequirement(organisation=organisation)
+    if not actor.has_perm("register.change_lifecyclerequirement", probe):
+        _refuse(actor, LifecycleRequirement, "change", None)
+    with transaction.atomic():
+        before = requirement_matrix(organisation.pk)
+        for phase in Lifecycle.values:
+            for code in Requirement.values:
+                LifecycleRequirement.objects.update_or_create(
+                    organisation=organisation,
+                    lifecycle=phase,
+                    requirement=code,
+                    defaults={"required": (phase, code) in required},
+                )
+        after = requirement_matrix(organisation.pk)
+        changes = {
+            phase: [before[phase], after[phase]]
+            for phase in Lifecycle.values
+            if before[phase] != after[phase]
+        }
+        if changes:
+            record(
+                actor=actor,
+                action="register.lifecyclerequirement.updated",
+                object_type="register.lifecyclerequirement",
+                object_repr=str(organisation),
+                object_id=str(organisation.pk),
+                organisation=organisation,
+                changes=changes,
+                reason=reason,
+            )
+    return after

@@ -89,6 +89,7 @@ urlpatterns = [
     ),
     path("agreements/<int:pk>/document/", v.agreement_document, name="agreement_document"),
     path("gaps/", v.documentation_gaps_view, name="documentation_gaps"),
+    path("gaps/requirements/", v.lifecycle_requirements_view, name="lifecycle_requirements"),
     path("import/", iv.import_start, name="import"),
     path("import/template/<slug:kind>.<str:fmt>", iv.import_template, name="import_template"),
     path("import/export/<slug:kind>.<str:fmt>", iv.import_export, name="import_export"),

@@ -316,10 +316,13 @@ class SystemListView(ObjectListView):
     filterset_class = filters.SystemFilterSet
 
     def get_queryset(self) -> QuerySet:
-        return (
+        from forvalta.register.selectors import with_role_holders
+
+        return with_role_holders(
             super()
             .get_queryset()
-            .select_related("owner_organisation", "management_object", "vendor")
+            .select_related("owner_organisation", "management_object", "vendor"),
+            self.request.user,
         )
 
 
@@ -761,7 +764,71 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
             "gaps": gaps,
             "agreements_due": due,
             "management_object": management_object,
+            "can_configure": request.user.has_perm("register.change_lifecyclerequirement"),
             "title": _("Documentation gaps"),
             "today": today(),
+        },
+    )
+
+
+# --- documentation requirements per lifecycle phase -------------------------------------------
+@login_required
+def lifecycle_requirements_view(request: HttpRequest) -> HttpResponse:
+    """An organisation administrator's page: which roles and agreements the
+    organisation's systems need in each lifecycle phase."""
+    from django.http import Http404
+
+    from forvalta.core.models import Organisation
+    from forvalta.core.tenancy import scope_for
+    from forvalta.register.models import Lifecycle, LifecycleRequirement, Requirement
+    from forvalta.register.selectors import requirement_matrix
+
+    if not request.user.has_perm("register.change_lifecyclerequirement"):
+        deny(request, LifecycleRequirement, "change")
+    admin_orgs = Organisation.objects.visible_to(request.user).filter(
+        pk__in=sorted(scope_for(request.user).admin_org_ids)
+    )
+    chosen = request.POST.get("organisation") or request.GET.get("organisation")
+    organisation = (
+        admin_orgs.filter(pk=chosen).first()
+        if chosen and str(chosen).isdigit()
+        else admin_orgs.order_by("name").first()
+    )
+    if organisation is None:
+        raise Http404
+    if request.method == "POST":
+        valid = {(p, c) for p in Lifecycle.values for c in Requirement.values}
+        required = {
+            tuple(value.split(":", 1)) for value in request.POST.getlist("required") if ":" in value
+        }
+        services.lifecycle_requirements_set(
+            actor=request.user,
+            organisation=organisation,
+            required={pair for pair in required if pair in valid},  # type: ignore[misc]  # pairs
+        )
+        messages.success(request, _("The documentation requirements were saved."))
+        return HttpResponseRedirect(
+            f"{reverse('register:lifecycle_requirements')}?organisation={organisation.pk}"
+        )
+    matrix = requirement_matrix(organisation.pk)
+    rows = [
+        (
+            label,
+            [
+                (f"{phase}:{code}", code_label, code in matrix[phase])
+                for code, code_label in Requirement.choices
+            ],
+        )
+        for phase, label in Lifecycle.choices
+    ]
+    return render(
+        request,
+        "register/lifecycle_requirements.html",
+        {
+            "title": _("Documentation requirements per lifecycle stage"),
+            "organisation": organisation,
+            "organisations": admin_orgs.order_by("name"),
+            "requirements": Requirement.choices,
+            "rows": rows,
         },
     )
