@@ -29,6 +29,15 @@ urlpatterns = [
         )
         for verb, view in (("archive", archive), ("restore", restore))
     ],
+    *[
+        path(f"{prefix}/<int:pk>/history/", view.as_view(), name=f"{name}_history")
+        for prefix, name, view in (
+            ("objects", "managementobject", v.ManagementObjectHistoryView),
+            ("services", "service", v.ServiceHistoryView),
+            ("systems", "system", v.SystemHistoryView),
+            ("agreements", "agreement", v.AgreementHistoryView),
+        )
+    ],
     path("objects/<int:pk>/gaps/", v.documentation_gaps_view, name="managementobject_gaps"),
     *crud(
         "services",

@@ -832,3 +832,64 @@ def lifecycle_requirements_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
         },
     )
+
+
+# --- history ---------------------------------------------------------------------------------
+class HistoryView(ScopedViewMixin, View):
+    """The item's "History" tab: its audit events the viewer may read, readable."""
+
+    template_name = "register/history.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from forvalta.audit.services import organisation_of
+        from forvalta.register.history import PER_PAGE, history_entries, history_events
+
+        obj = self.get_object()
+        self.require("view", obj)
+        reads_trail = request.user.has_perm("audit.view_auditevent")
+        page = None
+        entries: list[Any] = []
+        if reads_trail:
+            paginator = Paginator(history_events(request.user, obj), PER_PAGE)
+            page = paginator.get_page(request.GET.get("page"))
+            entries = history_entries(request.user, obj, page.object_list)
+            # Reading the trail is itself recorded (as the audit search is).
+            record(
+                actor=request.user,
+                action="audit.searched",
+                organisation=organisation_of(obj),
+                object_type="audit.auditevent",
+                object_repr=str(_("audit trail")),
+                changes={"query": [None, f"{obj._meta.label_lower}:{obj.pk}"]},
+                batch=True,
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                **self.model_context(),
+                "object": obj,
+                "title": str(obj),
+                "reads_trail": reads_trail,
+                "page": page,
+                "entries": entries,
+            },
+        )
+
+
+class ManagementObjectHistoryView(HistoryView):
+    model = ManagementObject
+
+
+class ServiceHistoryView(HistoryView):
+    model = Service
+
+
+class SystemHistoryView(HistoryView):
+    model = System
+
+
+class AgreementHistoryView(HistoryView):
+    model = Agreement
