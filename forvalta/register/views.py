@@ -710,7 +710,7 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- documentation gaps --------------------------------------------------------------------
 @login_required
 def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Systems in operation lacking owner, manager, supplier agreement, PUB or SLA."""
+    """Systems lacking what their lifecycle stage requires, and agreements to renew."""
     if not request.user.has_perm("register.view_system"):
         deny(request, System, "view")
     management_object = None

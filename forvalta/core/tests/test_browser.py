@@ -323,7 +323,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     nav(page, "Documentation gaps")
     expect(heading(page)).to_have_text("Documentation gaps")
     expect(page.locator("section[aria-labelledby=h-systems] .empty-state")).to_have_text(
-        "No gaps: every system in operation has what it must have."
+        "No gaps: every system has what its lifecycle stage requires."
     )
     due = page.locator("section[aria-labelledby=h-due]")
     expect(column(due, 1)).to_have_text(
