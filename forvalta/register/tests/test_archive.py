@@ -464,3 +464,31 @@ def test_api_delete_needs_the_listed_confirmation(client, reg, lead, dependants)
     assert not System.objects.filter(pk=reg.system.pk).exists()
     assert [e.action for e in events_since(events)] == ["register.system.deleted"]
     assert AuditEvent.objects.filter(action="register.system.deleted").count() == 1
+
+
+def test_deleting_a_shared_service_lists_the_participations_and_roles(client, reg):
+    from forvalta.register.models import Participation
+    from forvalta.register.tests.factories import ParticipationFactory
+
+    part = ParticipationFactory(
+        service=reg.service, organisation=reg.other, valid_from=dt.date(2020, 1, 1)
+    )
+    client.force_login(reg.admin)
+    plan = client.get(url("service", "delete", reg.service.pk)).context["plan"]
+    supplier_role = RoleAssignment.objects.get(service=reg.service)
+    assert {g.label: (g.count, g.names, g.not_shown) for g in plan.deletes} == {
+        sv("Links from %(kind)s", kind=sv("agreements")): (1, ["Ramavtal"], 0),
+        sv("Links from %(kind)s", kind=sv("systems")): (1, ["Procapita"], 0),
+        plural(Participation): (1, [str(part)], 0),
+        plural(RoleAssignment): (1, [str(supplier_role)], 0),
+    }
+    events = last_event_id()
+    response = client.post(url("service", "delete", reg.service.pk), {"confirm": plan.token})
+    assert response.status_code == 302
+    assert not Service.objects.filter(pk=reg.service.pk).exists()
+    assert not Participation.objects.filter(pk=part.pk).exists()
+    assert not RoleAssignment.objects.filter(pk=supplier_role.pk).exists()
+    assert System.objects.filter(pk=reg.system.pk).exists()
+    [event] = events_since(events)
+    assert event.action == "register.service.deleted"
+    assert event.changes["deleted_with"][1]["register.participation"] == [part.pk]
