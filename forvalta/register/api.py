@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from forvalta.audit.services import record
 from forvalta.core.api_base import (
+    ScopedAutoSchema,
     ScopedModelSerializer,
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
@@ -30,14 +31,17 @@ from forvalta.register.models import (
     Agreement,
     Environment,
     Integration,
+    Lifecycle,
+    LifecycleRequirement,
     ManagementObject,
     Participation,
+    Requirement,
     RoleAssignment,
     RoleType,
     Service,
     System,
 )
-from forvalta.register.selectors import deletion_plan
+from forvalta.register.selectors import deletion_plan, requirement_matrix
 
 
 def _fields(form_class: Any, *extra: str) -> list[str]:
@@ -421,3 +425,82 @@ class AgreementViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.agreement_create)
     update_service = staticmethod(services.agreement_update)
     delete_service = staticmethod(services.agreement_delete)
+
+
+# --- documentation requirements per lifecycle phase -------------------------------------------
+class DocumentationRequirementsSerializer(serializers.Serializer):
+    """An organisation's documentation requirements per lifecycle stage."""
+
+    organisation = serializers.IntegerField(read_only=True)
+    requirements = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=Requirement.choices)),
+        help_text=gettext_lazy(
+            "Per lifecycle stage (need, procurement, introduction, operation, "
+            "decommissioning, retired), what a system must have: system_owner, "
+            "system_manager, supplier_agreement, dpa (where personal data is processed), "
+            "sla. A stage left out requires nothing."
+        ),
+    )
+
+    def validate_requirements(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(Lifecycle.values))
+        if unknown:
+            raise serializers.ValidationError(
+                gettext_lazy("Unknown lifecycle stages: %(stages)s.")
+                % {"stages": ", ".join(unknown)}
+            )
+        return value
+
+
+class DocumentationRequirementViewSet(viewsets.ViewSet):
+    """`GET` and `PUT /api/documentation-requirements/{organisation id}/`: which roles and
+    agreements the organisation's systems need in each lifecycle stage (documentation
+    gaps). For the organisation's administrators, as on the page."""
+
+    schema = ScopedAutoSchema()
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = DocumentationRequirementsSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def _organisation(self, request: Request, pk: Any, verb: str) -> Any:
+        from forvalta.core.models import Organisation
+
+        organisation = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+        if organisation is None:
+            raise exceptions.NotFound()
+        probe = LifecycleRequirement(organisation=organisation)
+        if not request.user.has_perm(f"register.{verb}_lifecyclerequirement", probe):
+            record(
+                actor=request.user,
+                action="access.denied",
+                organisation=organisation,
+                object_type="register.lifecyclerequirement",
+                object_repr=request.path[:300],
+                changes={"attempted": [None, verb]},
+            )
+            raise exceptions.PermissionDenied()
+        return organisation
+
+    @extend_schema(responses=DocumentationRequirementsSerializer)
+    def retrieve(self, request: Request, pk: Any = None) -> Response:
+        organisation = self._organisation(request, pk, "view")
+        return Response(
+            {"organisation": organisation.pk, "requirements": requirement_matrix(organisation.pk)}
+        )
+
+    @extend_schema(
+        request=DocumentationRequirementsSerializer, responses=DocumentationRequirementsSerializer
+    )
+    def update(self, request: Request, pk: Any = None) -> Response:
+        organisation = self._organisation(request, pk, "change")
+        serializer = DocumentationRequirementsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        required = {
+            (phase, code)
+            for phase, codes in serializer.validated_data["requirements"].items()
+            for code in codes
+        }
+        matrix = services.lifecycle_requirements_set(
+            actor=request.user, organisation=organisation, required=required
+        )
+        return Response({"organisation": organisation.pk, "requirements": matrix})

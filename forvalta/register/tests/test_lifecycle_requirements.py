@@ -213,3 +213,72 @@ def test_lacks_filter_and_owner_and_manager_columns(client, reg):
 def test_another_organisations_systems_are_not_listed_as_lacking(client, reg, other_admin):
     client.force_login(other_admin)
     assert list_names(client, "?lacks=system_owner") == ["Elevregister"]
+
+
+# --- the API --------------------------------------------------------------------------------
+def api(reg: Reg, org: Any) -> str:
+    return f"/api/documentation-requirements/{org.pk}/"
+
+
+def test_api_reads_and_sets_the_requirements(client, reg):
+    client.force_login(reg.admin)
+    response = client.get(api(reg, reg.kommun))
+    assert response.status_code == 200
+    assert response.json() == {
+        "organisation": reg.kommun.pk,
+        "requirements": {
+            "need": [],
+            "procurement": [],
+            "introduction": ["system_owner", "system_manager"],
+            "operation": ["system_owner", "system_manager", "supplier_agreement", "dpa", "sla"],
+            "decommissioning": [],
+            "retired": [],
+        },
+    }
+    events = last_event_id()
+    body = {"requirements": {"operation": ["system_owner", "sla"]}}
+    response = client.put(api(reg, reg.kommun), body, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["requirements"]["operation"] == ["system_owner", "sla"]
+    assert response.json()["requirements"]["introduction"] == []
+    [event] = events_since(events)
+    assert event.action == "register.lifecyclerequirement.updated"
+    assert event.changes["operation"] == [
+        ["system_owner", "system_manager", "supplier_agreement", "dpa", "sla"],
+        ["system_owner", "sla"],
+    ]
+    # Bad input changes nothing.
+    before, events = requirement_rows(), last_event_id()
+    for bad in (
+        {"requirements": {"someday": ["sla"]}},
+        {"requirements": {"operation": ["coffee"]}},
+        {},
+    ):
+        response = client.put(api(reg, reg.kommun), bad, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid"
+    assert requirement_rows() == before
+    assert events_since(events) == []
+
+
+def test_api_refuses_others_and_changes_nothing(client, reg, other_admin):
+    body = {"requirements": {}}
+    client.force_login(reg.staff)
+    events = last_event_id()
+    assert client.get(api(reg, reg.kommun)).status_code == 403
+    response = client.put(api(reg, reg.kommun), body, content_type="application/json")
+    assert response.status_code == 403
+    assert [e.action for e in events_since(events)] == ["access.denied", "access.denied"]
+    # Organisations are a public directory: another's administrator is refused, not misled.
+    client.force_login(other_admin)
+    events = last_event_id()
+    assert client.get(api(reg, reg.kommun)).status_code == 403
+    response = client.put(api(reg, reg.kommun), body, content_type="application/json")
+    assert response.status_code == 403
+    assert [(e.action, e.actor_id) for e in events_since(events)] == [
+        ("access.denied", other_admin.pk)
+    ] * 2
+    assert client.get("/api/documentation-requirements/999999/").status_code == 404
+    assert requirement_rows() == []
+    client.logout()
+    assert client.get(api(reg, reg.kommun)).status_code == 401
