@@ -28,6 +28,11 @@ router.register("participations", register_api.ParticipationViewSet, basename="p
 router.register("role-types", register_api.RoleTypeViewSet, basename="roletype")
 router.register("roles", register_api.RoleAssignmentViewSet, basename="roleassignment")
 router.register("agreements", register_api.AgreementViewSet, basename="agreement")
+router.register(
+    "documentation-requirements",
+    register_api.DocumentationRequirementViewSet,
+    basename="documentationrequirement",
+)
 router.register("process-templates", processes_api.TemplateViewSet, basename="processtemplate")
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from forvalta.audit.services import record
 from forvalta.core.api_base import (
+    ScopedAutoSchema,
     ScopedModelSerializer,
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
@@ -25,13 +31,17 @@ from forvalta.register.models import (
     Agreement,
     Environment,
     Integration,
+    Lifecycle,
+    LifecycleRequirement,
     ManagementObject,
     Participation,
+    Requirement,
     RoleAssignment,
     RoleType,
     Service,
     System,
 )
+from forvalta.register.selectors import deletion_plan, requirement_matrix
 
 
 def _fields(form_class: Any, *extra: str) -> list[str]:
@@ -52,7 +62,7 @@ class ManagementObjectSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ManagementObject
-        fields = _fields(forms.ManagementObjectForm)
+        fields = _fields(forms.ManagementObjectForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -63,7 +73,7 @@ class ServiceSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Service
-        fields = _fields(forms.ServiceForm)
+        fields = _fields(forms.ServiceForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -74,7 +84,7 @@ class SystemSerializer(ScopedModelSerializer):
 
     class Meta:
         model = System
-        fields = _fields(forms.SystemForm)
+        fields = _fields(forms.SystemForm, "archived_at")
         validators: list[Any] = []
 
 
@@ -209,8 +219,78 @@ class AgreementSerializer(ScopedModelSerializer):
         return str(self.context["request"].build_absolute_uri(path))
 
 
+# --- archive, restore and hard delete ---------------------------------------------------------
+class DeletionGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    names = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("Only the rows you may see; `not_shown` counts the others."),
+    )
+    not_shown = serializers.IntegerField()
+
+
+class DeletionPlanSerializer(serializers.Serializer):
+    deletes = DeletionGroupSerializer(many=True)
+    blocked_by = DeletionGroupSerializer(many=True)
+    confirm = serializers.CharField(
+        source="token",
+        help_text=gettext_lazy(
+            "Pass as ?confirm= to DELETE: the deletion takes exactly what is listed here."
+        ),
+    )
+
+
+class ArchiveActionsMixin:
+    """`POST .../{id}/archive/` and `.../restore/` (whoever may edit the item), a
+    `GET .../{id}/deletion/` preview, and a DELETE that takes `?confirm=` from it."""
+
+    archive_service: Any
+    restore_service: Any
+
+    def _archiving(self, request: Request, pk: Any, service: Any) -> Response:
+        obj = get_object_or_404(self.get_queryset(), pk=pk)  # type: ignore[attr-defined]  # a scoped viewset
+        service(actor=request.user, instance=obj)
+        return Response(self.output(obj))  # type: ignore[attr-defined]  # ScopedModelViewSet
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: Any = None) -> Response:
+        return self._archiving(request, pk, type(self).archive_service)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: Any = None) -> Response:
+        return self._archiving(request, pk, type(self).restore_service)
+
+    @extend_schema(request=None, responses=DeletionPlanSerializer)
+    @action(detail=True, methods=["get"])
+    def deletion(self, request: Request, pk: Any = None) -> Response:
+        obj = get_object_or_404(self.get_queryset(), pk=pk)  # type: ignore[attr-defined]  # a scoped viewset
+        if not self.rule_allows(request, "delete", obj):  # type: ignore[attr-defined]  # ScopedApiMixin
+            self.permission_denied(request)  # type: ignore[attr-defined]  # APIView
+        return Response(DeletionPlanSerializer(deletion_plan(request.user, obj)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]  # a scoped viewset
+        refused: PermissionDenied | None = None
+        with transaction.atomic():
+            instance = self.locked_instance(instance)  # type: ignore[attr-defined]  # If-Match
+            try:
+                services.register_item_delete(
+                    actor=request.user,
+                    instance=instance,
+                    confirm=request.query_params.get("confirm"),
+                )
+            except PermissionDenied as exc:
+                refused = exc  # recorded by the service; must not roll back with this
+        if refused is not None:
+            raise refused
+        return Response(status=204)
+
+
 # --- viewsets ---------------------------------------------------------------------------------
-class ManagementObjectViewSet(ScopedModelViewSet):
+class ManagementObjectViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Management objects (förvaltningsobjekt)."""
 
     model = ManagementObject
@@ -220,9 +300,11 @@ class ManagementObjectViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.management_object_create)
     update_service = staticmethod(services.management_object_update)
     delete_service = staticmethod(services.management_object_delete)
+    archive_service = staticmethod(services.management_object_archive)
+    restore_service = staticmethod(services.management_object_restore)
 
 
-class ServiceViewSet(ScopedModelViewSet):
+class ServiceViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Shared services offered to member organisations."""
 
     model = Service
@@ -232,9 +314,11 @@ class ServiceViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.service_create)
     update_service = staticmethod(services.service_update)
     delete_service = staticmethod(services.service_delete)
+    archive_service = staticmethod(services.service_archive)
+    restore_service = staticmethod(services.service_restore)
 
 
-class SystemViewSet(ScopedModelViewSet):
+class SystemViewSet(ArchiveActionsMixin, ScopedModelViewSet):
     """Systems and IT components."""
 
     model = System
@@ -244,6 +328,8 @@ class SystemViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.system_create)
     update_service = staticmethod(services.system_update)
     delete_service = staticmethod(services.system_delete)
+    archive_service = staticmethod(services.system_archive)
+    restore_service = staticmethod(services.system_restore)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Reading a system that processes personal data is an audit event, as on its page."""
@@ -339,3 +425,82 @@ class AgreementViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.agreement_create)
     update_service = staticmethod(services.agreement_update)
     delete_service = staticmethod(services.agreement_delete)
+
+
+# --- documentation requirements per lifecycle phase -------------------------------------------
+class DocumentationRequirementsSerializer(serializers.Serializer):
+    """An organisation's documentation requirements per lifecycle stage."""
+
+    organisation = serializers.IntegerField(read_only=True)
+    requirements = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=Requirement.choices)),
+        help_text=gettext_lazy(
+            "Per lifecycle stage (need, procurement, introduction, operation, "
+            "decommissioning, retired), what a system must have: system_owner, "
+            "system_manager, supplier_agreement, dpa (where personal data is processed), "
+            "sla. A stage left out requires nothing."
+        ),
+    )
+
+    def validate_requirements(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(Lifecycle.values))
+        if unknown:
+            raise serializers.ValidationError(
+                gettext_lazy("Unknown lifecycle stages: %(stages)s.")
+                % {"stages": ", ".join(unknown)}
+            )
+        return value
+
+
+class DocumentationRequirementViewSet(viewsets.ViewSet):
+    """`GET` and `PUT /api/documentation-requirements/{organisation id}/`: which roles and
+    agreements the organisation's systems need in each lifecycle stage (documentation
+    gaps). For the organisation's administrators, as on the page."""
+
+    schema = ScopedAutoSchema()
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = DocumentationRequirementsSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def _organisation(self, request: Request, pk: Any, verb: str) -> Any:
+        from forvalta.core.models import Organisation
+
+        organisation = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+        if organisation is None:
+            raise exceptions.NotFound()
+        probe = LifecycleRequirement(organisation=organisation)
+        if not request.user.has_perm(f"register.{verb}_lifecyclerequirement", probe):
+            record(
+                actor=request.user,
+                action="access.denied",
+                organisation=organisation,
+                object_type="register.lifecyclerequirement",
+                object_repr=request.path[:300],
+                changes={"attempted": [None, verb]},
+            )
+            raise exceptions.PermissionDenied()
+        return organisation
+
+    @extend_schema(responses=DocumentationRequirementsSerializer)
+    def retrieve(self, request: Request, pk: Any = None) -> Response:
+        organisation = self._organisation(request, pk, "view")
+        return Response(
+            {"organisation": organisation.pk, "requirements": requirement_matrix(organisation.pk)}
+        )
+
+    @extend_schema(
+        request=DocumentationRequirementsSerializer, responses=DocumentationRequirementsSerializer
+    )
+    def update(self, request: Request, pk: Any = None) -> Response:
+        organisation = self._organisation(request, pk, "change")
+        serializer = DocumentationRequirementsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        required = {
+            (phase, code)
+            for phase, codes in serializer.validated_data["requirements"].items()
+            for code in codes
+        }
+        matrix = services.lifecycle_requirements_set(
+            actor=request.user, organisation=organisation, required=required
+        )
+        return Response({"organisation": organisation.pk, "requirements": matrix})

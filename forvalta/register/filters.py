@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from forvalta.register.models import (
     ManagementObject,
     Participation,
     ParticipationStatus,
+    Requirement,
     RoleAssignment,
     RoleLevel,
     RoleType,
@@ -38,16 +40,51 @@ def _org_filter(label: Any = "") -> django_filters.ModelChoiceFilter:
     )
 
 
-class ManagementObjectFilterSet(SearchFilterSet):
+ARCHIVED_CHOICES = [
+    ("", _("No")),
+    ("include", _("Yes, with the others")),
+    ("only", _("Only archived")),
+]
+
+
+class ArchivedFilterMixin(SearchFilterSet):
+    """Archived items are hidden unless "show archived" asks for them (page and API)."""
+
+    archived = django_filters.ChoiceFilter(
+        choices=ARCHIVED_CHOICES[1:],
+        empty_label=ARCHIVED_CHOICES[0][1],
+        method="keep",
+        label=_("show archived"),
+    )
+
+    def keep(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset  # applied in `qs`, also when no filter is given
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            qs = super().qs
+            value = ""
+            if self.is_bound and self.form.is_valid():
+                value = self.form.cleaned_data.get("archived") or ""
+            if value == "only":
+                qs = qs.filter(archived_at__isnull=False)
+            elif value != "include":
+                qs = qs.filter(archived_at__isnull=True)
+            self._qs = qs
+        return self._qs
+
+
+class ManagementObjectFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "identifier", "description", "business_area")
     owner_organisation = _org_filter(_("owner organisation"))
 
     class Meta:
         model = ManagementObject
-        fields = ["q", "owner_organisation"]
+        fields = ["q", "owner_organisation", "archived"]
 
 
-class ServiceFilterSet(SearchFilterSet):
+class ServiceFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "description")
     owner_organisation = _org_filter(_("owner organisation"))
     management_object = django_filters.ModelChoiceFilter(
@@ -62,10 +99,10 @@ class ServiceFilterSet(SearchFilterSet):
 
     class Meta:
         model = Service
-        fields = ["q", "owner_organisation", "management_object", "participant"]
+        fields = ["q", "owner_organisation", "management_object", "participant", "archived"]
 
 
-class SystemFilterSet(SearchFilterSet):
+class SystemFilterSet(ArchivedFilterMixin):
     search_fields = ("name", "description", "product")
     owner_organisation = _org_filter(_("owner organisation"))
     management_object = django_filters.ModelChoiceFilter(
@@ -75,6 +112,12 @@ class SystemFilterSet(SearchFilterSet):
     criticality = multiple_choice_filter(Criticality.choices, _("criticality"))
     processes_personal_data = yes_no_filter(_("processes personal data"))
     holds_protected_identities = yes_no_filter(_("holds protected identities"))
+    lacks = django_filters.MultipleChoiceFilter(
+        choices=Requirement.choices,
+        method="filter_lacks",
+        label=_("lacks"),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = System
@@ -86,7 +129,14 @@ class SystemFilterSet(SearchFilterSet):
             "criticality",
             "processes_personal_data",
             "holds_protected_identities",
+            "lacks",
+            "archived",
         ]
+
+    def filter_lacks(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        from forvalta.register.selectors import lacking
+
+        return lacking(queryset, value)
 
 
 class EnvironmentFilterSet(SearchFilterSet):

@@ -28,7 +28,30 @@ class ScopedValidityQuerySet(ValidityQuerySet, ScopedQuerySet):  # type: ignore[
     (forvalta/register/scoping.py)."""
 
 
-class ManagementObject(TimeStampedModel):
+class ArchivableModel(models.Model):
+    """A register item that is archived rather than deleted: hidden from lists by
+    default, kept with its history, and restorable (`register/services.py`)."""
+
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class ManagementObject(ArchivableModel, TimeStampedModel):
     """A förvaltningsobjekt: the unit of governance that owns services and systems."""
 
     owner_organisation = models.ForeignKey(
@@ -63,7 +86,7 @@ class ManagementObject(TimeStampedModel):
         return reverse("register:managementobject_detail", args=[self.pk])
 
 
-class Service(TimeStampedModel):
+class Service(ArchivableModel, TimeStampedModel):
     """A shared service offered to member organisations, which take part through Participation."""
 
     owner_organisation = models.ForeignKey(
@@ -212,7 +235,7 @@ class Criticality(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-class System(TimeStampedModel):
+class System(ArchivableModel, TimeStampedModel):
     """A system or IT component, placed in a management object."""
 
     owner_organisation = models.ForeignKey(
@@ -827,3 +850,58 @@ class ImportJob(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("register:import_job", args=[self.key])
+
+
+class Requirement(models.TextChoices):
+    """What a system may be required to have in a lifecycle phase (documentation gaps)."""
+
+    SYSTEM_OWNER = "system_owner", _("System owner")
+    SYSTEM_MANAGER = "system_manager", _("System manager")
+    SUPPLIER_AGREEMENT = "supplier_agreement", _("Agreement with the supplier")
+    DPA = "dpa", _("Data processing agreement (PUB), where personal data is processed")
+    SLA = "sla", _("SLA")
+
+
+# Seed 001 and seed 000 4.1.2: an owner and a manager from introduction on; agreements,
+# a PUB where personal data is processed, and an SLA in operation. An organisation that
+# has not said otherwise (no LifecycleRequirement row for the phase and requirement)
+# requires these.
+DEFAULT_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    Requirement.SYSTEM_OWNER: (Lifecycle.INTRODUCTION, Lifecycle.OPERATION),
+    Requirement.SYSTEM_MANAGER: (Lifecycle.INTRODUCTION, Lifecycle.OPERATION),
+    Requirement.SUPPLIER_AGREEMENT: (Lifecycle.OPERATION,),
+    Requirement.DPA: (Lifecycle.OPERATION,),
+    Requirement.SLA: (Lifecycle.OPERATION,),
+}
+
+
+class LifecycleRequirement(TimeStampedModel):
+    """An organisation's choice whether its systems in a lifecycle phase must have
+    something (a role or an agreement); without a row the default applies."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="lifecycle_requirements",
+        verbose_name=_("organisation"),
+    )
+    lifecycle = models.CharField(_("lifecycle stage"), max_length=20, choices=Lifecycle.choices)
+    requirement = models.CharField(_("requirement"), max_length=30, choices=Requirement.choices)
+    required = models.BooleanField(_("required"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "lifecycle", "requirement"]
+        verbose_name = _("documentation requirement")
+        verbose_name_plural = _("documentation requirements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "lifecycle", "requirement"],
+                name="lifecycle_requirement_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        phase, requirement = self.get_lifecycle_display(), self.get_requirement_display()
+        return f"{self.organisation} – {phase} – {requirement}"

@@ -3,7 +3,7 @@
 Public and without login (principle 4.4 of "Principer för digital samverkan i
 Stockholms län": make information available as open data, with regard to secrecy
 and privacy). Only systems the owner organisation has marked public
-(`System.is_public`) are published, and of them only the columns in `FIELDS`; the
+(`System.is_public`, not archived) are published, and of them only the columns in `FIELDS`; the
 schema is described, with its version, in docs/opendata.md. Left out on purpose:
 criticality, protected identities and product/version (they point an attacker at the
 weakest or most valuable target), environments, integrations, roles and agreements.
@@ -77,9 +77,9 @@ def public_systems(organisation: Organisation) -> list[dict[str, Any]]:
     """
     labels = labels_of(Lifecycle, "sv")
     # scoping: allowed open data: systems their owner marked public, read without a user
-    systems = System.objects.filter(owner_organisation=organisation, is_public=True).select_related(
-        "management_object", "vendor"
-    )
+    systems = System.objects.filter(
+        owner_organisation=organisation, is_public=True, archived_at__isnull=True
+    ).select_related("management_object", "vendor")
     rows = []
     for s in systems:
         vendor, management_object = s.vendor, s.management_object

@@ -210,6 +210,22 @@ def manages_agreement(user: Any, agreement: Any) -> bool:
     )
 
 
+@rules.predicate
+def administers_owner(user: Any, obj: Any) -> bool:
+    """Hard deletion of a management object, service or system: only the owning
+    organisation's administrators (everyone else who may edit it archives it)."""
+    scope = scope_for(user)
+    if obj is None:
+        return bool(scope.admin_org_ids)
+    return scope.is_org_admin(obj.owner_organisation_id)
+
+
+HARD_DELETE = {
+    "managementobject": administers_owner,
+    "service": administers_owner,
+    "system": administers_owner,
+}
+
 for model, manage in (
     ("managementobject", manages_object),
     ("service", manages_service),
@@ -223,7 +239,20 @@ for model, manage in (
     rules.add_perm(f"register.view_{model}", sees)
     rules.add_perm(f"register.add_{model}", manage)
     rules.add_perm(f"register.change_{model}", manage)
-    rules.add_perm(f"register.delete_{model}", manage)
+    rules.add_perm(f"register.delete_{model}", HARD_DELETE.get(model, manage))
+
+
+@rules.predicate
+def administers_requirement_org(user: Any, requirement: Any) -> bool:
+    """An organisation's documentation requirements are set by its administrators."""
+    scope = scope_for(user)
+    if requirement is None:
+        return bool(scope.admin_org_ids)
+    return scope.is_org_admin(requirement.organisation_id)
+
+
+for action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"register.{action}_lifecyclerequirement", administers_requirement_org)
 
 rules.add_perm("register.view_roletype", rules.is_authenticated)
 rules.add_perm("register.view_documentation_gaps", rules.is_authenticated)

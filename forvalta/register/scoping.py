@@ -29,13 +29,22 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from forvalta.core.models import User
-from forvalta.core.scoping import NOTHING, Custom, NeedToKnow, ThroughParent, declare, widen
+from forvalta.core.scoping import (
+    NOTHING,
+    Custom,
+    NeedToKnow,
+    OrganisationPrivate,
+    ThroughParent,
+    declare,
+    widen,
+)
 from forvalta.core.tenancy import Scope, scope_fact
 from forvalta.register.models import (
     Agreement,
     Environment,
     ImportJob,
     Integration,
+    LifecycleRequirement,
     ManagementObject,
     Participation,
     ParticipationStatus,
@@ -319,6 +328,7 @@ def declare_register_models() -> None:
     declare(Participation, ThroughParent("service"))
     declare(RoleAssignment, Custom(role_assignment_condition))
     declare(Agreement, Custom(agreement_condition))
+    declare(LifecycleRequirement, OrganisationPrivate("organisation"))
     widen(User, Custom(role_holder_condition))
     # An import run is its uploader's alone: its preview names what they see.
     declare(ImportJob, NeedToKnow("user"))

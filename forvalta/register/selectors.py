@@ -11,13 +11,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import today
 from forvalta.register.models import (
+    DEFAULT_REQUIREMENTS,
     Agreement,
     AgreementKind,
-    Lifecycle,
+    LifecycleRequirement,
     ManagementObject,
     RoleAssignment,
     System,
@@ -66,37 +68,69 @@ def _holds(code: str, on: dt.date) -> Exists:
     )
 
 
+def _needs(code: str) -> ExpressionWrapper:
+    """Whether the system's owner organisation requires `code` in the system's phase:
+    its own choice (a LifecycleRequirement row), or the default where it made none."""
+    rows = LifecycleRequirement.objects.filter(
+        organisation_id=OuterRef("owner_organisation_id"),
+        lifecycle=OuterRef("lifecycle"),
+        requirement=code,
+    )
+    return ExpressionWrapper(
+        Exists(rows.filter(required=True))
+        | (~Exists(rows) & Q(lifecycle__in=list(DEFAULT_REQUIREMENTS[code]))),
+        output_field=BooleanField(),
+    )
+
+
+def _present(code: str, on: dt.date) -> Any:
+    if code in ("system_owner", "system_manager"):
+        return _holds(code, on)
+    if code == "supplier_agreement":
+        return _covered_by(tuple(k.value for k in SUPPLIER_AGREEMENT_KINDS), on)
+    return _covered_by((code,), on)
+
+
+def lacking(queryset: QuerySet, codes: Any, on: dt.date | None = None) -> QuerySet:
+    """Systems lacking any of `codes` (whatever their phase requires; a PUB is lacking
+    only where personal data is processed): the lists' "lacks …" filter."""
+    on = on or today()
+    condition = Q()
+    for code in codes:
+        flag = f"present_{code}"
+        queryset = queryset.alias(**{flag: _present(code, on)})
+        lacks = Q(**{flag: False})
+        if code == "dpa":
+            lacks &= Q(processes_personal_data=True)
+        condition |= lacks
+    return queryset.filter(condition) if codes else queryset
+
+
 def gaps_queryset(
     user: Any, management_object: ManagementObject | None = None, systems: QuerySet | None = None
 ) -> QuerySet:
-    """Visible systems in operation with at least one gap, by name. The flags
-    (`has_system_owner`, `has_system_manager`, `has_supplier_agreement`, `has_dpa`,
-    `has_sla`) are aliases: `with_gap_flags` selects them for the rows shown, so a
-    count (`capped_gap_count`) does not compute them twice."""
+    """Visible systems (not archived) lacking something their owner organisation requires
+    in their lifecycle phase (`LifecycleRequirement`, else `DEFAULT_REQUIREMENTS`), by
+    name. The flags (`has_<code>`, `needs_<code>`) are aliases: `with_gap_flags` selects
+    them for the rows shown, so a count (`capped_gap_count`) does not compute them twice."""
     on = today()
-    qs = System.objects.visible_to(user)
+    qs = System.objects.visible_to(user).filter(archived_at__isnull=True)
     if systems is not None:
         qs = qs.filter(pk__in=systems.values("pk"))
     if management_object is not None:
         qs = qs.filter(management_object=management_object)
+    qs = qs.alias(
+        **{f"has_{code}": _present(code, on) for code in GAP_CODES},
+        **{f"needs_{code}": _needs(code) for code in GAP_CODES},
+    )
+    condition = Q()
+    for code in GAP_CODES:
+        gap = Q(**{f"needs_{code}": True, f"has_{code}": False})
+        if code == "dpa":
+            gap &= Q(processes_personal_data=True)
+        condition |= gap
     return (
-        qs.filter(lifecycle=Lifecycle.OPERATION)
-        .alias(
-            has_system_owner=_holds("system_owner", on),
-            has_system_manager=_holds("system_manager", on),
-            has_supplier_agreement=_covered_by(
-                tuple(k.value for k in SUPPLIER_AGREEMENT_KINDS), on
-            ),
-            has_dpa=_covered_by((AgreementKind.DPA.value,), on),
-            has_sla=_covered_by((AgreementKind.SLA.value,), on),
-        )
-        .filter(
-            Q(has_system_owner=False)
-            | Q(has_system_manager=False)
-            | Q(has_supplier_agreement=False)
-            | Q(processes_personal_data=True, has_dpa=False)
-            | Q(has_sla=False)
-        )
+        qs.filter(condition)
         .select_related("owner_organisation", "management_object")
         .order_by("name", "pk")
     )
@@ -104,21 +138,20 @@ def gaps_queryset(
 
 def with_gap_flags(queryset: QuerySet) -> QuerySet:
     """Select the flags of `gaps_queryset` for its rows (see `system_gaps`)."""
-    return queryset.annotate(**{f"has_{code}": F(f"has_{code}") for code in GAP_CODES})
+    return queryset.annotate(
+        **{f"has_{code}": F(f"has_{code}") for code in GAP_CODES},
+        **{f"needs_{code}": F(f"needs_{code}") for code in GAP_CODES},
+    )
 
 
 def system_gaps(system: Any) -> SystemGaps:
     """The gaps of one row of `gaps_queryset`."""
     missing = [
         code
-        for code, present in (
-            ("system_owner", system.has_system_owner),
-            ("system_manager", system.has_system_manager),
-            ("supplier_agreement", system.has_supplier_agreement),
-            ("dpa", system.has_dpa or not system.processes_personal_data),
-            ("sla", system.has_sla),
-        )
-        if not present
+        for code in GAP_CODES
+        if getattr(system, f"needs_{code}")
+        and not getattr(system, f"has_{code}")
+        and (code != "dpa" or system.processes_personal_data)
     ]
     return SystemGaps(system=system, missing=missing)
 
@@ -135,8 +168,8 @@ def documentation_gaps(
     systems: QuerySet | None = None,
     limit: int | None = None,
 ) -> list[SystemGaps]:
-    """Systems in operation that lack what seed 001 and seed 000 4.1.2 make mandatory
-    (at most `limit` of them, by name)."""
+    """Systems that lack what their phase requires (seed 001 and seed 000 4.1.2 by
+    default, else as their owner organisation configured; at most `limit`, by name)."""
     qs = with_gap_flags(gaps_queryset(user, management_object=management_object, systems=systems))
     if limit is not None:
         qs = qs[:limit]
@@ -153,4 +186,144 @@ def agreements_due(user: Any, within_days: int | None = None) -> QuerySet:
         .exclude(valid_to__lt=today())
         .select_related("owner_organisation", "supplier")
         .order_by("renewal_decision_by")
+    )
+
+
+# --- what a hard delete takes with it ----------------------------------------------------------
+@dataclass
+class DeletionGroup:
+    """Rows of one kind that go with (or stand in the way of) a deletion, as one viewer
+    may see them: `names` only of the rows they see, `not_shown` the rest, counted."""
+
+    label: str
+    count: int
+    names: list[str]
+
+    @property
+    def not_shown(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass
+class DeletionPlan:
+    """Everything else a hard delete of `instance` would remove (`deletes`), what
+    forbids it (`blocked_by`), and a token naming exactly those rows: a deletion is
+    carried out only when the confirmed token still matches (nothing goes unlisted)."""
+
+    instance: Any
+    deletes: list[DeletionGroup]
+    blocked_by: list[DeletionGroup]
+    token: str
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.blocked_by)
+
+
+def _visible_names(user: Any, model: Any, ids: list[Any]) -> list[str]:
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        return []
+    return sorted(str(row) for row in manager.visible_to(user).filter(pk__in=ids))
+
+
+def _group(user: Any, instance: Any, model: Any, rows: list[Any]) -> DeletionGroup:
+    ids = [row.pk for row in rows]
+    if model._meta.auto_created:
+        # A many-to-many link (an agreement covering the system, a service using it):
+        # named by the row at its other end.
+        other = next(
+            f
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is not type(instance)
+        )
+        other_model = other.related_model
+        other_ids = [getattr(row, other.attname) for row in rows]
+        label = _("Links from %(kind)s") % {"kind": other_model._meta.verbose_name_plural}
+        return DeletionGroup(
+            label=str(label),
+            count=len(rows),
+            names=_visible_names(user, other_model, other_ids),
+        )
+    return DeletionGroup(
+        label=str(capfirst(model._meta.verbose_name_plural)),
+        count=len(rows),
+        names=_visible_names(user, model, ids),
+    )
+
+
+def deletion_plan(user: Any, instance: Any) -> DeletionPlan:
+    """What deleting `instance` would also delete, or what forbids it, as `user` sees it."""
+    import hashlib
+
+    from django.contrib.admin.utils import NestedObjects
+    from django.db import router
+
+    collector = NestedObjects(using=router.db_for_write(type(instance)))
+    collector.collect([instance])
+    deletes: list[DeletionGroup] = []
+    keys: list[str] = []
+    for model, rows in sorted(collector.data.items(), key=lambda item: item[0]._meta.label):
+        rows = [row for row in rows if not (model is type(instance) and row.pk == instance.pk)]
+        if not rows:
+            continue
+        keys.extend(f"{model._meta.label_lower}:{row.pk}" for row in rows)
+        deletes.append(_group(user, instance, model, rows))
+    by_model: dict[Any, list[Any]] = {}
+    for row in collector.protected:
+        by_model.setdefault(type(row), []).append(row)
+    blocked_by = [
+        _group(user, instance, model, rows)
+        for model, rows in sorted(by_model.items(), key=lambda item: item[0]._meta.label)
+    ]
+    token = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+    return DeletionPlan(instance=instance, deletes=deletes, blocked_by=blocked_by, token=token)
+
+
+# --- documentation requirements per lifecycle phase ---------------------------------------------
+def requirement_matrix(organisation_id: int) -> dict[str, list[str]]:
+    """{phase: [required codes]} as the organisation has it (its choices over the defaults)."""
+    from forvalta.register.models import Lifecycle, Requirement
+
+    chosen = {
+        (row.lifecycle, row.requirement): row.required
+        # scoping: allowed the caller has checked that the user administers the organisation
+        for row in LifecycleRequirement.objects.filter(organisation_id=organisation_id)
+    }
+    return {
+        phase: [
+            code
+            for code in Requirement.values
+            if chosen.get((phase, code), phase in DEFAULT_REQUIREMENTS[code])
+        ]
+        for phase in Lifecycle.values
+    }
+
+
+def with_role_holders(queryset: QuerySet, user: Any) -> QuerySet:
+    """Name each system's system owner and system manager today (`system_owner_name`,
+    `system_manager_name`): in the same query, from the role assignments the user sees."""
+    from django.db.models import CharField, Subquery, Value
+    from django.db.models.functions import Concat
+
+    def holder(code: str) -> Subquery:
+        return Subquery(
+            RoleAssignment.objects.visible_to(user)
+            .active()
+            .filter(system_id=OuterRef("pk"), role_type__code=code)
+            .order_by("valid_from", "pk")
+            .annotate(
+                holder_name=Concat(
+                    "person__first_name",
+                    Value(" "),
+                    "person__last_name",
+                    output_field=CharField(),
+                )
+            )
+            .values("holder_name")[:1],
+            output_field=CharField(),
+        )
+
+    return queryset.annotate(
+        system_owner_name=holder("system_owner"), system_manager_name=holder("system_manager")
     )

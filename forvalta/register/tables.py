@@ -52,12 +52,17 @@ class SystemTable(BaseTable):
     management_object = tables.Column(linkify=True)
     processes_personal_data = YesNoColumn()
     holds_protected_identities = YesNoColumn()
+    # Annotated by the systems list (`selectors.with_role_holders`); empty elsewhere.
+    system_owner_name = tables.Column(verbose_name=_("system owner"), orderable=False)
+    system_manager_name = tables.Column(verbose_name=_("system manager"), orderable=False)
 
     class Meta(BaseTable.Meta):
         model = System
         fields = (
             "name",
             "owner_organisation",
+            "system_owner_name",
+            "system_manager_name",
             "management_object",
             "vendor",
             "lifecycle",
@@ -70,6 +75,8 @@ class SystemTable(BaseTable):
     fast_cells = {
         "name": link_cell(lambda r: r.name),
         "owner_organisation": text_cell(lambda r: r.owner_organisation),
+        "system_owner_name": text_cell(lambda r: getattr(r, "system_owner_name", None)),
+        "system_manager_name": text_cell(lambda r: getattr(r, "system_manager_name", None)),
         "management_object": link_cell(lambda r: r.management_object),
         "vendor": text_cell(lambda r: r.vendor),
         "lifecycle": text_cell(lambda r: r.get_lifecycle_display()),

@@ -15,6 +15,29 @@ urlpatterns = [
         v.ManagementObjectEditView,
         v.ManagementObjectDeleteView,
     ),
+    *[
+        path(f"{prefix}/<int:pk>/{verb}/", view.as_view(), name=f"{name}_{verb}")
+        for prefix, name, archive, restore in (
+            (
+                "objects",
+                "managementobject",
+                v.ManagementObjectArchiveView,
+                v.ManagementObjectRestoreView,
+            ),
+            ("services", "service", v.ServiceArchiveView, v.ServiceRestoreView),
+            ("systems", "system", v.SystemArchiveView, v.SystemRestoreView),
+        )
+        for verb, view in (("archive", archive), ("restore", restore))
+    ],
+    *[
+        path(f"{prefix}/<int:pk>/history/", view.as_view(), name=f"{name}_history")
+        for prefix, name, view in (
+            ("objects", "managementobject", v.ManagementObjectHistoryView),
+            ("services", "service", v.ServiceHistoryView),
+            ("systems", "system", v.SystemHistoryView),
+            ("agreements", "agreement", v.AgreementHistoryView),
+        )
+    ],
     path("objects/<int:pk>/gaps/", v.documentation_gaps_view, name="managementobject_gaps"),
     *crud(
         "services",
@@ -75,6 +98,7 @@ urlpatterns = [
     ),
     path("agreements/<int:pk>/document/", v.agreement_document, name="agreement_document"),
     path("gaps/", v.documentation_gaps_view, name="documentation_gaps"),
+    path("gaps/requirements/", v.lifecycle_requirements_view, name="lifecycle_requirements"),
     path("import/", iv.import_start, name="import"),
     path("import/template/<slug:kind>.<str:fmt>", iv.import_template, name="import_template"),
     path("import/export/<slug:kind>.<str:fmt>", iv.import_export, name="import_export"),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
@@ -21,7 +24,10 @@ from forvalta.core.generic_views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ScopedViewMixin,
     deny,
+    safe_reverse,
+    url_name,
 )
 from forvalta.core.models import today
 from forvalta.register import filters, forms, services, tables
@@ -36,7 +42,7 @@ from forvalta.register.models import (
     Service,
     System,
 )
-from forvalta.register.selectors import agreements_due, documentation_gaps
+from forvalta.register.selectors import agreements_due, deletion_plan, documentation_gaps
 
 ROLE_RELATED = ("person", "role_type", "organisation", "management_object", "service", "system")
 
@@ -49,6 +55,97 @@ def _add_url(request: HttpRequest, model: Any, **params: Any) -> str | None:
     return f"{reverse(f'register:{meta.model_name}_add')}?{query}"
 
 
+# --- archive, restore and hard delete (objects, services, systems) ----------------------------
+class ArchivableDetailMixin:
+    """The archive or restore button and the archived notice on a detail page."""
+
+    model: Any
+    request: HttpRequest
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        context = super().extra_context(obj)  # type: ignore[misc]  # an ObjectDetailView
+        archived_by_name = ""
+        if obj.archived_by_id is not None:
+            from forvalta.core.models import User
+
+            person = User.objects.visible_to(self.request.user).filter(pk=obj.archived_by_id)
+            archived_by_name = str(person.first() or "")
+        return {
+            **context,
+            "archive_url": safe_reverse(url_name(self.model, "archive"), obj.pk),
+            "restore_url": safe_reverse(url_name(self.model, "restore"), obj.pk),
+            "archived_by_name": archived_by_name,
+        }
+
+
+class ArchiveView(ScopedViewMixin, View):
+    """Archive (or, with `archiving = False`, restore) an item: whoever may edit it may.
+    GET asks for confirmation; POST (also from the detail page's button) does it."""
+
+    template_name = "register/archive_confirm.html"
+    archiving = True
+    service: Any
+
+    def render_page(self, obj: Any, error: str = "", status: int = 200) -> HttpResponse:
+        context = {
+            **self.model_context(),
+            "object": obj,
+            "title": str(obj),
+            "archiving": self.archiving,
+            "error": error,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("change", obj)
+        return self.render_page(obj)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("change", obj)
+        try:
+            type(self).service(actor=request.user, instance=obj)
+        except ValidationError as exc:
+            return self.render_page(obj, error=" ".join(exc.messages), status=400)
+        text = _("“%(name)s” was archived.") if self.archiving else _("“%(name)s” was restored.")
+        messages.success(request, text % {"name": obj})
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class RegisterItemDeleteView(ObjectDeleteView):
+    """Hard delete, for the owner's administrators: the page lists everything that
+    would go with the item and the deletion happens only as confirmed."""
+
+    template_name = "register/item_delete.html"
+    delete_service = staticmethod(services.register_item_delete)
+
+    def render_page(self, obj: Any, error: str = "", status: int = 200) -> HttpResponse:
+        context = {
+            **self.model_context(),
+            "object": obj,
+            "title": str(obj),
+            "error": error,
+            "plan": deletion_plan(self.request.user, obj),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        self.require("delete", obj)
+        name = str(obj)
+        try:
+            services.register_item_delete(
+                actor=request.user, instance=obj, confirm=request.POST.get("confirm")
+            )
+        except ValidationError as exc:
+            return self.render_page(obj, error=" ".join(exc.messages), status=400)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        return HttpResponseRedirect(
+            safe_reverse(url_name(self.model, "list")) or reverse("core:home")
+        )
+
+
 # --- management objects ---------------------------------------------------------------------
 class ManagementObjectListView(ObjectListView):
     model = ManagementObject
@@ -59,7 +156,7 @@ class ManagementObjectListView(ObjectListView):
         return super().get_queryset().select_related("owner_organisation")
 
 
-class ManagementObjectDetailView(ObjectDetailView):
+class ManagementObjectDetailView(ArchivableDetailMixin, ObjectDetailView):
     model = ManagementObject
     template_name = "register/managementobject_detail.html"
     fields = ("name", "identifier", "owner_organisation", "business_area", "description")
@@ -112,7 +209,8 @@ class ManagementObjectDetailView(ObjectDetailView):
         ]
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
-        return {"gaps": documentation_gaps(self.request.user, management_object=obj)}
+        context = super().extra_context(obj)
+        return {**context, "gaps": documentation_gaps(self.request.user, management_object=obj)}
 
 
 class ManagementObjectEditView(ObjectEditView):
@@ -122,9 +220,19 @@ class ManagementObjectEditView(ObjectEditView):
     update_service = staticmethod(services.management_object_update)
 
 
-class ManagementObjectDeleteView(ObjectDeleteView):
+class ManagementObjectDeleteView(RegisterItemDeleteView):
     model = ManagementObject
-    delete_service = staticmethod(services.management_object_delete)
+
+
+class ManagementObjectArchiveView(ArchiveView):
+    model = ManagementObject
+    service = staticmethod(services.management_object_archive)
+
+
+class ManagementObjectRestoreView(ArchiveView):
+    model = ManagementObject
+    archiving = False
+    service = staticmethod(services.management_object_restore)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -137,7 +245,7 @@ class ServiceListView(ObjectListView):
         return super().get_queryset().select_related("owner_organisation", "management_object")
 
 
-class ServiceDetailView(ObjectDetailView):
+class ServiceDetailView(ArchivableDetailMixin, ObjectDetailView):
     model = Service
     template_name = "register/service_detail.html"
     fields = ("name", "owner_organisation", "management_object", "description")
@@ -186,9 +294,19 @@ class ServiceEditView(ObjectEditView):
     update_service = staticmethod(services.service_update)
 
 
-class ServiceDeleteView(ObjectDeleteView):
+class ServiceDeleteView(RegisterItemDeleteView):
     model = Service
-    delete_service = staticmethod(services.service_delete)
+
+
+class ServiceArchiveView(ArchiveView):
+    model = Service
+    service = staticmethod(services.service_archive)
+
+
+class ServiceRestoreView(ArchiveView):
+    model = Service
+    archiving = False
+    service = staticmethod(services.service_restore)
 
 
 # --- systems -------------------------------------------------------------------------------
@@ -198,14 +316,17 @@ class SystemListView(ObjectListView):
     filterset_class = filters.SystemFilterSet
 
     def get_queryset(self) -> QuerySet:
-        return (
+        from forvalta.register.selectors import with_role_holders
+
+        return with_role_holders(
             super()
             .get_queryset()
-            .select_related("owner_organisation", "management_object", "vendor")
+            .select_related("owner_organisation", "management_object", "vendor"),
+            self.request.user,
         )
 
 
-class SystemDetailView(RecordsObjectViewMixin, ObjectDetailView):
+class SystemDetailView(RecordsObjectViewMixin, ArchivableDetailMixin, ObjectDetailView):
     """Viewing a system that processes personal data is itself an audit event."""
 
     model = System
@@ -298,9 +419,19 @@ class SystemEditView(ObjectEditView):
     update_service = staticmethod(services.system_update)
 
 
-class SystemDeleteView(ObjectDeleteView):
+class SystemDeleteView(RegisterItemDeleteView):
     model = System
-    delete_service = staticmethod(services.system_delete)
+
+
+class SystemArchiveView(ArchiveView):
+    model = System
+    service = staticmethod(services.system_archive)
+
+
+class SystemRestoreView(ArchiveView):
+    model = System
+    archiving = False
+    service = staticmethod(services.system_restore)
 
 
 # --- environments --------------------------------------------------------------------------
@@ -579,7 +710,7 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- documentation gaps --------------------------------------------------------------------
 @login_required
 def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Systems in operation lacking owner, manager, supplier agreement, PUB or SLA."""
+    """Systems lacking what their lifecycle stage requires, and agreements to renew."""
     if not request.user.has_perm("register.view_system"):
         deny(request, System, "view")
     management_object = None
@@ -633,7 +764,132 @@ def documentation_gaps_view(request: HttpRequest, pk: int | None = None) -> Http
             "gaps": gaps,
             "agreements_due": due,
             "management_object": management_object,
+            "can_configure": request.user.has_perm("register.change_lifecyclerequirement"),
             "title": _("Documentation gaps"),
             "today": today(),
         },
     )
+
+
+# --- documentation requirements per lifecycle phase -------------------------------------------
+@login_required
+def lifecycle_requirements_view(request: HttpRequest) -> HttpResponse:
+    """An organisation administrator's page: which roles and agreements the
+    organisation's systems need in each lifecycle phase."""
+    from django.http import Http404
+
+    from forvalta.core.models import Organisation
+    from forvalta.core.tenancy import scope_for
+    from forvalta.register.models import Lifecycle, LifecycleRequirement, Requirement
+    from forvalta.register.selectors import requirement_matrix
+
+    if not request.user.has_perm("register.change_lifecyclerequirement"):
+        deny(request, LifecycleRequirement, "change")
+    admin_orgs = Organisation.objects.visible_to(request.user).filter(
+        pk__in=sorted(scope_for(request.user).admin_org_ids)
+    )
+    chosen = request.POST.get("organisation") or request.GET.get("organisation")
+    organisation = (
+        admin_orgs.filter(pk=chosen).first()
+        if chosen and str(chosen).isdigit()
+        else admin_orgs.order_by("name").first()
+    )
+    if organisation is None:
+        raise Http404
+    if request.method == "POST":
+        valid = {(p, c) for p in Lifecycle.values for c in Requirement.values}
+        required = {
+            tuple(value.split(":", 1)) for value in request.POST.getlist("required") if ":" in value
+        }
+        services.lifecycle_requirements_set(
+            actor=request.user,
+            organisation=organisation,
+            required={pair for pair in required if pair in valid},  # type: ignore[misc]  # pairs
+        )
+        messages.success(request, _("The documentation requirements were saved."))
+        return HttpResponseRedirect(
+            f"{reverse('register:lifecycle_requirements')}?organisation={organisation.pk}"
+        )
+    matrix = requirement_matrix(organisation.pk)
+    rows = [
+        (
+            label,
+            [
+                (f"{phase}:{code}", code_label, code in matrix[phase])
+                for code, code_label in Requirement.choices
+            ],
+        )
+        for phase, label in Lifecycle.choices
+    ]
+    return render(
+        request,
+        "register/lifecycle_requirements.html",
+        {
+            "title": _("Documentation requirements per lifecycle stage"),
+            "organisation": organisation,
+            "organisations": admin_orgs.order_by("name"),
+            "requirements": Requirement.choices,
+            "rows": rows,
+        },
+    )
+
+
+# --- history ---------------------------------------------------------------------------------
+class HistoryView(ScopedViewMixin, View):
+    """The item's "History" tab: its audit events the viewer may read, readable."""
+
+    template_name = "register/history.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from forvalta.audit.services import organisation_of
+        from forvalta.register.history import PER_PAGE, history_entries, history_events
+
+        obj = self.get_object()
+        self.require("view", obj)
+        reads_trail = request.user.has_perm("audit.view_auditevent")
+        page = None
+        entries: list[Any] = []
+        if reads_trail:
+            paginator = Paginator(history_events(request.user, obj), PER_PAGE)
+            page = paginator.get_page(request.GET.get("page"))
+            entries = history_entries(request.user, obj, page.object_list)
+            # Reading the trail is itself recorded (as the audit search is).
+            record(
+                actor=request.user,
+                action="audit.searched",
+                organisation=organisation_of(obj),
+                object_type="audit.auditevent",
+                object_repr=str(_("audit trail")),
+                changes={"query": [None, f"{obj._meta.label_lower}:{obj.pk}"]},
+                batch=True,
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                **self.model_context(),
+                "object": obj,
+                "title": str(obj),
+                "reads_trail": reads_trail,
+                "page": page,
+                "entries": entries,
+            },
+        )
+
+
+class ManagementObjectHistoryView(HistoryView):
+    model = ManagementObject
+
+
+class ServiceHistoryView(HistoryView):
+    model = Service
+
+
+class SystemHistoryView(HistoryView):
+    model = System
+
+
+class AgreementHistoryView(HistoryView):
+    model = Agreement

@@ -323,7 +323,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     nav(page, "Documentation gaps")
     expect(heading(page)).to_have_text("Documentation gaps")
     expect(page.locator("section[aria-labelledby=h-systems] .empty-state")).to_have_text(
-        "No gaps: every system in operation has what it must have."
+        "No gaps: every system has what its lifecycle stage requires."
     )
     due = page.locator("section[aria-labelledby=h-due]")
     expect(column(due, 1)).to_have_text(
@@ -369,13 +369,16 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     # The export has what the list shows: filtered and sorted.
     header, rows = download_csv(page, results(page).locator(".export-links"), "systems")
     assert header == (
-        "Name;Owner organisation;Management object;System vendor;Lifecycle stage;"
-        "Criticality;Processes personal data;Holds protected identities"
+        "Name;Owner organisation;System owner;System manager;Management object;"
+        "System vendor;Lifecycle stage;Criticality;Processes personal data;"
+        "Holds protected identities"
     )
     assert rows == [
         [
             "Handläggningsrobot ekonomiskt bistånd",
             "Sambruk",
+            "Anders Wikström",
+            "Linnéa Holm",
             "Verksamhetsstöd socialtjänst",
             "Lintorp Automation AB",
             "Operation",
@@ -537,7 +540,8 @@ def test_each_organisation_sees_only_its_share(
     nav(page, "Documentation gaps")
     gaps = page.locator("section[aria-labelledby=h-systems]")
     expect(column(gaps, 1)).to_have_text(["Intranät", "Nyckelfri hemtjänst"])
-    expect(column(gaps, 4)).to_have_text(["No SLA", "No system manager"])
+    expect(column(gaps, 4)).to_have_text(["Operation", "Operation"])  # the phase
+    expect(column(gaps, 5)).to_have_text(["No SLA", "No system manager"])
     header, rows = download_csv(
         page, page.locator(".page-head .export-links"), "documentation-gaps"
     )

@@ -183,15 +183,21 @@ def test_fully_documented_system_is_not_listed(env):
     [
         Lifecycle.NEED,
         Lifecycle.PROCUREMENT,
-        Lifecycle.INTRODUCTION,
         Lifecycle.DECOMMISSIONING,
         Lifecycle.RETIRED,
     ],
 )
-def test_system_not_in_operation_is_not_listed(env, lifecycle):
+def test_system_in_a_phase_without_requirements_is_not_listed(env, lifecycle):
     env.system.lifecycle = lifecycle
     env.system.save()
     assert gaps_of(env.user) == {}
+
+
+def test_system_in_introduction_needs_an_owner_and_a_manager_by_default(env):
+    """Issue 9, point 2: a system in introduction without an owner appears."""
+    env.system.lifecycle = Lifecycle.INTRODUCTION
+    env.system.save()
+    assert gaps_of(env.user) == {"Procapita": ["system_owner", "system_manager"]}
 
 
 def test_other_organisations_systems_are_not_listed(env):
@@ -258,7 +264,7 @@ def test_gaps_page_lists_gaps_and_agreements_due(client, env, settings):
         renewal_decision_by=day - dt.timedelta(days=40),
         valid_to=day - dt.timedelta(days=1),
     )
-    SystemFactory(management_object=env.obj, name="Under införande", lifecycle="introduction")
+    SystemFactory(management_object=env.obj, name="Under upphandling", lifecycle="procurement")
     client.force_login(env.user)
     response = client.get(reverse("register:documentation_gaps"))
     assert response.status_code == 200
@@ -269,7 +275,7 @@ def test_gaps_page_lists_gaps_and_agreements_due(client, env, settings):
     html = response.content.decode()
     for code in ALL_GAPS:
         assert escape(sv_label(code)) in html
-    assert "Under införande" not in html
+    assert "Under upphandling" not in html
     assert "Långt bort" not in html
     assert "Avslutat" not in html
     assert html.count(escape(sv("Overdue"))) == 1

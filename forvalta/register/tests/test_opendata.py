@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -42,6 +43,13 @@ def register():
         is_public=True,
     )
     SystemFactory(management_object=vard, name="Skyddat ZZSECRETZZ", is_public=False)
+    # Archived: no longer in the register's lists, nor in the open register (issue 9).
+    SystemFactory(
+        management_object=vard,
+        name="Arkiverat ZZARCHIVEDZZ",
+        is_public=True,
+        archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
     other = OrganisationFactory(name="Umeå kommun")
     SystemFactory(
         management_object__owner_organisation=other, name="Annan ZZOTHERZZ", is_public=True
@@ -124,7 +132,14 @@ def test_only_what_the_organisation_marked_public(register):
     client = Client()
     for suffix in ("json", "csv"):
         text = client.get(f"/open/{register['kommun'].org_number}/systems.{suffix}").content
-        for secret in ("ZZSECRETZZ", "ZZOTHERZZ", "ZZVERSIONZZ", "critical", "protected"):
+        for secret in (
+            "ZZSECRETZZ",
+            "ZZOTHERZZ",
+            "ZZARCHIVEDZZ",
+            "ZZVERSIONZZ",
+            "critical",
+            "protected",
+        ):
             assert secret.encode() not in text, (suffix, secret)
 
 

@@ -83,6 +83,7 @@ def page_urls(world: World) -> list[str]:
     urls = [
         reverse("core:home"),
         reverse("register:documentation_gaps"),
+        reverse("register:lifecycle_requirements"),
         reverse("register:roletype_list"),
     ]
     for name in REGISTER_LISTS:
@@ -100,6 +101,13 @@ def page_urls(world: World) -> list[str]:
         ]
         if key.startswith("OBJ"):
             urls.append(reverse("register:managementobject_gaps", args=[item.pk]))
+        if model in {"managementobject", "service", "system", "agreement"}:
+            urls.append(reverse(f"register:{model}_history", args=[item.pk]))
+        if model in {"managementobject", "service", "system"}:
+            urls += [
+                reverse(f"register:{model}_archive", args=[item.pk]),
+                reverse(f"register:{model}_restore", args=[item.pk]),
+            ]
     for org in world.orgs.values():
         urls.append(org.get_absolute_url())
     for user in world.users.values():
@@ -275,3 +283,46 @@ def test_delete_matrix(client, persona):
             expected = 403 if key in VISIBLE[persona] else 404
             assert response.status_code == expected, (persona, key, response.status_code)
             assert snapshot(item) == before
+
+
+def archive_state(item: Any) -> dict[str, Any]:
+    row = type(item).objects.filter(pk=item.pk).values().first()
+    return dict(row) if row is not None else {}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_archive_matrix(client, persona):
+    """Whoever may edit an object, service or system archives and restores it (one event
+    each); everyone else is refused (403 where they see it, 404 where they do not) and
+    nothing changes (issue 9)."""
+    world = build_world()
+    login(client, world, persona)
+    for key in ALL_ITEMS:
+        item = world.items[key]
+        model = item._meta.model_name
+        if model not in {"managementobject", "service", "system"}:
+            continue
+        before = archive_state(item)
+        for verb in ("archive", "restore"):
+            events_before = AuditEvent.objects.count()
+            response = client.post(reverse(f"register:{model}_{verb}", args=[item.pk]))
+            if persona == "anonymous":
+                assert response.status_code == 302
+                assert response["Location"].startswith("/login/")
+                assert archive_state(item) == before
+            elif key in MANAGES[persona]:
+                assert response.status_code == 302, (persona, key, verb, response.status_code)
+                archived = archive_state(item)["archived_at"] is not None
+                assert archived == (verb == "archive")
+                event = AuditEvent.objects.order_by("-id").first()
+                assert event.action == f"register.{model}.{verb}d"
+                assert event.actor_id == world.users[persona].pk
+                assert AuditEvent.objects.count() == events_before + 1
+            else:
+                expected = 403 if key in VISIBLE[persona] else 404
+                assert response.status_code == expected, (persona, key, response.status_code)
+                assert archive_state(item) == before
+                assert AuditEvent.objects.count() == events_before + (expected == 403)
+        assert {k: v for k, v in archive_state(item).items() if k != "updated_at"} == {
+            k: v for k, v in before.items() if k != "updated_at"
+        }
