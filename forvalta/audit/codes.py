@@ -55,6 +55,8 @@ EVENT_NAMES: dict[str, Any] = {
     "core.membershipinvitation.declined": _("Invitation declined"),
     "core.membershipinvitation.withdrawn": _("Invitation withdrawn"),
     "demo.loaded": _("Demo data loaded"),
+    "notifications.preferences.changed": _("Notification choices changed"),
+    "notifications.emaildelivery.retried": _("Failed e-mail sent again"),
 }
 # `<app>.<model>.<verb>`: the model's name with the verb's sentence.
 VERB_NAMES: dict[str, Any] = {
@@ -66,6 +68,8 @@ VERB_NAMES: dict[str, Any] = {
     "transition": _("%(thing)s: status changed"),
     "copied": _("%(thing)s copied"),
     "revoked": _("%(thing)s revoked"),
+    "archived": _("%(thing)s archived"),
+    "restored": _("%(thing)s restored"),
 }
 
 
@@ -128,4 +132,8 @@ def action_codes() -> list[str]:
         for model in config.get_models():
             codes += [f"{label}.{model._meta.model_name}.{verb}" for verb in VERBS]
     codes.append("register.agreement.document_read")
+    # Register items are archived and restored instead of deleted.
+    for model_name in ("managementobject", "service", "system"):
+        codes += [f"register.{model_name}.archived", f"register.{model_name}.restored"]
+    codes += ["notifications.preferences.changed", "notifications.emaildelivery.retried"]
     return codes
