@@ -83,6 +83,12 @@ _MESSAGES = {
 def must_add_second_factor(request: HttpRequest, user: Any) -> bool:
     if request.session.get(MFA_OK):
         return False
+    from forvalta.accounts.sso import SSO_SESSION_KEY
+
+    if request.session.get(SSO_SESSION_KEY):
+        # Logged in through the organisation's IdP, which does its own strong
+        # authentication: the requirement is for password logins.
+        return False
     scope = scope_for(user)
     required = scope.requires_mfa or (
         settings.FORVALTA_REQUIRE_MFA_FOR_ADMINS
