@@ -28,6 +28,7 @@ from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.base.constants import AuthError
+from django.db import IntegrityError
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -123,6 +124,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         from forvalta.accounts.services import sso_user_create
 
         provider = sociallogin.provider
+        claims: dict[str, str] = {}
         try:
             idp = identity_provider_of(provider)
             if idp is None or not idp.is_enabled or not idp.organisation.is_active:
@@ -152,9 +154,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     raise SsoRefused("no_membership")
                 sociallogin.account.save(update_fields=["extra_data"])
             else:
-                sso_user_create(idp=idp, sociallogin=sociallogin, claims=claims)
+                try:
+                    sso_user_create(idp=idp, sociallogin=sociallogin, claims=claims)
+                except IntegrityError as exc:  # the same subject's first login, twice at once
+                    raise SsoRefused("concurrent_first_login") from exc
         except SsoRefused as exc:
-            request._forvalta_sso_claims = locals().get("claims")  # type: ignore[attr-defined]
+            request._forvalta_sso_claims = claims  # type: ignore[attr-defined]
             raise ImmediateHttpResponse(
                 render_authentication_error(
                     request, provider, error=AuthError.DENIED, exception=exc
