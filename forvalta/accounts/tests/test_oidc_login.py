@@ -1,5 +1,5 @@
 """Login through an organisation's own OpenID Connect IdP, against a mock IdP on the
-loopback interface (oidc_mock): just-in-time creation, linking rules across
+loopback interface (forvalta.accounts.oidc.mock_idp): just-in-time creation, linking rules across
 organisations, and refused tokens (expired, wrong audience, bad or no signature,
 altered, replayed), each refusal changing nothing."""
 
@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from forvalta.accounts.models import EmailDomain, IdentityProvider, LoginFailure
-from forvalta.accounts.tests.oidc_mock import MockOIDCProvider
+from forvalta.accounts.oidc.mock_idp import MockOIDCProvider
 from forvalta.audit.models import AuditEvent
 from forvalta.core.models import Membership, User
 from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -581,3 +581,23 @@ def test_the_client_secret_is_stored_encrypted(idp_a: MockOIDCProvider) -> None:
     assert IdentityProvider.objects.get(pk=idp.pk).client_secret == idp_a.client_secret
     with override_settings(SECRET_KEY="another-key", SECRET_KEY_FALLBACKS=[]):
         assert IdentityProvider.objects.get(pk=idp.pk).client_secret == ""
+
+
+def test_the_demo_command_connects_an_organisation_to_the_mock(idp_a: MockOIDCProvider) -> None:
+    """`manage.py mock_oidc_idp` (README): the organisation's IdP and verified domain."""
+    from forvalta.accounts.management.commands.mock_oidc_idp import Command
+
+    organisation = OrganisationFactory(name="Kungälvs kommun")
+    Command()._connect(organisation, idp_a, "kungalv.se")
+    Command()._connect(organisation, idp_a, "kungalv.se")  # again: the same rows
+    idp = IdentityProvider.objects.get()
+    assert (idp.organisation, idp.issuer, idp.client_secret) == (
+        organisation,
+        idp_a.issuer,
+        idp_a.client_secret,
+    )
+    assert EmailDomain.objects.get().verified_at is not None
+    idp_a.user = {**ANNA, "email": "anna.berg@kungalv.se"}
+    client = Client()
+    client.get(at_idp(client.post(reverse("sso_start"), {"sso": "kungalv.se"})["Location"]))
+    assert logged_in_user(client).email == "anna.berg@kungalv.se"

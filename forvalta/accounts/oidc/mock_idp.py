@@ -1,4 +1,6 @@
-"""An OpenID Connect provider on the loopback interface, for tests without the internet.
+"""An OpenID Connect provider on the loopback interface: for the tests (without the
+internet) and for trying a login through an organisation's IdP locally
+(`manage.py mock_oidc_idp`). Never for production: it logs in whoever asks as `user`.
 
 Serves discovery, JWKS (an RSA key made with `cryptography`), authorisation (answers at
 once with a code for `user`, as if the person had logged in), token (checks the client
@@ -25,11 +27,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 CLIENT_ID = "forvalta-test-client"
-CLIENT_SECRET = "s3cret-of-the-client"
+CLIENT_SECRET = "s3cret-of-the-client"  # noqa: S105  (the mock's own, public)
 
 
 class MockOIDCProvider:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "test-key-1"
         self.client_id = CLIENT_ID
@@ -40,7 +42,7 @@ class MockOIDCProvider:
         self.codes: dict[str, dict[str, Any]] = {}
         self.issued: list[str] = []  # every ID token handed out
         self.token_requests = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}/realm"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
