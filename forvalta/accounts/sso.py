@@ -28,6 +28,7 @@ from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.base.constants import AuthError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -39,8 +40,9 @@ from forvalta.audit.services import record
 SSO_SESSION_KEY = "forvalta_sso_provider"
 
 
-class SsoRefused(Exception):
-    """A login the IdP vouched for but Forvalta does not accept (`reason` is recorded)."""
+class SsoRefused(PermissionDenied):
+    """A login the IdP vouched for but Forvalta does not accept (`reason` is recorded).
+    A PermissionDenied, so allauth's callback turns it into its error page."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -92,6 +94,28 @@ def mapped_claims(idp: IdentityProvider, data: dict[str, Any]) -> dict[str, str]
     }
 
 
+def accept_claims(
+    request: HttpRequest, provider: Any, data: dict[str, Any]
+) -> tuple[IdentityProvider, dict[str, str]]:
+    """The IdP and its mapped claims, if Forvalta accepts this (verified) login from it;
+    otherwise SsoRefused. Called as soon as the ID token is verified, before allauth
+    looks the person up (and again before the login is completed)."""
+    idp = identity_provider_of(provider)
+    if idp is None or not idp.is_enabled or not idp.organisation.is_active:
+        raise SsoRefused("identity_provider_disabled")
+    claims = mapped_claims(idp, data)
+    request._forvalta_sso_claims = claims  # type: ignore[attr-defined]  # for the record
+    email = claims["email"]
+    if "@" not in email:
+        raise SsoRefused("no_email")
+    verified = EmailDomain.objects.verified().filter(
+        organisation_id=idp.organisation_id, domain=normalise_domain(email)
+    )
+    if not verified.exists():
+        raise SsoRefused("email_domain_not_verified")
+    return idp, claims
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     # --- the apps: Forvalta's identity providers, nothing else -------------------------
     def list_apps(
@@ -126,21 +150,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = sociallogin.provider
         claims: dict[str, str] = {}
         try:
-            idp = identity_provider_of(provider)
-            if idp is None or not idp.is_enabled or not idp.organisation.is_active:
-                raise SsoRefused("identity_provider_disabled")
             if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
                 raise SsoRefused("not_a_login")
             data = sociallogin.account.extra_data
-            claims = mapped_claims(idp, data)
-            email = claims["email"]
-            if "@" not in email:
-                raise SsoRefused("no_email")
-            verified = EmailDomain.objects.verified().filter(
-                organisation_id=idp.organisation_id, domain=normalise_domain(email)
-            )
-            if not verified.exists():
-                raise SsoRefused("email_domain_not_verified")
+            idp, claims = accept_claims(request, provider, data)
             sociallogin.account.extra_data = {**data, "forvalta": claims}
             if sociallogin.is_existing:
                 from forvalta.core.models import Membership
@@ -159,7 +172,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 except IntegrityError as exc:  # the same subject's first login, twice at once
                     raise SsoRefused("concurrent_first_login") from exc
         except SsoRefused as exc:
-            request._forvalta_sso_claims = claims  # type: ignore[attr-defined]
             raise ImmediateHttpResponse(
                 render_authentication_error(
                     request, provider, error=AuthError.DENIED, exception=exc

@@ -62,6 +62,11 @@ class ForvaltaOIDCAdapter(OpenIDConnectOAuth2Adapter):
                 # OIDC Core 5.3.2: otherwise the userinfo must not be used.
                 raise OAuth2Error("The userinfo belongs to another subject")
             data["userinfo"] = userinfo
+        from forvalta.accounts.sso import accept_claims
+
+        # Before allauth looks the person up (and updates a linked account): an address
+        # outside the organisation's verified domains changes nothing.
+        accept_claims(request, self.get_provider(), data)
         return self.get_provider().sociallogin_from_response(request, data)
 
     def _decode_id_token(self, app: Any, id_token: str) -> dict:

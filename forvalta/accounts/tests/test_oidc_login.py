@@ -240,6 +240,32 @@ def test_an_address_outside_the_organisations_verified_domains_is_refused(
     assert event.changes["identity_provider"] == [None, idp_org_b.provider_id]
 
 
+def test_a_linked_person_presented_with_a_foreign_address_is_refused_unchanged(
+    idp_a: MockOIDCProvider,
+) -> None:
+    """The refusal comes before allauth looks the person up: the linked account's
+    stored claims and times stay as they were."""
+    idp = configure(idp_a, "sundsvall.se")
+    idp_a.user = dict(ANNA)
+    sso_login(Client(), idp)
+    account = SocialAccount.objects.get()
+    stored = (account.extra_data, account.last_login, account.user.email)
+    before = counts()
+
+    idp_a.user = {**ANNA, "email": "anna.berg@timra.se"}
+    client = Client()
+    response = sso_login(client, idp)
+
+    assert response.status_code == 401
+    assert logged_in_user(client) is None
+    assert counts() == before
+    account.refresh_from_db()
+    assert (account.extra_data, account.last_login, account.user.email) == stored
+    event = AuditEvent.objects.get(action="auth.sso_failed")
+    assert event.changes["reason"] == [None, "email_domain_not_verified"]
+    assert event.object_repr == "anna.berg@timra.se"
+
+
 def test_a_domain_not_yet_verified_is_refused(idp_a: MockOIDCProvider) -> None:
     idp = configure(idp_a, "sundsvall.se", verified=False)
     idp_a.user = dict(ANNA)
