@@ -67,10 +67,10 @@ def _provider(request: HttpRequest, idp: IdentityProvider) -> Any:
 @require_POST
 @login_not_required
 def sso_start(request: HttpRequest) -> HttpResponse:
-    """The login page's address-or-domain field: to the IdP of the organisation that
-    owns the (verified) domain. Only the domain is read, never whether such a person
-    exists; an unknown, unverified or disabled domain reads the same (a redirect back to
-    the login page)."""
+    """The login page's address-or-domain field: to the login through the IdP of the
+    organisation that owns the (verified) domain. Only the domain is read, never whether
+    such a person exists; an unknown, unverified or disabled domain reads the same (a
+    redirect back to the login page)."""
     form = SsoStartForm(request.POST)
     idp = identity_provider_for_address(form.data.get("sso", ""))
     next_url = _next_url(request)
@@ -86,7 +86,12 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         if next_url:
             login_url += "?" + urlencode({"next": next_url})
         return HttpResponseRedirect(login_url)
-    return _provider(request, idp).redirect(request, process="login", next_url=next_url)
+    # To the page with the button that starts the login: sent from there, the form may
+    # lead to the IdP (its CSP form-action names it; this page's names only Forvalta).
+    url = _provider(request, idp).get_login_url(request)
+    if next_url:
+        url += "?" + urlencode({"next": next_url})
+    return HttpResponseRedirect(url)
 
 
 @login_not_required

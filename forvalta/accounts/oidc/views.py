@@ -3,7 +3,9 @@ Forvalta's adapter, and the failed-login throttling before the callback's work).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from allauth.account.internal.decorators import login_not_required
@@ -46,11 +48,32 @@ class CallbackView(OAuth2CallbackView):
         return state, response
 
 
+def _origin(url: Any) -> str:
+    parts = urlsplit(str(url or ""))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
+
+
+def idp_origins(adapter: ForvaltaOIDCAdapter) -> list[str]:
+    """Where the login page's form may lead: the IdP's issuer and its authorisation
+    endpoint (browsers apply the page's CSP form-action to the redirects after a form
+    is sent)."""
+    origins = {_origin(adapter.get_provider().app.settings.get("issuer"))}
+    # An IdP that cannot be read now: the button's POST reports it.
+    with contextlib.suppress(OAuth2Error, requests.RequestException, ValueError, KeyError):
+        origins.add(_origin(adapter.authorize_url))
+    return sorted(o for o in origins if o)
+
+
 @login_not_required
 def login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """GET: the page with the button that starts the login (allauth's, with the IdP
+    allowed as the form's destination); POST: to the IdP."""
     try:
-        view = OAuth2LoginView.adapter_view(ForvaltaOIDCAdapter(request, provider_id))
-        return view(request)
+        adapter = ForvaltaOIDCAdapter(request, provider_id)
+        response = OAuth2LoginView.adapter_view(adapter)(request)
+        if request.method == "GET" and response.status_code == 200:
+            response._csp_update = {"form-action": idp_origins(adapter)}  # type: ignore[attr-defined]
+        return response
     except SocialApp.DoesNotExist as exc:
         raise Http404 from exc
 

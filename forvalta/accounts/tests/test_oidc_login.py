@@ -537,17 +537,29 @@ def test_failed_callbacks_are_throttled_per_address(idp_a: MockOIDCProvider) -> 
 def test_the_login_page_sends_an_address_in_a_verified_domain_to_its_idp(
     idp_a: MockOIDCProvider,
 ) -> None:
-    configure(idp_a, "sundsvall.se")
+    idp = configure(idp_a, "sundsvall.se")
     client = Client()
     page = client.get(reverse("login")).content.decode()
     assert "E-postadress eller domän för inloggning via din organisation" in page
 
-    response = client.post(reverse("sso_start"), {"sso": "Anna.Berg@Sundsvall.SE"})
+    response = client.post(
+        reverse("sso_start"), {"sso": "Anna.Berg@Sundsvall.SE", "next": "/register/"}
+    )
 
+    login_url = reverse("openid_connect_login", kwargs={"provider_id": idp.provider_id})
     assert response.status_code == 302
-    assert response["Location"].startswith(f"{idp_a.issuer}/authorize?")
+    assert response["Location"] == f"{login_url}?next=%2Fregister%2F"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    # The page's form may lead to the IdP (CSP form-action applies to its redirects).
+    assert (
+        f"form-action 'self' {urlsplit(idp_a.issuer).scheme}://" in page["Content-Security-Policy"]
+    )
+    assert urlsplit(idp_a.issuer).netloc in page["Content-Security-Policy"]
+    to_idp = client.post(login_url, {"next": "/register/"})
+    assert to_idp["Location"].startswith(f"{idp_a.issuer}/authorize?")
     idp_a.user = dict(ANNA)
-    client.get(at_idp(response["Location"]))
+    assert client.get(at_idp(to_idp["Location"]))["Location"] == "/register/"
     assert logged_in_user(client).email == ANNA["email"]
 
 
@@ -625,5 +637,6 @@ def test_the_demo_command_connects_an_organisation_to_the_mock(idp_a: MockOIDCPr
     assert EmailDomain.objects.get().verified_at is not None
     idp_a.user = {**ANNA, "email": "anna.berg@kungalv.se"}
     client = Client()
-    client.get(at_idp(client.post(reverse("sso_start"), {"sso": "kungalv.se"})["Location"]))
+    login_url = client.post(reverse("sso_start"), {"sso": "kungalv.se"})["Location"]
+    client.get(at_idp(client.post(login_url)["Location"]))
     assert logged_in_user(client).email == "anna.berg@kungalv.se"
