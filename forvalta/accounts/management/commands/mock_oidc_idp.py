@@ -47,8 +47,9 @@ class Command(BaseCommand):
         self._connect(organisation, mock, options["domain"])
         self.stdout.write(
             f"Mock IdP at {mock.issuer} for {organisation}. On the login page, enter "
-            f"{options['email']} under “Logga in via din organisation”; the mock logs in "
-            f"{options['first_name']} {options['last_name']} at once. Ctrl+C stops it."
+            f"{options['email']} under “Logga in via din organisation” and press "
+            f"“Fortsätt”; the mock logs in {options['first_name']} {options['last_name']} "
+            "at once. Ctrl+C stops it."
         )
         with mock:
             try:
