@@ -578,6 +578,16 @@ def test_the_login_page_answers_alike_for_unknown_and_unverified_domains(
     assert answers == ["/login/?next=%2Fregister%2F"] * 4
 
 
+def test_the_login_page_keeps_no_next_address_outside_forvalta(idp_a: MockOIDCProvider) -> None:
+    idp = configure(idp_a, "sundsvall.se")
+    login_url = reverse("openid_connect_login", kwargs={"provider_id": idp.provider_id})
+    for text, expected in (("x@okand.se", "/login/"), ("x@sundsvall.se", login_url)):
+        response = Client().post(
+            reverse("sso_start"), {"sso": text, "next": "https://evil.example/"}
+        )
+        assert response["Location"] == expected
+
+
 def test_the_organisations_login_link_leads_to_its_idp(idp_a: MockOIDCProvider) -> None:
     idp = configure(idp_a, "sundsvall.se")
     client = Client()
