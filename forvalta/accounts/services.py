@@ -7,6 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -106,10 +107,13 @@ def identity_provider_save(
 
 
 def validate_issuer(issuer: str) -> None:
-    """https, except on the loopback interface (a local mock IdP)."""
+    """https; plain http only to the loopback interface (a local mock IdP) under
+    FORVALTA_DEBUG. The server fetches the issuer's documents, so an organisation's
+    administrator must not point it at the server's own plain-http services."""
     parsed = urlsplit(issuer or "")
     loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+    local_trial = settings.DEBUG and parsed.scheme == "http" and loopback
+    if parsed.scheme != "https" and not local_trial:
         raise ValidationError({"issuer": _("The issuer must be an https address.")})
     if parsed.query or parsed.fragment:
         raise ValidationError({"issuer": _("The issuer must not have a query or fragment.")})
