@@ -34,10 +34,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from forvalta.accounts.login_throttle import note_failure
+from forvalta.accounts.middleware import SSO_LOGIN
 from forvalta.accounts.models import EmailDomain, IdentityProvider, normalise_domain
 from forvalta.audit.services import record
-
-SSO_SESSION_KEY = "forvalta_sso_provider"
 
 
 class SsoRefused(PermissionDenied):
@@ -226,4 +225,4 @@ def _sso_login(sender: Any, request: Any, user: Any, sociallogin: Any = None, **
         },
     )
     if request is not None and hasattr(request, "session"):
-        request.session[SSO_SESSION_KEY] = sociallogin.account.provider
+        request.session[SSO_LOGIN] = sociallogin.account.provider
