@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "forvalta.core",
     "forvalta.audit",
     "forvalta.register",
@@ -187,6 +189,23 @@ ACCOUNT_FORMS = {"login": "forvalta.accounts.forms.LoginForm"}
 # account and address for every login path, in the database; allauth's cache-based
 # limits are off so the two never disagree.
 ACCOUNT_RATE_LIMITS = False
+# Login through each organisation's own identity provider (OpenID Connect): the IdPs
+# are Forvalta's rows (forvalta.accounts.models.IdentityProvider), served to allauth by
+# the adapter; people are linked by IdP and subject, never by e-mail address, and are
+# created with their membership at their first login (forvalta.accounts.sso).
+SOCIALACCOUNT_ADAPTER = "forvalta.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # Strict ID-token checks, nonce and PKCE; its own login and callback views.
+        "provider_class": "forvalta.accounts.oidc.provider.ForvaltaOIDCProvider",
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 MFA_ADAPTER = "forvalta.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from forvalta.accounts import views as accounts_views
 from forvalta.core import errors
 
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     # names for the two pages everybody uses.
     path("login/", allauth_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Login through an organisation's own identity provider (docs/login.md).
+    path("login/sso/", accounts_views.sso_start, name="sso_start"),
+    path("login/org/<int:pk>/", accounts_views.sso_org_login, name="sso_org_login"),
     path("accounts/", include("allauth.urls")),
     path("security/", include("forvalta.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

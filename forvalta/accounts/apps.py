@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Counts failed logins from every login path (Django's authenticate() signals).
-        from forvalta.accounts import login_throttle, security  # noqa: F401
+        from forvalta.accounts import login_throttle, security, sso  # noqa: F401
+        from forvalta.accounts.scoping import declare_accounts_models
+
+        declare_accounts_models()

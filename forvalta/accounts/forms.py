@@ -1,4 +1,5 @@
-"""The login forms (password, second factor), with failed-login throttling."""
+"""The login forms (password, second factor), with failed-login throttling, and the
+forms for an organisation's identity provider."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from forvalta.accounts.login_throttle import LoginThrottled, check_login_allowed
 
@@ -53,3 +55,74 @@ def _request() -> Any:
     from allauth.core import context
 
     return context.request
+
+
+class IdentityProviderForm(forms.Form):
+    """An organisation's OpenID Connect IdP (the issuer is fixed once saved)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=40, help_text=_("Shown on the login button.")
+    )
+    issuer = forms.URLField(
+        label=_("Issuer"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("E.g. https://login.microsoftonline.com/<tenant>/v2.0. Cannot be changed."),
+    )
+    client_id = forms.CharField(label=_("Client id"), max_length=191)
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted and never shown. Leave empty to keep the stored one."),
+    )
+    email_claim = forms.CharField(label=_("E-mail claim"), max_length=100, initial="email")
+    first_name_claim = forms.CharField(
+        label=_("First name claim"), max_length=100, initial="given_name"
+    )
+    last_name_claim = forms.CharField(
+        label=_("Last name claim"), max_length=100, initial="family_name"
+    )
+    employee_id_claim = forms.CharField(
+        label=_("Employee id claim"), max_length=100, required=False
+    )
+    is_enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    name: getattr(instance, name)
+                    for name in (
+                        "name",
+                        "issuer",
+                        "client_id",
+                        "email_claim",
+                        "first_name_claim",
+                        "last_name_claim",
+                        "employee_id_claim",
+                        "is_enabled",
+                    )
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            self.fields["issuer"].disabled = True
+        else:
+            self.fields["client_secret"].required = True
+            self.fields["client_secret"].help_text = _("Stored encrypted and never shown.")
+
+
+class EmailDomainForm(forms.Form):
+    domain = forms.CharField(label=_("Domain"), max_length=253, help_text=_("E.g. sundsvall.se."))
+
+
+class SsoStartForm(forms.Form):
+    """The login page's other way in: an address or domain, sent to its organisation's
+    IdP."""
+
+    sso = forms.CharField(
+        label=_("E-mail address or domain for login through your organisation"),
+        max_length=254,
+    )

@@ -12,9 +12,11 @@ name counts whether or not such a user exists: the answer never tells them apart
 
 A login path calls `check_login_allowed(request, username)` before it authenticates
 and turns `LoginThrottled` into its own answer (the login form does so in
-`forvalta.accounts.forms`). Failures are counted from Django's `user_login_failed`
-signal, which `authenticate()` sends for every backend, and a successful login clears
-its user name's failures (`user_logged_in`).
+`forvalta.accounts.forms`). The callback from an organisation's identity provider
+passes no user name (it is known only once the callback succeeds): its failures and
+checks count per address (`forvalta.accounts.sso`, `forvalta.accounts.oidc.views`).
+Failures are counted from Django's `user_login_failed` signal, which `authenticate()`
+sends for every backend, and a successful login clears its user name's failures (`user_logged_in`).
 """
 
 from __future__ import annotations
@@ -84,10 +86,13 @@ def retry_after(request: Any, username: Any) -> tuple[int, str]:
     now = timezone.now()
     since = now - _window()
     name, address = normalise_username(username), client_address(request)
-    account = list(
-        LoginFailure.objects.filter(username=name, at__gt=since).values_list("at", flat=True)
-    )
-    waits = [(_retry_after(account, settings.FORVALTA_LOGIN_FAILURES_PER_ACCOUNT, now), "account")]
+    waits: list[tuple[int, str]] = [(0, "")]
+    if name:  # "": an SSO callback, whose account is not known before it succeeds
+        account = list(
+            LoginFailure.objects.filter(username=name, at__gt=since).values_list("at", flat=True)
+        )
+        per_account = settings.FORVALTA_LOGIN_FAILURES_PER_ACCOUNT
+        waits.append((_retry_after(account, per_account, now), "account"))
     if address:
         by_address = list(
             LoginFailure.objects.filter(address=address, at__gt=since).values_list("at", flat=True)

@@ -39,6 +39,7 @@ from forvalta.core.tenancy import scope_for
 LOGIN_AT = "forvalta_login_at"
 SEEN_AT = "forvalta_seen_at"
 MFA_OK = "forvalta_mfa_ok"
+SSO_LOGIN = "forvalta_sso_provider"  # the IdP of an SSO login (forvalta.accounts.sso)
 # Pages a person who must add a second factor can still reach.
 _MFA_SETUP_PREFIXES = ("/accounts/", "/logout/", "/login/", "/i18n/", "/static/")
 
@@ -49,6 +50,9 @@ def start_session(request: Any) -> None:
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = int(now)
     request.session.pop(MFA_OK, None)
+    # Set again by forvalta.accounts.sso when this login came through an IdP (allauth's
+    # own signal, sent after Django's).
+    request.session.pop(SSO_LOGIN, None)
 
 
 def ended_reason(request: HttpRequest, user: Any, now: int) -> str:
@@ -82,6 +86,10 @@ _MESSAGES = {
 
 def must_add_second_factor(request: HttpRequest, user: Any) -> bool:
     if request.session.get(MFA_OK):
+        return False
+    if request.session.get(SSO_LOGIN):
+        # Logged in through the organisation's IdP, which does its own strong
+        # authentication: the requirement is for password logins.
         return False
     scope = scope_for(user)
     required = scope.requires_mfa or (

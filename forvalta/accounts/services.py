@@ -1,15 +1,19 @@
-"""Writes about logins: ending a person's sessions."""
+"""Writes about logins: ending a person's sessions, organisations' identity providers
+and e-mail domains, and people created at their first login through one."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forvalta.audit.services import record
+from forvalta.audit.services import MASK, diff, record, snapshot
 
 
 def end_user_sessions(*, actor: Any, person: Any) -> None:
@@ -27,3 +31,208 @@ def end_user_sessions(*, actor: Any, person: Any) -> None:
             obj=person,
             changes={"sessions_valid_after": [None, now.isoformat()]},
         )
+
+
+# --- identity providers and e-mail domains (docs/login.md) -----------------------------------
+
+
+def _refuse(actor: Any, action: str, obj: Any = None, object_type: str = "") -> None:
+    record(
+        actor=actor,
+        action="access.denied",
+        obj=obj if obj is not None and obj.pk else None,
+        object_type=object_type,
+        object_repr=str(obj or "")[:300],
+        changes={"attempted": [None, action]},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+_IDP_FIELDS = [
+    "name",
+    "issuer",
+    "client_id",
+    "email_claim",
+    "first_name_claim",
+    "last_name_claim",
+    "employee_id_claim",
+    "is_enabled",
+]
+
+
+def identity_provider_save(
+    *, actor: Any, organisation: Any, data: dict[str, Any], instance: Any = None
+) -> Any:
+    """Create or change an organisation's OpenID Connect IdP: its administrators only.
+    The issuer of an existing IdP stays (people are linked to its subjects); an empty
+    `client_secret` keeps the stored one."""
+    from forvalta.accounts.models import IdentityProvider
+
+    if not actor.has_perm("accounts.change_identityprovider", organisation):
+        _refuse(actor, "change", instance, "accounts.identityprovider")
+    data = dict(data)
+    secret = data.pop("client_secret", "") or ""
+    with transaction.atomic():
+        if instance is None:
+            idp = IdentityProvider(organisation=organisation)
+            before: dict[str, Any] = {}
+            if not secret:
+                raise ValidationError({"client_secret": _("Enter the client secret.")})
+        else:
+            idp = IdentityProvider.objects.select_for_update().get(
+                pk=instance.pk, organisation=organisation
+            )
+            before = snapshot(idp, _IDP_FIELDS)
+            data.pop("issuer", None)
+        for name in _IDP_FIELDS:
+            if name in data:
+                setattr(idp, name, data[name])
+        validate_issuer(idp.issuer)
+        if secret:
+            idp.client_secret = secret
+        idp.full_clean(exclude=["client_secret_encrypted"])
+        idp.save()
+        changes = diff(before, snapshot(idp, _IDP_FIELDS))
+        if secret:
+            changes["secret"] = [MASK if instance else None, MASK]
+        if changes:
+            record(
+                actor=actor,
+                action="accounts.identityprovider." + ("updated" if instance else "created"),
+                obj=idp,
+                organisation=organisation,
+                changes=changes,
+            )
+    return idp
+
+
+def validate_issuer(issuer: str) -> None:
+    """https; plain http only to the loopback interface (a local mock IdP) under
+    FORVALTA_DEBUG. The server fetches the issuer's documents, so an organisation's
+    administrator must not point it at the server's own plain-http services."""
+    parsed = urlsplit(issuer or "")
+    loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
+    local_trial = settings.DEBUG and parsed.scheme == "http" and loopback
+    if parsed.scheme != "https" and not local_trial:
+        raise ValidationError({"issuer": _("The issuer must be an https address.")})
+    if parsed.query or parsed.fragment:
+        raise ValidationError({"issuer": _("The issuer must not have a query or fragment.")})
+
+
+def email_domain_add(*, actor: Any, organisation: Any, domain: str) -> Any:
+    """An organisation's administrator says the organisation owns a domain; it counts
+    once the platform administrator has verified it."""
+    from forvalta.accounts.models import EmailDomain, normalise_domain
+
+    if not actor.has_perm("accounts.add_emaildomain", organisation):
+        _refuse(actor, "create", None, "accounts.emaildomain")
+    row = EmailDomain(organisation=organisation, domain=normalise_domain(domain))
+    with transaction.atomic():
+        row.full_clean()
+        row.save()
+        record(
+            actor=actor,
+            action="accounts.emaildomain.created",
+            obj=row,
+            organisation=organisation,
+            changes={"domain": [None, row.domain]},
+        )
+    return row
+
+
+def email_domain_delete(*, actor: Any, instance: Any) -> None:
+    if not actor.has_perm("accounts.delete_emaildomain", instance):
+        _refuse(actor, "delete", instance, "accounts.emaildomain")
+    with transaction.atomic():
+        pk, text, organisation = instance.pk, instance.domain, instance.organisation
+        instance.delete()
+        record(
+            actor=actor,
+            action="accounts.emaildomain.deleted",
+            object_type="accounts.emaildomain",
+            object_id=str(pk),
+            object_repr=text,
+            organisation=organisation,
+            changes={"domain": [text, None]},
+        )
+
+
+def email_domain_verify(*, actor: Any, instance: Any) -> Any:
+    """The platform administrator confirms the organisation owns the domain."""
+    from forvalta.accounts.models import EmailDomain
+
+    if not actor.has_perm("accounts.verify_emaildomain", instance):
+        _refuse(actor, "verify", instance, "accounts.emaildomain")
+    with transaction.atomic():
+        row = EmailDomain.objects.select_for_update().get(pk=instance.pk)
+        if row.verified_at is None:
+            row.verified_at = timezone.now()
+            row.verified_by = actor
+            row.save(update_fields=["verified_at", "verified_by"])
+            record(
+                actor=actor,
+                action="accounts.emaildomain.verified",
+                obj=row,
+                organisation=row.organisation,
+                changes={"verified_at": [None, row.verified_at.isoformat()]},
+            )
+    return row
+
+
+def _free_username(email: str) -> str:
+    from forvalta.core.models import User
+
+    base = re.sub(r"[^\w.@+-]", "", email)[:140] or "sso"
+    name, n = base, 1
+    while User.objects.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def sso_user_create(*, idp: Any, sociallogin: Any, claims: dict[str, str]) -> Any:
+    """First login through an organisation's IdP: the person, their membership in that
+    organisation (and no other), and the link to the IdP's subject, in one transaction.
+    The actor is the IdP's organisation's login, not a person."""
+    from forvalta.core.models import Membership, User
+
+    organisation = idp.organisation
+    with transaction.atomic():
+        person = User(
+            username=_free_username(claims["email"]),
+            email=claims["email"],
+            first_name=claims["first_name"],
+            last_name=claims["last_name"],
+        )
+        person.set_unusable_password()
+        person.full_clean(exclude=["password"])
+        person.save()
+        membership = Membership(user=person, organisation=organisation)
+        membership.full_clean()
+        membership.save()
+        account = sociallogin.account
+        account.user = person
+        account.save()
+        sociallogin.user = person
+        reason = f"just-in-time via {idp}"[:300]
+        record(
+            actor=None,
+            action="core.membership.created",
+            obj=membership,
+            organisation=organisation,
+            changes=diff({}, snapshot(membership, ["user", "organisation"])),
+            reason=reason,
+        )
+        record(
+            actor=None,
+            action="core.user.created",
+            obj=person,
+            organisation=organisation,
+            changes={
+                **diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
+                "employee_id": [None, claims.get("employee_id", "")],
+                "identity_provider": [None, idp.provider_id],
+            },
+            reason=reason,
+        )
+    return person

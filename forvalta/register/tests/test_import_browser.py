@@ -86,7 +86,7 @@ def test_admin_uploads_previews_and_commits_a_csv(
         page.goto("/login/")
         page.fill("#id_login", admin.username)
         page.fill("#id_password", TEST_PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form:has(#id_password) button[type=submit]").click()
         page.wait_for_url(f"{live_server.url}/")
 
         page.goto("/register/import/?kind=systems")
