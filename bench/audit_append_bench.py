@@ -1,7 +1,7 @@
 """Audit append benchmark on PostgreSQL: `record` beside plain INSERTs of the same row.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/audit_append_bench.py [--rounds 5] [--events 400]
+        .venv/bin/python bench/audit_append_bench.py [--rounds 5] [--events 3000]
 
 Creates a throwaway database `forvalta_bench_audit_append` (dropped at the end). For 1
 and 4 concurrent writers, each round runs, interleaved:
@@ -245,7 +245,7 @@ def run(writers: int, each: int, work: Callable[[int, int], None]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--events", type=int, default=400, help="events per writer per round")
+    parser.add_argument("--events", type=int, default=3000, help="events per round")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--cold",
