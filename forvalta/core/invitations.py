@@ -9,7 +9,8 @@ token is Django's password-reset token under its own salt, so it is valid only:
 - for an active person whose password has not been set yet.
 
 The e-mail is neutral (no organisation, no register content): the username and the link.
-It is sent after the transaction commits, like every e-mail Forvalta sends.
+It is sent by the task queue (`core.tasks.send_invitation_email`), which gets only the
+person's id: the link is made when the e-mail is sent and is stored nowhere.
 """
 
 from __future__ import annotations
@@ -74,7 +75,29 @@ def invitation_url(person: Any) -> str:
 
 
 def send_invitation(person: Any) -> None:
-    """Send the invitation e-mail (in Swedish) once the current transaction commits."""
+    """Queue the invitation e-mail. The database backend writes the task in the current
+    transaction (it commits or rolls back with the person); other backends are given it
+    after the commit (as `notifications.services.enqueue_delivery`)."""
+    from django_tasks_db import DatabaseBackend
+
+    from forvalta.core.tasks import send_invitation_email
+
+    if isinstance(send_invitation_email.get_backend(), DatabaseBackend):
+        send_invitation_email.enqueue(person.pk)
+    else:
+        person_id = person.pk
+        transaction.on_commit(lambda: send_invitation_email.enqueue(person_id))
+
+
+def deliver_invitation(person_id: int) -> str:
+    """Send the invitation e-mail (in Swedish) with a fresh link, if the person may still
+    be invited (not deactivated, no password chosen meanwhile). A failure fails the task
+    (the administrator sends the invitation again from the person's page)."""
+    from forvalta.core.models import User
+
+    person = User.objects.filter(pk=person_id).first()
+    if person is None or not may_be_invited(person):
+        return "skipped"
     url = invitation_url(person)
     with translation.override("sv"):
         subject = _("Your account in Forvalta")
@@ -88,5 +111,5 @@ def send_invitation(person: Any) -> None:
             "If the link has expired, ask your organisation's administrator to send the "
             "invitation again.\n"
         ) % {"username": person.username, "days": invitation_days(), "url": url}
-    recipient = person.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=False))
+    send_mail(subject, body, None, [person.email], fail_silently=False)
+    return "sent"

@@ -423,3 +423,36 @@ def test_the_plural_texts_are_translated():
             7,
         )
     assert text.startswith("Personen har inte valt något lösenord än.")
+
+
+def test_the_queued_e_mail_is_not_sent_once_the_person_cannot_be_invited(
+    client, w, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The task makes the link when it runs: a person deactivated, or with a password
+    chosen, meanwhile gets no e-mail."""
+    from forvalta.core.tasks import send_invitation_email
+
+    person = add_person(client, w.a_admin, w.a, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    assert send_invitation_email.call(person.pk) == "skipped"
+    User.objects.filter(pk=person.pk).update(is_active=True)
+    assert send_invitation_email.call(person.pk) == "sent"
+    person.set_password(PASSWORD)
+    person.save()
+    assert send_invitation_email.call(person.pk) == "skipped"
+    assert send_invitation_email.call(0) == "skipped"
+    assert [m.to for m in mailoutbox] == [["nina@kommun.se"]]
+
+
+def test_after_an_expired_link_the_person_can_ask_for_a_password_by_e_mail(
+    client, w, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The expired-link page points at the password reset (allauth), which also serves a
+    person who never chose a password."""
+    add_person(client, w.a_admin, w.a, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "nina@kommun.se"})
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["nina@kommun.se"]]
