@@ -456,3 +456,18 @@ def test_after_an_expired_link_the_person_can_ask_for_a_password_by_e_mail(
         response = client.post(reverse("account_reset_password"), {"email": "nina@kommun.se"})
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [["nina@kommun.se"]]
+
+
+def test_memberships_and_units_lists_hold_only_ones_own_organisations(client, w):
+    from forvalta.core.tests.factories import UnitFactory
+
+    unit_a = UnitFactory(organisation=w.a, name="Skola A")
+    unit_b = UnitFactory(organisation=w.b, name="Skola B")
+    client.force_login(w.b_admin)
+    response = client.get(reverse("core:membership_list"))
+    assert [m.user_id for m in response.context["table"].data] == [w.b_admin.pk]
+    response = client.get(reverse("core:unit_list"))
+    assert [u.pk for u in response.context["table"].data] == [unit_b.pk]
+    client.force_login(w.a_admin)
+    response = client.get(reverse("core:unit_list"))
+    assert [u.pk for u in response.context["table"].data] == [unit_a.pk]
