@@ -471,3 +471,15 @@ def test_memberships_and_units_lists_hold_only_ones_own_organisations(client, w)
     client.force_login(w.a_admin)
     response = client.get(reverse("core:unit_list"))
     assert [u.pk for u in response.context["table"].data] == [unit_a.pk]
+
+
+def test_the_people_list_offers_adding_a_person_to_administrators_only(client, w):
+    client.force_login(w.a_admin)
+    html = client.get(reverse("core:user_list")).content.decode()
+    assert f'href="{reverse("core:user_add")}"' in html
+    client.force_login(w.a_staff)
+    html = client.get(reverse("core:user_list")).content.decode()
+    assert f'href="{reverse("core:user_add")}"' not in html
+    before = users()
+    assert client.post(reverse("core:user_add"), {"username": "x"}).status_code == 403
+    assert users() == before
