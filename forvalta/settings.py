@@ -459,6 +459,8 @@ FORVALTA_SCHEDULER_TICK_SECONDS = float(os.environ.get("FORVALTA_SCHEDULER_TICK_
 # E-mail (notifications, forvalta/notifications). Links in e-mails start with
 # FORVALTA_BASE_URL; e-mails carry only a neutral subject and a link (OSL).
 FORVALTA_BASE_URL = os.environ.get("FORVALTA_BASE_URL", "http://127.0.0.1:8000").strip()
+# A new person's invitation link (to choose their password) is valid this many days.
+FORVALTA_INVITATION_DAYS = int(os.environ.get("FORVALTA_INVITATION_DAYS", "7"))
 # Read notifications and sent e-mails are removed after this many days.
 FORVALTA_NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("FORVALTA_NOTIFICATIONS_KEEP_DAYS", "365"))
 EMAIL_BACKEND = os.environ.get(

@@ -59,6 +59,9 @@ EVENT_NAMES: dict[str, Any] = {
     "calendarfeed.token.regenerated": _("Calendar feed address replaced"),
     "calendarfeed.token.revoked": _("Calendar feed address revoked"),
     "core.membershipinvitation.accepted": _("Invitation accepted"),
+    "core.user.invited": _("Person invited to choose a password"),
+    "core.user.invitation_resent": _("Person's invitation sent again"),
+    "core.user.password_set": _("Password chosen through an invitation"),
     "core.membershipinvitation.declined": _("Invitation declined"),
     "core.membershipinvitation.withdrawn": _("Invitation withdrawn"),
     "demo.loaded": _("Demo data loaded"),
@@ -143,4 +146,5 @@ def action_codes() -> list[str]:
     for model_name in ("managementobject", "service", "system"):
         codes += [f"register.{model_name}.archived", f"register.{model_name}.restored"]
     codes += ["notifications.preferences.changed", "notifications.emaildelivery.retried"]
+    codes += ["core.user.invited", "core.user.invitation_resent", "core.user.password_set"]
     return codes

@@ -73,7 +73,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[REGISTER] += [
             (str(_("Objects")), reverse("register:managementobject_list")),
             (str(_("Services")), reverse("register:service_list")),
+            (str(_("Participations")), reverse("register:participation_list")),
             (str(_("Systems")), reverse("register:system_list")),
+            (str(_("Environments")), reverse("register:environment_list")),
+            (str(_("Integrations")), reverse("register:integration_list")),
             (str(_("Agreements")), reverse("register:agreement_list")),
             (str(_("Suppliers")), reverse("core:supplier_list")),
             (str(_("Roles")), reverse("register:roleassignment_list")),

@@ -309,12 +309,6 @@ class UserForm(ScopedModelForm):
         queryset=Organisation.objects.none(), label=_("organisation")
     )
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("unit"), required=False)
-    password = forms.CharField(
-        label=_("initial password"),
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        help_text=_("Leave empty to let the person set a password through “forgot password”."),
-    )
 
     class Meta:
         model = User
@@ -323,7 +317,7 @@ class UserForm(ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for name in ("organisation", "unit", "password"):
+            for name in ("organisation", "unit"):
                 del self.fields[name]
             # Deactivating a person ends their login everywhere: their home
             # organisation's administrators decide it (`core.rules.administers_person`).
@@ -333,6 +327,10 @@ class UserForm(ScopedModelForm):
             )
         else:
             del self.fields["is_active"]
+            self.fields["email"].help_text = _(
+                "The person is sent an invitation to this address with a link to choose "
+                "their password."
+            )
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         self.fields["email"].required = True
@@ -353,14 +351,6 @@ class UserForm(ScopedModelForm):
         unit, org = cleaned.get("unit"), cleaned.get("organisation")
         if unit is not None and org is not None and unit.organisation_id != org.pk:
             self.add_error("unit", _("The unit must belong to the chosen organisation."))
-        password = cleaned.get("password")
-        if password:
-            from django.contrib.auth.password_validation import validate_password
-
-            try:
-                validate_password(password)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
         return cleaned
 
     # Neither a user name nor an e-mail address may tell whether someone of another

@@ -343,13 +343,16 @@ def membership_invitation_withdraw(*, actor: Any, invitation: Any) -> Any:
 
 
 def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
-    """Create a person and their first membership in one step."""
+    """Create a person and their first membership in one step, and invite them.
+
+    The person has no usable password: the invitation e-mail (`core.invitations`)
+    carries a link to choose one, valid for FORVALTA_INVITATION_DAYS days."""
+    from forvalta.core.invitations import invitation_days, send_invitation
     from forvalta.core.models import Membership, User
 
     data = dict(data)
     organisation = data.pop("organisation")
     unit = data.pop("unit", None)
-    password = data.pop("password", "") or None
     # A person created by the platform administrator is the organisation's administrator.
     from forvalta.core.tenancy import scope_for
 
@@ -360,7 +363,7 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
         _refuse(actor, Membership, "create")
     with transaction.atomic():
         person = User(**data)
-        person.set_password(password) if password else person.set_unusable_password()
+        person.set_unusable_password()
         person.full_clean(exclude=["password"])
         _save(person)
         model_create(
@@ -380,6 +383,68 @@ def user_create(*, actor: Any, data: dict[str, Any]) -> Any:
             obj=person,
             changes=diff({}, snapshot(person, ["username", "first_name", "last_name", "email"])),
             organisation=organisation,
+        )
+        record(
+            actor=actor,
+            action="core.user.invited",
+            obj=person,
+            changes={"email": [None, person.email], "days": [None, invitation_days()]},
+            organisation=organisation,
+        )
+        send_invitation(person)
+    return person
+
+
+def _home_organisation(person: Any) -> Any:
+    """The organisation that owns the person's account (`rules.home_organisation_id`),
+    for the organisation column of the person's account events."""
+    from forvalta.core.models import Organisation
+    from forvalta.core.rules import home_organisation_id
+
+    org_id = home_organisation_id(person)
+    return None if org_id is None else Organisation.objects.filter(pk=org_id).first()
+
+
+def user_invitation_resend(*, actor: Any, person: Any) -> Any:
+    """Send a new invitation link to a person who has not chosen a password yet (their
+    home organisation's administrators: `core.change_user`). Earlier links stay valid
+    until they expire or a password is chosen."""
+    from forvalta.core.invitations import invitation_days, may_be_invited, send_invitation
+    from forvalta.core.models import User
+
+    if not actor.has_perm("core.change_user", person):
+        _refuse(actor, User, "resend invitation", person)
+    with transaction.atomic():
+        fresh = User.objects.select_for_update().get(pk=person.pk)
+        if not may_be_invited(fresh):
+            raise ValidationError(
+                _(
+                    "Only an active person with an e-mail address who has not chosen a "
+                    "password yet can be invited."
+                )
+            )
+        record(
+            actor=actor,
+            action="core.user.invitation_resent",
+            obj=fresh,
+            changes={"email": [None, fresh.email], "days": [None, invitation_days()]},
+            organisation=_home_organisation(fresh),
+        )
+        send_invitation(fresh)
+    return fresh
+
+
+def user_password_set(*, form: Any) -> Any:
+    """The invited person chooses their password (`form`: a valid SetPasswordForm whose
+    token the view has checked). Recorded with the person as the actor."""
+    with transaction.atomic():
+        person = form.save()
+        record(
+            actor=person,
+            action="core.user.password_set",
+            obj=person,
+            changes={},
+            organisation=_home_organisation(person),
         )
     return person
 

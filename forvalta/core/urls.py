@@ -31,6 +31,12 @@ urlpatterns = [
         views.UnitEditView,
         views.UnitDeleteView,
     ),
+    path(
+        "people/invitation/<uidb64>/<token>/",
+        views.InvitationSetPasswordView.as_view(),
+        name="invitation_set_password",
+    ),
+    path("people/<int:pk>/invite/", views.user_invite, name="user_invite"),
     *crud("people", "user", views.UserListView, views.UserDetailView, views.UserEditView, None),
     path("memberships/invitations/", views.invitation_list, name="invitation_list"),
     path(

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from forvalta.core.generic_views import (
     ObjectListView,
     safe_reverse,
 )
+from forvalta.core.invitations import invitation_days, invitation_token_generator, may_be_invited
 from forvalta.core.models import (
     Membership,
     MembershipInvitation,
@@ -209,6 +211,14 @@ class UserDetailView(ObjectDetailView):
     template_name = "core/user_detail.html"
     fields = ("first_name", "last_name", "username", "email", "phone")
 
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        context = super().extra_context(obj)
+        context["can_invite"] = may_be_invited(obj) and self.request.user.has_perm(
+            "core.change_user", obj
+        )
+        context["invitation_days"] = invitation_days()
+        return context
+
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
         from forvalta.register.models import RoleAssignment
         from forvalta.register.tables import RoleAssignmentTable
@@ -239,6 +249,58 @@ class UserEditView(ObjectEditView):
     form_class = forms.UserForm
     create_service = staticmethod(services.user_create)
     update_service = staticmethod(services.user_update)
+
+
+@login_required
+@require_POST
+def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the invitation again to a person who has not chosen a password yet."""
+    try:
+        person = User.objects.visible_to(request.user).get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.user_invitation_resend(actor=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("A new invitation was sent to %(email)s.") % {"email": person.email},
+        )
+    return HttpResponseRedirect(reverse("core:user_detail", args=[person.pk]))
+
+
+class InvitationSetPasswordView(PasswordResetConfirmView):
+    """The invitation link: the person chooses their password (Django's reset-confirm
+    flow, with the invitation's own token and expiry; the token leaves the address at
+    once). An expired or used link says so and what to do."""
+
+    token_generator = invitation_token_generator
+    template_name = "core/invitation_set_password.html"
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64: str) -> Any:
+        person = super().get_user(uidb64)
+        if person is None or not may_be_invited(person):
+            return None
+        return person
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Choose your password")
+        context["invitation_days"] = invitation_days()
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.user_password_set(form=form)
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(
+            self.request,
+            _("Your password is saved. Log in with your username %(username)s.")
+            % {"username": form.user.username},
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 # --- memberships ---------------------------------------------------------------------------

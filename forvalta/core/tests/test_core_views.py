@@ -30,8 +30,6 @@ from forvalta.core.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "Blåbärs-Sylt-2024!x"
-
 
 # --- helpers ------------------------------------------------------------------------------
 def sv(msgid: str, **params: Any) -> str:
@@ -370,17 +368,19 @@ def person_form(org: Organisation, **overrides: Any) -> dict[str, Any]:
         "phone": "070-123 45 67",
         "organisation": org.pk,
         "unit": "",
-        "password": NEW_PASSWORD,
     }
     data.update(overrides)
     return data
 
 
-def test_org_admin_creates_person_with_first_membership(client, org, org_admin):
+def test_org_admin_creates_person_with_first_membership(
+    client, org, org_admin, mailoutbox, django_capture_on_commit_callbacks
+):
     unit = UnitFactory(organisation=org, name="Skola")
     client.force_login(org_admin)
     events = last_event_id()
-    response = client.post(reverse("core:user_add"), person_form(org, unit=unit.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:user_add"), person_form(org, unit=unit.pk))
     person = User.objects.get(username="nina.nilsson")
     assert response.status_code == 302
     assert response["Location"] == reverse("core:user_detail", args=[person.pk])
@@ -390,7 +390,9 @@ def test_org_admin_creates_person_with_first_membership(client, org, org_admin):
         "nina.nilsson@kommun.se",
         "070-123 45 67",
     )
-    assert person.check_password(NEW_PASSWORD)
+    # No password: the person chooses one through the invitation (test_people.py).
+    assert person.has_usable_password() is False
+    assert [m.to for m in mailoutbox] == [["nina.nilsson@kommun.se"]]
     assert person.is_platform_admin is False
     [membership] = Membership.objects.filter(user=person)
     assert (membership.organisation_id, membership.unit_id, membership.is_org_admin) == (
@@ -400,7 +402,11 @@ def test_org_admin_creates_person_with_first_membership(client, org, org_admin):
     )
     new = events_since(events)
     # The person's own event comes last: the chain lock is held for the shortest time.
-    assert [e.action for e in new] == ["core.membership.created", "core.user.created"]
+    assert [e.action for e in new] == [
+        "core.membership.created",
+        "core.user.created",
+        "core.user.invited",
+    ]
     assert new[1].changes == {
         "username": [None, "nina.nilsson"],
         "first_name": [None, "Nina"],
@@ -409,11 +415,8 @@ def test_org_admin_creates_person_with_first_membership(client, org, org_admin):
     }
     assert new[1].organisation_id == org.pk
     assert new[0].changes["unit"] == [None, unit.pk]
+    assert new[2].changes == {"email": [None, "nina.nilsson@kommun.se"], "days": [None, 7]}
     assert all("password" not in str(e.changes) for e in new)
-    # The new person logs in with the initial password.
-    client.logout()
-    response = client.post(reverse("login"), {"username": "nina.nilsson", "password": NEW_PASSWORD})
-    assert response.status_code == 302
 
 
 def test_person_email_must_be_unique_among_colleagues_ignoring_case(client, org, org_admin):

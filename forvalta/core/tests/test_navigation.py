@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 REGISTER = [
     "Objects",
     "Services",
+    "Participations",
     "Systems",
+    "Environments",
+    "Integrations",
     "Agreements",
     "Suppliers",
     "Roles",
