@@ -94,6 +94,11 @@ def clear_messages(field: forms.Field) -> None:
     field.error_messages = {**field.error_messages, **messages}
 
 
+def _archivable(model: Any) -> bool:
+    """Rows that can be archived (register items: `archived_at`)."""
+    return any(f.name == "archived_at" for f in model._meta.concrete_fields)
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose foreign-key and many-to-many choices are limited to what the user sees.
 
@@ -122,6 +127,11 @@ class ScopedModelForm(forms.ModelForm):
             if self.clear_field_messages:
                 clear_messages(field)
         self.limit_choices()
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if qs is not None and _archivable(qs.model):
+                # Archived register items are not offered (an edit keeps its current one).
+                field.queryset = qs.filter(archived_at__isnull=True)
         self._hidden_current: dict[str, list[Any]] = {}
         if self.instance.pk:
             self._keep_current_choices()

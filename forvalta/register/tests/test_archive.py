@@ -11,6 +11,7 @@ Every refusal changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
 from forvalta.audit.models import AuditEvent
+from forvalta.core.concurrency import VERSION_FIELD
 from forvalta.core.tests.factories import MembershipFactory, UserFactory
 from forvalta.register.models import (
     Agreement,
@@ -37,6 +39,7 @@ from forvalta.register.tests.factories import (
     AgreementFactory,
     EnvironmentFactory,
     IntegrationFactory,
+    ManagementObjectFactory,
     RoleAssignmentFactory,
     SystemFactory,
     role_type,
@@ -169,6 +172,42 @@ def test_the_lead_archives_and_restores(client, reg, lead, model, attr, klass):
     assert event.changes["archived_at"][1] is None
     assert item.name in list_names(client, model)
     assert list_names(client, model, "?archived=only") == []
+
+
+def test_archived_items_are_not_offered_but_an_edit_keeps_its_own(client, reg):
+    """Forms offer no archived object, service or system; a row that already points at
+    one keeps it, and saves unchanged."""
+    spare = ManagementObjectFactory(owner_organisation=reg.kommun, name="Gammalt objekt")
+    client.force_login(reg.admin)
+    assert client.post(url("managementobject", "archive", spare.pk)).status_code == 302
+
+    def choices(path: str) -> set[str]:
+        form = client.get(path).context["form"]
+        return {str(o) for o in form.fields["management_object"].queryset}
+
+    add = reverse("register:system_add")
+    assert choices(add) == {"Vård och omsorg"}
+    assert client.post(url("managementobject", "archive", reg.obj.pk)).status_code == 302
+    assert choices(add) == set()
+    edit = url("system", "edit", reg.system.pk)
+    assert choices(edit) == {"Vård och omsorg"}
+    page = client.get(edit)
+    form = page.context["form"]
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if form[name].value() not in (None, False) and not isinstance(form[name].value(), list)
+    }
+    version = re.search(rf'name="{VERSION_FIELD}" value="([^"]*)"', page.content.decode())
+    assert version is not None
+    data[VERSION_FIELD] = version.group(1)
+    before = System.objects.get(pk=reg.system.pk).updated_at
+    refused = client.post(edit, {**data, "management_object": spare.pk})
+    assert refused.status_code == 400
+    assert System.objects.get(pk=reg.system.pk).updated_at == before
+    saved = client.post(edit, data)
+    assert saved.status_code == 302
+    assert System.objects.get(pk=reg.system.pk).management_object_id == reg.obj.pk
 
 
 def test_archiving_twice_is_refused_and_changes_nothing(client, reg, lead):
