@@ -396,6 +396,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 FORVALTA_IMPORT_MAX_BYTES = int(os.environ.get("FORVALTA_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 FORVALTA_IMPORT_MAX_ROWS = int(os.environ.get("FORVALTA_IMPORT_MAX_ROWS", "20000"))
 FORVALTA_IMPORT_TASK_THRESHOLD = int(os.environ.get("FORVALTA_IMPORT_TASK_THRESHOLD", "300"))
+# Ended import runs (their pages and error lists) are removed after this many days.
+FORVALTA_IMPORT_JOBS_KEEP_DAYS = int(os.environ.get("FORVALTA_IMPORT_JOBS_KEEP_DAYS", "90"))
 # Columns with a value in one row, and cells a file may list (an .xlsx sheet's empty
 # formatted cells count too): reading stops and refuses the file at the first one past.
 # Cells: 20 000 rows of 30 columns (a register file has 6-15).

@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -450,3 +451,23 @@ def run_apply(job_id: int) -> str:
             error_rows=_error_rows(report),
         )
         return Status.FAILED
+
+
+def prune_jobs(now: Any = None) -> int:
+    """Remove import runs that ended (done, failed, cancelled) or waited for confirmation
+    longer than FORVALTA_IMPORT_JOBS_KEEP_DAYS, with any file still stored for them; the
+    audit trail keeps what each import did. Returns how many were removed."""
+    import datetime as dt
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.FORVALTA_IMPORT_JOBS_KEEP_DAYS)
+    # Status changes are conditional UPDATEs that leave updated_at alone: a run is as
+    # old as its last step's end (or its creation, for one that never ran).
+    aged = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    ended = (Status.DONE, Status.FAILED, Status.CANCELLED, Status.READY)
+    old = ImportJob.objects.filter(aged, status__in=ended).select_related("user")
+    removed = 0
+    for job in old.iterator(chunk_size=500):
+        delete_upload(job.user, job.upload_token)
+        removed += ImportJob.objects.filter(aged, pk=job.pk, status__in=ended).delete()[0]
+    return removed

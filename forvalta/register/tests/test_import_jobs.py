@@ -7,6 +7,7 @@ run by the worker's own `run_task`, one by one, where the test says so."""
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sqlite3
 import time
@@ -20,11 +21,13 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from forvalta.audit.models import AuditEvent
+from forvalta.background.scheduler import JobSpec, declared_jobs
 from forvalta.background.tests.conftest import (  # noqa: F401 - fixtures
     DATABASE_TASKS,
     shared_database,
@@ -644,3 +647,34 @@ def test_more_than_20000_rows_are_refused_in_swedish_and_nothing_is_created(
     assert not System.objects.exists()
     assert events("register.import.previewed") == 0
     assert not (Path(django_settings.MEDIA_ROOT) / "imports").exists()
+
+
+def test_ended_import_runs_are_removed_after_the_keeping_time_with_their_files(
+    admin_client: Any, kommun: dict[str, Any], queue: Any, settings: Any
+) -> None:
+    settings.FORVALTA_IMPORT_JOBS_KEEP_DAYS = 90
+    ready = upload_job(queue, admin_client, csv_bytes(system_rows(kommun["org"], 6)))
+    queue.run()
+    ready.refresh_from_db()
+    assert ready.status == ImportJobStatus.READY
+    assert jobs.stored_upload(ready) is not None
+    running = ImportJob.objects.create(
+        user=kommun["admin"], kind="systems", filename="b.csv", upload_token="x" * 32
+    )
+    ImportJob.objects.filter(pk=running.pk).update(status=ImportJobStatus.APPLYING)
+    now = timezone.now()
+    # Not yet: 89 days on, both stay.
+    assert jobs.prune_jobs(now + dt.timedelta(days=89)) == 0
+    assert ImportJob.objects.count() == 2
+    # The scheduled job, 91 days on: the run waiting for confirmation goes with its file;
+    # a run still importing stays.
+    later = now + dt.timedelta(days=91)
+    assert jobs.prune_jobs(later) == 1
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [running.pk]
+    assert jobs.stored_upload(ready) is None
+    assert admin_client.get(job_url(ready)).status_code == 404
+    assert declared_jobs()["register.prune_import_jobs"] == JobSpec(
+        name="register.prune_import_jobs",
+        task_path="forvalta.register.tasks.prune_import_jobs",
+        cron="45 3 * * *",
+    )
