@@ -22,12 +22,15 @@ audit event.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from stdnum import luhn
@@ -374,6 +377,22 @@ class _Builder:
                 )
 
 
+def _demo_parts() -> list[Any]:
+    """The other parts' demo data: each installed Forvalta app other than the register
+    may have a ``demo`` module with ``load(builder)``, run in INSTALLED_APPS order after the
+    register is built, inside the same transaction; it reads ``builder.orgs``,
+    ``builder.users``, ``builder.objects``, ``builder.services``, ``builder.systems`` and
+    ``builder.units`` and saves with ``builder.save`` so its rows are counted."""
+    parts = []
+    for config in django_apps.get_app_configs():
+        if not config.name.startswith("forvalta.") or config.name == "forvalta.register":
+            continue
+        if importlib.util.find_spec(f"{config.name}.demo") is None:
+            continue
+        parts.append(importlib.import_module(f"{config.name}.demo"))
+    return parts
+
+
 @transaction.atomic
 def load() -> dict[str, int]:
     """Create the demo data and record it in the audit trail; returns counts per model."""
@@ -387,6 +406,8 @@ def load() -> dict[str, int]:
     builder.integrations()
     builder.agreements()
     builder.roles()
+    for part in _demo_parts():
+        part.load(builder)
     counts = dict(sorted(builder.counts.items()))
     record(
         actor=None,
