@@ -43,6 +43,7 @@ from forvalta.plans.models import (
     ResourceGroup,
     SystemBudgetLine,
 )
+from forvalta.plans.templatetags.plan_format import money_text, number_text
 from forvalta.register.models import Participation, ParticipationStatus, RoleType
 from forvalta.workflow import engine
 
@@ -502,9 +503,21 @@ def plan_difference(old: ManagementPlan, new: ManagementPlan) -> dict[str, Any]:
             old_days, old_fixed = a["efforts"].get(group, (Decimal(0), Decimal(0)))
             new_days, new_fixed = b["efforts"].get(group, (Decimal(0), Decimal(0)))
             if old_days != new_days:
-                lines.append((_("%(group)s: person-days") % {"group": group}, old_days, new_days))
+                lines.append(
+                    (
+                        _("%(group)s: person-days") % {"group": group},
+                        number_text(old_days),
+                        number_text(new_days),
+                    )
+                )
             if old_fixed != new_fixed:
-                lines.append((_("%(group)s: fixed costs") % {"group": group}, old_fixed, new_fixed))
+                lines.append(
+                    (
+                        _("%(group)s: fixed costs") % {"group": group},
+                        money_text(old_fixed),
+                        money_text(new_fixed),
+                    )
+                )
         if lines:
             changed.append({"activity": key[0], "text": key[1], "lines": lines})
     old_total = plan_sums(old).total()
