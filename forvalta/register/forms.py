@@ -62,7 +62,8 @@ def _managed_systems(form: ScopedModelForm) -> Any:
 
 
 def _owner_choices(form: ScopedModelForm) -> Any:
-    """Organisations the user may register things for: administered, or owning a managed object."""
+    """Organisations the user may register things for: administered, or owning a managed
+    object; never a supplier (suppliers deliver systems, members own them)."""
     s = form.scope
     return (
         Organisation.objects.visible_to(form.user)
@@ -71,8 +72,36 @@ def _owner_choices(form: ScopedModelForm) -> Any:
             | Q(management_objects__id__in=s.managed_object_ids)
             | Q(id=getattr(form.instance, "owner_organisation_id", None))
         )
+        .exclude(
+            Q(kind=OrganisationKind.SUPPLIER)
+            & ~Q(id=getattr(form.instance, "owner_organisation_id", None))
+        )
         .distinct()
     )
+
+
+def _default_owner(form: ScopedModelForm) -> None:
+    """A new item's owner starts as the user's own organisation: the only choice, or else
+    the organisation of the user's first membership among the choices."""
+    if form.instance.pk or form.is_bound or form.initial.get("owner_organisation"):
+        return
+    choices = list(form.fields["owner_organisation"].queryset.values_list("pk", flat=True)[:2])
+    if len(choices) < 2:
+        if choices:
+            form.initial["owner_organisation"] = choices[0]
+        return
+    home = (
+        Membership.objects.active()
+        .filter(
+            user_id=form.user.pk,
+            organisation_id__in=form.fields["owner_organisation"].queryset.values("pk"),
+        )
+        .order_by("valid_from", "pk")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if home is not None:
+        form.initial["owner_organisation"] = home
 
 
 class ManagementObjectForm(RegisterForm):
@@ -81,12 +110,18 @@ class ManagementObjectForm(RegisterForm):
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
 
     def limit_choices(self) -> None:
-        self.fields["owner_organisation"].queryset = Organisation.objects.visible_to(
-            self.user
-        ).filter(
-            Q(id__in=self.scope.admin_org_ids)
-            | Q(id=getattr(self.instance, "owner_organisation_id", None))
+        self.fields["owner_organisation"].queryset = (
+            Organisation.objects.visible_to(self.user)
+            .filter(
+                Q(id__in=self.scope.admin_org_ids)
+                | Q(id=getattr(self.instance, "owner_organisation_id", None))
+            )
+            .exclude(
+                Q(kind=OrganisationKind.SUPPLIER)
+                & ~Q(id=getattr(self.instance, "owner_organisation_id", None))
+            )
         )
+        _default_owner(self)
         if self.instance.pk:
             self.fields["owner_organisation"].disabled = True
 
@@ -99,6 +134,7 @@ class ServiceForm(RegisterForm):
 
     def limit_choices(self) -> None:
         self.fields["owner_organisation"].queryset = _owner_choices(self)
+        _default_owner(self)
         self.fields["management_object"].queryset = _managed_objects(self)
         self.fields["systems"].queryset = System.objects.visible_to(self.user).filter(
             owner_organisation_id__in=_owner_choices(self).values("id")
@@ -126,6 +162,7 @@ class SystemForm(RegisterForm):
 
     def limit_choices(self) -> None:
         self.fields["owner_organisation"].queryset = _owner_choices(self)
+        _default_owner(self)
         self.fields["management_object"].queryset = _managed_objects(self)
         self.fields["vendor"].queryset = Organisation.objects.visible_to(self.user).filter(
             kind=OrganisationKind.SUPPLIER
@@ -144,6 +181,31 @@ class EnvironmentForm(RegisterForm):
         self.fields["operated_by"].queryset = Organisation.objects.visible_to(self.user)
         if self.instance.pk:
             self.fields["system"].disabled = True
+
+
+class EnvironmentRowForm(RegisterForm):
+    """One environment entered with a new system (the system is the one being saved)."""
+
+    class Meta:
+        model = Environment
+        fields = ["kind", "name", "url", "operated_by"]
+
+    def limit_choices(self) -> None:
+        self.fields["operated_by"].queryset = Organisation.objects.visible_to(self.user)
+
+
+class EnvironmentRowsBase(forms.BaseFormSet):
+    title = _("Environments")
+    row_label = _("Environment")
+    hint = _(
+        "Fill in the environments the system runs in (production, test ...). Rows left "
+        "empty are skipped; more can be added later from the system's page."
+    )
+
+
+EnvironmentRows = forms.formset_factory(
+    EnvironmentRowForm, formset=EnvironmentRowsBase, extra=3, max_num=10, validate_max=True
+)
 
 
 class IntegrationForm(RegisterForm):

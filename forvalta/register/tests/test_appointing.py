@@ -14,14 +14,11 @@ from forvalta.audit.models import AuditEvent
 from forvalta.core.models import OrganisationKind
 from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from forvalta.register.models import RoleAssignment, RoleType
-from forvalta.register.tests.test_register_views import (  # noqa: F401 - fixtures
+from forvalta.register.tests.test_register_views import (
     Reg,
     errors_of,
     last_event_id,
-    org_admin_client,
-    reg,
     role_form,
-    role_type,
     state,
     sv,
 )

@@ -809,7 +809,10 @@ def test_role_assignment_needs_exactly_one_target(org_admin_client, reg):
     for targets, fields in (
         ({"system": "", "service": "", "management_object": ""}, ["management_object"]),
         ({"system": reg.system.pk, "service": reg.service.pk}, ["service", "system"]),
-        ({"system": reg.system.pk, "management_object": reg.obj.pk}, ["management_object", "system"]),
+        (
+            {"system": reg.system.pk, "management_object": reg.obj.pk},
+            ["management_object", "system"],
+        ),
     ):
         response = post_create(org_admin_client, reg, "roleassignment", role_form(reg, **targets))
         assert response.status_code == 400
