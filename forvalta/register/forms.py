@@ -186,6 +186,8 @@ class EnvironmentForm(RegisterForm):
 class EnvironmentRowForm(RegisterForm):
     """One environment entered with a new system (the system is the one being saved)."""
 
+    inline_row = True
+
     class Meta:
         model = Environment
         fields = ["kind", "name", "url", "operated_by"]

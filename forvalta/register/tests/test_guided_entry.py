@@ -108,8 +108,11 @@ def test_a_bad_environment_row_saves_nothing(
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
     [(href, message)] = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
     assert (href, message) == (anchor, text)
-    if "," in text.split(":")[0]:  # a field's error sits at the field
+    if "," in text.split(":")[0]:  # a field's error sits at the field, which names it
         assert f'id="{anchor}_error"' in html
+        widget = re.search(rf'<input[^>]*id="{anchor}"[^>]*>', html).group(0)
+        assert f'aria-describedby="{anchor}_error"' in widget
+        assert 'aria-invalid="true"' in widget
     else:  # the row's own error sits at the top of the row
         assert f'<p class="field-error">{text.split(": ", 1)[1]}</p>' in html
     assert state() == before
