@@ -128,10 +128,23 @@ class GoalForm(ScopedModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
 
 
+def _decisions(user: Any) -> Any:
+    from forvalta.governance.models import Decision
+
+    return Decision.objects.visible_to(user).select_related("body")
+
+
 class DecisionForm(forms.Form):
+    decision = forms.ModelChoiceField(
+        label=_("Decision of a body"),
+        queryset=None,
+        required=False,
+        help_text=_("Or give the reference of a decision by the owner and the lead below."),
+    )
     decision_reference = forms.CharField(
         label=_("Decision reference"),
         max_length=200,
+        required=False,
         help_text=_("The decision's number or the minutes' paragraph."),
     )
     decision_url = forms.URLField(label=_("Decision (link)"), required=False, assume_scheme="https")
@@ -143,6 +156,19 @@ class DecisionForm(forms.Form):
         label=_("Decided by (management lead)"), max_length=200, required=False
     )
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = _decisions(user)  # type: ignore[attr-defined]  # a ModelChoiceField
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("decision") and not data.get("decision_reference"):
+            self.add_error(
+                "decision_reference",
+                _("Choose a decision of a body or give the decision's reference."),
+            )
+        return data
 
     def clean_decision_url(self) -> str:
         url = self.cleaned_data.get("decision_url") or ""
@@ -207,6 +233,7 @@ class CostSplitForm(ScopedModelForm):
             "base_percent",
             "rounding",
             "open_to_members",
+            "decision",
             "decision_reference",
             "decision_url",
         ]
@@ -228,8 +255,17 @@ class KeyValuesForm(forms.Form):
         help_text=_("Required when values already set are changed: the decision's reference."),
     )
 
-    def __init__(self, *args: Any, members: list[tuple[int, str]], current: dict, **kwargs: Any):
+    decision = forms.ModelChoiceField(
+        label=_("Decision of a body"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, members: list[tuple[int, str]], current: dict, user: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = _decisions(user)  # type: ignore[attr-defined]  # a ModelChoiceField
         self.members = members
         for org_id, name in members:
             self.fields[f"org_{org_id}"] = forms.DecimalField(

@@ -236,8 +236,16 @@ class ManagementPlan(models.Model):
         default=DEFAULT_WORKING_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(366)],
     )
-    # The decision (000 4.1.1: decided by the system owner and the management lead).
-    # A generic reference until the governance part's Decision is on main.
+    # The decision: a body's decision (governance), or one recorded here by the object
+    # owner and the management lead (000 4.1.1), with its reference.
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision of a body"),
+    )
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
     decision_url = HttpsURLField(_("decision (link)"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
@@ -665,6 +673,15 @@ class CostSplit(models.Model):
             "The body decided that every member sees every member's share. Otherwise each "
             "member sees its own share and the totals."
         ),
+    )
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision of a body"),
+        help_text=_("The decision on the key (a change of key needs a new decision)."),
     )
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
     decision_url = HttpsURLField(_("decision (link)"), blank=True)

@@ -617,6 +617,7 @@ SPLIT_FIELDS = (
     "base_percent",
     "rounding",
     "open_to_members",
+    "decision",
     "decision_reference",
     "decision_url",
 )
@@ -660,6 +661,9 @@ def split_update(*, actor: Any, instance: CostSplit, data: dict[str, Any]) -> Co
         )  # scoping: allowed fetched through visible_to
         before = snapshot(fresh)
         key_changed = any(k in data and data[k] != getattr(fresh, k) for k in KEY_FIELDS)
+        new_decision = data.get("decision")
+        if not decision and new_decision is not None and new_decision.pk != fresh.decision_id:
+            decision = str(new_decision)[:200]
         if key_changed and not decision:
             raise key_change_refused()
         for name in SPLIT_FIELDS:
@@ -683,13 +687,18 @@ def split_update(*, actor: Any, instance: CostSplit, data: dict[str, Any]) -> Co
 
 
 def key_values_set(
-    *, actor: Any, split: CostSplit, values: dict[int, Decimal | None], change_decision: str = ""
+    *,
+    actor: Any,
+    split: CostSplit,
+    values: dict[int, Decimal | None],
+    change_decision: str = "",
+    decision: Any = None,
 ) -> CostSplit:
     """Set the members' key values ({organisation id: value, None to remove}). Once the
     key has values, changing them needs a decision; the shares are recalculated."""
     if not actor.has_perm("plans.change_costsplit", split):
         _refuse(actor, split, "key_values")
-    decision = change_decision.strip()
+    reference = change_decision.strip() or (str(decision)[:200] if decision is not None else "")
     with transaction.atomic():
         fresh = CostSplit.objects.select_for_update().get(
             pk=split.pk
@@ -703,7 +712,7 @@ def key_values_set(
                 raise ValidationError(_("A key value cannot be negative."))
         if wanted == current:
             return fresh
-        if current and not decision:
+        if current and not reference:
             raise key_change_refused()
         if fresh.key == KeyKind.FIXED and sum(wanted.values(), Decimal(0)) != fresh.budget:
             raise ValidationError(
@@ -720,9 +729,11 @@ def key_values_set(
             KeyValue.objects.update_or_create(
                 split=fresh, organisation_id=org, defaults={"value": value}
             )  # scoping: allowed as above
-        if decision:
-            fresh.decision_reference = decision
-            fresh.save(update_fields=["decision_reference"])
+        if reference:
+            fresh.decision_reference = reference
+            if decision is not None:
+                fresh.decision = decision
+            fresh.save(update_fields=["decision_reference", "decision"])
         record(
             actor=actor,
             action="plans.costsplit.key_changed",
@@ -733,7 +744,7 @@ def key_values_set(
                     {str(k): str(v) for k, v in sorted(wanted.items())},
                 ]
             },
-            reason=decision[:500],
+            reason=reference[:500],
         )
         _calculate(fresh)
     return fresh

@@ -67,6 +67,15 @@ def _require(request: HttpRequest, perm: str, obj: Any, model: Any = ManagementP
         deny(request, model, perm.split(".")[1].split("_")[0], obj)
 
 
+def decision_shown(user: Any, obj: Any, rows: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A body's decision by its number and title (as text), to those who see it."""
+    from forvalta.governance.models import Decision
+
+    label = str(type(obj)._meta.get_field("decision").verbose_name)
+    seen = obj.decision_id and Decision.objects.visible_to(user).filter(pk=obj.decision_id).exists()
+    return [(k, (str(v) if seen else None) if k == label else v) for k, v in rows]
+
+
 # --- plans ---------------------------------------------------------------------------------
 class PlanListView(ObjectListView):
     model = ManagementPlan
@@ -100,6 +109,7 @@ class PlanDetailView(ObjectDetailView):
         "period_start",
         "period_end",
         "version",
+        "decision",
         "purpose",
         "current_state",
         "overall_goal",
@@ -117,6 +127,9 @@ class PlanDetailView(ObjectDetailView):
             .base_queryset()
             .select_related("management_object", "service", "previous_version")
         )
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        return decision_shown(self.request.user, obj, super().field_rows(obj))
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         user = self.request.user
@@ -210,7 +223,7 @@ class PlanDecideView(PlanFormView):
     perm = "plans.decide_managementplan"
 
     def form(self, plan: ManagementPlan, data: Any = None) -> Any:
-        return self.form_class(data, initial={"decided_on": clock()})
+        return self.form_class(data, initial={"decided_on": clock()}, user=self.request.user)
 
     def act(self, plan: ManagementPlan, data: dict[str, Any]) -> Any:
         plan = services.plan_decide(actor=self.request.user, plan=plan, data=data)
@@ -550,6 +563,7 @@ class SplitDetailView(ObjectDetailView):
         "base_percent",
         "rounding",
         "open_to_members",
+        "decision",
         "decision_reference",
         "decision_url",
         "calculated_at",
@@ -565,7 +579,8 @@ class SplitDetailView(ObjectDetailView):
             and ManagementPlan.objects.visible_to(self.request.user).filter(pk=obj.plan_id).exists()
         )
         label = str(CostSplit._meta.get_field("plan").verbose_name)
-        return [(k, v) for k, v in rows if k != label or plan_seen]
+        rows = [(k, v) for k, v in rows if k != label or plan_seen]
+        return decision_shown(self.request.user, obj, rows)
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         lines, totals = selectors.split_lines(obj, self.request.user)
@@ -612,11 +627,15 @@ class KeyValuesView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         split, members, current = self.objects(pk)
-        return self.page(split, forms.KeyValuesForm(members=members, current=current))
+        return self.page(
+            split, forms.KeyValuesForm(members=members, current=current, user=request.user)
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         split, members, current = self.objects(pk)
-        form = forms.KeyValuesForm(request.POST, members=members, current=current)
+        form = forms.KeyValuesForm(
+            request.POST, members=members, current=current, user=request.user
+        )
         if not form.is_valid():
             return self.page(split, form, status=400)
         try:
@@ -625,6 +644,7 @@ class KeyValuesView(LoginRequiredMixin, View):
                 split=split,
                 values=form.values(),
                 change_decision=form.cleaned_data.get("change_decision") or "",
+                decision=form.cleaned_data.get("decision"),
             )
         except ValidationError as exc:
             add_validation_error(form, exc)
