@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from forvalta.core import api_views as core_api
 from forvalta.notifications import api as notifications_api
+from forvalta.plans import api as plans_api
 from forvalta.processes import api as processes_api
 from forvalta.register import api as register_api
 
@@ -37,6 +38,10 @@ router.register("process-templates", processes_api.TemplateViewSet, basename="pr
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("plans", plans_api.PlanViewSet, basename="managementplan")
+router.register("plan-goals", plans_api.GoalViewSet, basename="goal")
+router.register("cost-splits", plans_api.CostSplitViewSet, basename="costsplit")
+router.register("cost-shares", plans_api.CostShareViewSet, basename="costshare")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -34,8 +34,16 @@ class GoalTable(BaseTable):
         model = Goal
         fields = ("text", "plan", "activity", "kind", "status")
 
-    def render_plan(self, value: Any) -> Any:
-        return str(value)
+    def render_plan(self, value: Any, record: Any) -> Any:
+        """The plan's name to those who see the plan; otherwise its object or service
+        and period (a supplier sees the goals assigned to it, not the plan)."""
+        if getattr(record, "plan_seen", False):
+            return str(value)
+        target = value.management_object or value.service
+        return f"{target} {value.period_start:%Y-%m-%d}–{value.period_end:%Y-%m-%d}"
+
+    def value_plan(self, value: Any, record: Any) -> Any:
+        return self.render_plan(value, record)
 
 
 class CostSplitTable(BaseTable):

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -520,11 +520,13 @@ class AssignedGoalListView(ObjectListView):
 
     def get_queryset(self) -> QuerySet:
         orgs = sorted(scope_for(self.request.user).org_ids)
+        plans = ManagementPlan.objects.visible_to(self.request.user).filter(pk=OuterRef("plan_id"))
         return (
             super()
             .get_queryset()
             .filter(assigned_organisation_id__in=orgs)
-            .select_related("plan", "activity")
+            .select_related("plan", "activity", "plan__management_object", "plan__service")
+            .annotate(plan_seen=Exists(plans))
         )
 
     def add_url(self) -> str | None:
