@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.forms import ScopedModelForm
+from forvalta.core.forms import DateInput, ScopedModelForm
 from forvalta.core.models import Organisation, OrganisationKind
 from forvalta.plans.models import (
     CostSplit,
@@ -148,7 +148,7 @@ class DecisionForm(forms.Form):
         help_text=_("The decision's number or the minutes' paragraph."),
     )
     decision_url = forms.URLField(label=_("Decision (link)"), required=False, assume_scheme="https")
-    decided_on = forms.DateField(label=_("Decided on"))
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     decided_by_owner = forms.CharField(
         label=_("Decided by (object owner)"), max_length=200, required=False
     )
