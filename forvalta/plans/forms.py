@@ -135,7 +135,7 @@ def _decisions(user: Any) -> Any:
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ModelChoiceField(
+    decision: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Decision of a body"),
         queryset=None,
         required=False,
@@ -255,7 +255,7 @@ class KeyValuesForm(forms.Form):
         help_text=_("Required when values already set are changed: the decision's reference."),
     )
 
-    decision = forms.ModelChoiceField(
+    decision: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Decision of a body"),
         queryset=None,
         required=False,

@@ -31,8 +31,6 @@ from forvalta.core.scoping import ScopedQuerySet
 from forvalta.register.models import Agreement, ManagementObject, RoleType, Service, System
 
 ZERO = Decimal("0")
-MONEY = {"max_digits": 14, "decimal_places": 2}
-DAYS = {"max_digits": 8, "decimal_places": 1}
 
 DEFAULT_ACTIVITIES = (
     "Förvaltningsstyrning",
@@ -72,7 +70,11 @@ class PlanningSettings(models.Model):
         help_text=_("One per line (e.g. business-side, IT-side, or roles)."),
     )
     day_rate = models.DecimalField(
-        _("day rate (SEK)"), default=DEFAULT_DAY_RATE, validators=[MinValueValidator(0)], **MONEY
+        _("day rate (SEK)"),
+        default=DEFAULT_DAY_RATE,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
     )
     working_days_per_year = models.PositiveIntegerField(
         _("working days per year"),
@@ -388,7 +390,11 @@ class ResourceGroup(PlanPart):
     order = models.PositiveIntegerField(_("order"), default=1)
     name = models.CharField(_("resource group"), max_length=200)
     day_rate = models.DecimalField(
-        _("day rate (SEK)"), validators=[MinValueValidator(0)], default=DEFAULT_DAY_RATE, **MONEY
+        _("day rate (SEK)"),
+        validators=[MinValueValidator(0)],
+        default=DEFAULT_DAY_RATE,
+        max_digits=14,
+        decimal_places=2,
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -479,10 +485,18 @@ class GoalEffort(models.Model):
         verbose_name=_("resource group"),
     )
     person_days = models.DecimalField(
-        _("person-days"), default=ZERO, validators=[MinValueValidator(0)], **DAYS
+        _("person-days"),
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        max_digits=8,
+        decimal_places=1,
     )
     fixed_cost = models.DecimalField(
-        _("fixed costs (SEK)"), default=ZERO, validators=[MinValueValidator(0)], **MONEY
+        _("fixed costs (SEK)"),
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -524,10 +538,18 @@ class FollowUpEntry(models.Model):
         verbose_name=_("resource group"),
     )
     actual_days = models.DecimalField(
-        _("actual person-days"), default=ZERO, validators=[MinValueValidator(0)], **DAYS
+        _("actual person-days"),
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        max_digits=8,
+        decimal_places=1,
     )
     actual_cost = models.DecimalField(
-        _("actual other costs (SEK)"), default=ZERO, validators=[MinValueValidator(0)], **MONEY
+        _("actual other costs (SEK)"),
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -653,7 +675,9 @@ class CostSplit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
-    budget = models.DecimalField(_("budget (SEK)"), validators=[MinValueValidator(0)], **MONEY)
+    budget = models.DecimalField(
+        _("budget (SEK)"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
+    )
     key = models.CharField(_("key"), max_length=20, choices=KeyKind.choices)
     base_percent = models.DecimalField(
         _("base part (%)"),
@@ -778,7 +802,7 @@ class CostShare(models.Model):
     key_value = models.DecimalField(
         _("key value"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    amount = models.DecimalField(_("share (SEK)"), **MONEY)
+    amount = models.DecimalField(_("share (SEK)"), max_digits=14, decimal_places=2)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -819,10 +843,19 @@ class SystemBudgetLine(models.Model):
     )
     heading = models.CharField(_("heading"), max_length=20, choices=BudgetHeading.choices)
     planned = models.DecimalField(
-        _("planned (SEK)"), default=ZERO, validators=[MinValueValidator(0)], **MONEY
+        _("planned (SEK)"),
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
     )
     actual = models.DecimalField(
-        _("actual (SEK)"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+        _("actual (SEK)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
     )
     agreement = models.ForeignKey(
         Agreement,

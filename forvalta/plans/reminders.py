@@ -26,7 +26,7 @@ def responsible(milestone: PlanMilestone) -> list[User]:
         if plan.management_object_id
         else Q(service_id=plan.service_id)
     )
-    if plan.service_id and plan.service.management_object_id:
+    if plan.service is not None and plan.service.management_object_id:
         where |= Q(management_object_id=plan.service.management_object_id)
     people = (
         RoleAssignment.objects.active()

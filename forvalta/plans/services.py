@@ -804,7 +804,7 @@ def _calculate(split: CostSplit, required: bool = True) -> None:
         [
             CostShare(
                 split=split,
-                organisation_id=m.key,
+                organisation_id=int(m.key),  # type: ignore[call-overload]  # organisation ids
                 days=m.days,
                 key_value=m.value,
                 amount=shares[m.key],
