@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from forvalta.audit.models import AuditEvent
 from forvalta.core.models import ListPreference, SavedFilter
