@@ -118,6 +118,19 @@
     }
   }
 
+  // The filter panel starts closed on narrow screens and at high zoom (unless a filter
+  // has an error), so the results are not pushed below the whole panel.
+  function collapseFiltersWhenNarrow(root) {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 48em)").matches) {
+      return;
+    }
+    root.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+      if (!details.querySelector(".field-has-error")) {
+        details.open = false;
+      }
+    });
+  }
+
   function setUp(root) {
     root.querySelectorAll("select[data-searchable]").forEach(searchableSelect);
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -144,6 +157,7 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     setUp(document);
+    collapseFiltersWhenNarrow(document);
     tabStopsWhereTablesScroll();
     focusErrors();
   });
