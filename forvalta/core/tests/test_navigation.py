@@ -30,6 +30,8 @@ REGISTER = [
     "Documentation gaps",
 ]
 GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
+GOVERNANCE += ["Management plans", "Cost splits", "Goals assigned to my organisation"]
+GOVERNANCE += ["System budget"]
 ADMIN_MEMBER = [
     "Organisations",
     "People",
