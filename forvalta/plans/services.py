@@ -214,7 +214,11 @@ def plan_update(*, actor: Any, instance: ManagementPlan, data: dict[str, Any]) -
         return model_update(
             actor=actor,
             instance=instance,
-            data={k: v for k, v in data.items() if k in PLAN_FIELDS},
+            data={
+                k: v
+                for k, v in data.items()
+                if k in PLAN_FIELDS and not (k == "working_days_per_year" and v is None)
+            },
         )
 
 

@@ -189,6 +189,29 @@ def test_webcare_plan_sums_come_out_as_the_plans_own_totals(s, client):
     assert money(825_840) in page and money(2_254_368) in page
 
 
+def test_the_plan_as_a_tagged_pdf(s, client):
+    plan = s.webcare_plan()
+    client.force_login(s.lead)
+    response = client.get(reverse("plans:managementplan_pdf", args=[plan.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert_tagged_pdf(response.content, title=str(plan))
+    text = pdf_text(response.content)
+    assert "Förvaltningsstyrning" in text and "6 199 695 kr" in text.replace("\u00a0", " ")
+
+
+def test_split_pages_cost_the_same_queries_at_any_size(s, client, django_assert_max_num_queries):
+    split = s.split()
+    client.force_login(s.lead)
+    for size in (3, 30):
+        while CostShare.objects.filter(split=split).count() < size:
+            org = OrganisationFactory()
+            CostShare.objects.create(split=split, organisation=org, days=366, amount=Decimal(0))
+        with django_assert_max_num_queries(25):
+            assert client.get(split.get_absolute_url()).status_code == 200
+        with django_assert_max_num_queries(25):
+            assert client.get(reverse("plans:costsplit_list")).status_code == 200
+
+
 def test_plan_lists_cost_the_same_queries_at_any_size(s, client, django_assert_max_num_queries):
     client.force_login(s.lead)
     url = reverse("plans:managementplan_list")
@@ -405,6 +428,26 @@ def test_follow_up_per_goal_as_excel_and_tagged_pdf(s, client):
     response = client.post(url, {"file": buffer})
     assert response.status_code == 400
     assert FollowUpEntry.objects.filter(goal=goal).count() == 1
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["goal", "month", "group", "days", "cost"])
+    ws.append([goal.pk, "2012-04", "Verksamhetsnära", 5, 0])
+    ws.append([goal.pk, dt.date(2012, 5, 20), "IT-nära", 2, 500])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "utfall.xlsx"
+    assert client.post(url, {"file": buffer}).status_code == 302
+    assert list(
+        FollowUpEntry.objects.filter(goal=goal)
+        .order_by("month")
+        .values_list("month", "actual_days")
+    ) == [
+        (dt.date(2012, 3, 1), Decimal("8.0")),
+        (dt.date(2012, 4, 1), Decimal("5.0")),
+        (dt.date(2012, 5, 1), Decimal("2.0")),
+    ]
+    FollowUpEntry.objects.filter(goal=goal).exclude(month=dt.date(2012, 3, 1)).delete()
     xlsx = client.get(url + "?export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
