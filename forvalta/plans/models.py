@@ -743,6 +743,14 @@ class CostSplit(models.Model):
         super().clean()
         if self.service_id:
             self.organisation = self.service.owner_organisation
+            plan = self.plan
+            if plan is not None and not (
+                plan.service_id == self.service_id
+                or plan.management_object_id == self.service.management_object_id
+            ):
+                raise ValidationError(
+                    {"plan": _("The plan is for another object or service than the split.")}
+                )
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("The period cannot end before it starts.")})
         if self.budget is not None and self.rounding and self.budget % self.unit:

@@ -347,16 +347,21 @@ def plan_decide(*, actor: Any, plan: ManagementPlan, data: dict[str, Any]) -> Ma
     name, 000 4.1.1) and take the "decide" transition, in one transaction."""
     if not actor.has_perm("plans.decide_managementplan", plan):
         _refuse(actor, plan, "decide")
+    decision = data.get("decision")
     reference = (data.get("decision_reference") or "").strip()
+    if not reference and decision is not None:
+        reference = str(decision)[:200]
     if not reference:
         raise ValidationError({"decision_reference": _("Give the decision's reference.")})
+    decided_on = data.get("decided_on") or (decision.decided_on if decision else None) or today()
     with transaction.atomic():
         ManagementPlan.objects.filter(
             pk=plan.pk
         ).update(  # scoping: allowed the plan was fetched through visible_to
+            decision=decision,
             decision_reference=reference,
             decision_url=data.get("decision_url") or "",
-            decided_on=data.get("decided_on") or today(),
+            decided_on=decided_on,
             decided_by_owner=data.get("decided_by_owner") or "",
             decided_by_lead=data.get("decided_by_lead") or "",
             decision_recorded_by=actor,

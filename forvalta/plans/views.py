@@ -496,7 +496,8 @@ class GoalDetailView(ObjectDetailView):
         goal = self.get_object()
         form = forms.GoalFollowUpForm(request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Choose a status."))
+            messages.error(request, _("Choose a status."))
+            return HttpResponseRedirect(goal.get_absolute_url())
         try:
             services.goal_follow_up(
                 actor=request.user,

@@ -669,3 +669,56 @@ def test_members_see_the_plan_the_supplier_its_goals_outsiders_nothing(s, client
         assert client.get(url).status_code == 404, url
     for url in (reverse("plans:managementplan_list"), reverse("plans:costsplit_list")):
         assert "WebCare" not in client.get(url + "?export=csv").content.decode("utf-8-sig")
+
+
+def test_the_plan_is_decided_by_a_decision_of_a_body_the_user_sees(s, client):
+    from forvalta.governance.models import Body, Decision
+
+    def decision(body: Any, number: str) -> Any:
+        return Decision.objects.create(
+            body=body,
+            year=2012,
+            sequence=int(number[-1]),
+            number=number,
+            decided_on=dt.date(2012, 12, 10),
+            kind="management_plan",
+            title="Förvaltningsplan 2013 fastställs",
+            text="Styrgruppen fastställer planen.",
+            made_by="meeting",
+            recorded_by=s.lead,
+        )
+
+    seen = decision(
+        Body.objects.create(
+            organisation=s.region, name="Styrgrupp", kind="steering_group", management_object=s.obj
+        ),
+        "2012:7",
+    )
+    other_obj = ManagementObjectFactory(owner_organisation=s.other, name="Annat")
+    unseen = decision(
+        Body.objects.create(
+            organisation=s.other, name="Annat råd", kind="council", management_object=other_obj
+        ),
+        "2012:8",
+    )
+    plan = s.webcare_plan(status="aligned")
+    client.force_login(s.lead)
+    url = reverse("plans:managementplan_decide", args=[plan.pk])
+    page = client.get(url).content.decode()
+    assert "2012:7" in page and "2012:8" not in page
+    response = client.post(url, {"decision": unseen.pk, "decided_on": "2012-12-10"})
+    assert response.status_code == 400
+    plan.refresh_from_db()
+    assert (plan.status, plan.decision_id) == ("aligned", None)
+    response = client.post(url, {"decision": seen.pk, "decided_on": "2012-12-10"})
+    assert response.status_code == 302, response.context["form"].errors
+    plan.refresh_from_db()
+    assert (plan.status, plan.decision, plan.decision_reference) == (
+        "decided",
+        seen,
+        "2012:7 Förvaltningsplan 2013 fastställs",
+    )
+    assert (
+        "2012:7 Förvaltningsplan 2013 fastställs"
+        in client.get(plan.get_absolute_url()).content.decode()
+    )
