@@ -369,6 +369,12 @@ def test_milestones_remind_the_responsible_role_ahead_and_show_late_ones(s, clie
         ("Utformning av nya mål klar", dt.date(2012, 9, 30)),
     ]
     assert dates[-1] == ("Förvaltningsplanen fastställd", dt.date(2012, 12, 15))
+    # The lead's calendar feed lists the milestones of the lead's role; a colleague's none.
+    from forvalta.calendarfeed.registry import items_for
+
+    feed = [i for i in items_for(s.lead) if i.kind == "plan-milestone"]
+    assert [i.start for i in feed] == [d for _n, d in dates[:4]]
+    assert [i for i in items_for(s.colleague) if i.kind == "plan-milestone"] == []
     # Frozen clock: 2012-08-29, two days before the current state is due.
     remind_deadlines(on=dt.date(2012, 8, 29))
     mine = Notification.objects.filter(recipient=s.lead)
