@@ -17,6 +17,7 @@ from forvalta.register.models import RoleAssignment
 
 @register
 def plan_milestones(user: Any) -> Iterator[FeedItem]:
+    # scoping: allowed the user's own roles, as a condition on milestones read through visible_to
     holds = RoleAssignment.objects.active().filter(
         Q(management_object_id=OuterRef("plan__management_object_id"))
         | Q(service_id=OuterRef("plan__service_id")),
