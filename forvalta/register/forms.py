@@ -15,7 +15,9 @@ from forvalta.core.models import Membership, Organisation, OrganisationKind, Use
 from forvalta.core.widgets import FastSelect
 from forvalta.register.models import (
     Agreement,
+    Criticality,
     Environment,
+    Lifecycle,
     Integration,
     ManagementObject,
     Participation,
@@ -562,3 +564,78 @@ class AgreementForm(RegisterForm):
                         name, _("Only what the customer organisation owns can be covered.")
                     )
         return cleaned
+
+
+class BulkAction(models.TextChoices):
+    LIFECYCLE = "lifecycle", _("Change lifecycle phase")
+    CRITICALITY = "criticality", _("Change criticality")
+    OWNER = "owner_organisation", _("Change owner organisation")
+    ARCHIVE = "archive", _("Archive")
+
+
+BULK_MAX = 500
+
+
+class SystemBulkForm(forms.Form):
+    """A change for the systems chosen in the list; each row goes through its service."""
+
+    pk = forms.ModelMultipleChoiceField(
+        queryset=System.objects.none(),
+        error_messages={
+            "required": _("Choose at least one system in the list."),
+            "invalid_choice": _("One of the chosen systems cannot be changed here."),
+            "invalid_pk_value": _("One of the chosen systems cannot be changed here."),
+        },
+    )
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=[("", "---------"), *BulkAction.choices],
+        error_messages={"required": _("Choose what to change.")},
+    )
+    lifecycle = forms.ChoiceField(
+        label=_("New lifecycle phase"),
+        choices=[("", "---------"), *Lifecycle.choices],
+        required=False,
+    )
+    criticality = forms.ChoiceField(
+        label=_("New criticality"),
+        choices=[("", "---------"), *Criticality.choices],
+        required=False,
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("New owner organisation"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.core.tenancy import scope_for
+
+        self.user = user
+        pk_field: Any = self.fields["pk"]
+        pk_field.queryset = System.objects.visible_to(user).filter(archived_at__isnull=True)
+        owner_field: Any = self.fields["owner_organisation"]
+        owner_field.queryset = (
+            Organisation.objects.visible_to(user)
+            .filter(id__in=sorted(scope_for(user).admin_org_ids))
+            .exclude(kind=OrganisationKind.SUPPLIER)
+        )
+
+    def clean_pk(self) -> Any:
+        chosen = self.cleaned_data["pk"]
+        if len(chosen) > BULK_MAX:
+            raise forms.ValidationError(
+                _("Choose at most %(n)s systems at a time.") % {"n": BULK_MAX}
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action and action != BulkAction.ARCHIVE and not cleaned.get(action):
+            self.add_error(action, _("Choose the new value."))
+        return cleaned
+
+    def change(self) -> dict[str, Any]:
+        """The fields to set on each row ({} to archive)."""
+        action = self.cleaned_data["action"]
+        return {} if action == BulkAction.ARCHIVE else {action: self.cleaned_data[action]}
