@@ -17,8 +17,8 @@ from forvalta.register.models import (
     Agreement,
     Criticality,
     Environment,
-    Lifecycle,
     Integration,
+    Lifecycle,
     ManagementObject,
     Participation,
     RoleAssignment,
@@ -93,7 +93,8 @@ def _default_owner(form: ScopedModelForm) -> None:
             form.initial["owner_organisation"] = choices[0]
         return
     home = (
-        Membership.objects.active()
+        Membership.objects.visible_to(form.user)
+        .active()
         .filter(
             user_id=form.user.pk,
             organisation_id__in=form.fields["owner_organisation"].queryset.values("pk"),
@@ -410,7 +411,9 @@ class RoleAssignmentForm(RegisterForm):
         # are offered, each with the organisations they can act for. On edit the current
         # value stays choosable.
         org_ids = sorted(self.scope.org_ids)
-        appointable = Membership.objects.active().filter(organisation_id__in=org_ids)
+        appointable = (
+            Membership.objects.visible_to(self.user).active().filter(organisation_id__in=org_ids)
+        )
         self.fields["person"].queryset = (
             User.objects.visible_to(self.user)
             .filter(pk__in=appointable.values("user_id"))
@@ -472,7 +475,8 @@ class RoleAssignmentForm(RegisterForm):
         appoint for, when there is exactly one; otherwise the field says what to do."""
         organisations = list(
             self.fields["organisation"].queryset.filter(
-                pk__in=Membership.objects.active()
+                pk__in=Membership.objects.visible_to(self.user)
+                .active()
                 .filter(user_id=person.pk)
                 .values("organisation_id")
             )
