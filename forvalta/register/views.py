@@ -509,7 +509,11 @@ class SystemDetailView(RecordsObjectViewMixin, ArchivableDetailMixin, ObjectDeta
             self.request.user,
             systems=System.objects.visible_to(self.request.user).filter(pk=obj.pk),
         )
-        return {**context, "gaps": gaps}
+        from forvalta.register.diagram import links_html, system_dependencies
+
+        dependencies = system_dependencies(self.request.user, obj)
+        dependencies["links_html"] = links_html(dependencies["links"])
+        return {**context, "gaps": gaps, "dependencies": dependencies}
 
 
 class SystemEditView(ObjectEditView):
