@@ -57,3 +57,17 @@ def test_a_system_without_dependencies_says_so(org_admin_client: Any, reg: Reg) 
     assert "<svg" not in html
     assert "Systemet har inga registrerade tjänster eller integrationer." in html
     assert System.objects.filter(name="Ensam").count() == 1
+
+
+def test_an_archived_item_is_marked_where_it_still_appears(org_admin_client: Any, reg: Reg) -> None:
+    """Archived items leave the lists but stay in their parent's related tables, marked."""
+    from django.utils import timezone
+
+    old = SystemFactory(management_object=reg.obj, name="Gamla journalen")
+    System.objects.filter(pk=old.pk).update(archived_at=timezone.now())
+    html = org_admin_client.get(reg.obj.get_absolute_url()).content.decode()
+    assert (
+        f'<a href="{old.get_absolute_url()}">Gamla journalen</a> '
+        '<span class="tag tag-archived">arkiverad</span>'
+    ) in html
+    assert f'<a href="{reg.system.get_absolute_url()}">Procapita</a></td>' in html
