@@ -100,6 +100,7 @@ class NominateForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         people = User.objects.visible_to(self.user).filter(
+            # scoping: allowed narrows the scoped people to the member organisation's
             pk__in=Membership.objects.active()
             .filter(organisation_id=self.instance.organisation_id)
             .values("user_id")
