@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
@@ -27,7 +32,7 @@ from django.views import View
 from django_filters import FilterSet
 
 from forvalta.audit.services import object_type_of, record
-from forvalta.core import concurrency
+from forvalta.core import concurrency, list_preferences
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.services import perm_name
 from forvalta.core.tables import WindowCountPaginator
@@ -109,8 +114,45 @@ class ObjectListView(ScopedViewMixin, View):
     add_label: StrOrPromise | None = None
     empty_text: StrOrPromise | None = None
 
+    # The key of the person's column choice and saved filters for this list, and the
+    # URL name of the list (both default from the model).
+    list_key: str | None = None
+    list_url_name: str | None = None
+    columns_shown: list[str] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls, "model", None)
+        table_class = getattr(cls, "table_class", None)
+        if model is None or table_class is None:
+            return
+        if "list_key" not in cls.__dict__:
+            cls.list_key = f"{model._meta.app_label}.{cls.__name__.lower()}"
+        list_preferences.register_list(
+            str(cls.list_key), cls.list_url_name or url_name(model, "list"), table_class
+        )
+
     def get_queryset(self) -> QuerySet:
         return self.base_queryset()
+
+    def make_table(self, queryset: QuerySet) -> tables.Table:
+        """The table with the person's chosen columns (or the table's defaults)."""
+        assert self.list_key is not None
+        shown = list_preferences.shown_columns(self.request.user, self.list_key, self.table_class)
+        self.columns_shown = shown
+        hidden = [
+            name for name in list_preferences.column_names(self.table_class) if name not in shown
+        ]
+        if not self.tool_columns_shown():
+            hidden += list(getattr(self.table_class, "tool_columns", ()))
+        return self.table_class(queryset, exclude=hidden)
+
+    def tool_columns_shown(self) -> bool:
+        """Whether the table's tool columns (a row's checkbox for bulk changes) show."""
+        return False
+
+    def extra_list_context(self) -> dict[str, Any]:
+        return {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.require("view")
@@ -130,8 +172,9 @@ class ObjectListView(ScopedViewMixin, View):
                 queryset = filterset.qs
         # Configured (ordering, pagination) once, below: given the request here the
         # table would also paginate itself with a plain paginator (a COUNT query).
-        table = self.table_class(queryset)
         export = request.GET.get("export")
+        # An export holds every column; the page the person's chosen ones.
+        table = self.table_class(queryset) if export else self.make_table(queryset)
         if export in {"csv", "xlsx"} and not filter_invalid:
             # Everything that matches the filter, in the order the user sorted by.
             tables.RequestConfig(request, paginate=False).configure(table)
@@ -150,6 +193,14 @@ class ObjectListView(ScopedViewMixin, View):
             "add_url": self.add_url(),
             "add_label": self.add_label,
             "empty_text": self.empty_text,
+            "list_key": self.list_key,
+            "column_choices": [
+                (name, label, name in self.columns_shown)
+                for name, label in list_preferences.column_choices(self.table_class)
+            ],
+            "saved_filters": list_preferences.saved_filters(request.user, self.list_key or ""),
+            **self.extra_list_context(),
+            "filter_query": list_preferences.filter_query(request.GET),
             "is_filtered": bool(
                 filterset is not None
                 and filterset.is_bound
@@ -279,14 +330,57 @@ class ObjectEditView(ScopedViewMixin, View):
         self.require("add")
         return None
 
+    def inline_formsets(self, obj: Any, data: Any = None) -> list[Any]:
+        """Rows of child items entered with the item (a system's environments): formsets
+        with a ``title``, saved by ``save_inlines`` in the same transaction."""
+        return []
+
+    def save_inlines(self, saved: Any, formsets: list[Any]) -> None:
+        """Save the inline rows through their services; a row's ValidationError is put on
+        its form and raised as ``InlineRejected``, which undoes the whole save."""
+
+    def parent(self, form: BaseForm, saved: Any = None) -> Any:
+        """The item a new child is added from (``?system=3``): the page to return to.
+        Looked up through the form's own (scoped) choices, so a hostile id finds nothing."""
+        for name, value in self.request.GET.items():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.many_to_one or name not in form.fields:
+                continue
+            if saved is not None:
+                related = getattr(saved, name, None)
+            else:
+                queryset = getattr(form.fields[name], "queryset", None)
+                related = (
+                    queryset.filter(pk=value).first()
+                    if queryset is not None and str(value).isdigit()
+                    else None
+                )
+            if related is not None and hasattr(related, "get_absolute_url"):
+                return related
+        return None
+
     def render_form(
-        self, form: BaseForm, obj: Any, status: int = 200, version: str | None = None
+        self,
+        form: BaseForm,
+        obj: Any,
+        status: int = 200,
+        version: str | None = None,
+        formsets: list[Any] | None = None,
     ) -> HttpResponse:
         if obj is not None and version is None:
             version = concurrency.version_token(form)
+        if formsets is None:
+            formsets = self.inline_formsets(obj)
+        parent = self.parent(form) if obj is None else None
         context = {
             **self.model_context(),
             "form": form,
+            "formsets": formsets,
+            "extra_errors": inline_errors(formsets),
+            "can_add_another": obj is None,
             "object": obj,
             # The version the form was opened on (see forvalta.core.concurrency).
             "version_field": concurrency.VERSION_FIELD,
@@ -298,6 +392,8 @@ class ObjectEditView(ScopedViewMixin, View):
             ),
             "cancel_url": obj.get_absolute_url()
             if obj
+            else parent.get_absolute_url()
+            if parent
             else safe_reverse(url_name(self.model, "list")),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -313,19 +409,41 @@ class ObjectEditView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.target()
         form = self.get_form(obj, request.POST, request.FILES)
+        formsets = self.inline_formsets(obj, request.POST)
         # The version the page was opened on; a form posted without one (a script, not
         # the page) is not checked.
         version = request.POST.get(concurrency.VERSION_FIELD) if obj is not None else None
-        if not form.is_valid():
-            return self.render_form(form, obj, status=400, version=version)
+        valid = form.is_valid()
+        if not all([fs.is_valid() for fs in formsets]) or not valid:
+            return self.render_form(form, obj, status=400, version=version, formsets=formsets)
         data = self.service_data(form)
         try:
             if obj is None:
                 assert self.create_service is not None
-                saved = self.create_service(actor=request.user, data=data)
+                denied: PermissionDenied | None = None
+                try:
+                    with transaction.atomic():
+                        try:
+                            saved = self.create_service(actor=request.user, data=data)
+                        except PermissionDenied as exc:
+                            # The service recorded the refusal, which must stay.
+                            denied = exc
+                        else:
+                            self.save_inlines(saved, formsets)
+                except InlineRejected:
+                    return self.render_form(
+                        form, obj, status=400, version=version, formsets=formsets
+                    )
+                if denied is not None:
+                    raise denied
                 messages.success(
                     request, _("“%(name)s” was created.") % {"name": self.shown(saved)}
                 )
+                if request.POST.get("_addanother"):
+                    return HttpResponseRedirect(request.get_full_path())
+                parent = self.parent(form, saved)
+                if parent is not None:
+                    return HttpResponseRedirect(parent.get_absolute_url())
             else:
                 assert self.update_service is not None
                 refused: PermissionDenied | None = None
@@ -392,6 +510,25 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def success_url(self, obj: Any) -> str:
         return obj.get_absolute_url()
+
+
+class InlineRejected(Exception):
+    """An inline row's service refused it; the errors are on the row's form."""
+
+
+def inline_errors(formsets: list[Any]) -> list[tuple[str, str]]:
+    """(anchor, text) of each inline row's errors, for the form's error summary."""
+    found: list[tuple[str, str]] = []
+    for formset in formsets:
+        for number, row in enumerate(formset, start=1):
+            prefix = f"{formset.row_label} {number}"
+            for error in row.non_field_errors():
+                found.append((row[next(iter(row.fields))].id_for_label, f"{prefix}: {error}"))
+            for field in row:
+                for error in field.errors:
+                    label = capfirst(str(field.label))
+                    found.append((field.id_for_label, f"{prefix}, {label}: {error}"))
+    return found
 
 
 def add_validation_error(form: BaseForm, exc: ValidationError) -> None:

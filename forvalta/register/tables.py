@@ -47,7 +47,23 @@ class ServiceTable(BaseTable):
         fields = ("name", "owner_organisation", "management_object")
 
 
+def select_cell(record: Any) -> str:
+    """A row's checkbox for bulk changes; it belongs to the bulk form above the table
+    (``form="bulk-form"``), so the table needs no form around it."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    return format_html(
+        '<input type="checkbox" name="pk" value="{}" form="bulk-form" aria-label="{}">',
+        record.pk,
+        gettext("Select %(name)s") % {"name": record.name},
+    )
+
+
 class SystemTable(BaseTable):
+    select = tables.Column(
+        verbose_name=_("Select"), empty_values=(), orderable=False, exclude_from_export=True
+    )
     name = tables.Column(linkify=True)
     management_object = tables.Column(linkify=True)
     processes_personal_data = YesNoColumn()
@@ -59,6 +75,7 @@ class SystemTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = System
         fields = (
+            "select",
             "name",
             "owner_organisation",
             "system_owner_name",
@@ -71,8 +88,15 @@ class SystemTable(BaseTable):
             "holds_protected_identities",
         )
 
+    tool_columns = ("select",)
+    export_exclude = ("select",)
+
+    def render_select(self, record: Any) -> str:
+        return select_cell(record)
+
     # The same cells without django-tables2's per-cell work (see BaseTable).
     fast_cells = {
+        "select": select_cell,
         "name": link_cell(lambda r: r.name),
         "owner_organisation": text_cell(lambda r: r.owner_organisation),
         "system_owner_name": text_cell(lambda r: getattr(r, "system_owner_name", None)),

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -20,11 +22,13 @@ from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.generic_views import (
+    InlineRejected,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
+    add_validation_error,
     deny,
     safe_reverse,
     url_name,
@@ -315,6 +319,18 @@ class SystemListView(ObjectListView):
     table_class = tables.SystemTable
     filterset_class = filters.SystemFilterSet
 
+    def tool_columns_shown(self) -> bool:
+        """Rows can be chosen for a bulk change by those who change systems at all."""
+        return bool(self.request.user.has_perm("register.add_system"))
+
+    def extra_list_context(self) -> dict[str, Any]:
+        if not self.tool_columns_shown():
+            return {}
+        return {
+            "bulk_template": "register/_system_bulk.html",
+            "bulk_form": forms.SystemBulkForm(user=self.request.user),
+        }
+
     def get_queryset(self) -> QuerySet:
         from forvalta.register.selectors import with_role_holders
 
@@ -324,6 +340,90 @@ class SystemListView(ObjectListView):
             .select_related("owner_organisation", "management_object", "vendor"),
             self.request.user,
         )
+
+
+class SystemBulkView(ScopedViewMixin, View):
+    """A change for the systems chosen in the list: shown for confirmation, then made
+    row by row through the services in one transaction (all or nothing), one audit
+    event per row. Rows the person may not change are refused before anything is done."""
+
+    model = System
+    template_name = "register/system_bulk.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = forms.SystemBulkForm(request.POST, user=request.user)
+        query = list_query(request.POST.get("query", ""))
+        back = reverse("register:system_list") + (f"?{query}" if query else "")
+        context: dict[str, Any] = {"form": form, "back": back, "query": query}
+        if not form.is_valid():
+            return self.page(context, status=400)
+        rows = list(form.cleaned_data["pk"].order_by("name", "pk"))
+        refused = [r for r in rows if not request.user.has_perm("register.change_system", r)]
+        if refused:
+            for row in refused:
+                record(
+                    actor=request.user,
+                    action="access.denied",
+                    obj=row,
+                    changes={"attempted": [None, "bulk " + form.cleaned_data["action"]]},
+                )
+            context["refused"] = refused
+            return self.page(context, status=403)
+        change = form.change()
+        if not request.POST.get("confirm"):
+            context["rows"] = [(row, self.describe(row, change)) for row in rows]
+            return self.page(context)
+        failed: tuple[Any, ValidationError] | None = None
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    try:
+                        if change:
+                            services.system_update(actor=request.user, instance=row, data=change)
+                        else:
+                            services.system_archive(actor=request.user, instance=row)
+                    except ValidationError as exc:
+                        failed = (row, exc)
+                        raise
+        except ValidationError:
+            assert failed is not None
+            context["failed"] = failed[0]
+            context["failed_messages"] = failed[1].messages
+            context["rows"] = [(row, self.describe(row, change)) for row in rows]
+            return self.page(context, status=400)
+        except PermissionDenied:
+            # A change that would take a row out of the person's reach: all undone.
+            deny(request, System, "bulk " + form.cleaned_data["action"])
+        messages.success(
+            request,
+            ngettext("%(n)s system was changed.", "%(n)s systems were changed.", len(rows))
+            % {"n": len(rows)},
+        )
+        return HttpResponseRedirect(back)
+
+    def describe(self, row: System, change: dict[str, Any]) -> tuple[str, str]:
+        """(now, after) as the confirmation shows them."""
+        if not change:
+            return (gettext("Active"), gettext("Archived"))
+        [(name, value)] = change.items()
+        if name == "owner_organisation":
+            return (str(row.owner_organisation), str(value))
+        field: Any = System._meta.get_field(name)
+        labels = dict(field.choices or [])
+        return (str(labels.get(getattr(row, name), "")), str(labels.get(value, value)))
+
+    def page(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        context["title"] = gettext("Change several systems")
+        return render(self.request, self.template_name, context, status=status)
+
+
+def list_query(raw: str) -> str:
+    """The list's filter to return to (only what a list's query string may hold)."""
+    from django.http import QueryDict
+
+    from forvalta.core.list_preferences import filter_query
+
+    return filter_query(QueryDict(raw[:2000]))
 
 
 class SystemDetailView(RecordsObjectViewMixin, ArchivableDetailMixin, ObjectDetailView):
@@ -417,6 +517,30 @@ class SystemEditView(ObjectEditView):
     form_class = forms.SystemForm
     create_service = staticmethod(services.system_create)
     update_service = staticmethod(services.system_update)
+
+    def inline_formsets(self, obj: Any, data: Any = None) -> list[Any]:
+        """A new system's environments are entered with it (issue 9, guided entry)."""
+        if obj is not None or (data is not None and "env-TOTAL_FORMS" not in data):
+            return []  # editing, or a post without the rows (a script): the system alone
+        return [
+            forms.EnvironmentRows(data=data, prefix="env", form_kwargs={"user": self.request.user})
+        ]
+
+    def save_inlines(self, saved: Any, formsets: list[Any]) -> None:
+        rejected = False
+        for formset in formsets:
+            for row in formset:
+                if not row.has_changed():
+                    continue
+                try:
+                    services.environment_create(
+                        actor=self.request.user, data={**row.cleaned_data, "system": saved}
+                    )
+                except ValidationError as exc:
+                    add_validation_error(row, exc)
+                    rejected = True
+        if rejected:
+            raise InlineRejected
 
 
 class SystemDeleteView(RegisterItemDeleteView):
