@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from forvalta.core import api_views as core_api
+from forvalta.governance import api as governance_api
 from forvalta.notifications import api as notifications_api
 from forvalta.processes import api as processes_api
 from forvalta.register import api as register_api
@@ -37,6 +38,13 @@ router.register("process-templates", processes_api.TemplateViewSet, basename="pr
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("governance-bodies", governance_api.BodyViewSet, basename="body")
+router.register("governance-meetings", governance_api.MeetingViewSet, basename="meeting")
+router.register("governance-decisions", governance_api.DecisionViewSet, basename="decision")
+router.register(
+    "governance-circulations", governance_api.CirculationViewSet, basename="circulation"
+)
+router.register("governance-votes", governance_api.VoteViewSet, basename="vote")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/", include("forvalta.audit.urls")),
     path("workflow/", include("forvalta.workflow.urls")),
     path("processes/", include("forvalta.processes.urls")),
+    path("governance/", include("forvalta.governance.urls")),
     path("calendar/", include("forvalta.businesscalendar.urls")),
     path("calendar-feed/", include("forvalta.calendarfeed.urls")),
     path("notifications/", include("forvalta.notifications.urls")),

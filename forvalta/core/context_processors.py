@@ -99,6 +99,13 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[GOVERNANCE].append(
             (str(_("Checklist templates")), reverse("processes:processtemplate_list"))
         )
+    if may_view("governance.view_body"):
+        links[GOVERNANCE] += [
+            (str(_("Councils and groups")), reverse("governance:body_list")),
+            (str(_("Meetings")), reverse("governance:meeting_list")),
+            (str(_("Decision register")), reverse("governance:decision_list")),
+            (str(_("Decisions by circulation")), reverse("governance:circulation_list")),
+        ]
     if user.has_perm("audit.view_auditevent"):
         links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))

@@ -29,7 +29,15 @@ REGISTER = [
     "Roles",
     "Documentation gaps",
 ]
-GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
+GOVERNANCE = [
+    "My steps",
+    "Checklist runs",
+    "Checklist templates",
+    "Councils and groups",
+    "Meetings",
+    "Decision register",
+    "Decisions by circulation",
+]
 ADMIN_MEMBER = [
     "Organisations",
     "People",
