@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from forvalta.core import api_views as core_api
 from forvalta.governance import api as governance_api
 from forvalta.notifications import api as notifications_api
+from forvalta.plans import api as plans_api
 from forvalta.processes import api as processes_api
 from forvalta.register import api as register_api
 
@@ -45,6 +46,10 @@ router.register(
     "governance-circulations", governance_api.CirculationViewSet, basename="circulation"
 )
 router.register("governance-votes", governance_api.VoteViewSet, basename="vote")
+router.register("plans", plans_api.PlanViewSet, basename="managementplan")
+router.register("plan-goals", plans_api.GoalViewSet, basename="goal")
+router.register("cost-splits", plans_api.CostSplitViewSet, basename="costsplit")
+router.register("cost-shares", plans_api.CostShareViewSet, basename="costshare")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "forvalta.calendarfeed",
     "forvalta.notifications",
     "forvalta.governance",
+    "forvalta.plans",
 ]
 
 MIDDLEWARE = [

@@ -106,6 +106,13 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
             (str(_("Decision register")), reverse("governance:decision_list")),
             (str(_("Decisions by circulation")), reverse("governance:circulation_list")),
         ]
+    if may_view("plans.view_managementplan"):
+        links[GOVERNANCE].append((str(_("Management plans")), reverse("plans:managementplan_list")))
+        links[GOVERNANCE].append((str(_("Cost splits")), reverse("plans:costsplit_list")))
+        links[GOVERNANCE].append(
+            (str(_("Goals assigned to my organisation")), reverse("plans:goal_list"))
+        )
+        links[GOVERNANCE].append((str(_("System budget")), reverse("plans:systembudgetline_list")))
     if user.has_perm("audit.view_auditevent"):
         links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))

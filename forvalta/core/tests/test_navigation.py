@@ -38,6 +38,8 @@ GOVERNANCE = [
     "Decision register",
     "Decisions by circulation",
 ]
+GOVERNANCE += ["Management plans", "Cost splits", "Goals assigned to my organisation"]
+GOVERNANCE += ["System budget"]
 ADMIN_MEMBER = [
     "Organisations",
     "People",
