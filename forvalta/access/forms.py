@@ -99,6 +99,8 @@ class SettingsForm(ScopedModelForm):
 
 
 class SnapshotUploadForm(forms.Form):
+    fields: dict[str, Any]  # type: ignore[assignment]  # choice fields re-pointed at scoped querysets
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label=_("Organisation")
     )
@@ -118,6 +120,8 @@ class SnapshotUploadForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
+    fields: dict[str, Any]  # type: ignore[assignment]  # choice fields re-pointed at scoped querysets
+
     snapshot = forms.ModelChoiceField(queryset=Snapshot.objects.none(), label=_("Snapshot"))
     season = forms.ChoiceField(choices=Season.choices, label=_("Season"))
     year = forms.IntegerField(min_value=2000, max_value=2100, label=_("Year"))
@@ -143,6 +147,8 @@ class CampaignForm(forms.Form):
 
 
 class ReviewerForm(forms.Form):
+    fields: dict[str, Any]  # type: ignore[assignment]  # choice fields re-pointed at scoped querysets
+
     reviewer = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Reviewer"))
 
     def __init__(self, *args: Any, user: Any, organisation_id: int, **kwargs: Any) -> None:
@@ -209,6 +215,8 @@ class DeviationForm(ScopedModelForm):
 
 
 class YearSignForm(forms.Form):
+    fields: dict[str, Any]  # type: ignore[assignment]  # choice fields re-pointed at scoped querysets
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label=_("Organisation")
     )

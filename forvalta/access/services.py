@@ -388,7 +388,7 @@ def split(
         active = (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
         people[user_id] = (unit_id, active)
     per_person = Counter(a[6] for a in accounts if a[6] is not None)
-    groups: dict[tuple[int | None, str], list[tuple[Any, ...]]] = defaultdict(list)
+    groups: dict[tuple[Any, str], list[tuple[Any, ...]]] = defaultdict(list)
     for account in accounts:
         groups[(account[1], account[2] if account[1] is None else "")].append(account)
     managers = unit_managers(organisation_id)
@@ -511,7 +511,7 @@ def verdicts_give(
     """Verdicts on accounts of one list: {item id: {verdict, new_roles, comment}}.
     All or nothing; an item of another list is refused."""
     errors: list[str] = []
-    for item_id, values in verdicts.items():
+    for values in verdicts.values():
         verdict = values.get("verdict", "")
         if verdict not in Verdict.values and verdict != "":
             errors.append(_("Choose keep, remove or change."))

@@ -533,7 +533,7 @@ def review_list_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST, user=request.user, organisation_id=obj.campaign.organisation_id
     )
     if not form.is_valid():
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
         return HttpResponseRedirect(obj.get_absolute_url())
     try:
         services.reviewer_set(

@@ -21,7 +21,10 @@ from forvalta.core.tests.factories import MembershipFactory, UnitFactory, UserFa
 from forvalta.register.tests.factories import RoleAssignmentFactory, role_type
 from forvalta.register.tests.world import World, build_world, marker
 
-HEADER = "Användar-id;Namn;E-post;Personnummer;Enhet;Roller;Skyddade personuppgifter;Senaste inloggning\n"
+HEADER = (
+    "Användar-id;Namn;E-post;Personnummer;Enhet;Roller;Skyddade personuppgifter;"
+    "Senaste inloggning\n"
+)
 
 
 @dataclass
