@@ -397,7 +397,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     name_field = page.get_by_label("Name (required)")
     expect(name_field).to_have_value("E-tjänsteplattformen")
     name_field.fill("")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     summary = page.locator(".error-summary")
     expect(summary.locator("h2")).to_have_text("There is a problem")
     expect(summary.locator("li")).to_have_text(["Name: Enter name."])
@@ -408,7 +408,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     new_description = "E-tjänster, formulär, mina sidor och ärendeinlämning."
     name_field.fill("E-tjänsteplattformen")
     page.get_by_label("Description").fill(new_description)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messages .notice-success")).to_have_text(
         "“E-tjänsteplattformen” was saved."
     )
@@ -430,7 +430,7 @@ def test_management_lead_walks_the_register(demo: None, page: Page, live_server:
     page.get_by_label("Valid from (required)").fill(f"{year}-01-01")
     page.get_by_label("Valid to").fill(f"{year + 1}-12-31")
     page.get_by_label("Note").fill("Beslut i kommunstyrelsen.")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messages .notice-success")).to_have_text(
         "“Lerums kommun – Digital signering” was created."
     )
@@ -630,7 +630,7 @@ def test_pages_work_without_javascript(demo: None, browser: Browser, live_server
         # An invalid edit shows the error summary and changes nothing.
         page.get_by_role("link", name="Edit", exact=True).click()
         page.get_by_label("Name (required)").fill("")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         summary = page.locator(".error-summary")
         expect(summary.locator("h2")).to_have_text("There is a problem")
         expect(summary.locator("li")).to_have_text(["Name: Enter name."])

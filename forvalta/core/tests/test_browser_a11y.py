@@ -51,7 +51,7 @@ def test_form_in_error_state_has_focus_on_summary_and_no_axe_violations(
         base.log_in(page, "forvaltningsledare")
         before = System.objects.count()
         page.goto("/register/systems/add/")
-        page.get_by_role("button", name=base.sv("Save")).click()
+        page.get_by_role("button", name=base.sv("Save"), exact=True).click()
         summary = page.locator("#fel")
         expect(summary).to_be_focused()
         expect(summary.locator("h2")).to_have_text(base.sv("There is a problem"))
@@ -164,7 +164,7 @@ def test_every_form_in_its_error_state_passes_axe(
         found: dict[str, Any] = {}
         for name in ADD_PAGES:
             page.goto(reverse(name))
-            page.locator("main form button[type=submit]").click()
+            page.locator("main form button[type=submit]").first.click()
             expect(page.locator("#fel")).to_be_focused()
             found[name] = axe_violations(page)
         assert found == {name: [] for name in ADD_PAGES}
@@ -198,5 +198,44 @@ def test_filter_error_beside_the_field_clears_with_htmx(
         expect(error).to_be_empty()
         expect(date).not_to_have_attribute("aria-invalid", "true")
         expect(page.locator(".result-count")).to_have_text("1 post")
+    finally:
+        context.close()
+
+
+def test_narrow_screen_menu_button_and_collapsed_filters(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    """At 400 % zoom of a 1280 x 1024 screen (320 x 256 CSS pixels) the menu is one
+    button and the filter panel starts closed, so the heading and the list start on the
+    first screens instead of below the whole menu and filter panel (issue 9, point 9)."""
+    context = base._new_context(browser, live_server.url, viewport={"width": 320, "height": 256})
+    try:
+        page = context.new_page()
+        base.log_in(page, "forvaltningsledare")
+        page.goto("/register/systems/")
+        expect(page.locator(".main-nav-wide")).to_be_hidden()
+        menu = page.locator(".main-nav-narrow summary")
+        expect(menu).to_be_visible()
+        expect(page.locator(".main-nav-narrow .nav-links").first).to_be_hidden()
+        filters = page.locator("details.filter-toggle")
+        expect(filters).not_to_have_attribute("open", "")
+        expect(page.locator("#id_q")).to_be_hidden()
+        heading = page.locator("main h1").bounding_box()
+        results = page.locator("#list-results").bounding_box()
+        assert heading is not None and results is not None
+        assert heading["y"] < 2 * 256, heading
+        assert results["y"] < 3 * 256, results
+        # The menu opens by keyboard and lists the areas' links.
+        menu.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(".main-nav-narrow .nav-links").first).to_be_visible()
+        # The filters open by keyboard; a filter in use is counted in the summary.
+        page.locator("details.filter-toggle > summary").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#id_q")).to_be_visible()
+        assert axe_violations(page) == []
+        page.goto("/register/systems/?lifecycle=operation")
+        expect(page.locator("details.filter-toggle > summary")).to_have_text("Filtrera (1 används)")
+        expect(page.get_by_role("heading", name="Filtrera (1 används)", exact=True)).to_be_visible()
     finally:
         context.close()
