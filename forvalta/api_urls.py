@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from forvalta.access import api as access_api
 from forvalta.core import api_views as core_api
 from forvalta.notifications import api as notifications_api
 from forvalta.processes import api as processes_api
@@ -37,6 +38,12 @@ router.register("process-templates", processes_api.TemplateViewSet, basename="pr
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("access-roles", access_api.AccessRoleViewSet, basename="accessrole")
+router.register("access-snapshots", access_api.SnapshotViewSet, basename="snapshot")
+router.register("access-accounts", access_api.AccountViewSet, basename="account")
+router.register("access-reviews", access_api.CampaignViewSet, basename="campaign")
+router.register("access-review-lists", access_api.ReviewListViewSet, basename="reviewlist")
+router.register("access-requests", access_api.AccessRequestViewSet, basename="accessrequest")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -49,6 +49,7 @@ class AccessRoleForm(ScopedModelForm):
             "description",
             "gives_access_to",
             "protected_identities",
+            "decision",
             "decision_reference",
             "decision_url",
             "decided_on",

@@ -93,6 +93,15 @@ class AccessRole(TimeStampedModel):
         default=False,
         help_text=_("Holders see persons with protected personal data or local protection."),
     )
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision of the body"),
+        help_text=_("The steering group's or council's decision, when it is in Forvalta."),
+    )
     decision_reference = models.CharField(
         _("decision"),
         max_length=300,

@@ -211,6 +211,18 @@ def may_request(user: Any, request: Any) -> bool:
     )
 
 
+@rules.predicate
+def works_with_reviews(user: Any) -> bool:
+    """Runs reviews (controller, system administrator, process owner) or reviews a list:
+    the menu shows the access pages to them (owners are told of requests to decide)."""
+    if not user.is_authenticated:
+        return False
+    return holds_any(user, CONTROLLER + ADMINISTRATOR + PROCESS_OWNER) or bool(
+        scope_for(user).access_reviewer
+    )
+
+
+rules.add_perm("access.use_menu", works_with_reviews)
 rules.add_perm("access.view_accessrole", rules.is_authenticated)
 rules.add_perm("access.add_accessrole", manages_register_target)
 rules.add_perm("access.change_accessrole", manages_register_target)

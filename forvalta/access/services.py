@@ -668,7 +668,33 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
             obj=request,
             changes=diff({}, audit_snapshot(request)),
         )
+        for owner in role_holders(
+            request.organisation, request.system, ("object_owner", "system_owner")
+        ):
+            if owner.pk != actor.pk:
+                notify(
+                    owner,
+                    "decision_waiting",
+                    organisation=request.organisation,
+                    link=request.get_absolute_url(),
+                    obj=request,
+                )
     return request
+
+
+def role_holders(organisation: Any, system: Any, codes: tuple[str, ...]) -> list[Any]:
+    """The people holding one of the roles for the organisation on the system (or on a
+    service of it), today."""
+    from forvalta.core.models import User
+    from forvalta.register.models import RoleAssignment
+
+    holders = (
+        RoleAssignment.objects.active()
+        .filter(role_type__code__in=codes, organisation=organisation)
+        .filter(Q(system=system) | Q(service__systems=system))
+        .values("person_id")
+    )
+    return list(User.objects.filter(pk__in=holders, is_active=True).order_by("pk"))
 
 
 # --- deviations and sign-off ---------------------------------------------------------------

@@ -79,10 +79,23 @@ class AccessRoleDetailView(ObjectDetailView):
         "description",
         "gives_access_to",
         "protected_identities",
+        "decision",
         "decision_reference",
         "decision_url",
         "decided_on",
     )
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows = super().field_rows(obj)
+        if obj.decision_id is None:
+            return rows
+        from forvalta.governance.models import Decision
+
+        # The decision is named only to those who see it.
+        if Decision.objects.visible_to(self.request.user).filter(pk=obj.decision_id).exists():
+            return rows
+        label = str(AccessRole._meta.get_field("decision").verbose_name)
+        return [(lbl, None if lbl == label else value) for lbl, value in rows]
 
 
 class AccessRoleEditView(ObjectEditView):
