@@ -45,7 +45,7 @@ def sv(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in(page: Page, username: str) -> None:  # noqa: F811  (the fixture's name)
     page.context.clear_cookies()
     page.goto("/login/")
     page.locator("#id_login").fill(username)
@@ -54,7 +54,7 @@ def log_in(page: Page, username: str) -> None:
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
-def upload(
+def upload(  # noqa: F811  (the fixture's name)
     page: Page, tmp_path: Path, name: str, rows: list[tuple[str, ...]], day: str, system: str
 ) -> None:
     path = tmp_path / name
@@ -70,7 +70,7 @@ def upload(
     )
 
 
-def report_without_remark(page: Page, unit: str, kind: str = "unit") -> None:
+def report_without_remark(page: Page, unit: str, kind: str = "unit") -> None:  # noqa: F811
     page.goto("/access/lists/")
     expect(page.locator("main")).to_contain_text(unit)
     review_list = ReviewList.objects.get(unit_name=unit, kind=kind)
@@ -79,7 +79,7 @@ def report_without_remark(page: Page, unit: str, kind: str = "unit") -> None:
     expect(page.locator("body")).to_contain_text(sv("The list was reported back without remark."))
 
 
-def test_the_treserva_half_year(page: Page, live_server: Any, tmp_path: Path) -> None:
+def test_the_treserva_half_year(page: Page, live_server: Any, tmp_path: Path) -> None:  # noqa: F811
     _seed_role_catalogue()
     aw = build_access_world()
     # The controller imports the account list and starts the autumn review.
