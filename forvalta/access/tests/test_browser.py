@@ -54,8 +54,13 @@ def log_in(page: Page, username: str) -> None:  # noqa: F811  (the fixture's nam
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
-def upload(  # noqa: F811  (the fixture's name)
-    page: Page, tmp_path: Path, name: str, rows: list[tuple[str, ...]], day: str, system: str
+def upload(
+    page: Page,  # noqa: F811  (the fixture's name)
+    tmp_path: Path,
+    name: str,
+    rows: list[tuple[str, ...]],
+    day: str,
+    system: str,
 ) -> None:
     path = tmp_path / name
     path.write_bytes(rows_csv(rows))
