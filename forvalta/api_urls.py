@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from forvalta.access import api as access_api
 from forvalta.core import api_views as core_api
 from forvalta.governance import api as governance_api
 from forvalta.notifications import api as notifications_api
@@ -50,6 +51,12 @@ router.register("plans", plans_api.PlanViewSet, basename="managementplan")
 router.register("plan-goals", plans_api.GoalViewSet, basename="goal")
 router.register("cost-splits", plans_api.CostSplitViewSet, basename="costsplit")
 router.register("cost-shares", plans_api.CostShareViewSet, basename="costshare")
+router.register("access-roles", access_api.AccessRoleViewSet, basename="accessrole")
+router.register("access-snapshots", access_api.SnapshotViewSet, basename="snapshot")
+router.register("access-accounts", access_api.AccountViewSet, basename="account")
+router.register("access-reviews", access_api.CampaignViewSet, basename="campaign")
+router.register("access-review-lists", access_api.ReviewListViewSet, basename="reviewlist")
+router.register("access-requests", access_api.AccessRequestViewSet, basename="accessrequest")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

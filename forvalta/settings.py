@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "forvalta.notifications",
     "forvalta.governance",
     "forvalta.plans",
+    "forvalta.access",
 ]
 
 MIDDLEWARE = [

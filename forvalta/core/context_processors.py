@@ -115,6 +115,21 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[GOVERNANCE].append((str(_("System budget")), reverse("plans:systembudgetline_list")))
     if user.has_perm("audit.view_auditevent"):
         links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
+    if member and user.has_perm("access.use_menu"):
+        links[CONTROL] += [
+            (str(_("My access lists")), reverse("access:reviewlist_list")),
+            (str(_("Access reviews")), reverse("access:campaign_list")),
+        ]
+    if member and user.has_perm("access.add_snapshot"):
+        links[CONTROL] += [
+            (str(_("Account snapshots")), reverse("access:snapshot_list")),
+            (str(_("Access requests")), reverse("access:accessrequest_list")),
+            (str(_("Access roles")), reverse("access:accessrole_list")),
+            (str(_("Deviations")), reverse("access:deviation_list")),
+            (str(_("Access review settings")), reverse("access:accesssettings_list")),
+        ]
+    if member and user.has_perm("access.add_yearsignoff"):
+        links[CONTROL].append((str(_("Year sign-offs")), reverse("access:yearsignoff_list")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
     for label, perm, name in [
         (_("People"), "core.view_user", "core:user_list"),
