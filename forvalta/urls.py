@@ -25,6 +25,7 @@ urlpatterns = [
     path("calendar/", include("forvalta.businesscalendar.urls")),
     path("calendar-feed/", include("forvalta.calendarfeed.urls")),
     path("notifications/", include("forvalta.notifications.urls")),
+    path("compliance/", include("forvalta.compliance.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
     path("api/", include("forvalta.api_urls")),
     path("", include("forvalta.core.urls")),

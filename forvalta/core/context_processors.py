@@ -99,6 +99,16 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[GOVERNANCE].append(
             (str(_("Checklist templates")), reverse("processes:processtemplate_list"))
         )
+    if may_view("compliance.view_controloccurrence"):
+        links[CONTROL].append(
+            (str(_("Annual cycle")), reverse("compliance:controloccurrence_list"))
+        )
+        links[CONTROL].append((str(_("Controls")), reverse("compliance:controldefinition_list")))
+        links[CONTROL].append((str(_("Traffic-light report")), reverse("compliance:report")))
+    if may_view("compliance.view_personaldataincident"):
+        links[CONTROL].append(
+            (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
+        )
     if user.has_perm("audit.view_auditevent"):
         links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.compliance.models import (
+    ControlDefinition,
+    ControlOccurrence,
+    IncidentReport,
+    NotifyDecision,
+    PersonalDataIncident,
+)
+from forvalta.core.forms import ScopedModelForm
+from forvalta.core.models import Organisation, User, today
+from forvalta.core.tenancy import scope_for
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _datetime_fields(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateTimeField):
+            field.widget = DateTimeInput()
+            field.input_formats = DATETIME_FORMATS
+
+
+def own_organisations(user: Any) -> Any:
+    return Organisation.objects.visible_to(user).filter(pk__in=sorted(scope_for(user).org_ids))
+
+
+class IncidentForm(ScopedModelForm):
+    class Meta:
+        model = PersonalDataIncident
+        fields = [
+            "organisation",
+            "title",
+            "aware_at",
+            "system",
+            "service",
+            "what_happened",
+            "started_at",
+            "ended_at",
+            "ongoing",
+            "subject_categories",
+            "subjects_count",
+            "data_categories",
+            "records_count",
+            "sensitive_data",
+            "likely_consequences",
+            "measures_taken",
+            "measures_planned",
+            "subjects_informed",
+            "subjects_informed_on",
+            "subjects_not_informed_reason",
+            "as_processor",
+            "controller",
+            "controller_notified_at",
+            "imy_reference",
+            "readers",
+        ]
+
+    def limit_choices(self) -> None:
+        _datetime_fields(self)
+        self.fields["organisation"].queryset = own_organisations(self.user)
+        self.fields["readers"].queryset = self.scope.colleagues(User.objects.visible_to(self.user))
+        self.fields["readers"].required = False
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (NotifyDecision.NOTIFY, NotifyDecision.NOTIFY.label),
+            (NotifyDecision.NOT_NOTIFY, NotifyDecision.NOT_NOTIFY.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+
+
+class IncidentReportForm(forms.ModelForm):
+    class Meta:
+        model = IncidentReport
+        fields = ["kind", "submitted_at", "content", "delay_reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _datetime_fields(self)
+
+
+class ControlDefinitionForm(ScopedModelForm):
+    class Meta:
+        model = ControlDefinition
+        fields = [
+            "organisation",
+            "name",
+            "kind",
+            "management_object",
+            "service",
+            "system",
+            "due_dates",
+            "every_years",
+            "first_year",
+            "responsible_role",
+            "evidence_kind",
+            "warn_days",
+            "escalate_days",
+            "active",
+        ]
+
+    def limit_choices(self) -> None:
+        scope = self.scope
+        from forvalta.compliance.roles import PROCESS_OWNER, organisations_where
+
+        self.fields["organisation"].queryset = own_organisations(self.user).filter(
+            pk__in=sorted(scope.admin_org_ids)
+        ) | own_organisations(self.user).filter(
+            pk__in=organisations_where(self.user.pk, PROCESS_OWNER)
+        )
+        if not self.instance.pk:
+            self.fields["first_year"].initial = today().year
+
+
+class OccurrenceCompleteForm(forms.ModelForm):
+    class Meta:
+        model = ControlOccurrence
+        fields = ["completed_on", "evidence_file", "evidence_link", "remark"]
+        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["completed_on"].required = True
+        if not self.is_bound:
+            self.initial.setdefault("completed_on", today())
+
+
+class CycleForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = own_organisations(user)  # type: ignore[attr-defined]  # a ModelChoiceField
+        if not self.is_bound:
+            self.initial.setdefault("year", today().year)
+
+
+class ReportForm(CycleForm):
+    management_object = forms.ModelChoiceField(
+        label=_("Management object"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        from forvalta.register.models import ManagementObject
+
+        self.fields["management_object"].queryset = ManagementObject.objects.visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class SignForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Statement"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("E.g. that all controls of the year have been done, with any remarks."),
+    )

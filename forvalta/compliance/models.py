@@ -1,0 +1,542 @@
+"""Compliance: personal-data incidents (GDPR 33-34) and the annual cycle of controls
+(årshjul) with its signed traffic-light report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.controls import KINDS
+from forvalta.core.models import HttpsURLField, Organisation, TimeStampedModel
+from forvalta.core.scoping import ScopedQuerySet
+from forvalta.register.models import ManagementObject, RoleType, Service, System
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# GDPR article 33.1: "without undue delay and, where feasible, not later than 72 hours
+# after having become aware of it". Hours that pass, not hours on the wall clock: across
+# the October change the deadline is one wall-clock hour earlier than the awareness time.
+IMY_DEADLINE = dt.timedelta(hours=72)
+
+
+def imy_deadline(aware_at: dt.datetime) -> dt.datetime:
+    """The latest time to notify IMY, in Europe/Stockholm (72 elapsed hours after the
+    controller became aware, computed in UTC so a change of clock is counted right)."""
+    if aware_at.tzinfo is None:
+        raise ValueError("The awareness time must be aware of its time zone.")
+    return (aware_at.astimezone(dt.UTC) + IMY_DEADLINE).astimezone(STOCKHOLM)
+
+
+# --- personal-data incidents ----------------------------------------------------------------
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class NotifyDecision(models.TextChoices):
+    UNDECIDED = "undecided", _("not yet decided")
+    NOTIFY = "notify", _("notify IMY")
+    NOT_NOTIFY = "not_notify", _("do not notify IMY")
+
+
+class SubjectsInformed(models.TextChoices):
+    UNDECIDED = "undecided", _("not yet decided")
+    YES = "yes", _("yes")
+    PLANNED = "planned", _("planned")
+    NO = "no", _("no")
+
+
+class PersonalDataIncident(TimeStampedModel):
+    """A personal-data incident of one organisation (the controller), shaped like IMY's
+    form. Every incident is documented (GDPR 33.5), whether IMY is notified or not."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="personal_data_incidents",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_incidents",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    aware_at = models.DateTimeField(
+        _("became aware"),
+        help_text=_("When the organisation became aware of the incident (Swedish time)."),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personal_data_incidents",
+        verbose_name=_("system"),
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personal_data_incidents",
+        verbose_name=_("service"),
+    )
+    # IMY's form
+    what_happened = models.TextField(_("what happened"))
+    started_at = models.DateTimeField(_("incident started"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("incident ended"), null=True, blank=True)
+    ongoing = models.BooleanField(_("still ongoing"), default=False)
+    subject_categories = models.TextField(_("categories of data subjects"), blank=True)
+    subjects_count = models.PositiveIntegerField(
+        _("approximate number of data subjects"), null=True, blank=True
+    )
+    data_categories = models.TextField(_("categories of personal data"), blank=True)
+    records_count = models.PositiveIntegerField(
+        _("approximate number of records"), null=True, blank=True
+    )
+    sensitive_data = models.BooleanField(
+        _("sensitive or protected personal data"),
+        default=False,
+        help_text=_("Special categories, offences, identity numbers or protected identities."),
+    )
+    likely_consequences = models.TextField(_("likely consequences"), blank=True)
+    measures_taken = models.TextField(_("measures taken"), blank=True)
+    measures_planned = models.TextField(_("measures planned"), blank=True)
+    subjects_informed = models.CharField(
+        _("data subjects informed"),
+        max_length=20,
+        choices=SubjectsInformed.choices,
+        default=SubjectsInformed.UNDECIDED,
+    )
+    subjects_informed_on = models.DateField(_("data subjects informed on"), null=True, blank=True)
+    subjects_not_informed_reason = models.TextField(
+        _("why the data subjects are not informed"), blank=True
+    )
+    # A processor (the shared service) tells the controller (GDPR 33.2).
+    as_processor = models.BooleanField(
+        _("we are the processor"),
+        default=False,
+        help_text=_("The organisation handles the data for another controller."),
+    )
+    controller = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="processor_incident_notices",
+        verbose_name=_("controller"),
+    )
+    controller_notified_at = models.DateTimeField(_("controller notified"), null=True, blank=True)
+    # Decision whether to notify IMY
+    decision = models.CharField(
+        _("decision on notifying IMY"),
+        max_length=20,
+        choices=NotifyDecision.choices,
+        default=NotifyDecision.UNDECIDED,
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    imy_reference = models.CharField(_("IMY's case number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    readers: models.ManyToManyField = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="readable_incidents",
+        verbose_name=_("also handled by"),
+        help_text=_(
+            "People who need to know, besides the reporter and the data protection contacts."
+        ),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-aware_at", "-id"]
+        verbose_name = _("personal-data incident")
+        verbose_name_plural = _("personal-data incidents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:incident_detail", args=[self.pk])
+
+    @property
+    def imy_deadline(self) -> dt.datetime:
+        return imy_deadline(self.aware_at)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            errors["ended_at"] = _("The incident cannot end before it started.")
+        if self.ongoing and self.ended_at:
+            errors["ended_at"] = _("An ongoing incident has no end time.")
+        if self.subjects_informed == SubjectsInformed.YES and not self.subjects_informed_on:
+            errors["subjects_informed_on"] = _("Give the date the data subjects were informed.")
+        if (
+            self.subjects_informed == SubjectsInformed.NO
+            and not self.subjects_not_informed_reason.strip()
+        ):
+            errors["subjects_not_informed_reason"] = _(
+                "Give the reason why the data subjects are not informed (GDPR 34.3)."
+            )
+        if self.controller_id and not self.as_processor:
+            errors["controller"] = _("A controller is named only when we are the processor.")
+        if self.controller_id and self.controller_id == self.organisation_id:
+            errors["controller"] = _("The controller is another organisation.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportKind(models.TextChoices):
+    FIRST = "first", _("first report")
+    SUPPLEMENT = "supplement", _("supplement")
+
+
+class IncidentReport(models.Model):
+    """One report to IMY: the first one, then supplements (GDPR 33.4, reporting in phases)."""
+
+    incident = models.ForeignKey(
+        PersonalDataIncident,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("incident"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    submitted_at = models.DateTimeField(_("submitted to IMY"))
+    content = models.TextField(_("what was reported"))
+    delay_reason = models.TextField(
+        _("reason for the delay"),
+        blank=True,
+        help_text=_("Required when the first report is made more than 72 hours after awareness."),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident", "submitted_at", "id"]
+        verbose_name = _("report to IMY")
+        verbose_name_plural = _("reports to IMY")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.incident.organisation
+
+    def get_absolute_url(self) -> str:
+        return self.incident.get_absolute_url()
+
+    @property
+    def is_late(self) -> bool:
+        return self.kind == ReportKind.FIRST and self.submitted_at > self.incident.imy_deadline
+
+
+# --- the annual cycle of controls -------------------------------------------------------------
+CONTROL_KINDS = [(key, label) for key, label in KINDS.items()] + [("other", _("Other control"))]
+
+due_dates_validator = RegexValidator(
+    r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(,\s*(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))*$",
+    _("Write the due dates as month-day, separated by commas, e.g. 04-30, 10-31."),
+)
+
+
+class ControlDefinition(TimeStampedModel):
+    """A recurring control of an organisation, optionally about one object, service or
+    system: due on given days of the year, every year or every N years."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="control_definitions",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40, choices=CONTROL_KINDS)
+    management_object = models.ForeignKey(
+        ManagementObject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="control_definitions",
+        verbose_name=_("management object"),
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="control_definitions",
+        verbose_name=_("service"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="control_definitions",
+        verbose_name=_("system"),
+    )
+    due_dates = models.CharField(
+        _("due dates (month-day)"),
+        max_length=200,
+        validators=[due_dates_validator],
+        help_text=_("E.g. 04-30, 10-31 for twice a year; 03-31, 06-30, 09-30, 12-31 quarterly."),
+    )
+    every_years = models.PositiveSmallIntegerField(
+        _("every N years"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    first_year = models.PositiveSmallIntegerField(
+        _("first year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    responsible_role = models.ForeignKey(
+        RoleType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible role"),
+    )
+    evidence_kind = models.CharField(_("evidence"), max_length=200, blank=True)
+    warn_days = models.PositiveSmallIntegerField(
+        _("yellow within (days)"),
+        default=30,
+        help_text=_("An open control due within this many days is shown yellow."),
+    )
+    escalate_days = models.PositiveSmallIntegerField(
+        _("escalate after (days overdue)"),
+        default=14,
+        help_text=_("The process owners are told when a control is this many days overdue."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "name", "id"]
+        verbose_name = _("control")
+        verbose_name_plural = _("controls")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:controldefinition_detail", args=[self.pk])
+
+    @property
+    def target(self) -> ManagementObject | Service | System | None:
+        return self.management_object or self.service or self.system
+
+    def month_days(self) -> list[tuple[int, int]]:
+        result = []
+        for part in self.due_dates.split(","):
+            month, day = part.strip().split("-")
+            result.append((int(month), int(day)))
+        return sorted(set(result))
+
+    def due_dates_in(self, year: int) -> list[dt.date]:
+        """The due dates of the year (none in a year the control skips); the 31st of a
+        shorter month is its last day."""
+        if year < self.first_year or (year - self.first_year) % self.every_years:
+            return []
+        dates = []
+        for month, day in self.month_days():
+            for candidate in range(day, 27, -1):
+                try:
+                    dates.append(dt.date(year, month, candidate))
+                    break
+                except ValueError:
+                    continue
+        return dates
+
+    def clean(self) -> None:
+        super().clean()
+        targets = [t for t in (self.management_object_id, self.service_id, self.system_id) if t]
+        if len(targets) > 1:
+            raise ValidationError(_("Choose at most one management object, service or system."))
+        if self.due_dates:
+            try:
+                for month, day in self.month_days():
+                    dt.date(2024, month, min(day, 29 if month == 2 else day))
+            except ValueError:
+                raise ValidationError(
+                    {"due_dates": _("One of the due dates is not a day of the year.")}
+                ) from None
+
+
+class OccurrenceStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    DONE_WITH_REMARK = "remark", _("done with remark")
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("Green: done in time")
+    YELLOW = "yellow", _("Yellow: due soon")
+    RED = "red", _("Red: overdue or remark")
+    PLANNED = "planned", _("Planned")
+
+
+def evidence_path(instance: ControlOccurrence, filename: str) -> str:
+    return f"compliance/controls/{instance.definition_id}/{instance.pk}/{filename}"
+
+
+class ControlOccurrence(models.Model):
+    """One due date of a control: done by the part that fulfils it (signal) or by hand."""
+
+    definition = models.ForeignKey(
+        ControlDefinition,
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+        verbose_name=_("control"),
+    )
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=OccurrenceStatus.choices, default=OccurrenceStatus.OPEN
+    )
+    completed_on = models.DateField(_("done on"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    automatic = models.BooleanField(_("fulfilled automatically"), default=False)
+    evidence_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evidence_id = models.CharField(max_length=40, blank=True)
+    evidence_label = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence_url = models.CharField(_("evidence (page)"), max_length=300, blank=True)
+    evidence_file = models.FileField(
+        _("evidence (file)"), upload_to=evidence_path, blank=True, max_length=300
+    )
+    evidence_link = HttpsURLField(_("evidence (link)"), blank=True)
+    remark = models.TextField(_("remark"), blank=True)
+    escalated_on = models.DateField(_("escalated"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "definition__name", "id"]
+        verbose_name = _("control occurrence")
+        verbose_name_plural = _("control occurrences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "due_on"], name="control_occurrence_unique_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.name} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.definition.organisation
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:controloccurrence_detail", args=[self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.status != OccurrenceStatus.OPEN
+
+    def light(self, on: dt.date) -> str:
+        """Green: done in time; red: overdue, done late or done with a remark; yellow:
+        open and due within the control's warning days; otherwise planned."""
+        if self.is_done:
+            late = self.completed_on is not None and self.completed_on > self.due_on
+            if self.status == OccurrenceStatus.DONE_WITH_REMARK or late:
+                return Light.RED
+            return Light.GREEN
+        if self.due_on < on:
+            return Light.RED
+        if (self.due_on - on).days <= self.definition.warn_days:
+            return Light.YELLOW
+        return Light.PLANNED
+
+
+class AnnualReport(models.Model):
+    """The year's traffic-light report of an organisation (optionally of one management
+    object), signed by a process owner; its rows are frozen when signed."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="annual_control_reports",
+        verbose_name=_("organisation"),
+    )
+    management_object = models.ForeignKey(
+        ManagementObject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annual_control_reports",
+        verbose_name=_("management object"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signed_at = models.DateTimeField(_("signed"))
+    statement = models.TextField(_("statement"), blank=True)
+    rows = models.JSONField(_("rows"), default=list, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "organisation", "id"]
+        verbose_name = _("signed annual report")
+        verbose_name_plural = _("signed annual reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"],
+                condition=models.Q(management_object__isnull=True),
+                name="annual_report_one_per_org_year",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "management_object", "year"],
+                name="annual_report_one_per_object_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:annualreport_detail", args=[self.pk])

@@ -1,0 +1,52 @@
+"""Who sees what in compliance.
+
+- A personal-data incident is need-to-know: its reporter (while a member of the
+  organisation), the organisation's data protection contacts (a current role assignment
+  of that role acting for it), the people named on it, and, when the organisation
+  reported it as a processor, the controller's data protection contacts. Not the
+  organisation's administrators as such, nor its other members.
+- Reports to IMY with their incident.
+- Controls of the annual cycle, their occurrences and the signed reports are the
+  organisation's own: its members see them, no one else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from forvalta.compliance.models import (
+    AnnualReport,
+    ControlDefinition,
+    ControlOccurrence,
+    IncidentReport,
+    PersonalDataIncident,
+)
+from forvalta.compliance.roles import DATA_PROTECTION_CONTACT, organisations_where
+from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
+
+
+def incident_condition(user: Any, scope: Any) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    named = PersonalDataIncident.readers.through.objects.filter(user_id=user.pk).values(
+        "personaldataincident_id"
+    )
+    condition = Q(pk__in=named)
+    if scope.org_ids:
+        orgs = sorted(scope.org_ids)
+        contact_for = organisations_where(user.pk, DATA_PROTECTION_CONTACT)
+        condition |= Q(organisation_id__in=orgs) & (
+            Q(reporter_id=user.pk) | Q(organisation_id__in=contact_for)
+        )
+        condition |= Q(controller_id__in=orgs) & Q(controller_id__in=contact_for)
+    return condition
+
+
+def declare_compliance_models() -> None:
+    declare(PersonalDataIncident, Custom(incident_condition))
+    declare(IncidentReport, ThroughParent("incident"))
+    declare(ControlDefinition, OrganisationPrivate("organisation"))
+    declare(ControlOccurrence, ThroughParent("definition"))
+    declare(AnnualReport, OrganisationPrivate("organisation"))

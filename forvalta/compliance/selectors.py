@@ -1,0 +1,85 @@
+"""Reads of compliance: the rows of the year's traffic-light report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from forvalta.compliance.models import ControlOccurrence, Light
+from forvalta.core.models import today
+
+
+@dataclass
+class ReportRow:
+    control: str
+    kind: str
+    target: str
+    due_on: str
+    status: str
+    completed_on: str
+    light: str
+    light_label: str
+    evidence: str
+    remark: str
+    url: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def year_occurrences(organisation: Any, year: int, management_object: Any = None) -> QuerySet:
+    # scoping: allowed the caller has checked the organisation (the report's own rows)
+    qs = ControlOccurrence.objects.filter(
+        definition__organisation=organisation, due_on__year=year
+    ).select_related(
+        "definition",
+        "definition__management_object",
+        "definition__service",
+        "definition__system",
+    )
+    if management_object is not None:
+        qs = qs.filter(
+            Q(definition__management_object=management_object)
+            | Q(definition__service__management_object=management_object)
+            | Q(definition__system__management_object=management_object)
+        )
+    return qs.order_by("due_on", "definition__name", "pk")
+
+
+def report_rows(
+    organisation: Any, year: int, management_object: Any = None, on: dt.date | None = None
+) -> list[ReportRow]:
+    day = on or today()
+    rows = []
+    for occurrence in year_occurrences(organisation, year, management_object):
+        definition = occurrence.definition
+        light = occurrence.light(day)
+        rows.append(
+            ReportRow(
+                control=definition.name,
+                kind=str(definition.get_kind_display()),
+                target=str(definition.target or ""),
+                due_on=occurrence.due_on.isoformat(),
+                status=str(occurrence.get_status_display()),
+                completed_on=occurrence.completed_on.isoformat() if occurrence.completed_on else "",
+                light=str(light),
+                light_label=str(Light(light).label),
+                evidence=occurrence.evidence_label
+                or occurrence.evidence_link
+                or (occurrence.evidence_file.name if occurrence.evidence_file else ""),
+                remark=occurrence.remark,
+                url=occurrence.get_absolute_url(),
+            )
+        )
+    return rows
+
+
+def light_counts(rows: list[Any]) -> dict[str, int]:
+    counts = {str(v): 0 for v in Light.values}
+    for row in rows:
+        key = row["light"] if isinstance(row, dict) else row.light
+        counts[key] = counts.get(key, 0) + 1
+    return counts

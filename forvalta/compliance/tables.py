@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.compliance.models import (
+    AnnualReport,
+    ControlDefinition,
+    ControlOccurrence,
+    Light,
+    PersonalDataIncident,
+)
+from forvalta.core.models import today
+from forvalta.core.tables import BaseTable, DateColumn
+
+
+class IncidentTable(BaseTable):
+    title = tables.Column(linkify=True)
+    aware_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    deadline = tables.Column(
+        empty_values=(), verbose_name=_("IMY deadline"), orderable=False, accessor="imy_deadline"
+    )
+
+    class Meta(BaseTable.Meta):
+        model = PersonalDataIncident
+        fields = ("title", "organisation", "aware_at", "deadline", "decision", "status")
+
+    def render_deadline(self, record: PersonalDataIncident) -> str:
+        return record.imy_deadline.strftime("%Y-%m-%d %H:%M")
+
+    def value_deadline(self, record: PersonalDataIncident) -> str:
+        return self.render_deadline(record)
+
+
+class ControlDefinitionTable(BaseTable):
+    name = tables.Column(linkify=True)
+    target = tables.Column(empty_values=(), verbose_name=_("target"), orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = ControlDefinition
+        fields = (
+            "name",
+            "kind",
+            "organisation",
+            "target",
+            "due_dates",
+            "every_years",
+            "responsible_role",
+            "active",
+        )
+
+
+def light_badge(light: str) -> Any:
+    return format_html('<span class="light light-{}">{}</span>', light, Light(light).label)
+
+
+class OccurrenceTable(BaseTable):
+    definition = tables.Column(linkify=False, verbose_name=_("control"))
+    due_on = DateColumn()
+    light = tables.Column(empty_values=(), verbose_name=_("traffic light"), orderable=False)
+    detail = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("detail",)
+
+    class Meta(BaseTable.Meta):
+        model = ControlOccurrence
+        fields = ("due_on", "definition", "light", "status", "completed_on", "evidence_label")
+        order_by = ("due_on",)
+
+    def render_light(self, record: ControlOccurrence) -> Any:
+        return light_badge(record.light(today()))
+
+    def value_light(self, record: ControlOccurrence) -> str:
+        return str(Light(record.light(today())).label)
+
+    def render_detail(self, record: ControlOccurrence) -> Any:
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), _("Open"))
+
+
+class AnnualReportTable(BaseTable):
+    year = tables.Column(linkify=True)
+    signed_at = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = AnnualReport
+        fields = ("year", "organisation", "management_object", "signed_by", "signed_at")

@@ -1,0 +1,44 @@
+from django.urls import path
+
+from forvalta.compliance import views as v
+
+app_name = "compliance"
+
+urlpatterns = [
+    path("incidents/", v.IncidentListView.as_view(), name="personaldataincident_list"),
+    path("incidents/add/", v.IncidentEditView.as_view(), name="personaldataincident_add"),
+    path("incidents/<int:pk>/", v.IncidentDetailView.as_view(), name="incident_detail"),
+    path(
+        "incidents/<int:pk>/edit/",
+        v.IncidentEditView.as_view(),
+        name="personaldataincident_edit",
+    ),
+    path("incidents/<int:pk>/decide/", v.incident_decide, name="incident_decide"),
+    path("incidents/<int:pk>/report/", v.incident_report_add, name="incident_report_add"),
+    path("incidents/<int:pk>/close/", v.incident_close, name="incident_close"),
+    path("controls/", v.ControlDefinitionListView.as_view(), name="controldefinition_list"),
+    path("controls/add/", v.ControlDefinitionEditView.as_view(), name="controldefinition_add"),
+    path(
+        "controls/<int:pk>/",
+        v.ControlDefinitionDetailView.as_view(),
+        name="controldefinition_detail",
+    ),
+    path(
+        "controls/<int:pk>/edit/",
+        v.ControlDefinitionEditView.as_view(),
+        name="controldefinition_edit",
+    ),
+    path(
+        "controls/<int:pk>/delete/",
+        v.ControlDefinitionDeleteView.as_view(),
+        name="controldefinition_delete",
+    ),
+    path("cycle/", v.OccurrenceListView.as_view(), name="controloccurrence_list"),
+    path("cycle/generate/", v.cycle_generate, name="cycle_generate"),
+    path("cycle/<int:pk>/", v.OccurrenceDetailView.as_view(), name="controloccurrence_detail"),
+    path("cycle/<int:pk>/done/", v.occurrence_complete, name="controloccurrence_complete"),
+    path("report/", v.report, name="report"),
+    path("report/sign/", v.report_sign, name="report_sign"),
+    path("reports/", v.AnnualReportListView.as_view(), name="annualreport_list"),
+    path("reports/<int:pk>/", v.annualreport_detail, name="annualreport_detail"),
+]

@@ -1,0 +1,612 @@
+"""Compliance pages: personal-data incidents, and the annual cycle of controls with its
+traffic-light report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from forvalta.audit.reading import RecordsObjectViewMixin
+from forvalta.audit.services import record
+from forvalta.compliance import filters, forms, services, tables
+from forvalta.compliance.models import (
+    AnnualReport,
+    ControlDefinition,
+    ControlOccurrence,
+    IncidentReport,
+    IncidentStatus,
+    Light,
+    NotifyDecision,
+    PersonalDataIncident,
+)
+from forvalta.compliance.roles import PROCESS_OWNER, holds
+from forvalta.compliance.selectors import light_counts, report_rows
+from forvalta.core.exports import csv_response, export_filename, xlsx_response
+from forvalta.core.generic_views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    add_validation_error,
+    deny,
+)
+from forvalta.core.models import today
+from forvalta.core.pdf import pdf_response
+
+
+# --- incidents -------------------------------------------------------------------------------
+class IncidentListView(ObjectListView):
+    model = PersonalDataIncident
+    table_class = tables.IncidentTable
+    filterset_class = filters.IncidentFilterSet
+    add_label = gettext_lazy("Report an incident")
+    empty_text = gettext_lazy("No personal-data incidents that you need to know of.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            record(
+                actor=request.user,
+                action="compliance.personaldataincident.listed",
+                object_type="compliance.personaldataincident",
+                object_repr=request.get_full_path()[:300],
+                batch=True,
+            )
+        return response
+
+
+class IncidentDetailView(RecordsObjectViewMixin, ObjectDetailView):
+    model = PersonalDataIncident
+    template_name = "compliance/incident_detail.html"
+    view_action = "compliance.personaldataincident.viewed"
+    fields = (
+        "organisation",
+        "reporter",
+        "reported_at",
+        "aware_at",
+        "system",
+        "service",
+        "what_happened",
+        "started_at",
+        "ended_at",
+        "ongoing",
+        "subject_categories",
+        "subjects_count",
+        "data_categories",
+        "records_count",
+        "sensitive_data",
+        "likely_consequences",
+        "measures_taken",
+        "measures_planned",
+        "subjects_informed",
+        "subjects_informed_on",
+        "subjects_not_informed_reason",
+        "as_processor",
+        "controller",
+        "controller_notified_at",
+        "imy_reference",
+        "readers",
+        "status",
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return super().base_queryset()
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        context = super().extra_context(obj)
+        handles = self.request.user.has_perm("compliance.change_personaldataincident", obj)
+        is_open = obj.status == IncidentStatus.OPEN
+        context.update(
+            {
+                "deadline": obj.imy_deadline,
+                "reports": IncidentReport.objects.visible_to(self.request.user)
+                .filter(incident=obj)
+                .select_related("submitted_by", "incident"),
+                "handles": handles and is_open,
+                "can_change": handles and is_open,
+                "delete_url": None,
+                "decision_form": forms.DecisionForm(
+                    initial={"decision": obj.decision, "reason": obj.decision_reason}
+                ),
+                "notify_decided": obj.decision == NotifyDecision.NOTIFY,
+            }
+        )
+        return context
+
+
+class IncidentEditView(ObjectEditView):
+    model = PersonalDataIncident
+    form_class = forms.IncidentForm
+    create_service = staticmethod(services.incident_create)
+    update_service = staticmethod(services.incident_update)
+
+    def target(self) -> Any:
+        obj = super().target()
+        if obj is not None and obj.status == IncidentStatus.CLOSED:
+            deny(self.request, self.model, "change", obj)
+        return obj
+
+
+def _incident(request: HttpRequest, pk: int) -> PersonalDataIncident:
+    obj = PersonalDataIncident.objects.visible_to(request.user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+@login_required
+@require_POST
+def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("compliance.change_personaldataincident", incident):
+        deny(request, PersonalDataIncident, "decide", incident)
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_decide(
+                actor=request.user,
+                instance=incident,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(incident.get_absolute_url(), status=303)
+    messages.success(request, _("The decision was recorded."))
+    return HttpResponseRedirect(incident.get_absolute_url())
+
+
+@login_required
+@require_POST
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("compliance.change_personaldataincident", incident):
+        deny(request, PersonalDataIncident, "close", incident)
+    try:
+        services.incident_close(actor=request.user, instance=incident)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(incident.get_absolute_url(), status=303)
+    messages.success(request, _("The incident was closed."))
+    return HttpResponseRedirect(incident.get_absolute_url())
+
+
+@login_required
+def incident_report_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    probe = IncidentReport(incident=incident)
+    if not request.user.has_perm("compliance.add_incidentreport", probe):
+        deny(request, IncidentReport, "add", incident)
+    form = forms.IncidentReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.incident_report_add(
+                    actor=request.user, incident=incident, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The report to IMY was recorded."))
+                return HttpResponseRedirect(incident.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Report to IMY: %(name)s") % {"name": incident},
+            "cancel_url": incident.get_absolute_url(),
+        },
+        status=status,
+    )
+
+
+# --- controls ---------------------------------------------------------------------------------
+class ControlDefinitionListView(ObjectListView):
+    model = ControlDefinition
+    table_class = tables.ControlDefinitionTable
+    filterset_class = filters.ControlDefinitionFilterSet
+    empty_text = gettext_lazy("No controls are defined yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "organisation", "management_object", "service", "system", "responsible_role"
+            )
+        )
+
+
+class ControlDefinitionDetailView(ObjectDetailView):
+    model = ControlDefinition
+    fields = (
+        "organisation",
+        "kind",
+        "management_object",
+        "service",
+        "system",
+        "due_dates",
+        "every_years",
+        "first_year",
+        "responsible_role",
+        "evidence_kind",
+        "warn_days",
+        "escalate_days",
+        "active",
+    )
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        occurrences = (
+            ControlOccurrence.objects.visible_to(self.request.user)
+            .filter(definition=obj)
+            .select_related("definition")
+        )
+        return [self.related_table(_("Occurrences"), tables.OccurrenceTable, occurrences)]
+
+
+class ControlDefinitionEditView(ObjectEditView):
+    model = ControlDefinition
+    form_class = forms.ControlDefinitionForm
+    create_service = staticmethod(services.controldefinition_create)
+    update_service = staticmethod(services.controldefinition_update)
+
+
+class ControlDefinitionDeleteView(ObjectDeleteView):
+    model = ControlDefinition
+    delete_service = staticmethod(services.controldefinition_delete)
+
+
+class OccurrenceListView(ObjectListView):
+    model = ControlOccurrence
+    table_class = tables.OccurrenceTable
+    filterset_class = filters.OccurrenceFilterSet
+    title = gettext_lazy("Annual cycle")
+    empty_text = gettext_lazy("No controls are due. Generate the year from the controls.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("definition")
+
+    def add_url(self) -> str | None:
+        return None
+
+
+class OccurrenceDetailView(ObjectDetailView):
+    model = ControlOccurrence
+    template_name = "compliance/occurrence_detail.html"
+    fields = (
+        "definition",
+        "due_on",
+        "status",
+        "completed_on",
+        "completed_by",
+        "automatic",
+        "evidence_label",
+        "evidence_link",
+        "remark",
+    )
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        can_complete = (
+            not obj.is_done
+            and self.request.user.has_perm("compliance.change_controloccurrence", obj)
+            and not services.year_signed(obj)
+        )
+        return {
+            "light": obj.light(today()),
+            "can_change": False,
+            "delete_url": None,
+            "complete_url": reverse("compliance:controloccurrence_complete", args=[obj.pk])
+            if can_complete
+            else None,
+        }
+
+
+@login_required
+def occurrence_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = (
+        ControlOccurrence.objects.visible_to(request.user)
+        .select_related("definition")
+        .filter(pk=pk)
+        .first()
+    )
+    if occurrence is None:
+        raise Http404
+    if not request.user.has_perm("compliance.change_controloccurrence", occurrence):
+        deny(request, ControlOccurrence, "complete", occurrence)
+    form = forms.OccurrenceCompleteForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.occurrence_complete(
+                    actor=request.user, instance=occurrence, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The control was marked as done."))
+                return HttpResponseRedirect(occurrence.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Mark as done: %(name)s") % {"name": occurrence},
+            "cancel_url": occurrence.get_absolute_url(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def cycle_generate(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("compliance.add_controldefinition"):
+        deny(request, ControlOccurrence, "generate")
+    form = forms.CycleForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.cycle_generate(
+                    actor=request.user,
+                    organisation=form.cleaned_data["organisation"],
+                    year=form.cleaned_data["year"],
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s occurrences were generated for %(year)s.")
+                    % {"count": created, "year": form.cleaned_data["year"]},
+                )
+                return HttpResponseRedirect(
+                    reverse("compliance:report")
+                    + f"?organisation={form.cleaned_data['organisation'].pk}"
+                    + f"&year={form.cleaned_data['year']}"
+                )
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {"form": form, "title": _("Generate the year's controls")},
+        status=status,
+    )
+
+
+# --- the traffic-light report ------------------------------------------------------------------
+def _report_params(request: HttpRequest) -> tuple[forms.ReportForm, Any, int, Any]:
+    form = forms.ReportForm(request.GET or None, user=request.user)
+    if not request.GET or not form.is_valid():
+        return form, None, today().year, None
+    return (
+        form,
+        form.cleaned_data["organisation"],
+        form.cleaned_data["year"],
+        form.cleaned_data["management_object"],
+    )
+
+
+HEADER = (
+    gettext_lazy("Control"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Target"),
+    gettext_lazy("Due"),
+    gettext_lazy("Status"),
+    gettext_lazy("Done on"),
+    gettext_lazy("Traffic light"),
+    gettext_lazy("Evidence"),
+    gettext_lazy("Remark"),
+)
+
+
+def _export(request: HttpRequest, rows: list[dict[str, Any]], title: str, fmt: str) -> HttpResponse:
+    header = [str(h) for h in HEADER]
+    body = [
+        [
+            r["control"],
+            r["kind"],
+            r["target"],
+            r["due_on"],
+            r["status"],
+            r["completed_on"],
+            r["light_label"],
+            r["evidence"],
+            r["remark"],
+        ]
+        for r in rows
+    ]
+    stem = export_filename(slugify(title))
+    if fmt == "csv":
+        return csv_response(stem, header, body)
+    return xlsx_response(stem, header, body, title=title[:31])
+
+
+def _report_response(
+    request: HttpRequest,
+    *,
+    organisation: Any,
+    year: int,
+    management_object: Any,
+    rows: list[dict[str, Any]],
+    signed: AnnualReport | None,
+    form: Any = None,
+) -> HttpResponse:
+    title = _("Internal control %(year)s: %(organisation)s") % {
+        "year": year,
+        "organisation": organisation,
+    }
+    if management_object is not None:
+        title = f"{title} – {management_object}"
+    fmt = request.GET.get("export")
+    if fmt in {"csv", "xlsx", "pdf"}:
+        record(
+            actor=request.user,
+            action="compliance.annualreport.exported",
+            obj=signed,
+            object_type="compliance.annualreport",
+            object_repr=title[:300],
+            organisation=organisation,
+            changes={"format": [None, fmt]},
+        )
+        if fmt == "pdf":
+            return pdf_response(
+                request,
+                "compliance/report_pdf.html",
+                {"rows": rows, "signed": signed, "counts": light_counts(rows), "year": year},
+                title=title,
+                filename=f"internkontroll-{year}.pdf",
+            )
+        return _export(request, rows, title, fmt)
+    can_sign = (
+        signed is None
+        and bool(rows)
+        and holds(request.user, PROCESS_OWNER, organisation.pk)
+        and organisation.pk in _org_ids(request.user)
+    )
+    return render(
+        request,
+        "compliance/report.html",
+        {
+            "title": title,
+            "form": form,
+            "rows": rows,
+            "counts": light_counts(rows),
+            "lights": Light,
+            "signed": signed,
+            "can_sign": can_sign,
+            "sign_form": forms.SignForm(),
+            "organisation": organisation,
+            "year": year,
+            "management_object": management_object,
+            "query": request.GET.copy().urlencode() if form is not None else "",
+        },
+    )
+
+
+def _org_ids(user: Any) -> frozenset[int]:
+    from forvalta.core.tenancy import scope_for
+
+    return scope_for(user).org_ids
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """The year's traffic lights of an organisation (or of one of its objects)."""
+    if not request.user.has_perm("compliance.view_controloccurrence"):
+        deny(request, ControlOccurrence, "view")
+    form, organisation, year, management_object = _report_params(request)
+    if organisation is None:
+        return render(
+            request,
+            "compliance/report.html",
+            {"title": _("Traffic-light report"), "form": form, "rows": None},
+            status=400 if request.GET else 200,
+        )
+    signed = (
+        AnnualReport.objects.visible_to(request.user)
+        .filter(organisation=organisation, year=year, management_object=management_object)
+        .first()
+    )
+    if signed is not None:
+        rows = list(signed.rows)
+    else:
+        rows = [r.as_json() for r in report_rows(organisation, year, management_object)]
+    return _report_response(
+        request,
+        organisation=organisation,
+        year=year,
+        management_object=management_object,
+        rows=rows,
+        signed=signed,
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def report_sign(request: HttpRequest) -> HttpResponse:
+    form = forms.ReportForm(request.POST, user=request.user)
+    sign_form = forms.SignForm(request.POST)
+    if not form.is_valid() or not sign_form.is_valid():
+        messages.error(request, _("Choose the organisation and year of the report."))
+        return HttpResponseRedirect(reverse("compliance:report"), status=303)
+    organisation = form.cleaned_data["organisation"]
+    year = form.cleaned_data["year"]
+    management_object = form.cleaned_data["management_object"]
+    back = (
+        reverse("compliance:report")
+        + f"?organisation={organisation.pk}&year={year}"
+        + (f"&management_object={management_object.pk}" if management_object else "")
+    )
+    try:
+        signed = services.report_sign(
+            actor=request.user,
+            organisation=organisation,
+            year=year,
+            management_object=management_object,
+            statement=sign_form.cleaned_data["statement"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(back, status=303)
+    messages.success(request, _("The report was signed."))
+    return HttpResponseRedirect(signed.get_absolute_url())
+
+
+class AnnualReportListView(ObjectListView):
+    model = AnnualReport
+    table_class = tables.AnnualReportTable
+    empty_text = gettext_lazy("No report has been signed yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super().get_queryset().select_related("organisation", "management_object", "signed_by")
+        )
+
+    def add_url(self) -> str | None:
+        return None
+
+
+@login_required
+def annualreport_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    signed = (
+        AnnualReport.objects.visible_to(request.user)
+        .select_related("organisation", "management_object", "signed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if signed is None:
+        raise Http404
+    return _report_response(
+        request,
+        organisation=signed.organisation,
+        year=signed.year,
+        management_object=signed.management_object,
+        rows=list(signed.rows),
+        signed=signed,
+    )
