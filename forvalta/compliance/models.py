@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -371,12 +372,8 @@ class ControlDefinition(TimeStampedModel):
             return []
         dates = []
         for month, day in self.month_days():
-            for candidate in range(day, 27, -1):
-                try:
-                    dates.append(dt.date(year, month, candidate))
-                    break
-                except ValueError:
-                    continue
+            last = calendar.monthrange(year, month)[1]
+            dates.append(dt.date(year, month, min(day, last)))
         return dates
 
     def clean(self) -> None:

@@ -367,7 +367,7 @@ def _matching_definitions(kind: str, organisation: Any, target: Any) -> Any:
 
 
 def fulfil(
-    *, kind: str, organisation: Any, target: Any, on: dt.date, evidence: Any
+    *, kind: str, organisation: Any, target: Any, on: dt.date | None, evidence: Any
 ) -> list[ControlOccurrence]:
     """Mark the matching open occurrences done by the evidence (from `control_fulfilled`):
     for each matching control, its earliest open occurrence of the year of `on`, or

@@ -168,7 +168,7 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return HttpResponseRedirect(incident.get_absolute_url(), status=303)
     messages.success(request, _("The decision was recorded."))
     return HttpResponseRedirect(incident.get_absolute_url())
@@ -442,7 +442,7 @@ def _export(request: HttpRequest, rows: list[dict[str, Any]], title: str, fmt: s
     stem = export_filename(slugify(title))
     if fmt == "csv":
         return csv_response(stem, header, body)
-    return xlsx_response(stem, header, body, title=title[:31])
+    return xlsx_response(stem, header, body, title=str(_("Internal control")))
 
 
 def _report_response(
