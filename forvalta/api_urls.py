@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from forvalta.compliance import api as compliance_api
 from forvalta.core import api_views as core_api
 from forvalta.notifications import api as notifications_api
 from forvalta.processes import api as processes_api
@@ -37,6 +38,12 @@ router.register("process-templates", processes_api.TemplateViewSet, basename="pr
 router.register("process-runs", processes_api.RunViewSet, basename="processrun")
 router.register("process-steps", processes_api.StepViewSet, basename="processstep")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("incidents", compliance_api.IncidentViewSet, basename="personaldataincident")
+router.register("controls", compliance_api.ControlDefinitionViewSet, basename="controldefinition")
+router.register(
+    "control-occurrences", compliance_api.OccurrenceViewSet, basename="controloccurrence"
+)
+router.register("control-reports", compliance_api.AnnualReportViewSet, basename="annualreport")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -43,6 +43,17 @@ from forvalta.core.generic_views import (
 )
 from forvalta.core.models import today
 from forvalta.core.pdf import pdf_response
+from forvalta.processes.selectors import shown
+
+
+class PeopleShownMixin:
+    """People the reader may not see are shown as a neutral text."""
+
+    request: HttpRequest
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows = super().field_rows(obj)  # type: ignore[misc]  # an ObjectDetailView
+        return [(label, shown(self.request.user, value)) for label, value in rows]
 
 
 # --- incidents -------------------------------------------------------------------------------
@@ -69,7 +80,7 @@ class IncidentListView(ObjectListView):
         return response
 
 
-class IncidentDetailView(RecordsObjectViewMixin, ObjectDetailView):
+class IncidentDetailView(PeopleShownMixin, RecordsObjectViewMixin, ObjectDetailView):
     model = PersonalDataIncident
     template_name = "compliance/incident_detail.html"
     view_action = "compliance.personaldataincident.viewed"
@@ -102,9 +113,6 @@ class IncidentDetailView(RecordsObjectViewMixin, ObjectDetailView):
         "readers",
         "status",
     )
-
-    def get_queryset(self) -> QuerySet:
-        return super().base_queryset()
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         context = super().extra_context(obj)
@@ -292,7 +300,7 @@ class OccurrenceListView(ObjectListView):
         return None
 
 
-class OccurrenceDetailView(ObjectDetailView):
+class OccurrenceDetailView(PeopleShownMixin, ObjectDetailView):
     model = ControlOccurrence
     template_name = "compliance/occurrence_detail.html"
     fields = (
