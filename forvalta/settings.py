@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "forvalta.processes",
     "forvalta.calendarfeed",
     "forvalta.notifications",
+    "forvalta.governance",
     "forvalta.compliance",
 ]
 

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
@@ -279,14 +284,57 @@ class ObjectEditView(ScopedViewMixin, View):
         self.require("add")
         return None
 
+    def inline_formsets(self, obj: Any, data: Any = None) -> list[Any]:
+        """Rows of child items entered with the item (a system's environments): formsets
+        with a ``title``, saved by ``save_inlines`` in the same transaction."""
+        return []
+
+    def save_inlines(self, saved: Any, formsets: list[Any]) -> None:
+        """Save the inline rows through their services; a row's ValidationError is put on
+        its form and raised as ``InlineRejected``, which undoes the whole save."""
+
+    def parent(self, form: BaseForm, saved: Any = None) -> Any:
+        """The item a new child is added from (``?system=3``): the page to return to.
+        Looked up through the form's own (scoped) choices, so a hostile id finds nothing."""
+        for name, value in self.request.GET.items():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.many_to_one or name not in form.fields:
+                continue
+            if saved is not None:
+                related = getattr(saved, name, None)
+            else:
+                queryset = getattr(form.fields[name], "queryset", None)
+                related = (
+                    queryset.filter(pk=value).first()
+                    if queryset is not None and value.isdigit()
+                    else None
+                )
+            if related is not None and hasattr(related, "get_absolute_url"):
+                return related
+        return None
+
     def render_form(
-        self, form: BaseForm, obj: Any, status: int = 200, version: str | None = None
+        self,
+        form: BaseForm,
+        obj: Any,
+        status: int = 200,
+        version: str | None = None,
+        formsets: list[Any] | None = None,
     ) -> HttpResponse:
         if obj is not None and version is None:
             version = concurrency.version_token(form)
+        if formsets is None:
+            formsets = self.inline_formsets(obj)
+        parent = self.parent(form) if obj is None else None
         context = {
             **self.model_context(),
             "form": form,
+            "formsets": formsets,
+            "extra_errors": inline_errors(formsets),
+            "can_add_another": obj is None,
             "object": obj,
             # The version the form was opened on (see forvalta.core.concurrency).
             "version_field": concurrency.VERSION_FIELD,
@@ -298,6 +346,8 @@ class ObjectEditView(ScopedViewMixin, View):
             ),
             "cancel_url": obj.get_absolute_url()
             if obj
+            else parent.get_absolute_url()
+            if parent
             else safe_reverse(url_name(self.model, "list")),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -313,19 +363,41 @@ class ObjectEditView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.target()
         form = self.get_form(obj, request.POST, request.FILES)
+        formsets = self.inline_formsets(obj, request.POST)
         # The version the page was opened on; a form posted without one (a script, not
         # the page) is not checked.
         version = request.POST.get(concurrency.VERSION_FIELD) if obj is not None else None
-        if not form.is_valid():
-            return self.render_form(form, obj, status=400, version=version)
+        valid = form.is_valid()
+        if not all([fs.is_valid() for fs in formsets]) or not valid:
+            return self.render_form(form, obj, status=400, version=version, formsets=formsets)
         data = self.service_data(form)
         try:
             if obj is None:
                 assert self.create_service is not None
-                saved = self.create_service(actor=request.user, data=data)
+                denied: PermissionDenied | None = None
+                try:
+                    with transaction.atomic():
+                        try:
+                            saved = self.create_service(actor=request.user, data=data)
+                        except PermissionDenied as exc:
+                            # The service recorded the refusal, which must stay.
+                            denied = exc
+                        else:
+                            self.save_inlines(saved, formsets)
+                except InlineRejected:
+                    return self.render_form(
+                        form, obj, status=400, version=version, formsets=formsets
+                    )
+                if denied is not None:
+                    raise denied
                 messages.success(
                     request, _("“%(name)s” was created.") % {"name": self.shown(saved)}
                 )
+                if request.POST.get("_addanother"):
+                    return HttpResponseRedirect(request.get_full_path())
+                parent = self.parent(form, saved)
+                if parent is not None:
+                    return HttpResponseRedirect(parent.get_absolute_url())
             else:
                 assert self.update_service is not None
                 refused: PermissionDenied | None = None
@@ -392,6 +464,25 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def success_url(self, obj: Any) -> str:
         return obj.get_absolute_url()
+
+
+class InlineRejected(Exception):
+    """An inline row's service refused it; the errors are on the row's form."""
+
+
+def inline_errors(formsets: list[Any]) -> list[tuple[str, str]]:
+    """(anchor, text) of each inline row's errors, for the form's error summary."""
+    found: list[tuple[str, str]] = []
+    for formset in formsets:
+        for number, row in enumerate(formset, start=1):
+            prefix = f"{formset.row_label} {number}"
+            for error in row.non_field_errors():
+                found.append((row[next(iter(row.fields))].id_for_label, f"{prefix}: {error}"))
+            for field in row:
+                for error in field.errors:
+                    label = capfirst(str(field.label))
+                    found.append((field.id_for_label, f"{prefix}, {label}: {error}"))
+    return found
 
 
 def add_validation_error(form: BaseForm, exc: ValidationError) -> None:

@@ -6,11 +6,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.forms import ScopedModelForm
-from forvalta.core.models import Organisation, OrganisationKind, User
+from forvalta.core.models import Membership, Organisation, OrganisationKind, User
+from forvalta.core.widgets import FastSelect
 from forvalta.register.models import (
     Agreement,
     Environment,
@@ -18,6 +20,7 @@ from forvalta.register.models import (
     ManagementObject,
     Participation,
     RoleAssignment,
+    RoleLevel,
     RoleType,
     Service,
     System,
@@ -59,7 +62,8 @@ def _managed_systems(form: ScopedModelForm) -> Any:
 
 
 def _owner_choices(form: ScopedModelForm) -> Any:
-    """Organisations the user may register things for: administered, or owning a managed object."""
+    """Organisations the user may register things for: administered, or owning a managed
+    object; never a supplier (suppliers deliver systems, members own them)."""
     s = form.scope
     return (
         Organisation.objects.visible_to(form.user)
@@ -68,8 +72,36 @@ def _owner_choices(form: ScopedModelForm) -> Any:
             | Q(management_objects__id__in=s.managed_object_ids)
             | Q(id=getattr(form.instance, "owner_organisation_id", None))
         )
+        .exclude(
+            Q(kind=OrganisationKind.SUPPLIER)
+            & ~Q(id=getattr(form.instance, "owner_organisation_id", None))
+        )
         .distinct()
     )
+
+
+def _default_owner(form: ScopedModelForm) -> None:
+    """A new item's owner starts as the user's own organisation: the only choice, or else
+    the organisation of the user's first membership among the choices."""
+    if form.instance.pk or form.is_bound or form.initial.get("owner_organisation"):
+        return
+    choices = list(form.fields["owner_organisation"].queryset.values_list("pk", flat=True)[:2])
+    if len(choices) < 2:
+        if choices:
+            form.initial["owner_organisation"] = choices[0]
+        return
+    home = (
+        Membership.objects.active()
+        .filter(
+            user_id=form.user.pk,
+            organisation_id__in=form.fields["owner_organisation"].queryset.values("pk"),
+        )
+        .order_by("valid_from", "pk")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if home is not None:
+        form.initial["owner_organisation"] = home
 
 
 class ManagementObjectForm(RegisterForm):
@@ -78,12 +110,18 @@ class ManagementObjectForm(RegisterForm):
         fields = ["owner_organisation", "name", "identifier", "business_area", "description"]
 
     def limit_choices(self) -> None:
-        self.fields["owner_organisation"].queryset = Organisation.objects.visible_to(
-            self.user
-        ).filter(
-            Q(id__in=self.scope.admin_org_ids)
-            | Q(id=getattr(self.instance, "owner_organisation_id", None))
+        self.fields["owner_organisation"].queryset = (
+            Organisation.objects.visible_to(self.user)
+            .filter(
+                Q(id__in=self.scope.admin_org_ids)
+                | Q(id=getattr(self.instance, "owner_organisation_id", None))
+            )
+            .exclude(
+                Q(kind=OrganisationKind.SUPPLIER)
+                & ~Q(id=getattr(self.instance, "owner_organisation_id", None))
+            )
         )
+        _default_owner(self)
         if self.instance.pk:
             self.fields["owner_organisation"].disabled = True
 
@@ -96,6 +134,7 @@ class ServiceForm(RegisterForm):
 
     def limit_choices(self) -> None:
         self.fields["owner_organisation"].queryset = _owner_choices(self)
+        _default_owner(self)
         self.fields["management_object"].queryset = _managed_objects(self)
         self.fields["systems"].queryset = System.objects.visible_to(self.user).filter(
             owner_organisation_id__in=_owner_choices(self).values("id")
@@ -123,6 +162,7 @@ class SystemForm(RegisterForm):
 
     def limit_choices(self) -> None:
         self.fields["owner_organisation"].queryset = _owner_choices(self)
+        _default_owner(self)
         self.fields["management_object"].queryset = _managed_objects(self)
         self.fields["vendor"].queryset = Organisation.objects.visible_to(self.user).filter(
             kind=OrganisationKind.SUPPLIER
@@ -141,6 +181,33 @@ class EnvironmentForm(RegisterForm):
         self.fields["operated_by"].queryset = Organisation.objects.visible_to(self.user)
         if self.instance.pk:
             self.fields["system"].disabled = True
+
+
+class EnvironmentRowForm(RegisterForm):
+    """One environment entered with a new system (the system is the one being saved)."""
+
+    inline_row = True
+
+    class Meta:
+        model = Environment
+        fields = ["kind", "name", "url", "operated_by"]
+
+    def limit_choices(self) -> None:
+        self.fields["operated_by"].queryset = Organisation.objects.visible_to(self.user)
+
+
+class EnvironmentRowsBase(forms.BaseFormSet):
+    title = _("Environments")
+    row_label = _("Environment")
+    hint = _(
+        "Fill in the environments the system runs in (production, test ...). Rows left "
+        "empty are skipped; more can be added later from the system's page."
+    )
+
+
+EnvironmentRows = forms.formset_factory(
+    EnvironmentRowForm, formset=EnvironmentRowsBase, extra=3, max_num=10, validate_max=True
+)
 
 
 class IntegrationForm(RegisterForm):
@@ -202,7 +269,103 @@ class ParticipationForm(RegisterForm):
             self.fields["organisation"].disabled = True
 
 
+# The role levels of the governance model (seed 003, 3.2: budget, decision, operative).
+LEVEL_GROUPS = {
+    RoleLevel.STRATEGIC: _("Budget level"),
+    RoleLevel.TACTICAL: _("Decision level"),
+    RoleLevel.OPERATIVE: _("Operative level"),
+}
+TARGET_FIELDS = ("management_object", "service", "system")
+PERSON_ELSEWHERE = _(
+    "Only people of your own organisation can be appointed here. Another organisation "
+    "appoints its own people."
+)
+
+
+class RoleTypeIterator(forms.models.ModelChoiceIterator):
+    """Role types in one option group per level, in the catalogue's order."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[Any]] = {}
+        for role in self.queryset:
+            groups.setdefault(role.level, []).append(self.choice(role))
+        for level, label in LEVEL_GROUPS.items():
+            if level in groups:
+                yield (label, groups[level])
+
+
+class RoleTypeSelect(FastSelect):
+    """The role select, followed by each role's duties grouped by level (a disclosure
+    the keyboard reaches right after the select)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        select = super().render(name, value, attrs, renderer)
+        field = getattr(self, "field", None)
+        if field is None:
+            return select
+        groups: dict[str, list[RoleType]] = {}
+        for role in field.queryset:
+            groups.setdefault(role.level, []).append(role)
+        body = format_html_join(
+            "",
+            "<h3>{}</h3><dl>{}</dl>",
+            (
+                (
+                    LEVEL_GROUPS[level],
+                    format_html_join(
+                        "",
+                        "<dt>{}</dt><dd>{}</dd>",
+                        ((r.name, r.duties or "–") for r in groups[level]),
+                    ),
+                )
+                for level in LEVEL_GROUPS
+                if level in groups
+            ),
+        )
+        return format_html(
+            '{}<details class="role-duties"><summary>{}</summary>{}</details>',
+            select,
+            _("What each role is responsible for"),
+            body,
+        )
+
+
+class RoleTypeField(forms.ModelChoiceField):
+    iterator = RoleTypeIterator
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["widget"] = RoleTypeSelect
+        super().__init__(*args, **kwargs)
+        self.widget.field = self  # type: ignore[attr-defined]
+
+
+class PersonSelect(FastSelect):
+    """Each option names the person's organisations; ``data-organisation`` carries the
+    one they can be appointed for, which forvalta.js copies to "acting for"."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        memberships = getattr(getattr(value, "instance", None), "appointable", [])
+        if len(memberships) == 1:
+            option["attrs"]["data-organisation"] = memberships[0].organisation_id
+        return option
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        memberships = getattr(obj, "appointable", [])
+        names = [m.organisation.short_name or m.organisation.name for m in memberships]
+        return f"{obj} ({', '.join(names)})" if names else str(obj)
+
+
 class RoleAssignmentForm(RegisterForm):
+    role_type = RoleTypeField(queryset=RoleType.objects.all(), label=_("role"))
+    person = PersonField(queryset=User.objects.all(), label=_("person"), widget=PersonSelect)
+
     class Meta:
         model = RoleAssignment
         fields = [
@@ -216,6 +379,12 @@ class RoleAssignmentForm(RegisterForm):
             "valid_to",
             "note",
         ]
+        help_texts = {
+            "organisation": _(
+                "Filled in from the person's organisation when they belong to one you may "
+                "appoint for."
+            ),
+        }
 
     def limit_choices(self) -> None:
         # A supplier's administrator nominates its staff on what its agreements cover.
@@ -234,17 +403,37 @@ class RoleAssignmentForm(RegisterForm):
         self.fields["system"].queryset = System.objects.visible_to(self.user).filter(
             Q(pk__in=_managed_systems(self).values("pk")) | Q(pk__in=contracts.values("systems"))
         )
-        # People the user already sees: colleagues and current role holders. Another
-        # organisation's staff are nominated by that organisation's administrator.
-        self.fields["person"].queryset = User.objects.visible_to(self.user).order_by(
-            "last_name", "first_name"
-        )
         # One acts for one's own organisation: another organisation appoints its own
-        # people (`acts_for_organisation`). On edit the current value stays choosable.
-        organisation = self.fields["organisation"]
-        organisation.queryset = Organisation.objects.visible_to(self.user).filter(
-            id__in=self.scope.org_ids
+        # people (`acts_for_organisation`), so only members of the user's organisations
+        # are offered, each with the organisations they can act for. On edit the current
+        # value stays choosable.
+        org_ids = sorted(self.scope.org_ids)
+        appointable = Membership.objects.active().filter(organisation_id__in=org_ids)
+        self.fields["person"].queryset = (
+            User.objects.visible_to(self.user)
+            .filter(pk__in=appointable.values("user_id"))
+            .prefetch_related(
+                models.Prefetch(
+                    "memberships",
+                    queryset=appointable.select_related("organisation").order_by(
+                        "organisation__name"
+                    ),
+                    to_attr="appointable",
+                )
+            )
+            .order_by("last_name", "first_name")
         )
+        self.fields["person"].widget.attrs.update(
+            {
+                "data-fills": "organisation",
+                "data-searchable": "",
+                "data-search-label": _("Search for a person by name or organisation"),
+            }
+        )
+        self.fields["person"].error_messages["invalid_choice"] = PERSON_ELSEWHERE
+        organisation = self.fields["organisation"]
+        organisation.required = False
+        organisation.queryset = Organisation.objects.visible_to(self.user).filter(id__in=org_ids)
         organisation.error_messages["invalid_choice"] = _(
             "You can appoint people to act only for your own organisation. Another "
             "organisation appoints its own people."
@@ -253,8 +442,18 @@ class RoleAssignmentForm(RegisterForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        chosen = [name for name in TARGET_FIELDS if cleaned.get(name) is not None]
+        if len(chosen) != 1 and not any(name in self.errors for name in TARGET_FIELDS):
+            message = _("Choose exactly one management object, service or system.")
+            for name in chosen or TARGET_FIELDS[:1]:
+                self.add_error(name, message)
+        person = cleaned.get("person")
+        if person is not None and cleaned.get("organisation") is None:
+            self._fill_acting_for(person, cleaned)
         if self.instance.pk and not set(self.changed_data) & set(APPOINTMENT_FIELDS):
             return cleaned  # dates and note only: the target's managers may end a role
+        if cleaned.get("organisation") is None:
+            return cleaned
         probe = RoleAssignment(
             **{
                 name: cleaned.get(name)
@@ -265,6 +464,28 @@ class RoleAssignmentForm(RegisterForm):
         if not acts_for_organisation(self.user, probe):
             self.add_error("organisation", acting_for_refusal(probe.organisation))
         return cleaned
+
+    def _fill_acting_for(self, person: Any, cleaned: dict[str, Any]) -> None:
+        """ "Acting for" left empty: the person's organisation among those the user may
+        appoint for, when there is exactly one; otherwise the field says what to do."""
+        organisations = list(
+            self.fields["organisation"].queryset.filter(
+                pk__in=Membership.objects.active()
+                .filter(user_id=person.pk)
+                .values("organisation_id")
+            )
+        )
+        if len(organisations) == 1:
+            cleaned["organisation"] = organisations[0]
+            self.instance.organisation = organisations[0]
+        elif organisations:
+            self.add_error(
+                "organisation",
+                _("%(person)s belongs to several of your organisations: choose which one.")
+                % {"person": person},
+            )
+        else:
+            self.add_error("organisation", _("Choose the organisation the person acts for."))
 
 
 def acting_for_refusal(organisation: Any) -> str:

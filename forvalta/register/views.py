@@ -20,11 +20,13 @@ from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.generic_views import (
+    InlineRejected,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
+    add_validation_error,
     deny,
     safe_reverse,
     url_name,
@@ -417,6 +419,30 @@ class SystemEditView(ObjectEditView):
     form_class = forms.SystemForm
     create_service = staticmethod(services.system_create)
     update_service = staticmethod(services.system_update)
+
+    def inline_formsets(self, obj: Any, data: Any = None) -> list[Any]:
+        """A new system's environments are entered with it (issue 9, guided entry)."""
+        if obj is not None or (data is not None and "env-TOTAL_FORMS" not in data):
+            return []  # editing, or a post without the rows (a script): the system alone
+        return [
+            forms.EnvironmentRows(data=data, prefix="env", form_kwargs={"user": self.request.user})
+        ]
+
+    def save_inlines(self, saved: Any, formsets: list[Any]) -> None:
+        rejected = False
+        for formset in formsets:
+            for row in formset:
+                if not row.has_changed():
+                    continue
+                try:
+                    services.environment_create(
+                        actor=self.request.user, data={**row.cleaned_data, "system": saved}
+                    )
+                except ValidationError as exc:
+                    add_validation_error(row, exc)
+                    rejected = True
+        if rejected:
+            raise InlineRejected
 
 
 class SystemDeleteView(RegisterItemDeleteView):

@@ -44,6 +44,10 @@ OTHER_ORG = (
     "You can appoint people to act only for your own organisation. Another "
     "organisation appoints its own people."
 )
+PERSON_ELSEWHERE = (
+    "Only people of your own organisation can be appointed here. Another organisation "
+    "appoints its own people."
+)
 NO_STANDING = (
     "Only the administrators of %(organisation)s, or those who manage this object, "
     "service or system for it, may appoint people acting for it."
@@ -180,13 +184,17 @@ def api_post(client: Any, actor: User, data: dict[str, Any]) -> Any:
     return client.post("/api/roles/", api_body(data), content_type="application/json")
 
 
-def assert_refused(response: Any, via: str, message: str) -> None:
+def assert_refused(response: Any, via: str, message: str, elsewhere: bool = False) -> None:
+    """Refused with ``message`` on "acting for"; ``elsewhere``: the person is not even
+    offered, as they belong to another organisation only."""
+    expected = {"organisation": [message]}
+    if elsewhere:
+        expected["person"] = [sv(PERSON_ELSEWHERE)]
+    assert response.status_code == 400
     if via == "page":
-        assert response.status_code == 400
-        assert response.context["form"].errors == {"organisation": [message]}
+        assert response.context["form"].errors == expected
     else:
-        assert response.status_code == 400
-        assert response.json()["error"]["fields"] == {"organisation": [message]}
+        assert response.json()["error"]["fields"] == expected
 
 
 VIA = ["page", "api"]
@@ -205,7 +213,7 @@ def test_owner_admin_cannot_appoint_someone_acting_for_a_participant(client, w, 
     before, events = rows(), last_event_id()
     data = form(w.muni_staff, w.muni, "business_support", service=w.service)
     response = post(via)(client, w.assoc_admin, data)
-    assert_refused(response, via, sv(OTHER_ORG))
+    assert_refused(response, via, sv(OTHER_ORG), elsewhere=True)
     assert rows() == before
     assert not AuditEvent.objects.filter(id__gt=events).exists()
 
@@ -216,7 +224,7 @@ def test_managing_staff_cannot_appoint_someone_acting_for_another_organisation(c
     before = rows()
     data = form(w.muni_staff, w.muni, "system_manager", system=w.system)
     response = post(via)(client, w.lead, data)
-    assert_refused(response, via, sv(OTHER_ORG))
+    assert_refused(response, via, sv(OTHER_ORG), elsewhere=True)
     assert rows() == before
 
 
@@ -238,7 +246,7 @@ def test_owner_admin_cannot_appoint_a_supplier_consultant(client, w, via):
     before = rows()
     data = form(w.consultant, w.supplier, "operations_partner", service=w.service)
     response = post(via)(client, w.assoc_admin, data)
-    assert_refused(response, via, sv(OTHER_ORG))
+    assert_refused(response, via, sv(OTHER_ORG), elsewhere=True)
     assert rows() == before
 
 
@@ -366,14 +374,15 @@ def test_owner_may_end_but_not_reassign_another_organisations_role(client, w):
     response = client.post(url, {**data, "person": other.pk})
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "organisation": [sv(NO_STANDING, organisation=w.muni.name)]
+        "person": [sv(PERSON_ELSEWHERE)],
+        "organisation": [sv(NO_STANDING, organisation=w.muni.name)],
     }
     assert rows() == before
     response = client.patch(
         f"/api/roles/{ra.pk}/", json.dumps({"person": other.pk}), content_type="application/json"
     )
     assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["organisation"]
+    assert sorted(response.json()["error"]["fields"]) == ["organisation", "person"]
     assert rows() == before
 
     # Ending it: the dates and the note are the target's managers' to change.

@@ -77,7 +77,49 @@
     });
   }
 
+  // A long select with data-searchable gets a search field in front of it that hides
+  // the options not matching what is typed (the select itself works without it).
+  function searchableSelect(select) {
+    if (select.getAttribute("data-search-ready")) {
+      return;
+    }
+    select.setAttribute("data-search-ready", "1");
+    var id = select.id + "-search";
+    var label = document.createElement("label");
+    label.setAttribute("for", id);
+    label.className = "search-label";
+    label.textContent = select.getAttribute("data-search-label") || "";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.setAttribute("aria-controls", select.id);
+    input.setAttribute("autocomplete", "off");
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        var keep = !query || !option.value || option.selected ||
+          option.textContent.toLowerCase().indexOf(query) !== -1;
+        option.hidden = !keep;
+      });
+    });
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(input, select);
+  }
+
+  // A select whose options carry data-organisation fills the field named by its
+  // data-fills when a person is chosen ("acting for" follows the person).
+  function fillFromOption(select) {
+    var option = select.options[select.selectedIndex];
+    var value = option ? option.getAttribute("data-organisation") : null;
+    var target = select.form ? select.form.querySelector(
+      "[name='" + select.getAttribute("data-fills") + "']") : null;
+    if (value && target && !target.disabled) {
+      target.value = value;
+    }
+  }
+
   function setUp(root) {
+    root.querySelectorAll("select[data-searchable]").forEach(searchableSelect);
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.hidden = false;
     });
@@ -93,6 +135,11 @@
     if (button) {
       event.preventDefault();
       copyFrom(button);
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-fills]")) {
+      fillFromOption(event.target);
     }
   });
   document.addEventListener("DOMContentLoaded", function () {
