@@ -44,6 +44,7 @@ router.register(
     "control-occurrences", compliance_api.OccurrenceViewSet, basename="controloccurrence"
 )
 router.register("control-reports", compliance_api.AnnualReportViewSet, basename="annualreport")
+router.register("classifications", compliance_api.ClassificationViewSet, basename="classification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

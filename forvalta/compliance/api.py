@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from forvalta.audit.services import record
 from forvalta.compliance import filters, services
-from forvalta.compliance.forms import ControlDefinitionForm, IncidentForm
+from forvalta.compliance.forms import ClassificationForm, ControlDefinitionForm, IncidentForm
 from forvalta.compliance.models import (
     AnnualReport,
+    Classification,
     ControlDefinition,
     ControlOccurrence,
     PersonalDataIncident,
@@ -225,3 +226,42 @@ class AnnualReportViewSet(ScopedReadOnlyViewSet):
     model = AnnualReport
     select_related = ("signed_by",)
     serializer_class = AnnualReportSerializer
+
+
+class ClassificationSerializer(PeopleShownMixin, ScopedModelSerializer):
+    people_fields = ("classified_by",)
+
+    class Meta:
+        model = Classification
+        fields = [
+            "id",
+            "web_url",
+            "display",
+            "organisation",
+            "system",
+            "information_set",
+            "confidentiality",
+            "confidentiality_reason",
+            "integrity",
+            "integrity_reason",
+            "availability",
+            "availability_reason",
+            "traceability",
+            "traceability_reason",
+            "classified_by",
+            "classified_on",
+            "review_on",
+        ]
+        read_only_fields = ["id", "web_url", "display", "classified_by"]
+        validators: list[Any] = []
+
+
+class ClassificationViewSet(ScopedModelViewSet):
+    model = Classification
+    select_related = ("classified_by",)
+    serializer_class = ClassificationSerializer
+    filterset_class = filters.ClassificationFilterSet
+    form_class = ClassificationForm
+    create_service = staticmethod(services.classification_create)
+    update_service = staticmethod(services.classification_update)
+    delete_service = staticmethod(services.classification_delete)

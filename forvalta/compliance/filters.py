@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
     CONTROL_KINDS,
+    Classification,
     ControlDefinition,
     ControlOccurrence,
     IncidentStatus,
@@ -44,3 +45,11 @@ class OccurrenceFilterSet(SearchFilterSet):
     class Meta:
         model = ControlOccurrence
         fields = ["q", "status", "year"]
+
+
+class ClassificationFilterSet(SearchFilterSet):
+    search_fields = ("system__name", "information_set")
+
+    class Meta:
+        model = Classification
+        fields = ["q", "organisation", "system"]

@@ -6,6 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
@@ -178,3 +181,49 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("E.g. that all controls of the year have been done, with any remarks."),
     )
+
+
+class ClassificationForm(ScopedModelForm):
+    class Meta:
+        model = Classification
+        fields = [
+            "organisation",
+            "system",
+            "information_set",
+            "confidentiality",
+            "confidentiality_reason",
+            "integrity",
+            "integrity_reason",
+            "availability",
+            "availability_reason",
+            "traceability",
+            "traceability_reason",
+            "classified_on",
+            "review_on",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user)
+        self.fields["classified_on"].required = False
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+
+
+class ClassificationActionForm(ScopedModelForm):
+    class Meta:
+        model = ClassificationAction
+        fields = ["classification", "description", "owner", "due_on", "done"]
+
+    def limit_choices(self) -> None:
+        self.fields["owner"].queryset = self.scope.colleagues(User.objects.visible_to(self.user))
+
+
+class LevelNameForm(ScopedModelForm):
+    class Meta:
+        model = ClassificationLevelName
+        fields = ["organisation", "level", "name"]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user).filter(
+            pk__in=sorted(self.scope.admin_org_ids)
+        )

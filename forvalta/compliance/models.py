@@ -537,3 +537,155 @@ class AnnualReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:annualreport_detail", args=[self.pk])
+
+
+# --- information classification (KLASSA) -------------------------------------------------------
+LEVELS = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+ASPECTS = ("confidentiality", "integrity", "availability", "traceability")
+DEFAULT_LEVEL_NAMES = {
+    1: _("Low"),
+    2: _("Moderate"),
+    3: _("High"),
+    4: _("Very high"),
+}
+
+
+def level_field(label: Any) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, choices=LEVELS, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+
+
+class ClassificationLevelName(models.Model):
+    """An organisation's own name for a level (KLASSA's 1-4 may be called otherwise)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="classification_level_names",
+        verbose_name=_("organisation"),
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=LEVELS, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    name = models.CharField(_("name"), max_length=60)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "level"]
+        verbose_name = _("classification level name")
+        verbose_name_plural = _("classification level names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "level"],
+                name="classification_level_name_unique",
+                violation_error_message=_("The organisation has already named this level."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} – {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:classificationlevelname_list")
+
+
+class Classification(TimeStampedModel):
+    """One organisation's classification of its own information in a system (or of an
+    information set): confidentiality, integrity, availability and traceability on
+    levels 1-4, with the reasoning per aspect."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="classifications",
+        verbose_name=_("organisation"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="classifications",
+        verbose_name=_("system"),
+    )
+    information_set = models.CharField(_("information set"), max_length=200, blank=True)
+    confidentiality = level_field(_("confidentiality"))
+    confidentiality_reason = models.TextField(_("reasoning on confidentiality"))
+    integrity = level_field(_("integrity"))
+    integrity_reason = models.TextField(_("reasoning on integrity"))
+    availability = level_field(_("availability"))
+    availability_reason = models.TextField(_("reasoning on availability"))
+    traceability = level_field(_("traceability"))
+    traceability_reason = models.TextField(_("reasoning on traceability"))
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("classified by"),
+    )
+    classified_on = models.DateField(_("classified on"))
+    review_on = models.DateField(_("review by"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-classified_on", "-id"]
+        verbose_name = _("classification")
+        verbose_name_plural = _("classifications")
+
+    def __str__(self) -> str:
+        subject = self.system.name if self.system is not None else self.information_set
+        return f"{subject} ({self.classified_on:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:classification_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.system_id and not self.information_set.strip():
+            raise ValidationError(
+                {"information_set": _("Choose a system or name the information set.")}
+            )
+        if self.classified_on and self.review_on and self.review_on <= self.classified_on:
+            raise ValidationError({"review_on": _("The review comes after the classification.")})
+
+
+class ClassificationAction(models.Model):
+    """A protection need that follows from a classification, as an action item."""
+
+    classification = models.ForeignKey(
+        Classification,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("classification"),
+    )
+    description = models.CharField(_("protection need"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["classification", "due_on", "id"]
+        verbose_name = _("protection action")
+        verbose_name_plural = _("protection actions")
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.classification.organisation
+
+    def get_absolute_url(self) -> str:
+        return self.classification.get_absolute_url()

@@ -112,6 +112,55 @@ def signs_report(user: Any, report: Any) -> bool:
     )
 
 
+CLASSIFIER_ROLES = ("system_owner", "information_owner")
+
+
+def classifies_for(user: Any, organisation_id: int | None) -> bool:
+    """The organisation's administrators, and its system and information owners."""
+    scope = scope_for(user)
+    if organisation_id is None:
+        return bool(scope.admin_org_ids) or bool(
+            scope.org_ids and any(_holds_anywhere(user, code) for code in CLASSIFIER_ROLES)
+        )
+    if organisation_id not in scope.org_ids:
+        return False
+    return scope.is_org_admin(organisation_id) or any(
+        holds(user, code, organisation_id) for code in CLASSIFIER_ROLES
+    )
+
+
+@rules.predicate
+def classifies(user: Any, classification: Any) -> bool:
+    return classifies_for(user, None if classification is None else classification.organisation_id)
+
+
+@rules.predicate
+def classifies_action(user: Any, action: Any) -> bool:
+    if action is None:
+        return classifies_for(user, None)
+    return classifies_for(user, action.classification.organisation_id)
+
+
+@rules.predicate
+def administers(user: Any, row: Any) -> bool:
+    scope = scope_for(user)
+    if row is None:
+        return bool(scope.admin_org_ids)
+    return scope.is_org_admin(row.organisation_id)
+
+
+rules.add_perm("compliance.view_classification", sees)
+rules.add_perm("compliance.add_classification", classifies)
+rules.add_perm("compliance.change_classification", classifies)
+rules.add_perm("compliance.delete_classification", classifies)
+rules.add_perm("compliance.view_classificationaction", sees)
+rules.add_perm("compliance.add_classificationaction", classifies_action)
+rules.add_perm("compliance.change_classificationaction", classifies_action)
+rules.add_perm("compliance.delete_classificationaction", classifies_action)
+rules.add_perm("compliance.view_classificationlevelname", sees)
+rules.add_perm("compliance.add_classificationlevelname", administers)
+rules.add_perm("compliance.change_classificationlevelname", administers)
+rules.add_perm("compliance.delete_classificationlevelname", administers)
 rules.add_perm("compliance.view_personaldataincident", sees)
 rules.add_perm("compliance.add_personaldataincident", reports_incident)
 rules.add_perm("compliance.change_personaldataincident", handles)

@@ -6,6 +6,9 @@
   reported it as a processor, the controller's data protection contacts. Not the
   organisation's administrators as such, nor its other members.
 - Reports to IMY with their incident.
+- Classifications (with their actions and level names) are the classifying
+  organisation's own: another member of the same shared system never sees them; the
+  system's owner sees only the highest level per aspect (selectors.aggregated_levels).
 - Controls of the annual cycle, their occurrences and the signed reports are the
   organisation's own: its members see them, no one else.
 """
@@ -18,6 +21,9 @@ from django.db.models import Q
 
 from forvalta.compliance.models import (
     AnnualReport,
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
@@ -50,3 +56,6 @@ def declare_compliance_models() -> None:
     declare(ControlDefinition, OrganisationPrivate("organisation"))
     declare(ControlOccurrence, ThroughParent("definition"))
     declare(AnnualReport, OrganisationPrivate("organisation"))
+    declare(Classification, OrganisationPrivate("organisation"))
+    declare(ClassificationAction, ThroughParent("classification"))
+    declare(ClassificationLevelName, OrganisationPrivate("organisation"))

@@ -83,3 +83,61 @@ def light_counts(rows: list[Any]) -> dict[str, int]:
         key = row["light"] if isinstance(row, dict) else row.light
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+# --- classification -------------------------------------------------------------------------
+def level_names(organisation_id: int) -> dict[int, str]:
+    """The organisation's names of the levels 1-4 (the defaults where it has none)."""
+    from forvalta.compliance.models import DEFAULT_LEVEL_NAMES, ClassificationLevelName
+
+    names = {level: str(name) for level, name in DEFAULT_LEVEL_NAMES.items()}
+    # scoping: allowed the names of the reader's own (or the owner's) organisation
+    for level, name in ClassificationLevelName.objects.filter(
+        organisation_id=organisation_id
+    ).values_list("level", "name"):
+        names[level] = name
+    return names
+
+
+def current_classifications(on: dt.date | None = None) -> QuerySet:
+    from forvalta.compliance.models import Classification
+
+    # scoping: allowed used only as a subquery or an aggregate, never listed
+    return Classification.objects.filter(review_on__gte=on or today())
+
+
+def aggregated_levels(system: Any, on: dt.date | None = None) -> dict[str, Any]:
+    """For the owner of a shared system: the highest current level per aspect across
+    the members' classifications of it, and how many there are; numbers only, never a
+    member's reasoning or name."""
+    from django.db.models import Count, Max
+
+    from forvalta.compliance.models import ASPECTS
+
+    return (
+        current_classifications(on)
+        .filter(system=system)
+        .aggregate(count=Count("pk"), **{aspect: Max(aspect) for aspect in ASPECTS})
+    )
+
+
+def unclassified_systems(user: Any, management_object: Any = None) -> QuerySet:
+    """Systems in operation the user sees whose owner organisation has no current
+    classification of them (the documentation gaps page)."""
+    from django.db.models import Exists, OuterRef
+
+    from forvalta.register.models import Lifecycle, System
+
+    qs = System.objects.visible_to(user).filter(
+        lifecycle=Lifecycle.OPERATION, archived_at__isnull=True
+    )
+    if management_object is not None:
+        qs = qs.filter(management_object=management_object)
+    current = current_classifications().filter(
+        system_id=OuterRef("pk"), organisation_id=OuterRef("owner_organisation_id")
+    )
+    return (
+        qs.filter(~Exists(current))
+        .select_related("owner_organisation", "management_object")
+        .order_by("name", "pk")
+    )

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from forvalta.audit.services import diff, object_type_of, record, snapshot
 from forvalta.compliance.models import (
     AnnualReport,
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
@@ -25,14 +28,45 @@ from forvalta.compliance.models import (
     ReportKind,
 )
 from forvalta.compliance.roles import DATA_PROTECTION_CONTACT, people_holding
+from forvalta.core.controls import control_fulfilled
 from forvalta.core.models import today
-from forvalta.core.services import crud_services, model_update
+from forvalta.core.services import crud_services, model_create, model_update
 from forvalta.core.tenancy import forget_scope
 from forvalta.notifications.services import notify
 
 controldefinition_create, controldefinition_update, controldefinition_delete = crud_services(
     ControlDefinition
 )
+classification_update, classification_delete = crud_services(Classification)[1:]
+(
+    classificationaction_create,
+    classificationaction_update,
+    classificationaction_delete,
+) = crud_services(ClassificationAction)
+(
+    classificationlevelname_create,
+    classificationlevelname_update,
+    classificationlevelname_delete,
+) = crud_services(ClassificationLevelName)
+
+
+def classification_create(*, actor: Any, data: dict[str, Any]) -> Classification:
+    """Classify: recorded as classified by the actor (today unless given)."""
+    values = {**data, "classified_by": actor}
+    values.setdefault("classified_on", None)
+    if values["classified_on"] is None:
+        values["classified_on"] = today()
+    with transaction.atomic():
+        classification = model_create(actor=actor, model=Classification, data=values)
+        control_fulfilled.send(
+            sender=Classification,
+            kind="classification_review",
+            organisation=classification.organisation,
+            target=classification.system,
+            on=classification.classified_on,
+            evidence=classification,
+        )
+    return classification
 
 
 def _refuse(actor: Any, obj: Any, verb: str, model: Any = None) -> None:

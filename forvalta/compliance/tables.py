@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
     AnnualReport,
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
     ControlDefinition,
     ControlOccurrence,
     Light,
@@ -86,3 +89,71 @@ class AnnualReportTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = AnnualReport
         fields = ("year", "organisation", "management_object", "signed_by", "signed_at")
+
+
+class ClassificationTable(BaseTable):
+    subject = tables.Column(
+        empty_values=(),
+        verbose_name=_("system or information set"),
+        orderable=False,
+        linkify=lambda record: record.get_absolute_url(),
+    )
+    classified_on = DateColumn()
+    review_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Classification
+        fields = (
+            "subject",
+            "organisation",
+            "confidentiality",
+            "integrity",
+            "availability",
+            "traceability",
+            "classified_on",
+            "review_on",
+        )
+
+    def render_subject(self, record: Classification) -> str:
+        return record.system.name if record.system is not None else record.information_set
+
+    def value_subject(self, record: Classification) -> str:
+        return self.render_subject(record)
+
+
+class ClassificationActionTable(BaseTable):
+    description = tables.Column()
+    due_on = DateColumn()
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = ClassificationAction
+        fields = ("description", "owner", "due_on", "done")
+
+    def render_edit(self, record: ClassificationAction) -> Any:
+        from django.urls import reverse
+
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("compliance:classificationaction_edit", args=[record.pk]),
+            _("Edit"),
+        )
+
+
+class LevelNameTable(BaseTable):
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = ClassificationLevelName
+        fields = ("organisation", "level", "name")
+
+    def render_edit(self, record: ClassificationLevelName) -> Any:
+        from django.urls import reverse
+
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("compliance:classificationlevelname_edit", args=[record.pk]),
+            _("Edit"),
+        )

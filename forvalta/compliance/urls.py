@@ -42,3 +42,63 @@ urlpatterns = [
     path("reports/", v.AnnualReportListView.as_view(), name="annualreport_list"),
     path("reports/<int:pk>/", v.annualreport_detail, name="annualreport_detail"),
 ]
+
+urlpatterns += [
+    path("classifications/", v.ClassificationListView.as_view(), name="classification_list"),
+    path("classifications/add/", v.ClassificationEditView.as_view(), name="classification_add"),
+    path(
+        "classifications/<int:pk>/",
+        v.ClassificationDetailView.as_view(),
+        name="classification_detail",
+    ),
+    path(
+        "classifications/<int:pk>/edit/",
+        v.ClassificationEditView.as_view(),
+        name="classification_edit",
+    ),
+    path(
+        "classifications/<int:pk>/delete/",
+        v.ClassificationDeleteView.as_view(),
+        name="classification_delete",
+    ),
+    path(
+        "classifications/systems/<int:pk>/",
+        v.system_classification,
+        name="system_classification",
+    ),
+    path(
+        "protection-needs/add/",
+        v.ClassificationActionEditView.as_view(),
+        name="classificationaction_add",
+    ),
+    path(
+        "protection-needs/<int:pk>/edit/",
+        v.ClassificationActionEditView.as_view(),
+        name="classificationaction_edit",
+    ),
+    path(
+        "protection-needs/<int:pk>/delete/",
+        v.ClassificationActionDeleteView.as_view(),
+        name="classificationaction_delete",
+    ),
+    path(
+        "classification-levels/",
+        v.LevelNameListView.as_view(),
+        name="classificationlevelname_list",
+    ),
+    path(
+        "classification-levels/add/",
+        v.LevelNameEditView.as_view(),
+        name="classificationlevelname_add",
+    ),
+    path(
+        "classification-levels/<int:pk>/edit/",
+        v.LevelNameEditView.as_view(),
+        name="classificationlevelname_edit",
+    ),
+    path(
+        "classification-levels/<int:pk>/delete/",
+        v.LevelNameDeleteView.as_view(),
+        name="classificationlevelname_delete",
+    ),
+]

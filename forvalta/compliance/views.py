@@ -21,7 +21,11 @@ from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
 from forvalta.compliance import filters, forms, services, tables
 from forvalta.compliance.models import (
+    ASPECTS,
     AnnualReport,
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
@@ -31,7 +35,12 @@ from forvalta.compliance.models import (
     PersonalDataIncident,
 )
 from forvalta.compliance.roles import PROCESS_OWNER, holds
-from forvalta.compliance.selectors import light_counts, report_rows
+from forvalta.compliance.selectors import (
+    aggregated_levels,
+    level_names,
+    light_counts,
+    report_rows,
+)
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.generic_views import (
     ObjectDeleteView,
@@ -44,6 +53,7 @@ from forvalta.core.generic_views import (
 from forvalta.core.models import today
 from forvalta.core.pdf import pdf_response
 from forvalta.processes.selectors import shown
+from forvalta.register.models import System
 
 
 class PeopleShownMixin:
@@ -617,4 +627,139 @@ def annualreport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         management_object=signed.management_object,
         rows=list(signed.rows),
         signed=signed,
+    )
+
+
+# --- classification ---------------------------------------------------------------------------
+class ClassificationListView(ObjectListView):
+    model = Classification
+    table_class = tables.ClassificationTable
+    filterset_class = filters.ClassificationFilterSet
+    empty_text = gettext_lazy("Your organisation has not classified any information yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation", "system")
+
+
+class ClassificationDetailView(PeopleShownMixin, ObjectDetailView):
+    model = Classification
+    template_name = "compliance/classification_detail.html"
+    fields = (
+        "organisation",
+        "system",
+        "information_set",
+        "classified_by",
+        "classified_on",
+        "review_on",
+    )
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        names = level_names(obj.organisation_id)
+        aspects = [
+            (
+                getattr(Classification._meta.get_field(aspect), "verbose_name", aspect),
+                getattr(obj, aspect),
+                names[getattr(obj, aspect)],
+                getattr(obj, f"{aspect}_reason"),
+            )
+            for aspect in ASPECTS
+        ]
+        return {"aspects": aspects}
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        editable = self.request.user.has_perm("compliance.change_classification", obj)
+        actions = (
+            ClassificationAction.objects.visible_to(self.request.user)
+            .filter(classification=obj)
+            .select_related("owner")
+        )
+        table = self.related_table(
+            _("Protection needs"),
+            tables.ClassificationActionTable,
+            actions,
+            add_url=reverse("compliance:classificationaction_add") + f"?classification={obj.pk}"
+            if editable
+            else None,
+        )
+        if not editable:
+            table["table"].columns.hide("edit")
+        return [table]
+
+
+class ClassificationEditView(ObjectEditView):
+    model = Classification
+    form_class = forms.ClassificationForm
+    create_service = staticmethod(services.classification_create)
+    update_service = staticmethod(services.classification_update)
+
+
+class ClassificationDeleteView(ObjectDeleteView):
+    model = Classification
+    delete_service = staticmethod(services.classification_delete)
+
+
+class ClassificationActionEditView(ObjectEditView):
+    model = ClassificationAction
+    form_class = forms.ClassificationActionForm
+    create_service = staticmethod(services.classificationaction_create)
+    update_service = staticmethod(services.classificationaction_update)
+
+
+class ClassificationActionDeleteView(ObjectDeleteView):
+    model = ClassificationAction
+    delete_service = staticmethod(services.classificationaction_delete)
+
+
+class LevelNameListView(ObjectListView):
+    model = ClassificationLevelName
+    table_class = tables.LevelNameTable
+    empty_text = gettext_lazy(
+        "The levels have their default names: 1 Low, 2 Moderate, 3 High, 4 Very high."
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation")
+
+
+class LevelNameEditView(ObjectEditView):
+    model = ClassificationLevelName
+    form_class = forms.LevelNameForm
+    create_service = staticmethod(services.classificationlevelname_create)
+    update_service = staticmethod(services.classificationlevelname_update)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("compliance:classificationlevelname_list")
+
+
+class LevelNameDeleteView(ObjectDeleteView):
+    model = ClassificationLevelName
+    delete_service = staticmethod(services.classificationlevelname_delete)
+
+
+@login_required
+def system_classification(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's view of a system: the highest level per aspect across every
+    organisation's current classification of it, as numbers only."""
+    system = System.objects.visible_to(request.user).filter(pk=pk).first()
+    if system is None or system.owner_organisation_id not in _org_ids(request.user):
+        raise Http404
+    levels = aggregated_levels(system)
+    names = level_names(system.owner_organisation_id)
+    rows = [
+        (
+            getattr(Classification._meta.get_field(aspect), "verbose_name", aspect),
+            levels[aspect],
+            names.get(levels[aspect], "") if levels[aspect] else "",
+        )
+        for aspect in ASPECTS
+    ]
+    return render(
+        request,
+        "compliance/system_classification.html",
+        {
+            "title": _("Classification of %(system)s") % {"system": system},
+            "system": system,
+            "rows": rows,
+            "count": levels["count"],
+        },
     )

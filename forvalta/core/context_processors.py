@@ -105,6 +105,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         )
         links[CONTROL].append((str(_("Controls")), reverse("compliance:controldefinition_list")))
         links[CONTROL].append((str(_("Traffic-light report")), reverse("compliance:report")))
+    if may_view("compliance.view_classification"):
+        links[CONTROL].append(
+            (str(_("Classifications")), reverse("compliance:classification_list"))
+        )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
