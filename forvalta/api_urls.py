@@ -45,6 +45,7 @@ router.register(
 )
 router.register("control-reports", compliance_api.AnnualReportViewSet, basename="annualreport")
 router.register("classifications", compliance_api.ClassificationViewSet, basename="classification")
+router.register("risk-analyses", compliance_api.RiskAnalysisViewSet, basename="riskanalysis")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -19,6 +19,7 @@ from forvalta.compliance.models import (
     ControlDefinition,
     ControlOccurrence,
     PersonalDataIncident,
+    RiskAnalysis,
 )
 from forvalta.core.api_base import (
     ScopedModelSerializer,
@@ -265,3 +266,38 @@ class ClassificationViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.classification_create)
     update_service = staticmethod(services.classification_update)
     delete_service = staticmethod(services.classification_delete)
+
+
+class RiskAnalysisSerializer(PeopleShownMixin, ScopedModelSerializer):
+    people_fields = ("forwarded_to",)
+
+    class Meta:
+        model = RiskAnalysis
+        fields = [
+            "id",
+            "web_url",
+            "display",
+            "organisation",
+            "title",
+            "management_object",
+            "service",
+            "system",
+            "performed_on",
+            "method",
+            "participants",
+            "summary",
+            "status",
+            "finished_on",
+            "shared_with_participants",
+            "forwarded_to",
+            "forwarded_on",
+        ]
+        read_only_fields = fields
+        validators: list[Any] = []
+
+
+class RiskAnalysisViewSet(ScopedReadOnlyViewSet):
+    model = RiskAnalysis
+    select_related = ("forwarded_to",)
+    serializer_class = RiskAnalysisSerializer
+    filterset_class = filters.RiskAnalysisFilterSet

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
     CONTROL_KINDS,
+    AnalysisStatus,
     Classification,
     ControlDefinition,
     ControlOccurrence,
@@ -12,6 +13,7 @@ from forvalta.compliance.models import (
     NotifyDecision,
     OccurrenceStatus,
     PersonalDataIncident,
+    RiskAnalysis,
 )
 from forvalta.core.filters import SearchFilterSet
 
@@ -53,3 +55,12 @@ class ClassificationFilterSet(SearchFilterSet):
     class Meta:
         model = Classification
         fields = ["q", "organisation", "system"]
+
+
+class RiskAnalysisFilterSet(SearchFilterSet):
+    search_fields = ("title", "summary")
+    status = django_filters.ChoiceFilter(choices=AnalysisStatus.choices, label=_("status"))
+
+    class Meta:
+        model = RiskAnalysis
+        fields = ["q", "status", "organisation"]

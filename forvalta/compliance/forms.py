@@ -14,6 +14,9 @@ from forvalta.compliance.models import (
     IncidentReport,
     NotifyDecision,
     PersonalDataIncident,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
 )
 from forvalta.core.forms import ScopedModelForm
 from forvalta.core.models import Organisation, User, today
@@ -226,4 +229,73 @@ class LevelNameForm(ScopedModelForm):
     def limit_choices(self) -> None:
         self.fields["organisation"].queryset = own_organisations(self.user).filter(
             pk__in=sorted(self.scope.admin_org_ids)
+        )
+
+
+class RiskAnalysisForm(ScopedModelForm):
+    class Meta:
+        model = RiskAnalysis
+        fields = [
+            "organisation",
+            "title",
+            "management_object",
+            "service",
+            "system",
+            "performed_on",
+            "method",
+            "participants",
+            "summary",
+            "shared_with_participants",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user)
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+
+
+class RiskForm(ScopedModelForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "analysis",
+            "description",
+            "likelihood",
+            "consequence",
+            "existing_measures",
+            "planned_measures",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["analysis"].queryset = self.fields["analysis"].queryset.filter(status="draft")
+
+
+class RiskActionForm(ScopedModelForm):
+    class Meta:
+        model = RiskAction
+        fields = [
+            "analysis",
+            "description",
+            "owner",
+            "due_on",
+            "done",
+            "plan_reference",
+            "plan_url",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["owner"].queryset = self.scope.colleagues(User.objects.visible_to(self.user))
+
+
+class ForwardForm(forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label=_("Crisis coordinator"), queryset=User.objects.none()
+    )
+
+    def __init__(self, *args: Any, user: Any, analysis: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.compliance.roles import CRISIS_COORDINATOR, holders
+
+        self.fields["coordinator"].queryset = User.objects.visible_to(user).filter(  # type: ignore[attr-defined]  # a ModelChoiceField
+            pk__in=holders(CRISIS_COORDINATOR, analysis.organisation_id).values("person_id")
         )

@@ -22,3 +22,12 @@ CONTROL_ESCALATED = declare_kind(
         default_channel=Channel.EMAIL,
     )
 )
+ANALYSIS_FORWARDED = declare_kind(
+    Kind(
+        "analysis_forwarded",
+        _("A risk and vulnerability analysis was forwarded to you"),
+        title=_("A risk and vulnerability analysis was forwarded to you"),
+        subject=_("Risk and vulnerability analysis forwarded"),
+        default_channel=Channel.EMAIL,
+    )
+)

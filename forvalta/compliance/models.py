@@ -689,3 +689,199 @@ class ClassificationAction(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.classification.get_absolute_url()
+
+
+# --- risk and vulnerability analyses ------------------------------------------------------------
+SCALE = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+
+
+class AnalysisStatus(models.TextChoices):
+    DRAFT = "draft", _("in progress")
+    FINISHED = "finished", _("finished")
+
+
+class RiskAnalysis(TimeStampedModel):
+    """A risk and vulnerability analysis (RSA) of an object, service or system, at least
+    yearly; the owner of a shared service or system may share it with the participants."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="risk_analyses",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    management_object = models.ForeignKey(
+        ManagementObject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_analyses",
+        verbose_name=_("management object"),
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_analyses",
+        verbose_name=_("service"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_analyses",
+        verbose_name=_("system"),
+    )
+    performed_on = models.DateField(_("performed on"))
+    method = models.CharField(_("method"), max_length=200, blank=True)
+    participants = models.TextField(_("participants"))
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AnalysisStatus.choices, default=AnalysisStatus.DRAFT
+    )
+    finished_on = models.DateField(_("finished on"), null=True, blank=True)
+    shared_with_participants = models.BooleanField(
+        _("shared with the participants"),
+        default=False,
+        help_text=_("The participating organisations of the shared service or system see it."),
+    )
+    forwarded_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("forwarded to (crisis coordinator)"),
+    )
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-performed_on", "-id"]
+        verbose_name = _("risk and vulnerability analysis")
+        verbose_name_plural = _("risk and vulnerability analyses")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:riskanalysis_detail", args=[self.pk])
+
+    @property
+    def target(self) -> ManagementObject | Service | System | None:
+        return self.management_object or self.service or self.system
+
+    def clean(self) -> None:
+        super().clean()
+        targets = [t for t in (self.management_object_id, self.service_id, self.system_id) if t]
+        if len(targets) != 1:
+            raise ValidationError(_("Choose exactly one management object, service or system."))
+        target = self.target
+        if (
+            self.shared_with_participants
+            and target is not None
+            and target.owner_organisation_id != self.organisation_id
+        ):
+            raise ValidationError(
+                {
+                    "shared_with_participants": _(
+                        "Only the owner's analysis of a shared service or system is shared."
+                    )
+                }
+            )
+
+
+def risk_level(likelihood: int, consequence: int) -> str:
+    score = likelihood * consequence
+    if score >= 9:
+        return "high"
+    if score >= 4:
+        return "medium"
+    return "low"
+
+
+class Risk(models.Model):
+    analysis = models.ForeignKey(
+        RiskAnalysis, on_delete=models.CASCADE, related_name="risks", verbose_name=_("analysis")
+    )
+    description = models.CharField(_("risk"), max_length=300)
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood"), choices=SCALE, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    consequence = models.PositiveSmallIntegerField(
+        _("consequence"), choices=SCALE, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    existing_measures = models.TextField(_("existing measures"), blank=True)
+    planned_measures = models.TextField(_("planned measures"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["analysis", "id"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.analysis.organisation
+
+    @property
+    def level(self) -> str:
+        return risk_level(self.likelihood, self.consequence)
+
+    def get_absolute_url(self) -> str:
+        return self.analysis.get_absolute_url()
+
+
+class RiskAction(models.Model):
+    """An item of the analysis's action plan; it can be carried into the management plan
+    (a reference to the plan's goal or activity, until the plan part links it)."""
+
+    analysis = models.ForeignKey(
+        RiskAnalysis,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("analysis"),
+    )
+    description = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    plan_reference = models.CharField(
+        _("in the management plan as"),
+        max_length=200,
+        blank=True,
+        help_text=_("The goal or activity of the management plan that carries the action."),
+    )
+    plan_url = HttpsURLField(_("link to the management plan"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["analysis", "due_on", "id"]
+        verbose_name = _("action plan item")
+        verbose_name_plural = _("action plan items")
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.analysis.organisation
+
+    def get_absolute_url(self) -> str:
+        return self.analysis.get_absolute_url()

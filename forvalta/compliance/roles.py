@@ -51,3 +51,38 @@ def people_holding(role_code: str, organisation_id: int | None) -> list[Any]:
             pk__in=holders(role_code, organisation_id).values("person_id"),
         ).order_by("pk")
     )
+
+
+CRISIS_COORDINATOR_SPEC = {
+    "code": CRISIS_COORDINATOR,
+    "name_sv": "Krisberedskapssamordnare",
+    "name_en": "Crisis coordinator",
+    "level": "strategic",
+    "applies_to_object": True,
+    "applies_to_service": True,
+    "applies_to_system": True,
+    "is_supplier_role": False,
+    "manages": False,
+    "mandatory_for_system_in_operation": False,
+    "duties_sv": (
+        "Tar emot kommunens risk- och sårbarhetsanalyser av förvaltningsobjekt och system "
+        "som underlag för kommunens krisberedskap."
+    ),
+    "duties_en": (
+        "Receives the municipality's risk and vulnerability analyses of management objects "
+        "and systems as input to the municipality's crisis preparedness."
+    ),
+    "source": "Seed 000 4.6.3",
+    "sort_order": 1000,
+}
+
+
+def ensure_role_types() -> None:
+    """The role types compliance adds to the catalogue (a data migration adds them; a
+    flushed test database lacks them)."""
+    from forvalta.register.models import RoleType
+
+    RoleType.objects.get_or_create(
+        code=CRISIS_COORDINATOR_SPEC["code"],
+        defaults={k: v for k, v in CRISIS_COORDINATOR_SPEC.items() if k != "code"},
+    )

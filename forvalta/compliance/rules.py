@@ -161,6 +161,37 @@ rules.add_perm("compliance.view_classificationlevelname", sees)
 rules.add_perm("compliance.add_classificationlevelname", administers)
 rules.add_perm("compliance.change_classificationlevelname", administers)
 rules.add_perm("compliance.delete_classificationlevelname", administers)
+
+
+def analyses_for(user: Any, organisation_id: int | None) -> bool:
+    """Who makes an organisation's analyses: its administrators, process owners, and
+    system and information owners."""
+    return classifies_for(user, organisation_id) or governs_controls(user, organisation_id)
+
+
+@rules.predicate
+def analyses(user: Any, analysis: Any) -> bool:
+    if analysis is None:
+        return analyses_for(user, None)
+    return analyses_for(user, analysis.organisation_id)
+
+
+@rules.predicate
+def analyses_parent(user: Any, row: Any) -> bool:
+    if row is None:
+        return analyses_for(user, None)
+    return analyses_for(user, row.analysis.organisation_id)
+
+
+rules.add_perm("compliance.view_riskanalysis", sees)
+rules.add_perm("compliance.add_riskanalysis", analyses)
+rules.add_perm("compliance.change_riskanalysis", analyses)
+rules.add_perm("compliance.delete_riskanalysis", analyses)
+for _model in ("risk", "riskaction"):
+    rules.add_perm(f"compliance.view_{_model}", sees)
+    rules.add_perm(f"compliance.add_{_model}", analyses_parent)
+    rules.add_perm(f"compliance.change_{_model}", analyses_parent)
+    rules.add_perm(f"compliance.delete_{_model}", analyses_parent)
 rules.add_perm("compliance.view_personaldataincident", sees)
 rules.add_perm("compliance.add_personaldataincident", reports_incident)
 rules.add_perm("compliance.change_personaldataincident", handles)

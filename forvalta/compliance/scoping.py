@@ -9,6 +9,8 @@
 - Classifications (with their actions and level names) are the classifying
   organisation's own: another member of the same shared system never sees them; the
   system's owner sees only the highest level per aspect (selectors.aggregated_levels).
+- A risk and vulnerability analysis is the organisation's own, except the owner's
+  analysis of a shared service or system that it shares with the participants.
 - Controls of the annual cycle, their occurrences and the signed reports are the
   organisation's own: its members see them, no one else.
 """
@@ -28,9 +30,19 @@ from forvalta.compliance.models import (
     ControlOccurrence,
     IncidentReport,
     PersonalDataIncident,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
 )
 from forvalta.compliance.roles import DATA_PROTECTION_CONTACT, organisations_where
-from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
+from forvalta.core.scoping import (
+    NOTHING,
+    Custom,
+    OrganisationPrivate,
+    ThroughParent,
+    declare,
+)
+from forvalta.register.models import Participation, Service, System
 
 
 def incident_condition(user: Any, scope: Any) -> Q:
@@ -50,6 +62,30 @@ def incident_condition(user: Any, scope: Any) -> Q:
     return condition
 
 
+def analysis_condition(user: Any, scope: Any) -> Q:
+    """The organisation's own analyses, and an owner's analysis of its shared service or
+    system (or their object) that it shares with the participating organisations (not
+    with suppliers working on it)."""
+    if not scope.org_ids:
+        return NOTHING
+    orgs = sorted(scope.org_ids)
+    services = Participation.objects.active().filter(organisation_id__in=orgs).values("service_id")
+    shared = Q(shared_with_participants=True) & (
+        Q(service_id__in=services)
+        | Q(
+            system_id__in=System.services.through.objects.filter(service_id__in=services).values(
+                "system_id"
+            )
+        )
+        | Q(
+            management_object_id__in=Service.objects.filter(pk__in=services).values(
+                "management_object_id"
+            )
+        )
+    )
+    return Q(organisation_id__in=orgs) | shared
+
+
 def declare_compliance_models() -> None:
     declare(PersonalDataIncident, Custom(incident_condition))
     declare(IncidentReport, ThroughParent("incident"))
@@ -59,3 +95,6 @@ def declare_compliance_models() -> None:
     declare(Classification, OrganisationPrivate("organisation"))
     declare(ClassificationAction, ThroughParent("classification"))
     declare(ClassificationLevelName, OrganisationPrivate("organisation"))
+    declare(RiskAnalysis, Custom(analysis_condition))
+    declare(Risk, ThroughParent("analysis"))
+    declare(RiskAction, ThroughParent("analysis"))

@@ -141,3 +141,29 @@ def unclassified_systems(user: Any, management_object: Any = None) -> QuerySet:
         .select_related("owner_organisation", "management_object")
         .order_by("name", "pk")
     )
+
+
+# --- risk analyses ------------------------------------------------------------------------------
+def heat_map(risks: Any) -> list[dict[str, Any]]:
+    """The 4x4 matrix: one row per consequence (4 at the top), one cell per likelihood,
+    each with its number of risks and its level."""
+    from forvalta.compliance.models import risk_level
+
+    counts: dict[tuple[int, int], int] = {}
+    for risk in risks:
+        key = (risk.likelihood, risk.consequence)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {
+            "consequence": consequence,
+            "cells": [
+                {
+                    "likelihood": likelihood,
+                    "count": counts.get((likelihood, consequence), 0),
+                    "level": risk_level(likelihood, consequence),
+                }
+                for likelihood in range(1, 5)
+            ],
+        }
+        for consequence in range(4, 0, -1)
+    ]

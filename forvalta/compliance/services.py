@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from forvalta.audit.services import diff, object_type_of, record, snapshot
 from forvalta.compliance.models import (
+    AnalysisStatus,
     AnnualReport,
     Classification,
     ClassificationAction,
@@ -26,6 +27,9 @@ from forvalta.compliance.models import (
     OccurrenceStatus,
     PersonalDataIncident,
     ReportKind,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
 )
 from forvalta.compliance.roles import DATA_PROTECTION_CONTACT, people_holding
 from forvalta.core.controls import control_fulfilled
@@ -529,3 +533,84 @@ def report_sign(
             },
         )
     return report
+
+
+# --- risk and vulnerability analyses ------------------------------------------------------------
+riskanalysis_create, _riskanalysis_update, riskanalysis_delete = crud_services(RiskAnalysis)
+risk_create, risk_update, risk_delete = crud_services(Risk)
+riskaction_create, riskaction_update, riskaction_delete = crud_services(RiskAction)
+
+
+def riskanalysis_update(*, actor: Any, instance: RiskAnalysis, data: dict[str, Any]) -> Any:
+    if instance.status == AnalysisStatus.FINISHED:
+        raise ValidationError(_("The analysis is finished and can no longer be changed."))
+    return _riskanalysis_update(actor=actor, instance=instance, data=data)
+
+
+def riskanalysis_finish(*, actor: Any, instance: RiskAnalysis, on: dt.date | None = None) -> Any:
+    """Finish the analysis: it fulfils the yearly risk analysis control of its target."""
+    with transaction.atomic():
+        fresh = RiskAnalysis.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_riskanalysis", fresh)
+        if allowed:
+            if fresh.status == AnalysisStatus.FINISHED:
+                raise ValidationError(_("The analysis is already finished."))
+            if not fresh.risks.exists():  # type: ignore[attr-defined]  # reverse relation
+                raise ValidationError(_("Record at least one risk before finishing."))
+            fresh.status = AnalysisStatus.FINISHED
+            fresh.finished_on = on or today()
+            fresh.save(update_fields=["status", "finished_on", "updated_at"])
+            record(
+                actor=actor,
+                action="compliance.riskanalysis.finished",
+                obj=fresh,
+                changes={"status": [AnalysisStatus.DRAFT, AnalysisStatus.FINISHED]},
+            )
+            control_fulfilled.send(
+                sender=RiskAnalysis,
+                kind="risk_analysis",
+                organisation=fresh.organisation,
+                target=fresh.target,
+                on=fresh.finished_on,
+                evidence=fresh,
+            )
+    if not allowed:
+        _refuse(actor, instance, "finish")
+    return fresh
+
+
+def riskanalysis_forward(*, actor: Any, instance: RiskAnalysis, coordinator: Any) -> Any:
+    """Record that the finished analysis went to the municipality's crisis coordinator
+    (a holder of that role acting for the organisation), who is told."""
+    from forvalta.compliance.roles import CRISIS_COORDINATOR, holds
+
+    with transaction.atomic():
+        fresh = RiskAnalysis.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_riskanalysis", fresh)
+        if allowed:
+            if fresh.status != AnalysisStatus.FINISHED:
+                raise ValidationError(_("Finish the analysis before forwarding it."))
+            if not holds(coordinator, CRISIS_COORDINATOR, fresh.organisation_id):
+                raise ValidationError(
+                    {"coordinator": _("The person is not the organisation's crisis coordinator.")}
+                )
+            before = snapshot(fresh)
+            fresh.forwarded_to = coordinator
+            fresh.forwarded_on = today()
+            fresh.save(update_fields=["forwarded_to", "forwarded_on", "updated_at"])
+            record(
+                actor=actor,
+                action="compliance.riskanalysis.forwarded",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+            notify(
+                coordinator,
+                "analysis_forwarded",
+                organisation=fresh.organisation,
+                link=fresh.get_absolute_url(),
+                obj=fresh,
+            )
+    if not allowed:
+        _refuse(actor, instance, "forward")
+    return fresh

@@ -15,6 +15,9 @@ from forvalta.compliance.models import (
     ControlOccurrence,
     Light,
     PersonalDataIncident,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
 )
 from forvalta.core.models import today
 from forvalta.core.tables import BaseTable, DateColumn
@@ -157,3 +160,61 @@ class LevelNameTable(BaseTable):
             reverse("compliance:classificationlevelname_edit", args=[record.pk]),
             _("Edit"),
         )
+
+
+class RiskAnalysisTable(BaseTable):
+    title = tables.Column(linkify=True)
+    target = tables.Column(empty_values=(), verbose_name=_("target"), orderable=False)
+    performed_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = RiskAnalysis
+        fields = ("title", "organisation", "target", "performed_on", "status", "forwarded_on")
+
+
+def _edit_link(name: str, record: Any) -> Any:
+    from django.urls import reverse
+
+    return format_html('<a href="{}">{}</a>', reverse(name, args=[record.pk]), _("Edit"))
+
+
+class RiskTable(BaseTable):
+    level = tables.Column(empty_values=(), verbose_name=_("risk level"), orderable=False)
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = Risk
+        fields = (
+            "description",
+            "likelihood",
+            "consequence",
+            "level",
+            "existing_measures",
+            "planned_measures",
+        )
+
+    def render_level(self, record: Risk) -> Any:
+        return RISK_LEVELS[record.level]
+
+    def value_level(self, record: Risk) -> str:
+        return str(RISK_LEVELS[record.level])
+
+    def render_edit(self, record: Risk) -> Any:
+        return _edit_link("compliance:risk_edit", record)
+
+
+RISK_LEVELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+
+
+class RiskActionTable(BaseTable):
+    due_on = DateColumn()
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = RiskAction
+        fields = ("description", "owner", "due_on", "done", "plan_reference")
+
+    def render_edit(self, record: RiskAction) -> Any:
+        return _edit_link("compliance:riskaction_edit", record)

@@ -102,3 +102,28 @@ urlpatterns += [
         name="classificationlevelname_delete",
     ),
 ]
+
+urlpatterns += [
+    path("analyses/", v.RiskAnalysisListView.as_view(), name="riskanalysis_list"),
+    path("analyses/add/", v.RiskAnalysisEditView.as_view(), name="riskanalysis_add"),
+    path("analyses/<int:pk>/", v.RiskAnalysisDetailView.as_view(), name="riskanalysis_detail"),
+    path("analyses/<int:pk>/edit/", v.RiskAnalysisEditView.as_view(), name="riskanalysis_edit"),
+    path(
+        "analyses/<int:pk>/delete/",
+        v.RiskAnalysisDeleteView.as_view(),
+        name="riskanalysis_delete",
+    ),
+    path("analyses/<int:pk>/finish/", v.riskanalysis_finish, name="riskanalysis_finish"),
+    path("analyses/<int:pk>/forward/", v.riskanalysis_forward, name="riskanalysis_forward"),
+    path("analyses/<int:pk>/pdf/", v.riskanalysis_pdf, name="riskanalysis_pdf"),
+    path("risks/add/", v.RiskEditView.as_view(), name="risk_add"),
+    path("risks/<int:pk>/edit/", v.RiskEditView.as_view(), name="risk_edit"),
+    path("risks/<int:pk>/delete/", v.RiskDeleteView.as_view(), name="risk_delete"),
+    path("action-plan/add/", v.RiskActionEditView.as_view(), name="riskaction_add"),
+    path("action-plan/<int:pk>/edit/", v.RiskActionEditView.as_view(), name="riskaction_edit"),
+    path(
+        "action-plan/<int:pk>/delete/",
+        v.RiskActionDeleteView.as_view(),
+        name="riskaction_delete",
+    ),
+]

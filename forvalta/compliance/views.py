@@ -22,6 +22,7 @@ from forvalta.audit.services import record
 from forvalta.compliance import filters, forms, services, tables
 from forvalta.compliance.models import (
     ASPECTS,
+    AnalysisStatus,
     AnnualReport,
     Classification,
     ClassificationAction,
@@ -33,10 +34,14 @@ from forvalta.compliance.models import (
     Light,
     NotifyDecision,
     PersonalDataIncident,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
 )
 from forvalta.compliance.roles import PROCESS_OWNER, holds
 from forvalta.compliance.selectors import (
     aggregated_levels,
+    heat_map,
     level_names,
     light_counts,
     report_rows,
@@ -52,7 +57,7 @@ from forvalta.core.generic_views import (
 )
 from forvalta.core.models import today
 from forvalta.core.pdf import pdf_response
-from forvalta.processes.selectors import shown
+from forvalta.processes.selectors import person_label, shown
 from forvalta.register.models import System
 
 
@@ -762,4 +767,218 @@ def system_classification(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "count": levels["count"],
         },
+    )
+
+
+# --- risk and vulnerability analyses ------------------------------------------------------------
+class RiskAnalysisListView(ObjectListView):
+    model = RiskAnalysis
+    table_class = tables.RiskAnalysisTable
+    filterset_class = filters.RiskAnalysisFilterSet
+    empty_text = gettext_lazy("No risk and vulnerability analyses yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("organisation", "management_object", "service", "system")
+        )
+
+
+def _analysis_parts(user: Any, analysis: RiskAnalysis) -> tuple[list[Any], list[Any]]:
+    risks = list(Risk.objects.visible_to(user).filter(analysis=analysis).order_by("pk"))
+    actions = list(
+        RiskAction.objects.visible_to(user)
+        .filter(analysis=analysis)
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
+    return risks, actions
+
+
+class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
+    model = RiskAnalysis
+    template_name = "compliance/riskanalysis_detail.html"
+    fields = (
+        "organisation",
+        "management_object",
+        "service",
+        "system",
+        "performed_on",
+        "method",
+        "participants",
+        "summary",
+        "status",
+        "finished_on",
+        "shared_with_participants",
+        "forwarded_to",
+        "forwarded_on",
+    )
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        user = self.request.user
+        editable = user.has_perm("compliance.change_riskanalysis", obj)
+        draft = obj.status == AnalysisStatus.DRAFT
+        risks, _actions = _analysis_parts(user, obj)
+        return {
+            "heat_map": heat_map(risks),
+            "can_change": editable and draft,
+            "can_finish": editable and draft,
+            "forward_form": forms.ForwardForm(user=user, analysis=obj)
+            if editable and not draft
+            else None,
+            "delete_url": reverse("compliance:riskanalysis_delete", args=[obj.pk])
+            if editable and draft
+            else None,
+        }
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user = self.request.user
+        editable = user.has_perm("compliance.change_riskanalysis", obj)
+        draft = obj.status == AnalysisStatus.DRAFT
+        risks = self.related_table(
+            _("Risks"),
+            tables.RiskTable,
+            Risk.objects.visible_to(user).filter(analysis=obj),
+            add_url=reverse("compliance:risk_add") + f"?analysis={obj.pk}"
+            if editable and draft
+            else None,
+        )
+        actions = self.related_table(
+            _("Action plan"),
+            tables.RiskActionTable,
+            RiskAction.objects.visible_to(user).filter(analysis=obj).select_related("owner"),
+            add_url=reverse("compliance:riskaction_add") + f"?analysis={obj.pk}"
+            if editable
+            else None,
+        )
+        if not (editable and draft):
+            risks["table"].columns.hide("edit")
+        if not editable:
+            actions["table"].columns.hide("edit")
+        return [risks, actions]
+
+
+class RiskAnalysisEditView(ObjectEditView):
+    model = RiskAnalysis
+    form_class = forms.RiskAnalysisForm
+    create_service = staticmethod(services.riskanalysis_create)
+    update_service = staticmethod(services.riskanalysis_update)
+
+    def target(self) -> Any:
+        obj = super().target()
+        if obj is not None and obj.status != AnalysisStatus.DRAFT:
+            deny(self.request, self.model, "change", obj)
+        return obj
+
+
+class RiskAnalysisDeleteView(ObjectDeleteView):
+    model = RiskAnalysis
+    delete_service = staticmethod(services.riskanalysis_delete)
+
+
+class RiskEditView(ObjectEditView):
+    model = Risk
+    form_class = forms.RiskForm
+    create_service = staticmethod(services.risk_create)
+    update_service = staticmethod(services.risk_update)
+
+    def target(self) -> Any:
+        obj = super().target()
+        if obj is not None and obj.analysis.status != AnalysisStatus.DRAFT:
+            deny(self.request, self.model, "change", obj)
+        return obj
+
+
+class RiskDeleteView(ObjectDeleteView):
+    model = Risk
+    delete_service = staticmethod(services.risk_delete)
+
+
+class RiskActionEditView(ObjectEditView):
+    model = RiskAction
+    form_class = forms.RiskActionForm
+    create_service = staticmethod(services.riskaction_create)
+    update_service = staticmethod(services.riskaction_update)
+
+
+class RiskActionDeleteView(ObjectDeleteView):
+    model = RiskAction
+    delete_service = staticmethod(services.riskaction_delete)
+
+
+def _analysis(request: HttpRequest, pk: int) -> RiskAnalysis:
+    analysis = RiskAnalysis.objects.visible_to(request.user).filter(pk=pk).first()
+    if analysis is None:
+        raise Http404
+    return analysis
+
+
+@login_required
+@require_POST
+def riskanalysis_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis(request, pk)
+    if not request.user.has_perm("compliance.change_riskanalysis", analysis):
+        deny(request, RiskAnalysis, "finish", analysis)
+    try:
+        services.riskanalysis_finish(actor=request.user, instance=analysis)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(analysis.get_absolute_url(), status=303)
+    messages.success(request, _("The analysis was finished."))
+    return HttpResponseRedirect(analysis.get_absolute_url())
+
+
+@login_required
+@require_POST
+def riskanalysis_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis(request, pk)
+    if not request.user.has_perm("compliance.change_riskanalysis", analysis):
+        deny(request, RiskAnalysis, "forward", analysis)
+    form = forms.ForwardForm(request.POST, user=request.user, analysis=analysis)
+    if form.is_valid():
+        try:
+            services.riskanalysis_forward(
+                actor=request.user,
+                instance=analysis,
+                coordinator=form.cleaned_data["coordinator"],
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return HttpResponseRedirect(analysis.get_absolute_url(), status=303)
+    messages.success(request, _("The analysis was forwarded to the crisis coordinator."))
+    return HttpResponseRedirect(analysis.get_absolute_url())
+
+
+@login_required
+def riskanalysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis(request, pk)
+    if not request.user.has_perm("compliance.view_riskanalysis", analysis):
+        deny(request, RiskAnalysis, "view", analysis)
+    risks, actions = _analysis_parts(request.user, analysis)
+    cache: dict[int, bool] = {}
+    record(
+        actor=request.user,
+        action="compliance.riskanalysis.exported",
+        obj=analysis,
+        changes={"format": [None, "pdf"]},
+    )
+    return pdf_response(
+        request,
+        "compliance/riskanalysis_pdf.html",
+        {
+            "analysis": analysis,
+            "target": analysis.target,
+            "risks": risks,
+            "actions": [(a, person_label(request.user, a.owner, cache)) for a in actions],
+            "heat_map": heat_map(risks),
+            "levels": tables.RISK_LEVELS,
+        },
+        title=str(_("Risk and vulnerability analysis: %(title)s") % {"title": analysis.title}),
+        filename=f"rsa-{analysis.pk}.pdf",
     )

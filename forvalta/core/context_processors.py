@@ -109,6 +109,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[CONTROL].append(
             (str(_("Classifications")), reverse("compliance:classification_list"))
         )
+    if may_view("compliance.view_riskanalysis"):
+        links[CONTROL].append(
+            (str(_("Risk analyses")), reverse("compliance:riskanalysis_list"))
+        )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))

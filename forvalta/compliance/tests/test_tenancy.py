@@ -14,7 +14,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from forvalta.calendarfeed.registry import items_for
-from forvalta.compliance.models import ControlDefinition, ControlOccurrence
+from forvalta.compliance.models import (
+    Classification,
+    ControlDefinition,
+    ControlOccurrence,
+    Risk,
+    RiskAnalysis,
+)
 from forvalta.compliance.services import incident_create, report_sign
 from forvalta.core.models import today
 from forvalta.core.tests.pdf import pdf_text
@@ -33,6 +39,10 @@ SEEN_BY = {
     "CTL_M1": {"owner1"},
     "OCC_M1": {"owner1"},
     "REP_M1": {"owner1"},
+    "CLS_M1": {"owner1"},  # Kommun Ett's classification of the shared system
+    "RSA_A": {"assoc_admin", "lead"},  # the association's own analysis, not shared
+    "RSA_AS": {"assoc_admin", "lead", "owner1", "staff2"},  # shared with the participants
+    "RSA_M1": {"owner1"},
 }
 
 
@@ -95,6 +105,37 @@ def build(world: World) -> dict[str, Any]:
         year=year if due.year == year else due.year,
         statement=f"Intygas {marker('REP_M1')}",
     )
+    items["CLS_M1"] = Classification.objects.create(
+        organisation=o["muni1"],
+        system=i["SYS_A"],
+        confidentiality=3,
+        integrity=2,
+        availability=2,
+        traceability=1,
+        confidentiality_reason=f"Skäl {marker('CLS_M1')}",
+        integrity_reason="-",
+        availability_reason="-",
+        traceability_reason="-",
+        classified_by=u["owner1"],
+        classified_on=dt.date(2026, 1, 1),
+        review_on=dt.date(2099, 1, 1),
+    )
+    for key, org, target, shared in (
+        ("RSA_A", "assoc", {"service": i["SVC_A"]}, False),
+        ("RSA_AS", "assoc", {"service": i["SVC_A"]}, True),
+        ("RSA_M1", "muni1", {"system": i["SYS_M1"]}, False),
+    ):
+        items[key] = RiskAnalysis.objects.create(
+            organisation=o[org],
+            title=f"RSA {marker(key)}",
+            performed_on=dt.date(2026, 2, 1),
+            participants="-",
+            shared_with_participants=shared,
+            **target,
+        )
+        Risk.objects.create(
+            analysis=items[key], description=f"Risk {marker(key)}", likelihood=2, consequence=3
+        )
     return items
 
 
@@ -111,6 +152,8 @@ def urls(world: World, items: dict[str, Any]) -> list[str]:
         "controldefinition_list",
         "controloccurrence_list",
         "annualreport_list",
+        "classification_list",
+        "riskanalysis_list",
     ):
         base = reverse(f"compliance:{name}")
         result += [base, base + "?export=csv", base + "?export=xlsx"]
@@ -133,8 +176,11 @@ def urls(world: World, items: dict[str, Any]) -> list[str]:
             result.append(reverse("compliance:incident_report_add", args=[item.pk]))
         if key.startswith("CTL"):
             result.append(reverse("compliance:controldefinition_edit", args=[item.pk]))
+        if key.startswith("RSA"):
+            result.append(reverse("compliance:riskanalysis_pdf", args=[item.pk]))
         if key.startswith("OCC"):
             result.append(reverse("compliance:controloccurrence_complete", args=[item.pk]))
+    result.append(reverse("compliance:system_classification", args=[world.items["SYS_A"].pk]))
     return result
 
 
@@ -162,7 +208,14 @@ def test_no_foreign_compliance_marker_anywhere(client, persona):
         return
     api = APIClient()
     api.force_authenticate(world.users[persona])
-    for endpoint in ("incidents", "controls", "control-occurrences", "control-reports"):
+    for endpoint in (
+        "incidents",
+        "controls",
+        "control-occurrences",
+        "control-reports",
+        "classifications",
+        "risk-analyses",
+    ):
         response = api.get(f"/api/{endpoint}/")
         assert response.status_code in {200, 403}, endpoint
         leaks = [m for m in bad if m in response.content.decode()]
