@@ -7,9 +7,12 @@ from forvalta.compliance.models import (
     CONTROL_KINDS,
     AnalysisStatus,
     Classification,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
     IncidentStatus,
+    LegalAct,
+    LegalRequirement,
     NotifyDecision,
     OccurrenceStatus,
     PersonalDataIncident,
@@ -64,3 +67,27 @@ class RiskAnalysisFilterSet(SearchFilterSet):
     class Meta:
         model = RiskAnalysis
         fields = ["q", "status", "organisation"]
+
+
+class LegalActFilterSet(SearchFilterSet):
+    search_fields = ("name", "reference", "short_name")
+
+    class Meta:
+        model = LegalAct
+        fields = ["q"]
+
+
+class LegalRequirementFilterSet(SearchFilterSet):
+    search_fields = ("act__name", "comment")
+
+    class Meta:
+        model = LegalRequirement
+        fields = ["q", "organisation", "act"]
+
+
+class UndertakingFilterSet(SearchFilterSet):
+    search_fields = ("person__first_name", "person__last_name", "scope")
+
+    class Meta:
+        model = ConfidentialityUndertaking
+        fields = ["q", "organisation"]

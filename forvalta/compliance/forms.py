@@ -9,9 +9,12 @@ from forvalta.compliance.models import (
     Classification,
     ClassificationAction,
     ClassificationLevelName,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
+    LegalAct,
+    LegalRequirement,
     NotifyDecision,
     PersonalDataIncident,
     Risk,
@@ -299,3 +302,50 @@ class ForwardForm(forms.Form):
         self.fields["coordinator"].queryset = User.objects.visible_to(user).filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             pk__in=holders(CRISIS_COORDINATOR, analysis.organisation_id).values("person_id")
         )
+
+
+def governed_organisations(user: Any) -> Any:
+    from forvalta.compliance.roles import PROCESS_OWNER, organisations_where
+
+    scope = scope_for(user)
+    own = own_organisations(user)
+    return own.filter(pk__in=sorted(scope.admin_org_ids)) | own.filter(
+        pk__in=organisations_where(user.pk, PROCESS_OWNER)
+    )
+
+
+class LegalActForm(ScopedModelForm):
+    class Meta:
+        model = LegalAct
+        fields = ["organisation", "reference", "name", "short_name", "url"]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user).filter(
+            pk__in=sorted(self.scope.admin_org_ids)
+        )
+        self.fields["organisation"].required = True
+
+
+class LegalRequirementForm(ScopedModelForm):
+    class Meta:
+        model = LegalRequirement
+        fields = [
+            "organisation",
+            "act",
+            "management_object",
+            "system",
+            "responsible_role",
+            "comment",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = governed_organisations(self.user)
+
+
+class UndertakingForm(ScopedModelForm):
+    class Meta:
+        model = ConfidentialityUndertaking
+        fields = ["organisation", "person", "signed_on", "valid_until", "scope", "document"]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = governed_organisations(self.user)

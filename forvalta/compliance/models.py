@@ -885,3 +885,136 @@ class RiskAction(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.analysis.get_absolute_url()
+
+
+# --- legal framework --------------------------------------------------------------------
+class LegalAct(models.Model):
+    """A law or regulation. Seeded ones (no organisation) are shared by all; an
+    organisation may add its own."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="legal_acts",
+        verbose_name=_("organisation"),
+    )
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    url = HttpsURLField(_("link"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("law or regulation")
+        verbose_name_plural = _("laws and regulations")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})" if self.reference else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:legalact_detail", args=[self.pk])
+
+
+class LegalRequirement(TimeStampedModel):
+    """A law that applies to an organisation's object or system, with the role that
+    answers for it (seed 000 4.6.2)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="legal_requirements",
+        verbose_name=_("organisation"),
+    )
+    act = models.ForeignKey(
+        LegalAct, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("law")
+    )
+    management_object = models.ForeignKey(
+        ManagementObject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="legal_requirements",
+        verbose_name=_("management object"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="legal_requirements",
+        verbose_name=_("system"),
+    )
+    responsible_role = models.ForeignKey(
+        RoleType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible role"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["act__name", "id"]
+        verbose_name = _("applicable law")
+        verbose_name_plural = _("applicable laws")
+
+    def __str__(self) -> str:
+        return f"{self.act} – {self.management_object or self.system}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:legalrequirement_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.management_object_id) == bool(self.system_id):
+            raise ValidationError(_("Choose a management object or a system."))
+
+
+# --- confidentiality undertakings ---------------------------------------------------------
+class ConfidentialityUndertaking(TimeStampedModel):
+    """A person's signed confidentiality undertaking towards an organisation (association
+    and supplier staff handling its personal data)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="confidentiality_undertakings",
+        verbose_name=_("given to"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="confidentiality_undertakings",
+        verbose_name=_("person"),
+    )
+    signed_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    document = models.FileField(
+        _("document"), upload_to="compliance/undertakings/", blank=True, max_length=300
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("confidentiality undertaking")
+        verbose_name_plural = _("confidentiality undertakings")
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.signed_on:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:confidentialityundertaking_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
+            raise ValidationError({"valid_until": _("The undertaking ends before it is signed.")})

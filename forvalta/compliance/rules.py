@@ -192,6 +192,31 @@ for _model in ("risk", "riskaction"):
     rules.add_perm(f"compliance.add_{_model}", analyses_parent)
     rules.add_perm(f"compliance.change_{_model}", analyses_parent)
     rules.add_perm(f"compliance.delete_{_model}", analyses_parent)
+
+
+@rules.predicate
+def adds_own_act(user: Any, act: Any) -> bool:
+    scope = scope_for(user)
+    if act is None:
+        return bool(scope.admin_org_ids)
+    return act.organisation_id is not None and scope.is_org_admin(act.organisation_id)
+
+
+@rules.predicate
+def governs_row(user: Any, row: Any) -> bool:
+    """An organisation's own compliance rows: its administrators and process owners."""
+    return governs_controls(user, None if row is None else row.organisation_id)
+
+
+rules.add_perm("compliance.view_legalact", sees)
+rules.add_perm("compliance.add_legalact", adds_own_act)
+rules.add_perm("compliance.change_legalact", adds_own_act)
+rules.add_perm("compliance.delete_legalact", adds_own_act)
+for _model in ("legalrequirement", "confidentialityundertaking"):
+    rules.add_perm(f"compliance.view_{_model}", sees)
+    rules.add_perm(f"compliance.add_{_model}", governs_row)
+    rules.add_perm(f"compliance.change_{_model}", governs_row)
+    rules.add_perm(f"compliance.delete_{_model}", governs_row)
 rules.add_perm("compliance.view_personaldataincident", sees)
 rules.add_perm("compliance.add_personaldataincident", reports_incident)
 rules.add_perm("compliance.change_personaldataincident", handles)

@@ -26,9 +26,12 @@ from forvalta.compliance.models import (
     Classification,
     ClassificationAction,
     ClassificationLevelName,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
+    LegalAct,
+    LegalRequirement,
     PersonalDataIncident,
     Risk,
     RiskAction,
@@ -42,7 +45,7 @@ from forvalta.core.scoping import (
     ThroughParent,
     declare,
 )
-from forvalta.register.models import Participation, Service, System
+from forvalta.register.models import Participation, Service
 
 
 def incident_condition(user: Any, scope: Any) -> Q:
@@ -73,7 +76,7 @@ def analysis_condition(user: Any, scope: Any) -> Q:
     shared = Q(shared_with_participants=True) & (
         Q(service_id__in=services)
         | Q(
-            system_id__in=System.services.through.objects.filter(service_id__in=services).values(
+            system_id__in=Service.systems.through.objects.filter(service_id__in=services).values(
                 "system_id"
             )
         )
@@ -86,6 +89,24 @@ def analysis_condition(user: Any, scope: Any) -> Q:
     return Q(organisation_id__in=orgs) | shared
 
 
+def legal_act_condition(user: Any, scope: Any) -> Q:
+    """The seeded laws for every member of an organisation; an organisation's own
+    additions for its members."""
+    if not scope.org_ids:
+        return NOTHING
+    return Q(organisation__isnull=True) | Q(organisation_id__in=sorted(scope.org_ids))
+
+
+def undertaking_condition(user: Any, scope: Any) -> Q:
+    """The organisation it is given to, and the person who signed it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    condition = Q(person_id=user.pk)
+    if scope.org_ids:
+        condition |= Q(organisation_id__in=sorted(scope.org_ids))
+    return condition
+
+
 def declare_compliance_models() -> None:
     declare(PersonalDataIncident, Custom(incident_condition))
     declare(IncidentReport, ThroughParent("incident"))
@@ -96,5 +117,8 @@ def declare_compliance_models() -> None:
     declare(ClassificationAction, ThroughParent("classification"))
     declare(ClassificationLevelName, OrganisationPrivate("organisation"))
     declare(RiskAnalysis, Custom(analysis_condition))
+    declare(LegalAct, Custom(legal_act_condition))
+    declare(LegalRequirement, OrganisationPrivate("organisation"))
+    declare(ConfidentialityUndertaking, Custom(undertaking_condition))
     declare(Risk, ThroughParent("analysis"))
     declare(RiskAction, ThroughParent("analysis"))

@@ -167,3 +167,41 @@ def heat_map(risks: Any) -> list[dict[str, Any]]:
         }
         for consequence in range(4, 0, -1)
     ]
+
+
+# --- confidentiality undertakings -------------------------------------------------------------
+def missing_undertakings(user: Any, management_object: Any = None) -> QuerySet:
+    """Supplier staff holding a role today on a system that processes personal data
+    (or on a service with such a system), without a valid confidentiality undertaking
+    towards the system's (or service's) owner; the role assignments the user sees."""
+    from django.db.models import Exists, OuterRef
+
+    from forvalta.compliance.models import ConfidentialityUndertaking
+    from forvalta.register.models import RoleAssignment
+
+    day = today()
+    # scoping: allowed used only as a subquery for rows read through visible_to
+    valid = ConfidentialityUndertaking.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        signed_on__lte=day,
+        person_id=OuterRef("person_id"),
+    )
+    on_system = Q(system__processes_personal_data=True) & Q(
+        ~Exists(valid.filter(organisation_id=OuterRef("system__owner_organisation_id")))
+    )
+    on_service = Q(service__systems__processes_personal_data=True) & Q(
+        ~Exists(valid.filter(organisation_id=OuterRef("service__owner_organisation_id")))
+    )
+    qs = RoleAssignment.objects.visible_to(user).active().filter(role_type__is_supplier_role=True)
+    if management_object is not None:
+        qs = qs.filter(
+            Q(system__management_object=management_object)
+            | Q(service__management_object=management_object)
+        )
+    ids = qs.filter(on_system | on_service).values("pk")
+    return (
+        # scoping: allowed the ids are the visible assignments above (a subquery)
+        RoleAssignment.objects.filter(pk__in=ids)
+        .select_related("person", "organisation", "role_type", "system", "service")
+        .order_by("person__last_name", "pk")
+    )

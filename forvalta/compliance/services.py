@@ -19,10 +19,13 @@ from forvalta.compliance.models import (
     Classification,
     ClassificationAction,
     ClassificationLevelName,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
     IncidentStatus,
+    LegalAct,
+    LegalRequirement,
     NotifyDecision,
     OccurrenceStatus,
     PersonalDataIncident,
@@ -614,3 +617,15 @@ def riskanalysis_forward(*, actor: Any, instance: RiskAnalysis, coordinator: Any
     if not allowed:
         _refuse(actor, instance, "forward")
     return fresh
+
+
+# --- legal framework and undertakings -----------------------------------------------------------
+legalact_create, legalact_update, legalact_delete = crud_services(LegalAct)
+legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud_services(
+    LegalRequirement
+)
+(
+    confidentialityundertaking_create,
+    confidentialityundertaking_update,
+    confidentialityundertaking_delete,
+) = crud_services(ConfidentialityUndertaking)

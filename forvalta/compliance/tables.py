@@ -11,8 +11,11 @@ from forvalta.compliance.models import (
     Classification,
     ClassificationAction,
     ClassificationLevelName,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    LegalAct,
+    LegalRequirement,
     Light,
     PersonalDataIncident,
     Risk,
@@ -218,3 +221,30 @@ class RiskActionTable(BaseTable):
 
     def render_edit(self, record: RiskAction) -> Any:
         return _edit_link("compliance:riskaction_edit", record)
+
+
+class LegalActTable(BaseTable):
+    name = tables.Column(linkify=True)
+    organisation = tables.Column(default=_("All organisations"))
+
+    class Meta(BaseTable.Meta):
+        model = LegalAct
+        fields = ("name", "reference", "short_name", "organisation")
+
+
+class LegalRequirementTable(BaseTable):
+    act = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = LegalRequirement
+        fields = ("act", "organisation", "management_object", "system", "responsible_role")
+
+
+class UndertakingTable(BaseTable):
+    person = tables.Column(linkify=lambda record: record.get_absolute_url())
+    signed_on = DateColumn()
+    valid_until = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = ConfidentialityUndertaking
+        fields = ("person", "organisation", "signed_on", "valid_until", "scope")

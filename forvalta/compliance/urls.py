@@ -127,3 +127,61 @@ urlpatterns += [
         name="riskaction_delete",
     ),
 ]
+
+urlpatterns += [
+    path("laws/", v.LegalActListView.as_view(), name="legalact_list"),
+    path("laws/add/", v.LegalActEditView.as_view(), name="legalact_add"),
+    path("laws/<int:pk>/", v.LegalActDetailView.as_view(), name="legalact_detail"),
+    path("laws/<int:pk>/edit/", v.LegalActEditView.as_view(), name="legalact_edit"),
+    path("laws/<int:pk>/delete/", v.LegalActDeleteView.as_view(), name="legalact_delete"),
+    path(
+        "applicable-laws/",
+        v.LegalRequirementListView.as_view(),
+        name="legalrequirement_list",
+    ),
+    path(
+        "applicable-laws/add/",
+        v.LegalRequirementEditView.as_view(),
+        name="legalrequirement_add",
+    ),
+    path(
+        "applicable-laws/<int:pk>/",
+        v.LegalRequirementDetailView.as_view(),
+        name="legalrequirement_detail",
+    ),
+    path(
+        "applicable-laws/<int:pk>/edit/",
+        v.LegalRequirementEditView.as_view(),
+        name="legalrequirement_edit",
+    ),
+    path(
+        "applicable-laws/<int:pk>/delete/",
+        v.LegalRequirementDeleteView.as_view(),
+        name="legalrequirement_delete",
+    ),
+    path(
+        "undertakings/",
+        v.UndertakingListView.as_view(),
+        name="confidentialityundertaking_list",
+    ),
+    path(
+        "undertakings/add/",
+        v.UndertakingEditView.as_view(),
+        name="confidentialityundertaking_add",
+    ),
+    path(
+        "undertakings/<int:pk>/",
+        v.UndertakingDetailView.as_view(),
+        name="confidentialityundertaking_detail",
+    ),
+    path(
+        "undertakings/<int:pk>/edit/",
+        v.UndertakingEditView.as_view(),
+        name="confidentialityundertaking_edit",
+    ),
+    path(
+        "undertakings/<int:pk>/delete/",
+        v.UndertakingDeleteView.as_view(),
+        name="confidentialityundertaking_delete",
+    ),
+]

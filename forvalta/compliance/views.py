@@ -27,10 +27,13 @@ from forvalta.compliance.models import (
     Classification,
     ClassificationAction,
     ClassificationLevelName,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
     IncidentReport,
     IncidentStatus,
+    LegalAct,
+    LegalRequirement,
     Light,
     NotifyDecision,
     PersonalDataIncident,
@@ -982,3 +985,110 @@ def riskanalysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         title=str(_("Risk and vulnerability analysis: %(title)s") % {"title": analysis.title}),
         filename=f"rsa-{analysis.pk}.pdf",
     )
+
+
+# --- legal framework and confidentiality undertakings -------------------------------------------
+REQUIREMENT_RELATED = ("act", "organisation", "management_object", "system", "responsible_role")
+
+
+class LegalActListView(ObjectListView):
+    model = LegalAct
+    table_class = tables.LegalActTable
+    filterset_class = filters.LegalActFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation")
+
+
+class LegalActDetailView(ObjectDetailView):
+    model = LegalAct
+    fields = ("reference", "name", "short_name", "url", "organisation")
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        requirements = (
+            LegalRequirement.objects.visible_to(self.request.user)
+            .filter(act=obj)
+            .select_related(
+                "act", "organisation", "management_object", "system", "responsible_role"
+            )
+        )
+        add = None
+        if self.request.user.has_perm("compliance.add_legalrequirement"):
+            add = reverse("compliance:legalrequirement_add") + f"?act={obj.pk}"
+        return [
+            self.related_table(
+                _("Applies to"), tables.LegalRequirementTable, requirements, add_url=add
+            )
+        ]
+
+
+class LegalActEditView(ObjectEditView):
+    model = LegalAct
+    form_class = forms.LegalActForm
+    create_service = staticmethod(services.legalact_create)
+    update_service = staticmethod(services.legalact_update)
+
+
+class LegalActDeleteView(ObjectDeleteView):
+    model = LegalAct
+    delete_service = staticmethod(services.legalact_delete)
+
+
+class LegalRequirementListView(ObjectListView):
+    model = LegalRequirement
+    table_class = tables.LegalRequirementTable
+    filterset_class = filters.LegalRequirementFilterSet
+    empty_text = gettext_lazy("No law is linked to an object or system yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "act", "organisation", "management_object", "system", "responsible_role"
+            )
+        )
+
+
+class LegalRequirementDetailView(ObjectDetailView):
+    model = LegalRequirement
+    fields = ("organisation", "act", "management_object", "system", "responsible_role", "comment")
+
+
+class LegalRequirementEditView(ObjectEditView):
+    model = LegalRequirement
+    form_class = forms.LegalRequirementForm
+    create_service = staticmethod(services.legalrequirement_create)
+    update_service = staticmethod(services.legalrequirement_update)
+
+
+class LegalRequirementDeleteView(ObjectDeleteView):
+    model = LegalRequirement
+    delete_service = staticmethod(services.legalrequirement_delete)
+
+
+class UndertakingListView(ObjectListView):
+    model = ConfidentialityUndertaking
+    table_class = tables.UndertakingTable
+    filterset_class = filters.UndertakingFilterSet
+    empty_text = gettext_lazy("No confidentiality undertakings are recorded.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("organisation", "person")
+
+
+class UndertakingDetailView(PeopleShownMixin, ObjectDetailView):
+    model = ConfidentialityUndertaking
+    fields = ("organisation", "person", "signed_on", "valid_until", "scope", "document")
+
+
+class UndertakingEditView(ObjectEditView):
+    model = ConfidentialityUndertaking
+    form_class = forms.UndertakingForm
+    create_service = staticmethod(services.confidentialityundertaking_create)
+    update_service = staticmethod(services.confidentialityundertaking_update)
+
+
+class UndertakingDeleteView(ObjectDeleteView):
+    model = ConfidentialityUndertaking
+    delete_service = staticmethod(services.confidentialityundertaking_delete)

@@ -110,8 +110,14 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
             (str(_("Classifications")), reverse("compliance:classification_list"))
         )
     if may_view("compliance.view_riskanalysis"):
+        links[CONTROL].append((str(_("Risk analyses")), reverse("compliance:riskanalysis_list")))
+    if may_view("compliance.view_legalrequirement"):
+        links[CONTROL].append((str(_("Laws")), reverse("compliance:legalact_list")))
         links[CONTROL].append(
-            (str(_("Risk analyses")), reverse("compliance:riskanalysis_list"))
+            (
+                str(_("Confidentiality undertakings")),
+                reverse("compliance:confidentialityundertaking_list"),
+            )
         )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(

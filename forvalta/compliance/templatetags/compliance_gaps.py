@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from forvalta.compliance.selectors import unclassified_systems
+from forvalta.compliance.selectors import missing_undertakings, unclassified_systems
 
 register = template.Library()
 
@@ -18,6 +18,13 @@ def compliance_gaps(context: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"systems": [], "more": False}
-    systems = list(unclassified_systems(user, context.get("management_object"))[: SHOWN + 1])
-    return {"systems": systems[:SHOWN], "more": len(systems) > SHOWN}
+        return {"systems": [], "more": False, "undertakings": []}
+    management_object = context.get("management_object")
+    systems = list(unclassified_systems(user, management_object)[: SHOWN + 1])
+    missing = list(missing_undertakings(user, management_object)[: SHOWN + 1])
+    return {
+        "systems": systems[:SHOWN],
+        "more": len(systems) > SHOWN,
+        "undertakings": missing[:SHOWN],
+        "more_undertakings": len(missing) > SHOWN,
+    }
