@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from forvalta.access import api as access_api
+from forvalta.compliance import api as compliance_api
 from forvalta.core import api_views as core_api
 from forvalta.governance import api as governance_api
 from forvalta.notifications import api as notifications_api
@@ -57,6 +58,14 @@ router.register("access-accounts", access_api.AccountViewSet, basename="account"
 router.register("access-reviews", access_api.CampaignViewSet, basename="campaign")
 router.register("access-review-lists", access_api.ReviewListViewSet, basename="reviewlist")
 router.register("access-requests", access_api.AccessRequestViewSet, basename="accessrequest")
+router.register("incidents", compliance_api.IncidentViewSet, basename="personaldataincident")
+router.register("controls", compliance_api.ControlDefinitionViewSet, basename="controldefinition")
+router.register(
+    "control-occurrences", compliance_api.OccurrenceViewSet, basename="controloccurrence"
+)
+router.register("control-reports", compliance_api.AnnualReportViewSet, basename="annualreport")
+router.register("classifications", compliance_api.ClassificationViewSet, basename="classification")
+router.register("risk-analyses", compliance_api.RiskAnalysisViewSet, basename="riskanalysis")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

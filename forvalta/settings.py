@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "forvalta.governance",
     "forvalta.plans",
     "forvalta.access",
+    "forvalta.compliance",
 ]
 
 MIDDLEWARE = [

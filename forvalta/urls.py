@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("forvalta.notifications.urls")),
     path("plans/", include("forvalta.plans.urls")),
     path("access/", include("forvalta.access.urls")),
+    path("compliance/", include("forvalta.compliance.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
     path("api/", include("forvalta.api_urls")),
     path("", include("forvalta.core.urls")),
