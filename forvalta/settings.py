@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "forvalta.notifications",
     "forvalta.governance",
     "forvalta.plans",
+    "forvalta.access",
+    "forvalta.compliance",
 ]
 
 MIDDLEWARE = [

@@ -129,7 +129,7 @@ class ObjectListView(ScopedViewMixin, View):
         if "list_key" not in cls.__dict__:
             cls.list_key = f"{model._meta.app_label}.{cls.__name__.lower()}"
         list_preferences.register_list(
-            cls.list_key, cls.list_url_name or url_name(model, "list"), table_class
+            str(cls.list_key), cls.list_url_name or url_name(model, "list"), table_class
         )
 
     def get_queryset(self) -> QuerySet:
@@ -143,7 +143,16 @@ class ObjectListView(ScopedViewMixin, View):
         hidden = [
             name for name in list_preferences.column_names(self.table_class) if name not in shown
         ]
+        if not self.tool_columns_shown():
+            hidden += list(getattr(self.table_class, "tool_columns", ()))
         return self.table_class(queryset, exclude=hidden)
+
+    def tool_columns_shown(self) -> bool:
+        """Whether the table's tool columns (a row's checkbox for bulk changes) show."""
+        return False
+
+    def extra_list_context(self) -> dict[str, Any]:
+        return {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.require("view")
@@ -190,6 +199,7 @@ class ObjectListView(ScopedViewMixin, View):
                 for name, label in list_preferences.column_choices(self.table_class)
             ],
             "saved_filters": list_preferences.saved_filters(request.user, self.list_key or ""),
+            **self.extra_list_context(),
             "filter_query": list_preferences.filter_query(request.GET),
             "is_filtered": bool(
                 filterset is not None
@@ -345,7 +355,7 @@ class ObjectEditView(ScopedViewMixin, View):
                 queryset = getattr(form.fields[name], "queryset", None)
                 related = (
                     queryset.filter(pk=value).first()
-                    if queryset is not None and value.isdigit()
+                    if queryset is not None and str(value).isdigit()
                     else None
                 )
             if related is not None and hasattr(related, "get_absolute_url"):

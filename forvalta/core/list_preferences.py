@@ -38,8 +38,13 @@ def register_list(list_key: str, url_name: str, table_class: Any) -> None:
 
 def column_choices(table_class: Any) -> list[tuple[str, str]]:
     """(name, header) of every column the table can show, in its order."""
+    tools = set(getattr(table_class, "tool_columns", ()))
     table = table_class([])
-    return [(column.name, str(column.header)) for column in table.columns.all()]
+    return [
+        (column.name, str(column.header))
+        for column in table.columns.all()
+        if column.name not in tools
+    ]
 
 
 _names: dict[Any, list[str]] = {}
@@ -49,7 +54,10 @@ def column_names(table_class: Any) -> list[str]:
     """The names of the table's columns (kept per table class: they never change)."""
     found = _names.get(table_class)
     if found is None:
-        found = _names[table_class] = [column.name for column in table_class([]).columns.all()]
+        tools = set(getattr(table_class, "tool_columns", ()))
+        found = _names[table_class] = [
+            column.name for column in table_class([]).columns.all() if column.name not in tools
+        ]
     return found
 
 
@@ -90,6 +98,11 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _user_pk(request: HttpRequest) -> int:
+    """The signed-in person's id (every view here requires login)."""
+    return int(request.user.pk or 0)
+
+
 def _reverse_or_home(name: str) -> str:
     from django.urls import NoReverseMatch, reverse
 
@@ -127,7 +140,8 @@ def columns_save(request: HttpRequest, list_key: str) -> HttpResponse:
             )
     with transaction.atomic():
         pref, _created = ListPreference.objects.select_for_update().get_or_create(
-            user=request.user, list_key=list_key
+            user=request.user,  # type: ignore[misc]  # login_required
+            list_key=list_key,
         )
         old = pref.columns
         pref.columns = chosen
@@ -136,7 +150,7 @@ def columns_save(request: HttpRequest, list_key: str) -> HttpResponse:
             actor=request.user,
             action="core.listpreference.changed",
             object_type="core.listpreference",
-            object_id=pref.pk,
+            object_id=str(pref.pk),
             object_repr=list_key,
             changes={"columns": [old, chosen]},
         )
@@ -164,13 +178,16 @@ def saved_filter_add(request: HttpRequest, list_key: str) -> HttpResponse:
         error = _("Choose a filter first: an empty filter shows the whole list.")
     elif len(query) > 2000:
         error = _("The filter is too long to be saved.")
-    elif SavedFilter.objects.filter(user=request.user, list_key=list_key).count() >= (
+    elif SavedFilter.objects.filter(user_id=_user_pk(request), list_key=list_key).count() >= (
         MAX_SAVED_FILTERS
     ):
         error = _("You can save at most %(n)s filters per list.") % {"n": MAX_SAVED_FILTERS}
     if not error:
         saved = SavedFilter(
-            user=request.user, list_key=list_key, name=form.cleaned_data["name"], query=query
+            user_id=_user_pk(request),
+            list_key=list_key,
+            name=form.cleaned_data["name"],
+            query=query,
         )
         try:
             saved.full_clean()
@@ -189,7 +206,7 @@ def saved_filter_add(request: HttpRequest, list_key: str) -> HttpResponse:
             actor=request.user,
             action="core.savedfilter.created",
             object_type="core.savedfilter",
-            object_id=saved.pk,
+            object_id=str(saved.pk),
             object_repr=saved.name,
             changes={"list": [None, list_key], "query": [None, query]},
         )
@@ -199,7 +216,7 @@ def saved_filter_add(request: HttpRequest, list_key: str) -> HttpResponse:
 @login_required
 @require_POST
 def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = SavedFilter.objects.filter(pk=pk, user=request.user).first()
+    saved = SavedFilter.objects.filter(pk=pk, user_id=_user_pk(request)).first()
     if saved is None or saved.list_key not in LISTS:
         raise Http404
     with transaction.atomic():
@@ -208,7 +225,7 @@ def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             action="core.savedfilter.deleted",
             object_type="core.savedfilter",
-            object_id=pk,
+            object_id=str(pk),
             object_repr=saved.name,
             changes={"query": [saved.query, None]},
         )
