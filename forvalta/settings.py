@@ -83,7 +83,9 @@ INSTALLED_APPS = [
     "forvalta.calendarfeed",
     "forvalta.notifications",
     "forvalta.governance",
+    "forvalta.plans",
     "forvalta.access",
+    "forvalta.compliance",
 ]
 
 MIDDLEWARE = [

@@ -64,6 +64,7 @@ EVENT_NAMES: dict[str, Any] = {
     "core.user.password_set": _("Password chosen through an invitation"),
     "core.membershipinvitation.declined": _("Invitation declined"),
     "core.membershipinvitation.withdrawn": _("Invitation withdrawn"),
+    "core.listpreference.changed": _("List columns chosen"),
     "demo.loaded": _("Demo data loaded"),
     "notifications.preferences.changed": _("Notification choices changed"),
     "notifications.emaildelivery.retried": _("Failed e-mail sent again"),

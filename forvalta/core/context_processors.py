@@ -99,6 +99,44 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[GOVERNANCE].append(
             (str(_("Checklist templates")), reverse("processes:processtemplate_list"))
         )
+    if may_view("governance.view_body"):
+        links[GOVERNANCE] += [
+            (str(_("Councils and groups")), reverse("governance:body_list")),
+            (str(_("Meetings")), reverse("governance:meeting_list")),
+            (str(_("Decision register")), reverse("governance:decision_list")),
+            (str(_("Decisions by circulation")), reverse("governance:circulation_list")),
+        ]
+    if may_view("plans.view_managementplan"):
+        links[GOVERNANCE].append((str(_("Management plans")), reverse("plans:managementplan_list")))
+        links[GOVERNANCE].append((str(_("Cost splits")), reverse("plans:costsplit_list")))
+        links[GOVERNANCE].append(
+            (str(_("Goals assigned to my organisation")), reverse("plans:goal_list"))
+        )
+        links[GOVERNANCE].append((str(_("System budget")), reverse("plans:systembudgetline_list")))
+    if may_view("compliance.view_controloccurrence"):
+        links[CONTROL].append(
+            (str(_("Annual cycle")), reverse("compliance:controloccurrence_list"))
+        )
+        links[CONTROL].append((str(_("Controls")), reverse("compliance:controldefinition_list")))
+        links[CONTROL].append((str(_("Traffic-light report")), reverse("compliance:report")))
+    if may_view("compliance.view_classification"):
+        links[CONTROL].append(
+            (str(_("Classifications")), reverse("compliance:classification_list"))
+        )
+    if may_view("compliance.view_riskanalysis"):
+        links[CONTROL].append((str(_("Risk analyses")), reverse("compliance:riskanalysis_list")))
+    if may_view("compliance.view_legalrequirement"):
+        links[CONTROL].append((str(_("Laws")), reverse("compliance:legalact_list")))
+        links[CONTROL].append(
+            (
+                str(_("Confidentiality undertakings")),
+                reverse("compliance:confidentialityundertaking_list"),
+            )
+        )
+    if may_view("compliance.view_personaldataincident"):
+        links[CONTROL].append(
+            (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
+        )
     if user.has_perm("audit.view_auditevent"):
         links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     if member and user.has_perm("access.use_menu"):

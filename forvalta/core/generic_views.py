@@ -32,7 +32,7 @@ from django.views import View
 from django_filters import FilterSet
 
 from forvalta.audit.services import object_type_of, record
-from forvalta.core import concurrency
+from forvalta.core import concurrency, list_preferences
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.services import perm_name
 from forvalta.core.tables import WindowCountPaginator
@@ -114,8 +114,45 @@ class ObjectListView(ScopedViewMixin, View):
     add_label: StrOrPromise | None = None
     empty_text: StrOrPromise | None = None
 
+    # The key of the person's column choice and saved filters for this list, and the
+    # URL name of the list (both default from the model).
+    list_key: str | None = None
+    list_url_name: str | None = None
+    columns_shown: list[str] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls, "model", None)
+        table_class = getattr(cls, "table_class", None)
+        if model is None or table_class is None:
+            return
+        if "list_key" not in cls.__dict__:
+            cls.list_key = f"{model._meta.app_label}.{cls.__name__.lower()}"
+        list_preferences.register_list(
+            str(cls.list_key), cls.list_url_name or url_name(model, "list"), table_class
+        )
+
     def get_queryset(self) -> QuerySet:
         return self.base_queryset()
+
+    def make_table(self, queryset: QuerySet) -> tables.Table:
+        """The table with the person's chosen columns (or the table's defaults)."""
+        assert self.list_key is not None
+        shown = list_preferences.shown_columns(self.request.user, self.list_key, self.table_class)
+        self.columns_shown = shown
+        hidden = [
+            name for name in list_preferences.column_names(self.table_class) if name not in shown
+        ]
+        if not self.tool_columns_shown():
+            hidden += list(getattr(self.table_class, "tool_columns", ()))
+        return self.table_class(queryset, exclude=hidden)
+
+    def tool_columns_shown(self) -> bool:
+        """Whether the table's tool columns (a row's checkbox for bulk changes) show."""
+        return False
+
+    def extra_list_context(self) -> dict[str, Any]:
+        return {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.require("view")
@@ -135,8 +172,9 @@ class ObjectListView(ScopedViewMixin, View):
                 queryset = filterset.qs
         # Configured (ordering, pagination) once, below: given the request here the
         # table would also paginate itself with a plain paginator (a COUNT query).
-        table = self.table_class(queryset)
         export = request.GET.get("export")
+        # An export holds every column; the page the person's chosen ones.
+        table = self.table_class(queryset) if export else self.make_table(queryset)
         if export in {"csv", "xlsx"} and not filter_invalid:
             # Everything that matches the filter, in the order the user sorted by.
             tables.RequestConfig(request, paginate=False).configure(table)
@@ -155,6 +193,14 @@ class ObjectListView(ScopedViewMixin, View):
             "add_url": self.add_url(),
             "add_label": self.add_label,
             "empty_text": self.empty_text,
+            "list_key": self.list_key,
+            "column_choices": [
+                (name, label, name in self.columns_shown)
+                for name, label in list_preferences.column_choices(self.table_class)
+            ],
+            "saved_filters": list_preferences.saved_filters(request.user, self.list_key or ""),
+            **self.extra_list_context(),
+            "filter_query": list_preferences.filter_query(request.GET),
             "is_filtered": bool(
                 filterset is not None
                 and filterset.is_bound
@@ -309,7 +355,7 @@ class ObjectEditView(ScopedViewMixin, View):
                 queryset = getattr(form.fields[name], "queryset", None)
                 related = (
                     queryset.filter(pk=value).first()
-                    if queryset is not None and value.isdigit()
+                    if queryset is not None and str(value).isdigit()
                     else None
                 )
             if related is not None and hasattr(related, "get_absolute_url"):

@@ -377,6 +377,54 @@ class ApiToken(models.Model):
         )
 
 
+class ListPreference(models.Model):
+    """The columns a person chose for one list (``list_key``: "register.system")."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="list_preferences", verbose_name=_("person")
+    )
+    list_key = models.CharField(_("list"), max_length=100)
+    columns = models.JSONField(_("columns"), default=list)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("list preference")
+        verbose_name_plural = _("list preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key"], name="list_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.list_key}"
+
+
+class SavedFilter(models.Model):
+    """A person's named filter of one list: the list's query string, kept as it was."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("person")
+    )
+    list_key = models.CharField(_("list"), max_length=100)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=2000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_key", "name"],
+                name="saved_filter_unique_name",
+                violation_error_message=_("You already have a saved filter with this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 INVITATION_DAYS = 30  # how long an invitation stays open
 
 

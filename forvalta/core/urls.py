@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forvalta.core import token_views, views
+from forvalta.core import list_preferences, token_views, views
 from forvalta.core.urlpatterns import crud
 
 app_name = "core"
@@ -8,6 +8,15 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/tokens/", token_views.token_list, name="token_list"),
+    path("lists/<str:list_key>/columns/", list_preferences.columns_save, name="list_columns"),
+    path(
+        "lists/<str:list_key>/filters/", list_preferences.saved_filter_add, name="saved_filter_add"
+    ),
+    path(
+        "lists/filters/<int:pk>/delete/",
+        list_preferences.saved_filter_delete,
+        name="saved_filter_delete",
+    ),
     path("account/tokens/add/", token_views.token_create, name="token_add"),
     path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path(

@@ -8,7 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from forvalta.governance import rules, signals  # noqa: F401  (registers them)
+        from forvalta.governance import kinds, rules, signals, workflows  # noqa: F401  (registers them)
         from forvalta.governance.scoping import declare_governance_models
 
         declare_governance_models()

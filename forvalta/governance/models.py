@@ -718,6 +718,15 @@ class Circulation(TimeStampedModel):
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    objected_by = models.ForeignKey(
+        BodyMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("objected to the procedure"),
+    )
+    objection_reason = models.TextField(_("reason for the objection"), blank=True)
     paragraph = models.OneToOneField(
         Paragraph,
         on_delete=models.SET_NULL,

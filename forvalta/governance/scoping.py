@@ -16,7 +16,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from forvalta.core.scoping import NOTHING, Custom, ThroughParent, declare
+from forvalta.core.models import User
+from forvalta.core.scoping import NOTHING, Custom, ThroughParent, declare, widen
 from forvalta.core.tenancy import Scope
 from forvalta.governance.models import (
     AgendaItem,
@@ -126,3 +127,37 @@ def declare_governance_models() -> None:
     declare(Decision, Custom(_not_confidential("body_id")))
     declare(Circulation, ThroughParent("body"))
     declare(Vote, ThroughParent("circulation"))
+    declare_people()
+
+
+def named_people_condition(user: Any, scope: Scope) -> Q:
+    """People named on the bodies one sees: representatives and substitutes of the
+    members, chair, convener, secretary and adjoined persons."""
+    if not scope.org_ids:
+        return NOTHING
+    bodies = Body._base_manager.filter(body_condition(user, scope)).values("pk")
+    members = BodyMember._base_manager.filter(body_id__in=bodies)
+    return (
+        Q(pk__in=members.filter(representative__isnull=False).values("representative_id"))
+        | Q(pk__in=members.filter(substitute__isnull=False).values("substitute_id"))
+        | Q(pk__in=Body._base_manager.filter(pk__in=bodies, chair__isnull=False).values("chair_id"))
+        | Q(
+            pk__in=Body._base_manager.filter(pk__in=bodies, convener__isnull=False).values(
+                "convener_id"
+            )
+        )
+        | Q(
+            pk__in=Body._base_manager.filter(pk__in=bodies, secretary__isnull=False).values(
+                "secretary_id"
+            )
+        )
+        | Q(
+            pk__in=BodyAdjoined._base_manager.filter(
+                body_id__in=bodies, person__isnull=False
+            ).values("person_id")
+        )
+    )
+
+
+def declare_people() -> None:
+    widen(User, Custom(named_people_condition))

@@ -108,7 +108,14 @@ class TemplateCopyView(ObjectEditView):
         self.require("add")
         return obj
 
-    def render_form(self, form: Any, obj: Any, status: int = 200, version: Any = None) -> Any:
+    def render_form(
+        self,
+        form: Any,
+        obj: Any,
+        status: int = 200,
+        version: Any = None,
+        formsets: list[Any] | None = None,
+    ) -> Any:
         context = {
             **self.model_context(),
             "form": form,

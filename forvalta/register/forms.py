@@ -15,8 +15,10 @@ from forvalta.core.models import Membership, Organisation, OrganisationKind, Use
 from forvalta.core.widgets import FastSelect
 from forvalta.register.models import (
     Agreement,
+    Criticality,
     Environment,
     Integration,
+    Lifecycle,
     ManagementObject,
     Participation,
     RoleAssignment,
@@ -91,7 +93,8 @@ def _default_owner(form: ScopedModelForm) -> None:
             form.initial["owner_organisation"] = choices[0]
         return
     home = (
-        Membership.objects.active()
+        Membership.objects.visible_to(form.user)
+        .active()
         .filter(
             user_id=form.user.pk,
             organisation_id__in=form.fields["owner_organisation"].queryset.values("pk"),
@@ -408,7 +411,9 @@ class RoleAssignmentForm(RegisterForm):
         # are offered, each with the organisations they can act for. On edit the current
         # value stays choosable.
         org_ids = sorted(self.scope.org_ids)
-        appointable = Membership.objects.active().filter(organisation_id__in=org_ids)
+        appointable = (
+            Membership.objects.visible_to(self.user).active().filter(organisation_id__in=org_ids)
+        )
         self.fields["person"].queryset = (
             User.objects.visible_to(self.user)
             .filter(pk__in=appointable.values("user_id"))
@@ -470,7 +475,8 @@ class RoleAssignmentForm(RegisterForm):
         appoint for, when there is exactly one; otherwise the field says what to do."""
         organisations = list(
             self.fields["organisation"].queryset.filter(
-                pk__in=Membership.objects.active()
+                pk__in=Membership.objects.visible_to(self.user)
+                .active()
                 .filter(user_id=person.pk)
                 .values("organisation_id")
             )
@@ -562,3 +568,78 @@ class AgreementForm(RegisterForm):
                         name, _("Only what the customer organisation owns can be covered.")
                     )
         return cleaned
+
+
+class BulkAction(models.TextChoices):
+    LIFECYCLE = "lifecycle", _("Change lifecycle phase")
+    CRITICALITY = "criticality", _("Change criticality")
+    OWNER = "owner_organisation", _("Change owner organisation")
+    ARCHIVE = "archive", _("Archive")
+
+
+BULK_MAX = 500
+
+
+class SystemBulkForm(forms.Form):
+    """A change for the systems chosen in the list; each row goes through its service."""
+
+    pk = forms.ModelMultipleChoiceField(
+        queryset=System.objects.none(),
+        error_messages={
+            "required": _("Choose at least one system in the list."),
+            "invalid_choice": _("One of the chosen systems cannot be changed here."),
+            "invalid_pk_value": _("One of the chosen systems cannot be changed here."),
+        },
+    )
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=[("", "---------"), *BulkAction.choices],
+        error_messages={"required": _("Choose what to change.")},
+    )
+    lifecycle = forms.ChoiceField(
+        label=_("New lifecycle phase"),
+        choices=[("", "---------"), *Lifecycle.choices],
+        required=False,
+    )
+    criticality = forms.ChoiceField(
+        label=_("New criticality"),
+        choices=[("", "---------"), *Criticality.choices],
+        required=False,
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("New owner organisation"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.core.tenancy import scope_for
+
+        self.user = user
+        pk_field: Any = self.fields["pk"]
+        pk_field.queryset = System.objects.visible_to(user).filter(archived_at__isnull=True)
+        owner_field: Any = self.fields["owner_organisation"]
+        owner_field.queryset = (
+            Organisation.objects.visible_to(user)
+            .filter(id__in=sorted(scope_for(user).admin_org_ids))
+            .exclude(kind=OrganisationKind.SUPPLIER)
+        )
+
+    def clean_pk(self) -> Any:
+        chosen = self.cleaned_data["pk"]
+        if len(chosen) > BULK_MAX:
+            raise forms.ValidationError(
+                _("Choose at most %(n)s systems at a time.") % {"n": BULK_MAX}
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action and action != BulkAction.ARCHIVE and not cleaned.get(action):
+            self.add_error(action, _("Choose the new value."))
+        return cleaned
+
+    def change(self) -> dict[str, Any]:
+        """The fields to set on each row ({} to archive)."""
+        action = self.cleaned_data["action"]
+        return {} if action == BulkAction.ARCHIVE else {action: self.cleaned_data[action]}

@@ -29,8 +29,35 @@ from forvalta.register.models import (
 )
 
 
+def archived_name_cell(record: Any) -> str:
+    """An item's name linked to its page, marked when the item is archived (archived
+    items are hidden from lists by default but still appear in related tables)."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if getattr(record, "archived_at", None):
+        return format_html(
+            '<a href="{}">{}</a> <span class="tag tag-archived">{}</span>',
+            record.get_absolute_url(),
+            record.name,
+            gettext("archived"),
+        )
+    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.name)
+
+
+class ArchivedNameColumn(tables.Column):
+    """The name column of archivable register items (see `archived_name_cell`); exports
+    keep the bare name."""
+
+    def render(self, record: Any) -> str:  # type: ignore[override]
+        return archived_name_cell(record)
+
+    def value(self, record: Any, value: Any) -> Any:  # type: ignore[override]
+        return value
+
+
 class ManagementObjectTable(BaseTable):
-    name = tables.Column(linkify=True)
+    name = ArchivedNameColumn()
     owner_organisation = tables.Column()
 
     class Meta(BaseTable.Meta):
@@ -39,7 +66,7 @@ class ManagementObjectTable(BaseTable):
 
 
 class ServiceTable(BaseTable):
-    name = tables.Column(linkify=True)
+    name = ArchivedNameColumn()
     management_object = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
@@ -47,8 +74,24 @@ class ServiceTable(BaseTable):
         fields = ("name", "owner_organisation", "management_object")
 
 
+def select_cell(record: Any) -> str:
+    """A row's checkbox for bulk changes; it belongs to the bulk form above the table
+    (``form="bulk-form"``), so the table needs no form around it."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    return format_html(
+        '<input type="checkbox" name="pk" value="{}" form="bulk-form" aria-label="{}">',
+        record.pk,
+        gettext("Select %(name)s") % {"name": record.name},
+    )
+
+
 class SystemTable(BaseTable):
-    name = tables.Column(linkify=True)
+    select = tables.Column(
+        verbose_name=_("Select"), empty_values=(), orderable=False, exclude_from_export=True
+    )
+    name = ArchivedNameColumn()
     management_object = tables.Column(linkify=True)
     processes_personal_data = YesNoColumn()
     holds_protected_identities = YesNoColumn()
@@ -59,6 +102,7 @@ class SystemTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = System
         fields = (
+            "select",
             "name",
             "owner_organisation",
             "system_owner_name",
@@ -71,9 +115,16 @@ class SystemTable(BaseTable):
             "holds_protected_identities",
         )
 
+    tool_columns = ("select",)
+    export_exclude = ("select",)
+
+    def render_select(self, record: Any) -> str:
+        return select_cell(record)
+
     # The same cells without django-tables2's per-cell work (see BaseTable).
     fast_cells = {
-        "name": link_cell(lambda r: r.name),
+        "select": select_cell,
+        "name": archived_name_cell,
         "owner_organisation": text_cell(lambda r: r.owner_organisation),
         "system_owner_name": text_cell(lambda r: getattr(r, "system_owner_name", None)),
         "system_manager_name": text_cell(lambda r: getattr(r, "system_manager_name", None)),

@@ -47,6 +47,7 @@ urlpatterns = [
         v.ServiceEditView,
         v.ServiceDeleteView,
     ),
+    path("systems/bulk/", v.SystemBulkView.as_view(), name="system_bulk"),
     *crud(
         "systems",
         "system",

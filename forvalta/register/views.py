@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -317,6 +319,18 @@ class SystemListView(ObjectListView):
     table_class = tables.SystemTable
     filterset_class = filters.SystemFilterSet
 
+    def tool_columns_shown(self) -> bool:
+        """Rows can be chosen for a bulk change by those who change systems at all."""
+        return bool(self.request.user.has_perm("register.add_system"))
+
+    def extra_list_context(self) -> dict[str, Any]:
+        if not self.tool_columns_shown():
+            return {}
+        return {
+            "bulk_template": "register/_system_bulk.html",
+            "bulk_form": forms.SystemBulkForm(user=self.request.user),
+        }
+
     def get_queryset(self) -> QuerySet:
         from forvalta.register.selectors import with_role_holders
 
@@ -326,6 +340,90 @@ class SystemListView(ObjectListView):
             .select_related("owner_organisation", "management_object", "vendor"),
             self.request.user,
         )
+
+
+class SystemBulkView(ScopedViewMixin, View):
+    """A change for the systems chosen in the list: shown for confirmation, then made
+    row by row through the services in one transaction (all or nothing), one audit
+    event per row. Rows the person may not change are refused before anything is done."""
+
+    model = System
+    template_name = "register/system_bulk.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = forms.SystemBulkForm(request.POST, user=request.user)
+        query = list_query(request.POST.get("query", ""))
+        back = reverse("register:system_list") + (f"?{query}" if query else "")
+        context: dict[str, Any] = {"form": form, "back": back, "query": query}
+        if not form.is_valid():
+            return self.page(context, status=400)
+        rows = list(form.cleaned_data["pk"].order_by("name", "pk"))
+        refused = [r for r in rows if not request.user.has_perm("register.change_system", r)]
+        if refused:
+            for row in refused:
+                record(
+                    actor=request.user,
+                    action="access.denied",
+                    obj=row,
+                    changes={"attempted": [None, "bulk " + form.cleaned_data["action"]]},
+                )
+            context["refused"] = refused
+            return self.page(context, status=403)
+        change = form.change()
+        if not request.POST.get("confirm"):
+            context["rows"] = [(row, self.describe(row, change)) for row in rows]
+            return self.page(context)
+        failed: tuple[Any, ValidationError] | None = None
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    try:
+                        if change:
+                            services.system_update(actor=request.user, instance=row, data=change)
+                        else:
+                            services.system_archive(actor=request.user, instance=row)
+                    except ValidationError as exc:
+                        failed = (row, exc)
+                        raise
+        except ValidationError:
+            assert failed is not None
+            context["failed"] = failed[0]
+            context["failed_messages"] = failed[1].messages
+            context["rows"] = [(row, self.describe(row, change)) for row in rows]
+            return self.page(context, status=400)
+        except PermissionDenied:
+            # A change that would take a row out of the person's reach: all undone.
+            deny(request, System, "bulk " + form.cleaned_data["action"])
+        messages.success(
+            request,
+            ngettext("%(n)s system was changed.", "%(n)s systems were changed.", len(rows))
+            % {"n": len(rows)},
+        )
+        return HttpResponseRedirect(back)
+
+    def describe(self, row: System, change: dict[str, Any]) -> tuple[str, str]:
+        """(now, after) as the confirmation shows them."""
+        if not change:
+            return (gettext("Active"), gettext("Archived"))
+        [(name, value)] = change.items()
+        if name == "owner_organisation":
+            return (str(row.owner_organisation), str(value))
+        field: Any = System._meta.get_field(name)
+        labels = dict(field.choices or [])
+        return (str(labels.get(getattr(row, name), "")), str(labels.get(value, value)))
+
+    def page(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        context["title"] = gettext("Change several systems")
+        return render(self.request, self.template_name, context, status=status)
+
+
+def list_query(raw: str) -> str:
+    """The list's filter to return to (only what a list's query string may hold)."""
+    from django.http import QueryDict
+
+    from forvalta.core.list_preferences import filter_query
+
+    return filter_query(QueryDict(raw[:2000]))
 
 
 class SystemDetailView(RecordsObjectViewMixin, ArchivableDetailMixin, ObjectDetailView):
@@ -411,7 +509,11 @@ class SystemDetailView(RecordsObjectViewMixin, ArchivableDetailMixin, ObjectDeta
             self.request.user,
             systems=System.objects.visible_to(self.request.user).filter(pk=obj.pk),
         )
-        return {**context, "gaps": gaps}
+        from forvalta.register.diagram import links_html, system_dependencies
+
+        dependencies = system_dependencies(self.request.user, obj)
+        dependencies["links_html"] = links_html(dependencies["links"])
+        return {**context, "gaps": gaps, "dependencies": dependencies}
 
 
 class SystemEditView(ObjectEditView):

@@ -29,7 +29,17 @@ REGISTER = [
     "Roles",
     "Documentation gaps",
 ]
-GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
+GOVERNANCE = [
+    "My steps",
+    "Checklist runs",
+    "Checklist templates",
+    "Councils and groups",
+    "Meetings",
+    "Decision register",
+    "Decisions by circulation",
+]
+GOVERNANCE += ["Management plans", "Cost splits", "Goals assigned to my organisation"]
+GOVERNANCE += ["System budget"]
 ADMIN_MEMBER = [
     "Organisations",
     "People",

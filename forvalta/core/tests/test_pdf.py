@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template import engines
 from django.test import RequestFactory
+from django.utils import translation
 
 from forvalta.core import pdf
 from forvalta.core.tests.pdf import assert_tagged_pdf, pdf_text
@@ -28,11 +29,12 @@ def template(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_document_is_tagged_with_title_language_and_headings(template: str) -> None:
-    data = pdf.render_pdf(
-        template,
-        {"text": "Mötet valde Åsa Öberg.", "url": "https://example.org/x.png"},
-        title="Protokoll 2027-03-01",
-    )
+    with translation.override("sv"):  # the document takes the interface's language
+        data = pdf.render_pdf(
+            template,
+            {"text": "Mötet valde Åsa Öberg.", "url": "https://example.org/x.png"},
+            title="Protokoll 2027-03-01",
+        )
     document = assert_tagged_pdf(data, title="Protokoll 2027-03-01")
     text = pdf_text(data)
     assert "§ 1 Val av justerare" in text
@@ -55,9 +57,10 @@ def test_a_remote_resource_is_never_fetched(template: str, monkeypatch: pytest.M
 
 def test_response_is_a_private_download_with_a_clean_filename(template: str) -> None:
     request = RequestFactory().get("/")
-    response = pdf.pdf_response(
-        request, template, {"text": "", "url": ""}, title="T", filename='../a "b".pdf'
-    )
+    with translation.override("sv"):
+        response = pdf.pdf_response(
+            request, template, {"text": "", "url": ""}, title="T", filename='../a "b".pdf'
+        )
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="a_b.pdf"'
     assert response["Cache-Control"] == "private, no-store"

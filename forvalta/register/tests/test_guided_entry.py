@@ -53,9 +53,7 @@ def test_the_new_system_form_starts_with_the_users_organisation_and_environment_
     assert 'name="_addanother"' in html and "Spara och lägg till en till" in html
 
 
-def test_a_system_and_two_environments_are_saved_together(
-    org_admin_client: Any, reg: Reg
-) -> None:
+def test_a_system_and_two_environments_are_saved_together(org_admin_client: Any, reg: Reg) -> None:
     events = last_event_id()
     data = system_post(
         reg,

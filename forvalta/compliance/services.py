@@ -1,0 +1,631 @@
+"""Every write of compliance: checks the rule, saves, records the audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forvalta.audit.services import diff, object_type_of, record, snapshot
+from forvalta.compliance.models import (
+    AnalysisStatus,
+    AnnualReport,
+    Classification,
+    ClassificationAction,
+    ClassificationLevelName,
+    ConfidentialityUndertaking,
+    ControlDefinition,
+    ControlOccurrence,
+    IncidentReport,
+    IncidentStatus,
+    LegalAct,
+    LegalRequirement,
+    NotifyDecision,
+    OccurrenceStatus,
+    PersonalDataIncident,
+    ReportKind,
+    Risk,
+    RiskAction,
+    RiskAnalysis,
+)
+from forvalta.compliance.roles import DATA_PROTECTION_CONTACT, people_holding
+from forvalta.core.controls import control_fulfilled
+from forvalta.core.models import today
+from forvalta.core.services import crud_services, model_create, model_update
+from forvalta.core.tenancy import forget_scope
+from forvalta.notifications.services import notify
+
+controldefinition_create, controldefinition_update, controldefinition_delete = crud_services(
+    ControlDefinition
+)
+classification_update, classification_delete = crud_services(Classification)[1:]
+(
+    classificationaction_create,
+    classificationaction_update,
+    classificationaction_delete,
+) = crud_services(ClassificationAction)
+(
+    classificationlevelname_create,
+    classificationlevelname_update,
+    classificationlevelname_delete,
+) = crud_services(ClassificationLevelName)
+
+
+def classification_create(*, actor: Any, data: dict[str, Any]) -> Classification:
+    """Classify: recorded as classified by the actor (today unless given)."""
+    values = {**data, "classified_by": actor}
+    values.setdefault("classified_on", None)
+    if values["classified_on"] is None:
+        values["classified_on"] = today()
+    with transaction.atomic():
+        classification = model_create(actor=actor, model=Classification, data=values)
+        control_fulfilled.send(
+            sender=Classification,
+            kind="classification_review",
+            organisation=classification.organisation,
+            target=classification.system,
+            on=classification.classified_on,
+            evidence=classification,
+        )
+    return classification
+
+
+def _refuse(actor: Any, obj: Any, verb: str, model: Any = None) -> None:
+    forget_scope(actor)
+    target = obj if obj is not None else (model() if model is not None else None)
+    record(
+        actor=actor,
+        action="access.denied",
+        obj=obj if obj is not None and obj.pk else None,
+        object_type=object_type_of(target) if target is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        changes={"attempted": [None, verb]},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+# --- personal-data incidents ----------------------------------------------------------------
+INCIDENT_FIELDS = {f.name for f in PersonalDataIncident._meta.concrete_fields} - {
+    "id",
+    "created_at",
+    "updated_at",
+    "reporter",
+    "reported_at",
+    "status",
+    "decision",
+    "decision_reason",
+    "decided_by",
+    "decided_at",
+}
+
+
+def incident_create(
+    *,
+    actor: Any,
+    organisation: Any = None,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> PersonalDataIncident:
+    """Report a personal-data incident of `organisation` (the actor must be a member);
+    the organisation's data protection contacts are told. Other parts (log review) call
+    this with the incident's fields as keyword arguments."""
+    values = {**(data or {}), **fields}
+    if organisation is not None:
+        values["organisation"] = organisation
+    readers = values.pop("readers", None) or []
+    unknown = set(values) - INCIDENT_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    incident = PersonalDataIncident(reporter=actor, **values)
+    if not actor.has_perm("compliance.add_personaldataincident", incident):
+        _refuse(actor, None, "create", PersonalDataIncident)
+    incident.full_clean()
+    with transaction.atomic():
+        incident.save()
+        if readers:
+            incident.readers.set(readers)
+        record(
+            actor=actor,
+            action="compliance.personaldataincident.created",
+            obj=incident,
+            changes=diff({}, snapshot(incident)),
+        )
+        for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id):
+            if person.pk == actor.pk:
+                continue
+            notify(
+                person,
+                "incident_reported",
+                organisation=incident.organisation,
+                link=incident.get_absolute_url(),
+                obj=incident,
+            )
+    forget_scope(actor)
+    return incident
+
+
+def _require_open(incident: PersonalDataIncident) -> None:
+    if incident.status == IncidentStatus.CLOSED:
+        raise ValidationError(_("The incident is closed and can no longer be changed."))
+
+
+def incident_update(
+    *, actor: Any, instance: PersonalDataIncident, data: dict[str, Any]
+) -> PersonalDataIncident:
+    if not actor.has_perm("compliance.change_personaldataincident", instance):
+        _refuse(actor, instance, "update")
+    _require_open(instance)
+    data = {k: v for k, v in data.items() if k in INCIDENT_FIELDS | {"readers"}}
+    return model_update(actor=actor, instance=instance, data=data)
+
+
+def incident_decide(
+    *, actor: Any, instance: PersonalDataIncident, decision: str, reason: str
+) -> PersonalDataIncident:
+    """Decide whether IMY is notified; a decision not to notify needs its reason (the
+    incident stays documented, GDPR 33.5)."""
+    with transaction.atomic():
+        fresh = PersonalDataIncident.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_personaldataincident", fresh)
+        if allowed:
+            _require_open(fresh)
+            if decision not in (NotifyDecision.NOTIFY, NotifyDecision.NOT_NOTIFY):
+                raise ValidationError({"decision": _("Choose whether IMY is notified.")})
+            if decision == NotifyDecision.NOT_NOTIFY and not reason.strip():
+                raise ValidationError(
+                    {"reason": _("Give the reason why IMY is not notified (GDPR 33.5).")}
+                )
+            if (
+                fresh.decision == NotifyDecision.NOTIFY
+                and decision == NotifyDecision.NOT_NOTIFY
+                and fresh.reports.exists()  # type: ignore[attr-defined]  # reverse relation
+            ):
+                raise ValidationError(
+                    {"decision": _("IMY has already been notified of this incident.")}
+                )
+            before = snapshot(fresh)
+            fresh.decision = decision
+            fresh.decision_reason = reason.strip()
+            fresh.decided_by = actor
+            fresh.decided_at = timezone.now()
+            fresh.save()
+            record(
+                actor=actor,
+                action="compliance.personaldataincident.decided",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "decide")
+    return fresh
+
+
+def incident_report_add(
+    *, actor: Any, incident: PersonalDataIncident, data: dict[str, Any]
+) -> IncidentReport:
+    """A report to IMY: the first one (late only with a reason), then supplements."""
+    report = IncidentReport(incident=incident, submitted_by=actor, **data)
+    if not actor.has_perm("compliance.add_incidentreport", report):
+        _refuse(actor, None, "create", IncidentReport)
+    with transaction.atomic():
+        fresh = PersonalDataIncident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(fresh)
+        report.incident = fresh
+        report.full_clean()
+        errors: dict[str, Any] = {}
+        has_first = fresh.reports.filter(kind=ReportKind.FIRST).exists()  # type: ignore[attr-defined]  # reverse relation
+        if fresh.decision != NotifyDecision.NOTIFY:
+            errors["kind"] = _("Decide to notify IMY before recording a report.")
+        elif report.kind == ReportKind.FIRST and has_first:
+            errors["kind"] = _("The first report is already recorded; add a supplement.")
+        elif report.kind == ReportKind.SUPPLEMENT and not has_first:
+            errors["kind"] = _("Record the first report before a supplement.")
+        if report.submitted_at > timezone.now():
+            errors["submitted_at"] = _("The report cannot be submitted in the future.")
+        elif report.submitted_at < fresh.aware_at:
+            errors["submitted_at"] = _("The report cannot precede the awareness of the incident.")
+        if report.is_late and not report.delay_reason.strip():
+            errors["delay_reason"] = _(
+                "The first report is later than 72 hours after awareness: give the reasons "
+                "for the delay (GDPR 33.1)."
+            )
+        if errors:
+            raise ValidationError(errors)
+        report.save()
+        record(
+            actor=actor,
+            action="compliance.incidentreport.created",
+            obj=report,
+            changes=diff({}, snapshot(report)),
+        )
+    return report
+
+
+def incident_close(*, actor: Any, instance: PersonalDataIncident) -> PersonalDataIncident:
+    with transaction.atomic():
+        fresh = PersonalDataIncident.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_personaldataincident", fresh)
+        if allowed:
+            _require_open(fresh)
+            problems = []
+            if fresh.decision == NotifyDecision.UNDECIDED:
+                problems.append(_("Decide whether IMY is notified."))
+            if (
+                fresh.decision == NotifyDecision.NOTIFY
+                and not fresh.reports.filter(kind=ReportKind.FIRST).exists()  # type: ignore[attr-defined]  # reverse relation
+            ):
+                problems.append(_("Record the report to IMY."))
+            if fresh.as_processor and not fresh.controller_notified_at:
+                problems.append(_("Record when the controller was notified."))
+            if fresh.ongoing:
+                problems.append(_("The incident is still ongoing."))
+            if problems:
+                raise ValidationError(problems)
+            fresh.status = IncidentStatus.CLOSED
+            fresh.save(update_fields=["status", "updated_at"])
+            record(
+                actor=actor,
+                action="compliance.personaldataincident.closed",
+                obj=fresh,
+                changes={"status": [IncidentStatus.OPEN, IncidentStatus.CLOSED]},
+            )
+    if not allowed:
+        _refuse(actor, instance, "close")
+    return fresh
+
+
+# --- the annual cycle -------------------------------------------------------------------------
+def _generate(definitions: Any, years: list[int]) -> int:
+    created = 0
+    for definition in definitions:
+        for year in years:
+            for due in definition.due_dates_in(year):
+                _, made = ControlOccurrence.objects.get_or_create(definition=definition, due_on=due)
+                created += int(made)
+    return created
+
+
+def cycle_generate(*, actor: Any, organisation: Any, year: int) -> int:
+    """Generate the year's occurrences of the organisation's active controls (those
+    already there are kept); returns how many were made."""
+    if not actor.has_perm(
+        "compliance.add_controldefinition", ControlDefinition(organisation=organisation)
+    ):
+        _refuse(actor, None, "generate", ControlOccurrence)
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("Choose a year between 2000 and 2100.")})
+    with transaction.atomic():
+        definitions = ControlDefinition.objects.filter(organisation=organisation, active=True)
+        created = _generate(definitions, [year])
+        record(
+            actor=actor,
+            action="compliance.cycle.generated",
+            object_type="compliance.controloccurrence",
+            object_repr=f"{organisation} {year}",
+            organisation=organisation,
+            changes={"year": [None, year], "created": [None, created]},
+        )
+    return created
+
+
+def generate_ahead(on: dt.date | None = None) -> int:
+    """The scheduled task's work: occurrences of every active control for this year and
+    the next (idempotent)."""
+    day = on or today()
+    with transaction.atomic():
+        return _generate(
+            ControlDefinition.objects.filter(active=True).order_by("pk"), [day.year, day.year + 1]
+        )
+
+
+def year_signed(occurrence: ControlOccurrence) -> bool:
+    definition = occurrence.definition
+    reports = AnnualReport.objects.filter(
+        organisation_id=definition.organisation_id, year=occurrence.due_on.year
+    )
+    object_id = definition.management_object_id or getattr(
+        definition.service or definition.system, "management_object_id", None
+    )
+    return reports.filter(
+        Q(management_object__isnull=True) | Q(management_object_id=object_id)
+    ).exists()
+
+
+def occurrence_complete(
+    *, actor: Any, instance: ControlOccurrence, data: dict[str, Any]
+) -> ControlOccurrence:
+    """Mark an occurrence done by hand, with its evidence (a file or a link) and, if
+    anything was wrong, a remark."""
+    with transaction.atomic():
+        fresh = (
+            ControlOccurrence.objects.select_for_update()
+            .select_related("definition")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_controloccurrence", fresh)
+        if allowed:
+            if fresh.is_done:
+                raise ValidationError(_("The control is already done."))
+            if year_signed(fresh):
+                raise ValidationError(_("The year's report is signed; its controls are closed."))
+            errors: dict[str, Any] = {}
+            done_on = data.get("completed_on")
+            if done_on is None:
+                errors["completed_on"] = _("Give the date the control was done.")
+            elif done_on > today():
+                errors["completed_on"] = _("The date cannot be in the future.")
+            if not data.get("evidence_file") and not data.get("evidence_link"):
+                errors["evidence_link"] = _("Attach the evidence as a file or a link.")
+            if errors:
+                raise ValidationError(errors)
+            before = snapshot(fresh)
+            fresh.completed_on = done_on
+            fresh.completed_by = actor
+            fresh.remark = (data.get("remark") or "").strip()
+            fresh.status = (
+                OccurrenceStatus.DONE_WITH_REMARK if fresh.remark else OccurrenceStatus.DONE
+            )
+            fresh.evidence_link = data.get("evidence_link") or ""
+            if data.get("evidence_file"):
+                fresh.evidence_file = data["evidence_file"]
+            fresh.full_clean()
+            fresh.save()
+            record(
+                actor=actor,
+                action="compliance.controloccurrence.completed",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "complete")
+    return fresh
+
+
+def _matching_definitions(kind: str, organisation: Any, target: Any) -> Any:
+    definitions = ControlDefinition.objects.filter(
+        organisation=organisation, kind=kind, active=True
+    )
+    untargeted = Q(management_object__isnull=True, service__isnull=True, system__isnull=True)
+    if target is None:
+        return definitions.filter(untargeted)
+    name = target._meta.model_name
+    condition = untargeted
+    if name == "managementobject":
+        condition |= Q(management_object_id=target.pk)
+    elif name in ("service", "system"):
+        condition |= Q(**{f"{name}_id": target.pk})
+        if target.management_object_id:
+            condition |= Q(management_object_id=target.management_object_id)
+    return definitions.filter(condition)
+
+
+def fulfil(
+    *, kind: str, organisation: Any, target: Any, on: dt.date | None, evidence: Any
+) -> list[ControlOccurrence]:
+    """Mark the matching open occurrences done by the evidence (from `control_fulfilled`):
+    for each matching control, its earliest open occurrence of the year of `on`, or
+    else its next one. Sent again for the same evidence, it changes nothing."""
+    if organisation is None or on is None:
+        return []
+    if isinstance(on, dt.datetime):
+        on = timezone.localtime(on).date() if timezone.is_aware(on) else on.date()
+    evidence_type = ContentType.objects.get_for_model(evidence) if evidence is not None else None
+    evidence_id = str(getattr(evidence, "pk", "") or "")
+    done: list[ControlOccurrence] = []
+    with transaction.atomic():
+        for definition in _matching_definitions(kind, organisation, target):
+            occurrences = ControlOccurrence.objects.filter(definition=definition)
+            if (
+                evidence_type is not None
+                and occurrences.filter(
+                    evidence_type=evidence_type, evidence_id=evidence_id
+                ).exists()
+            ):
+                continue
+            open_ones = occurrences.select_for_update().filter(status=OccurrenceStatus.OPEN)
+            occurrence = (
+                open_ones.filter(due_on__year=on.year).order_by("due_on").first()
+                or open_ones.filter(due_on__gt=on).order_by("due_on").first()
+            )
+            if occurrence is None or year_signed(occurrence):
+                continue
+            before = snapshot(occurrence)
+            occurrence.status = OccurrenceStatus.DONE
+            occurrence.completed_on = on
+            occurrence.automatic = True
+            occurrence.evidence_type = evidence_type
+            occurrence.evidence_id = evidence_id
+            occurrence.evidence_label = str(evidence)[:300] if evidence is not None else ""
+            url = getattr(evidence, "get_absolute_url", None)
+            occurrence.evidence_url = url()[:300] if callable(url) else ""
+            occurrence.save()
+            record(
+                actor=None,
+                action="compliance.controloccurrence.fulfilled",
+                obj=occurrence,
+                changes={**diff(before, snapshot(occurrence)), "kind": [None, kind]},
+            )
+            done.append(occurrence)
+    return done
+
+
+def escalate_overdue(on: dt.date | None = None) -> int:
+    """Tell the organisation's process owners once about each control overdue by more
+    than its escalation days (the scheduled task's work)."""
+    from forvalta.compliance.roles import PROCESS_OWNER
+
+    day = on or today()
+    count = 0
+    overdue = (
+        ControlOccurrence.objects.filter(status=OccurrenceStatus.OPEN, escalated_on__isnull=True)
+        .select_related("definition__organisation")
+        .order_by("pk")
+    )
+    for occurrence in overdue:
+        definition = occurrence.definition
+        if (day - occurrence.due_on).days <= definition.escalate_days:
+            continue
+        with transaction.atomic():
+            for person in people_holding(PROCESS_OWNER, definition.organisation_id):
+                notify(
+                    person,
+                    "control_escalated",
+                    organisation=definition.organisation,
+                    link=occurrence.get_absolute_url(),
+                    obj=occurrence,
+                    key=f"control-escalated-{occurrence.pk}",
+                )
+            ControlOccurrence.objects.filter(pk=occurrence.pk).update(escalated_on=day)
+            record(
+                actor=None,
+                action="compliance.controloccurrence.escalated",
+                obj=occurrence,
+                changes={"escalated_on": [None, day.isoformat()]},
+            )
+            count += 1
+    return count
+
+
+def report_sign(
+    *,
+    actor: Any,
+    organisation: Any,
+    year: int,
+    management_object: Any = None,
+    statement: str = "",
+) -> AnnualReport:
+    """The process owner signs the year's report: its rows are frozen as they stand."""
+    from forvalta.compliance.selectors import report_rows
+
+    report = AnnualReport(
+        organisation=organisation,
+        management_object=management_object,
+        year=year,
+        signed_by=actor,
+        signed_at=timezone.now(),
+        statement=statement.strip(),
+    )
+    if not actor.has_perm("compliance.add_annualreport", report):
+        _refuse(actor, None, "sign", AnnualReport)
+    with transaction.atomic():
+        if AnnualReport.objects.filter(
+            organisation=organisation, year=year, management_object=management_object
+        ).exists():
+            raise ValidationError(_("The report for this year is already signed."))
+        rows = report_rows(organisation, year, management_object)
+        if not rows:
+            raise ValidationError(_("The year has no controls to report."))
+        report.rows = [row.as_json() for row in rows]
+        report.full_clean()
+        report.save()
+        record(
+            actor=actor,
+            action="compliance.annualreport.signed",
+            obj=report,
+            changes={
+                **diff({}, snapshot(report, ["organisation", "management_object", "year"])),
+                "rows": [None, len(rows)],
+            },
+        )
+    return report
+
+
+# --- risk and vulnerability analyses ------------------------------------------------------------
+riskanalysis_create, _riskanalysis_update, riskanalysis_delete = crud_services(RiskAnalysis)
+risk_create, risk_update, risk_delete = crud_services(Risk)
+riskaction_create, riskaction_update, riskaction_delete = crud_services(RiskAction)
+
+
+def riskanalysis_update(*, actor: Any, instance: RiskAnalysis, data: dict[str, Any]) -> Any:
+    if instance.status == AnalysisStatus.FINISHED:
+        raise ValidationError(_("The analysis is finished and can no longer be changed."))
+    return _riskanalysis_update(actor=actor, instance=instance, data=data)
+
+
+def riskanalysis_finish(*, actor: Any, instance: RiskAnalysis, on: dt.date | None = None) -> Any:
+    """Finish the analysis: it fulfils the yearly risk analysis control of its target."""
+    with transaction.atomic():
+        fresh = RiskAnalysis.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_riskanalysis", fresh)
+        if allowed:
+            if fresh.status == AnalysisStatus.FINISHED:
+                raise ValidationError(_("The analysis is already finished."))
+            if not fresh.risks.exists():  # type: ignore[attr-defined]  # reverse relation
+                raise ValidationError(_("Record at least one risk before finishing."))
+            fresh.status = AnalysisStatus.FINISHED
+            fresh.finished_on = on or today()
+            fresh.save(update_fields=["status", "finished_on", "updated_at"])
+            record(
+                actor=actor,
+                action="compliance.riskanalysis.finished",
+                obj=fresh,
+                changes={"status": [AnalysisStatus.DRAFT, AnalysisStatus.FINISHED]},
+            )
+            control_fulfilled.send(
+                sender=RiskAnalysis,
+                kind="risk_analysis",
+                organisation=fresh.organisation,
+                target=fresh.target,
+                on=fresh.finished_on,
+                evidence=fresh,
+            )
+    if not allowed:
+        _refuse(actor, instance, "finish")
+    return fresh
+
+
+def riskanalysis_forward(*, actor: Any, instance: RiskAnalysis, coordinator: Any) -> Any:
+    """Record that the finished analysis went to the municipality's crisis coordinator
+    (a holder of that role acting for the organisation), who is told."""
+    from forvalta.compliance.roles import CRISIS_COORDINATOR, holds
+
+    with transaction.atomic():
+        fresh = RiskAnalysis.objects.select_for_update().get(pk=instance.pk)
+        allowed = actor.has_perm("compliance.change_riskanalysis", fresh)
+        if allowed:
+            if fresh.status != AnalysisStatus.FINISHED:
+                raise ValidationError(_("Finish the analysis before forwarding it."))
+            if not holds(coordinator, CRISIS_COORDINATOR, fresh.organisation_id):
+                raise ValidationError(
+                    {"coordinator": _("The person is not the organisation's crisis coordinator.")}
+                )
+            before = snapshot(fresh)
+            fresh.forwarded_to = coordinator
+            fresh.forwarded_on = today()
+            fresh.save(update_fields=["forwarded_to", "forwarded_on", "updated_at"])
+            record(
+                actor=actor,
+                action="compliance.riskanalysis.forwarded",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+            notify(
+                coordinator,
+                "analysis_forwarded",
+                organisation=fresh.organisation,
+                link=fresh.get_absolute_url(),
+                obj=fresh,
+            )
+    if not allowed:
+        _refuse(actor, instance, "forward")
+    return fresh
+
+
+# --- legal framework and undertakings -----------------------------------------------------------
+legalact_create, legalact_update, legalact_delete = crud_services(LegalAct)
+legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud_services(
+    LegalRequirement
+)
+(
+    confidentialityundertaking_create,
+    confidentialityundertaking_update,
+    confidentialityundertaking_delete,
+) = crud_services(ConfidentialityUndertaking)
