@@ -2,8 +2,9 @@
 50,000 accounts in 800 units, imported and split into a review campaign, beside a plain
 bulk insert of the same account rows, in the same run.
 
-    .venv/bin/python bench/access_snapshot_bench.py                       # SQLite (a file in /tmp)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/access_snapshot_bench.py
+    .venv/bin/python bench/access_snapshot_bench.py        # SQLite (a file in /tmp)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/access_snapshot_bench.py
 
 On PostgreSQL a throwaway database `forvalta_bench_access` is created on the same
 server and dropped at the end; on SQLite a throwaway file. The organisation has 800
@@ -138,7 +139,9 @@ def world(n_units: int, n_rows: int) -> dict[str, Any]:
     staff_count = n_rows // 3
     staff = User.objects.bulk_create(
         [
-            User(username=f"anst{i}", email=f"anst{i}@bankby.se", first_name="Anst", last_name=str(i))
+            User(
+                username=f"anst{i}", email=f"anst{i}@bankby.se", first_name="Anst", last_name=str(i)
+            )
             for i in range(staff_count)
         ],
         batch_size=5000,

@@ -29,6 +29,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forvalta.core.models import HttpsURLField, Organisation, TimeStampedModel, Unit
 from forvalta.core.scoping import ScopedQuerySet
@@ -487,9 +488,9 @@ class ReviewList(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("reported by"),
+        verbose_name=pgettext_lazy("access", "reported by"),
     )
-    submitted_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    submitted_at = models.DateTimeField(pgettext_lazy("access", "reported"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

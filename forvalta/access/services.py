@@ -286,22 +286,23 @@ def confirm_requests(snapshot: Snapshot) -> int:
 
 # --- campaigns -----------------------------------------------------------------------------
 def unit_managers(organisation_id: int) -> dict[int, int]:
-    """Each unit's manager: among the managers of the unit's people (Membership), the
-    one who works in the unit, else the one most of them have; else the parent unit's."""
+    """Each unit's manager, from the memberships: the member of the unit who manages the
+    most people; else the manager most of the unit's people have; else the parent
+    unit's."""
     rows = list(
         Membership.objects.active()
-        .filter(organisation_id=organisation_id, unit__isnull=False)
+        .filter(organisation_id=organisation_id)
         .values_list("user_id", "unit_id", "manager_id")
     )
-    in_unit: dict[int, set[int]] = defaultdict(set)
-    for user_id, unit_id, _manager in rows:
-        in_unit[unit_id].add(user_id)
+    reports = Counter(manager_id for _user, _unit, manager_id in rows if manager_id is not None)
     counts: dict[int, Counter[int]] = defaultdict(Counter)
+    for user_id, unit_id, _manager in rows:
+        if unit_id is not None and reports.get(user_id):
+            # A member of the unit who manages people weighs more than any number of others.
+            counts[unit_id][user_id] += 10_000 * reports[user_id]
     for _user, unit_id, manager_id in rows:
-        if manager_id is not None:
-            # A manager working in the unit weighs more than any number of others.
-            weight = 10_000 if manager_id in in_unit[unit_id] else 1
-            counts[unit_id][manager_id] += weight
+        if unit_id is not None and manager_id is not None:
+            counts[unit_id][manager_id] += 1
     parents = dict(
         Unit.objects.filter(organisation_id=organisation_id).values_list("pk", "parent_id")
     )

@@ -17,6 +17,7 @@ rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,13 +79,27 @@ def read_file(mapping: dict[str, str], filename: str, data: bytes) -> Any:
     return read_table(MappingKind(mapping), filename, data)  # type: ignore[arg-type]  # duck-typed kind
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(value: Any, limit: int) -> str:
-    text = parse.text(value) if not parse.is_blank(value) else ""
+    """A cell as one line of text (control characters become spaces)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return parse.text(value)[:limit] if not parse.is_blank(value) else ""
+    text = value.strip()
+    if text and _CONTROL.search(text):
+        text = " ".join(_CONTROL.sub(" ", text).split())
     return text[:limit]
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _personal_number(value: Any) -> str:
-    if parse.is_blank(value):
+    if _blank(value):
         return ""
     raw = str(value).strip()
     try:
@@ -96,7 +111,7 @@ def _personal_number(value: Any) -> str:
 
 
 def _boolean(value: Any) -> bool:
-    if parse.is_blank(value):
+    if _blank(value):
         return False
     if isinstance(value, bool):
         return value
@@ -109,7 +124,7 @@ def _boolean(value: Any) -> bool:
 
 
 def _date(value: Any) -> dt.date | None:
-    if parse.is_blank(value):
+    if _blank(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -142,7 +157,7 @@ def parse_rows(
                 )
             seen[account_id] = number
             roles_raw = raw.get("roles")
-            if parse.is_blank(roles_raw):
+            if _blank(roles_raw):
                 roles: list[str] = []
             else:
                 roles = [r.strip() for r in str(roles_raw).replace("|", sep).split(sep)]
@@ -312,9 +327,14 @@ def store_accounts(
         if old is None:
             change = AccountChange.ADDED
         else:
-            diffs = [name for name, value in zip(COMPARED, old, strict=True) if row[name] != value]
-            change = AccountChange.CHANGED if diffs else AccountChange.SAME
-            changed = ",".join(diffs)
+            now = tuple(row[name] for name in COMPARED)
+            if now == old:
+                change = AccountChange.SAME
+            else:
+                change = AccountChange.CHANGED
+                changed = ",".join(
+                    name for name, a, b in zip(COMPARED, now, old, strict=True) if a != b
+                )
         counts[change] += 1
         rows.append(
             (

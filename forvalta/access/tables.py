@@ -5,6 +5,7 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forvalta.access.models import (
     AccessRequest,
@@ -112,7 +113,9 @@ class ListTable(BaseTable):
         linkify=lambda record: record.get_absolute_url(), verbose_name=_("unit")
     )
     reviewer = tables.Column()
-    decided = tables.Column(verbose_name=_("decided"), orderable=False, empty_values=())
+    decided = tables.Column(
+        verbose_name=pgettext_lazy("access", "decided"), orderable=False, empty_values=()
+    )
     removals = tables.Column(verbose_name=_("remove or change"), orderable=False, empty_values=())
 
     class Meta(BaseTable.Meta):

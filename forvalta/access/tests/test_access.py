@@ -362,3 +362,30 @@ def test_year_is_signed_by_the_process_owner_once_both_reviews_are_signed(client
     _login(client, aw.people["controller"])
     assert client.post(reverse("access:yearsignoff_add"), data).status_code == 403
     assert YearSignOff.objects.count() == 0
+
+
+def test_overdue_lists_escalate_once_to_the_managers_manager(client, aw):
+    import datetime as dt
+
+    from forvalta.access.reminders import review_lists
+    from forvalta.access.services import escalate_overdue
+
+    campaign = _campaign(client, aw)
+    north = _list(campaign, aw.units["north"])
+    deadlines = list(review_lists(dt.date(2026, 12, 1), dt.date(2027, 1, 31)))
+    assert {(d.person, d.obj.pk) for d in deadlines} == {
+        (rl.reviewer, rl.pk) for rl in ReviewList.objects.filter(status=ListStatus.SENT)
+    }
+    _login(client, aw.people["boss"])
+    assert client.get(north.get_absolute_url()).status_code == 404
+    assert escalate_overdue(on=dt.date(2026, 12, 30)) == 0  # not yet overdue
+    assert escalate_overdue(on=dt.date(2027, 1, 2)) == 3
+    assert escalate_overdue(on=dt.date(2027, 1, 3)) == 0
+    north.refresh_from_db()
+    assert north.escalated_to == aw.people["boss"]
+    client.logout()
+    _login(client, aw.people["boss"])
+    assert client.get(north.get_absolute_url()).status_code == 200
+    from forvalta.notifications.models import Notification
+
+    assert Notification.objects.filter(kind="access_review_escalated").count() == 3
