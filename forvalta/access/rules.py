@@ -38,34 +38,47 @@ STAFF = (
 )
 
 
+REVIEWER = "__reviewer__"  # a pseudo role code: the user has a review list to answer
+
+
 @scope_fact("access_roles")
 def access_roles(scope: Scope) -> list[tuple[int, int | None, int | None, str]]:
     """The user's own active access-management roles: (organisation, system, service,
-    role code)."""
+    role code), and one (organisation, None, None, REVIEWER) row where they have a review
+    list (as its reviewer, or escalated to them). One query (a UNION), read once per
+    request with the scope: the menu asks on every page."""
     if not scope.org_ids:
         return []
+    from django.db.models import CharField, IntegerField, Q, Value
+
+    from forvalta.access.models import ReviewList
     from forvalta.access.scoping import staff_roles
 
-    return list(
+    roles = (
         staff_roles(scope.user)
         .filter(organisation_id__in=sorted(scope.org_ids))
         .values_list("organisation_id", "system_id", "service_id", "role_type__code")
+        .order_by()
     )
+    lists = (
+        ReviewList.objects.filter(
+            Q(campaign__organisation_id__in=sorted(scope.org_ids), reviewer_id=scope.user.pk)
+            | Q(escalated_to_id=scope.user.pk)
+        )
+        .annotate(
+            no_system=Value(None, output_field=IntegerField()),
+            no_service=Value(None, output_field=IntegerField()),
+            code=Value(REVIEWER, output_field=CharField()),
+        )
+        .values_list("campaign__organisation_id", "no_system", "no_service", "code")
+        .order_by()
+    )
+    return list(roles.union(lists, all=True))
 
 
 @scope_fact("access_reviewer")
 def access_reviewer(scope: Scope) -> bool:
-    if not scope.org_ids:
-        return False
-    from forvalta.access.models import ReviewList
-
-    return (
-        ReviewList.objects.filter(
-            campaign__organisation_id__in=sorted(scope.org_ids),
-            reviewer_id=scope.user.pk,
-        ).exists()
-        or ReviewList.objects.filter(escalated_to_id=scope.user.pk).exists()
-    )
+    return any(r[3] == REVIEWER for r in scope.access_roles)
 
 
 def holds(user: Any, organisation_id: int | None, system: Any, codes: tuple[str, ...]) -> bool:
