@@ -290,14 +290,18 @@ def load(builder: Any) -> None:
     known = {"stockholm": "anneli.forsberg", "huddinge": "tobias.ek"}
     representatives = []
     for key, name, _code, _inhabitants in STOCKHOLM_COUNTY:
-        username = known.get(key)
-        if username is None:
-            username = f"ombud.{key}"
-            person = _person(
-                builder, username, "Ombud", name.split()[0], key, "Ombud i objektägarrådet", shared
-            )
+        if key in known:
+            person = builder.users[known[key]]
         else:
-            person = builder.users[username]
+            person = _person(
+                builder,
+                f"ombud.{key}",
+                "Ombud",
+                name.split()[0],
+                key,
+                "Ombud i objektägarrådet",
+                shared,
+            )
         representatives.append(person)
         builder.save(
             BodyMember(body=council, organisation=builder.orgs[key], representative=person)
