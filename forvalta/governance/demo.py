@@ -269,6 +269,49 @@ def load(builder: Any) -> None:
             )
         )
 
+    # Meeting forums (seed 003, plan 5.3): weekly check-ins of the management team, run
+    # by whoever holds the management lead role; supplier meetings four to six a year.
+    from forvalta.register.models import RoleType
+
+    forum = builder.save(
+        Body(
+            organisation=builder.orgs["sambruk"],
+            name="Avstämning förvaltningsledning E-tjänsteplattform",
+            kind="management_team",
+            service=builder.services["etjanst"],
+            convener=lead,
+            responsible_role=RoleType.objects.get(code="management_lead"),
+            frequency="weekly",
+            description="Veckovis avstämning inom förvaltningsledningen.",
+        )
+    )
+    supplier_meeting = builder.save(
+        Body(
+            organisation=builder.orgs["sambruk"],
+            name="Leverantörsmöte E-tjänsteplattform",
+            kind="supplier_meeting",
+            service=builder.services["etjanst"],
+            convener=lead,
+            frequency="four_to_six",
+        )
+    )
+    builder.save(
+        BodyAdjoined(
+            body=supplier_meeting,
+            organisation=builder.orgs["brofjord"],
+            person=builder.users["leverantor"],
+        )
+    )
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    for week in range(6):
+        day = monday + dt.timedelta(weeks=week)
+        builder.save(
+            Meeting(body=forum, starts_at=_at(day, 9), ends_at=_at(day, 10), place="Teams")
+        )
+    for months in (2, 4, 6, 8, 10):
+        day = today + dt.timedelta(days=30 * months)
+        builder.save(Meeting(body=supplier_meeting, starts_at=_at(day, 10), ends_at=_at(day, 12)))
+
     # WebCare's objektägarråd: the 26 municipalities and their representatives.
     region = builder.orgs["region"]
     regionledare = builder.users["regionledare"]

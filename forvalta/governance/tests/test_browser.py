@@ -48,10 +48,13 @@ def meeting_action(page: Page, name: str) -> None:
 
 def test_a_council_year_with_a_circulation(demo: None, page: Page, live_server: Any) -> None:
     council = Body.objects.get(name="Förvaltningsråd E-tjänsteplattform")
+    # A shared machine: saving notifies a dozen members (e-mails sent at once here).
+    expect.set_options(timeout=20_000)
 
     # 1. The management lead puts a proposal to circulation.
     log_in(page, "forvaltningsledare")
-    page.goto(f"/governance/circulations/add/?body={council.pk}")
+    page.goto("/governance/circulations/add/")
+    page.locator("#id_body").select_option(str(council.pk))
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_kind").select_option("change")
     page.locator("#id_proposal").fill("Den nya mallen för ärendeinlämning införs i maj.")
