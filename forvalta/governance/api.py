@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -179,7 +179,9 @@ class CirculationViewSet(ScopedReadOnlyViewSet):
     filterset_class = filters.CirculationFilterSet
 
     @extend_schema(request=CastVoteSerializer, responses={200: VoteSerializer})
-    @action(detail=True, methods=["post"])
+    # Who may vote is the service's rule (the member's representative or substitute),
+    # not a permission on the circulation; the circulation is still found in the scope.
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def vote(self, request: Request, pk: Any = None) -> Response:
         """Cast or change the vote of the member one represents (as on the page)."""
         circulation = self.get_object()

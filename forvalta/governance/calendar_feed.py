@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,11 +39,13 @@ def meetings(user: Any) -> Iterator[FeedItem]:
             | Q(body__chair_id=user.pk)
             | Q(body__convener_id=user.pk)
             | Q(body__secretary_id=user.pk)
-            | Q(
-                body__responsible_role__isnull=False,
-                body__responsible_role_id__in=roles.filter(
-                    Q(service_id__isnull=False) | Q(management_object_id__isnull=False)
-                ).values("role_type_id"),
+            | Exists(
+                # The forum's responsible role, held on its service or object.
+                roles.filter(role_type_id=OuterRef("body__responsible_role_id")).filter(
+                    Q(service_id=OuterRef("body__service_id"))
+                    | Q(management_object_id=OuterRef("body__management_object_id"))
+                    | Q(management_object_id=OuterRef("body__service__management_object_id"))
+                )
             )
         )
         .select_related("body")

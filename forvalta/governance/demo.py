@@ -269,6 +269,49 @@ def load(builder: Any) -> None:
             )
         )
 
+    # Meeting forums (seed 003, plan 5.3): weekly check-ins of the management team, run
+    # by whoever holds the management lead role; supplier meetings four to six a year.
+    from forvalta.register.models import RoleType
+
+    forum = builder.save(
+        Body(
+            organisation=builder.orgs["sambruk"],
+            name="Avstämning förvaltningsledning E-tjänsteplattform",
+            kind="management_team",
+            service=builder.services["etjanst"],
+            convener=lead,
+            responsible_role=RoleType.objects.get(code="management_lead"),
+            frequency="weekly",
+            description="Veckovis avstämning inom förvaltningsledningen.",
+        )
+    )
+    supplier_meeting = builder.save(
+        Body(
+            organisation=builder.orgs["sambruk"],
+            name="Leverantörsmöte E-tjänsteplattform",
+            kind="supplier_meeting",
+            service=builder.services["etjanst"],
+            convener=lead,
+            frequency="four_to_six",
+        )
+    )
+    builder.save(
+        BodyAdjoined(
+            body=supplier_meeting,
+            organisation=builder.orgs["brofjord"],
+            person=builder.users["leverantor"],
+        )
+    )
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    for week in range(6):
+        day = monday + dt.timedelta(weeks=week)
+        builder.save(
+            Meeting(body=forum, starts_at=_at(day, 9), ends_at=_at(day, 10), place="Teams")
+        )
+    for months in (2, 4, 6, 8, 10):
+        day = today + dt.timedelta(days=30 * months)
+        builder.save(Meeting(body=supplier_meeting, starts_at=_at(day, 10), ends_at=_at(day, 12)))
+
     # WebCare's objektägarråd: the 26 municipalities and their representatives.
     region = builder.orgs["region"]
     regionledare = builder.users["regionledare"]
@@ -290,14 +333,18 @@ def load(builder: Any) -> None:
     known = {"stockholm": "anneli.forsberg", "huddinge": "tobias.ek"}
     representatives = []
     for key, name, _code, _inhabitants in STOCKHOLM_COUNTY:
-        username = known.get(key)
-        if username is None:
-            username = f"ombud.{key}"
-            person = _person(
-                builder, username, "Ombud", name.split()[0], key, "Ombud i objektägarrådet", shared
-            )
+        if key in known:
+            person = builder.users[known[key]]
         else:
-            person = builder.users[username]
+            person = _person(
+                builder,
+                f"ombud.{key}",
+                "Ombud",
+                name.split()[0],
+                key,
+                "Ombud i objektägarrådet",
+                shared,
+            )
         representatives.append(person)
         builder.save(
             BodyMember(body=council, organisation=builder.orgs[key], representative=person)

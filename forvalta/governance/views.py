@@ -235,7 +235,9 @@ class MeetingPlanView(ObjectEditView):
         initial = {k: v for k, v in self.request.GET.items() if k == "body"}
         return forms.MeetingPlanForm(data, user=self.request.user, initial=initial)
 
-    def render_form(self, form: Any, obj: Any, status: int = 200, version: Any = None) -> Any:
+    def render_form(
+        self, form: Any, obj: Any, status: int = 200, version: Any = None, formsets: Any = None
+    ) -> Any:
         context = {
             **self.model_context(),
             "form": form,
@@ -389,7 +391,9 @@ class _MeetingChildView(ObjectEditView):
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
         return {}
 
-    def render_form(self, form: Any, obj: Any, status: int = 200, version: Any = None) -> Any:
+    def render_form(
+        self, form: Any, obj: Any, status: int = 200, version: Any = None, formsets: Any = None
+    ) -> Any:
         context = {
             **self.model_context(),
             "form": form,

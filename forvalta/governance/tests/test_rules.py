@@ -255,3 +255,21 @@ def test_only_adjusters_approve(client):
     assert response.status_code == 403
     assert meeting.approvals.count() == 0
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.MINUTES_DRAFTED
+
+
+def test_a_vote_through_the_api_follows_the_same_rule():
+    from rest_framework.test import APIClient
+
+    world, body = governance_world()
+    circulation = _circulation(world, body)
+    api = APIClient()
+    url = f"/api/governance-circulations/{circulation.pk}/vote/"
+    api.force_authenticate(world.users["staff2"])
+    response = api.post(url, {"choice": "yes", "reason": "Bra förslag"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["choice"], response.json()["voter_role"]) == ("yes", "representative")
+    api.force_authenticate(world.users["lead"])
+    assert api.post(url, {"choice": "no"}, format="json").status_code == 403
+    api.force_authenticate(world.users["staff3"])
+    assert api.post(url, {"choice": "no"}, format="json").status_code == 404
+    assert list(Vote.objects.values_list("cast_by__username", "choice")) == [("staff2", "yes")]

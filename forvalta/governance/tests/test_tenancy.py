@@ -261,3 +261,23 @@ def test_confidential_paragraphs_are_not_in_the_suppliers_rows():
     world, items = build()
     sup = world.users["sup"]
     assert set(Paragraph.objects.visible_to(sup).values_list("pk", flat=True)) == {items["PARA"].pk}
+
+
+def test_a_forums_meetings_are_in_the_feed_of_its_responsible_role(client):
+    world, _items = build()
+    lead = world.users["lead"]
+    forum = Body.objects.create(
+        organisation=world.orgs["assoc"],
+        name="Veckoavstämning",
+        kind="management_team",
+        management_object=world.items["OBJ_A"],
+        responsible_role_id=world.items["RA_LEAD"].role_type_id,
+        frequency="weekly",
+    )
+    weekly = meeting_in(forum, 3)
+    _token, key = feed_token_create(actor=lead)
+    feed = client.get(reverse("calendarfeed:feed", args=[key])).content.decode()
+    assert f"UID:meeting-{weekly.pk}@" in feed
+    _token, key = feed_token_create(actor=world.users["owner1"])
+    feed = client.get(reverse("calendarfeed:feed", args=[key])).content.decode()
+    assert f"UID:meeting-{weekly.pk}@" not in feed
