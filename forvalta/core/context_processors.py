@@ -119,6 +119,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
                 reverse("compliance:confidentialityundertaking_list"),
             )
         )
+    if may_view("compliance.view_archivedocumentation"):
+        links[CONTROL].append(
+            (str(_("Archiving")), reverse("compliance:archivedocumentation_list"))
+        )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
