@@ -99,6 +99,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[GOVERNANCE].append(
             (str(_("Checklist templates")), reverse("processes:processtemplate_list"))
         )
+    if user.has_perm("audit.view_auditevent"):
+        links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     if may_view("compliance.view_controloccurrence"):
         links[CONTROL].append(
             (str(_("Annual cycle")), reverse("compliance:controloccurrence_list"))
@@ -127,8 +129,6 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
         )
-    if user.has_perm("audit.view_auditevent"):
-        links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
     for label, perm, name in [
         (_("People"), "core.view_user", "core:user_list"),
