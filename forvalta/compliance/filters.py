@@ -45,7 +45,9 @@ class ControlDefinitionFilterSet(SearchFilterSet):
 class OccurrenceFilterSet(SearchFilterSet):
     search_fields = ("definition__name",)
     status = django_filters.ChoiceFilter(choices=OccurrenceStatus.choices, label=_("status"))
-    year = django_filters.NumberFilter(field_name="due_on", lookup_expr="year", label=_("year"))
+    year = django_filters.NumberFilter(
+        field_name="due_on", lookup_expr="year", label=_("year"), min_value=2000, max_value=2100
+    )
 
     class Meta:
         model = ControlOccurrence

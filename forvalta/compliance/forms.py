@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
+    ArchiveDocumentation,
     Classification,
     ClassificationAction,
     ClassificationLevelName,
@@ -17,6 +18,7 @@ from forvalta.compliance.models import (
     LegalRequirement,
     NotifyDecision,
     PersonalDataIncident,
+    RetentionRule,
     Risk,
     RiskAction,
     RiskAnalysis,
@@ -349,3 +351,45 @@ class UndertakingForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         self.fields["organisation"].queryset = governed_organisations(self.user)
+
+
+class ArchiveDocumentationForm(ScopedModelForm):
+    class Meta:
+        model = ArchiveDocumentation
+        fields = [
+            "organisation",
+            "system",
+            "purpose",
+            "information_types",
+            "formats",
+            "relations",
+            "preservation",
+            "e_archive",
+            "archivist",
+            "status",
+            "decision",
+            "decision_reference",
+            "decided_on",
+            "filed_on",
+            "filed_at",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user)
+
+
+class RetentionRuleForm(ScopedModelForm):
+    class Meta:
+        model = RetentionRule
+        fields = [
+            "organisation",
+            "system",
+            "information_type",
+            "action",
+            "period",
+            "legal_basis",
+            "act",
+        ]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = own_organisations(self.user)

@@ -1018,3 +1018,142 @@ class ConfidentialityUndertaking(TimeStampedModel):
         super().clean()
         if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
             raise ValidationError({"valid_until": _("The undertaking ends before it is signed.")})
+
+
+# --- archiving --------------------------------------------------------------------------------
+class ArchiveStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    DECIDED = "decided", _("decided")
+    FILED = "filed", _("filed")
+
+
+class ArchiveDocumentation(TimeStampedModel):
+    """The system documentation for archiving of one system (seed 000 4.6.6): what the
+    system holds, how its information is kept or disposed of, decided by the council
+    and filed with the object."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="archive_documentations",
+        verbose_name=_("organisation"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.PROTECT,
+        related_name="archive_documentations",
+        verbose_name=_("system"),
+    )
+    purpose = models.TextField(_("purpose and business process"))
+    information_types = models.TextField(_("information types and records"))
+    formats = models.TextField(_("file formats and exports"), blank=True)
+    relations = models.TextField(_("relations to other systems and archives"), blank=True)
+    preservation = models.TextField(_("preservation and disposal"))
+    e_archive = models.TextField(_("delivery to the e-archive"), blank=True)
+    archivist = models.CharField(_("responsible archivist"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ArchiveStatus.choices, default=ArchiveStatus.DRAFT
+    )
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision"),
+    )
+    decision_reference = models.CharField(
+        _("decision (reference)"),
+        max_length=200,
+        blank=True,
+        help_text=_("A decision outside Forvalta, e.g. the council's minutes paragraph."),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    filed_at = models.CharField(
+        _("filed in"), max_length=200, blank=True, help_text=_("Where it is filed, e.g. dnr.")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system__name", "-id"]
+        verbose_name = _("archiving documentation")
+        verbose_name_plural = _("archiving documentations")
+
+    def __str__(self) -> str:
+        return f"{self.system} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:archivedocumentation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        decided = self.decision_id or self.decision_reference.strip()
+        if self.status in (ArchiveStatus.DECIDED, ArchiveStatus.FILED):
+            if not decided:
+                errors["decision_reference"] = _("A decided documentation names its decision.")
+            if not self.decided_on:
+                errors["decided_on"] = _("Give the date of the decision.")
+        if self.status == ArchiveStatus.FILED and not self.filed_on:
+            errors["filed_on"] = _("Give the date it was filed.")
+        if (
+            self.system_id
+            and self.organisation_id
+            and (self.system.owner_organisation_id != self.organisation_id)
+        ):
+            errors["system"] = _("The system's owner documents it for archiving.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DisposalAction(models.TextChoices):
+    PRESERVE = "preserve", _("preserve")
+    DISPOSE = "dispose", _("dispose of")
+
+
+class RetentionRule(TimeStampedModel):
+    """A rule for keeping or disposing of one type of information (gallringsregel)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="retention_rules",
+        verbose_name=_("organisation"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retention_rules",
+        verbose_name=_("system"),
+    )
+    information_type = models.CharField(_("information type"), max_length=200)
+    action = models.CharField(_("action"), max_length=20, choices=DisposalAction.choices)
+    period = models.CharField(
+        _("when"), max_length=200, blank=True, help_text=_("E.g. 2 years after the case closed.")
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    act = models.ForeignKey(
+        LegalAct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("law"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["information_type", "id"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+
+    def __str__(self) -> str:
+        return self.information_type
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:retentionrule_detail", args=[self.pk])

@@ -217,6 +217,18 @@ for _model in ("legalrequirement", "confidentialityundertaking"):
     rules.add_perm(f"compliance.add_{_model}", governs_row)
     rules.add_perm(f"compliance.change_{_model}", governs_row)
     rules.add_perm(f"compliance.delete_{_model}", governs_row)
+
+
+@rules.predicate
+def documents_for_archive(user: Any, row: Any) -> bool:
+    return analyses_for(user, None if row is None else row.organisation_id)
+
+
+for _model in ("archivedocumentation", "retentionrule"):
+    rules.add_perm(f"compliance.view_{_model}", sees)
+    rules.add_perm(f"compliance.add_{_model}", documents_for_archive)
+    rules.add_perm(f"compliance.change_{_model}", documents_for_archive)
+    rules.add_perm(f"compliance.delete_{_model}", documents_for_archive)
 rules.add_perm("compliance.view_personaldataincident", sees)
 rules.add_perm("compliance.add_personaldataincident", reports_incident)
 rules.add_perm("compliance.change_personaldataincident", handles)

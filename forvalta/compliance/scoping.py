@@ -23,6 +23,7 @@ from django.db.models import Q
 
 from forvalta.compliance.models import (
     AnnualReport,
+    ArchiveDocumentation,
     Classification,
     ClassificationAction,
     ClassificationLevelName,
@@ -33,6 +34,7 @@ from forvalta.compliance.models import (
     LegalAct,
     LegalRequirement,
     PersonalDataIncident,
+    RetentionRule,
     Risk,
     RiskAction,
     RiskAnalysis,
@@ -119,6 +121,8 @@ def declare_compliance_models() -> None:
     declare(RiskAnalysis, Custom(analysis_condition))
     declare(LegalAct, Custom(legal_act_condition))
     declare(LegalRequirement, OrganisationPrivate("organisation"))
+    declare(ArchiveDocumentation, OrganisationPrivate("organisation"))
+    declare(RetentionRule, OrganisationPrivate("organisation"))
     declare(ConfidentialityUndertaking, Custom(undertaking_condition))
     declare(Risk, ThroughParent("analysis"))
     declare(RiskAction, ThroughParent("analysis"))

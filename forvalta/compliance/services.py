@@ -16,6 +16,7 @@ from forvalta.audit.services import diff, object_type_of, record, snapshot
 from forvalta.compliance.models import (
     AnalysisStatus,
     AnnualReport,
+    ArchiveDocumentation,
     Classification,
     ClassificationAction,
     ClassificationLevelName,
@@ -30,6 +31,7 @@ from forvalta.compliance.models import (
     OccurrenceStatus,
     PersonalDataIncident,
     ReportKind,
+    RetentionRule,
     Risk,
     RiskAction,
     RiskAnalysis,
@@ -629,3 +631,12 @@ legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud
     confidentialityundertaking_update,
     confidentialityundertaking_delete,
 ) = crud_services(ConfidentialityUndertaking)
+
+
+# --- archiving ----------------------------------------------------------------------------------
+(
+    archivedocumentation_create,
+    archivedocumentation_update,
+    archivedocumentation_delete,
+) = crud_services(ArchiveDocumentation)
+retentionrule_create, retentionrule_update, retentionrule_delete = crud_services(RetentionRule)

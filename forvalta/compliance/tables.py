@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.compliance.models import (
     AnnualReport,
+    ArchiveDocumentation,
     Classification,
     ClassificationAction,
     ClassificationLevelName,
@@ -18,6 +19,7 @@ from forvalta.compliance.models import (
     LegalRequirement,
     Light,
     PersonalDataIncident,
+    RetentionRule,
     Risk,
     RiskAction,
     RiskAnalysis,
@@ -248,3 +250,21 @@ class UndertakingTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = ConfidentialityUndertaking
         fields = ("person", "organisation", "signed_on", "valid_until", "scope")
+
+
+class ArchiveDocumentationTable(BaseTable):
+    system = tables.Column(linkify=lambda record: record.get_absolute_url())
+    decided_on = DateColumn()
+    filed_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = ArchiveDocumentation
+        fields = ("system", "organisation", "status", "decided_on", "filed_on")
+
+
+class RetentionRuleTable(BaseTable):
+    information_type = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = RetentionRule
+        fields = ("information_type", "system", "action", "period", "legal_basis", "organisation")

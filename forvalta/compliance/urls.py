@@ -185,3 +185,34 @@ urlpatterns += [
         name="confidentialityundertaking_delete",
     ),
 ]
+
+urlpatterns += [
+    path("archiving/", v.ArchiveDocumentationListView.as_view(), name="archivedocumentation_list"),
+    path(
+        "archiving/add/", v.ArchiveDocumentationEditView.as_view(), name="archivedocumentation_add"
+    ),
+    path(
+        "archiving/<int:pk>/",
+        v.ArchiveDocumentationDetailView.as_view(),
+        name="archivedocumentation_detail",
+    ),
+    path(
+        "archiving/<int:pk>/edit/",
+        v.ArchiveDocumentationEditView.as_view(),
+        name="archivedocumentation_edit",
+    ),
+    path(
+        "archiving/<int:pk>/delete/",
+        v.ArchiveDocumentationDeleteView.as_view(),
+        name="archivedocumentation_delete",
+    ),
+    path("retention/", v.RetentionRuleListView.as_view(), name="retentionrule_list"),
+    path("retention/add/", v.RetentionRuleEditView.as_view(), name="retentionrule_add"),
+    path("retention/<int:pk>/", v.RetentionRuleDetailView.as_view(), name="retentionrule_detail"),
+    path("retention/<int:pk>/edit/", v.RetentionRuleEditView.as_view(), name="retentionrule_edit"),
+    path(
+        "retention/<int:pk>/delete/",
+        v.RetentionRuleDeleteView.as_view(),
+        name="retentionrule_delete",
+    ),
+]

@@ -24,6 +24,7 @@ from forvalta.compliance.models import (
     ASPECTS,
     AnalysisStatus,
     AnnualReport,
+    ArchiveDocumentation,
     Classification,
     ClassificationAction,
     ClassificationLevelName,
@@ -37,6 +38,7 @@ from forvalta.compliance.models import (
     Light,
     NotifyDecision,
     PersonalDataIncident,
+    RetentionRule,
     Risk,
     RiskAction,
     RiskAnalysis,
@@ -1092,3 +1094,99 @@ class UndertakingEditView(ObjectEditView):
 class UndertakingDeleteView(ObjectDeleteView):
     model = ConfidentialityUndertaking
     delete_service = staticmethod(services.confidentialityundertaking_delete)
+
+
+# --- archiving ----------------------------------------------------------------------------------
+class ArchiveDocumentationListView(ObjectListView):
+    model = ArchiveDocumentation
+    table_class = tables.ArchiveDocumentationTable
+    empty_text = gettext_lazy("No system is documented for archiving yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("system", "organisation")
+
+
+class ArchiveDocumentationDetailView(ObjectDetailView):
+    model = ArchiveDocumentation
+    fields = (
+        "organisation",
+        "system",
+        "status",
+        "purpose",
+        "information_types",
+        "formats",
+        "relations",
+        "preservation",
+        "e_archive",
+        "archivist",
+        "decision",
+        "decision_reference",
+        "decided_on",
+        "filed_on",
+        "filed_at",
+    )
+
+    def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        rows = super().field_rows(obj)
+        # The decision is named as text: it is shown only if the reader sees it.
+        return [
+            (label, str(value) if value is not None and value is obj.decision else value)
+            for label, value in rows
+        ]
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        rules_ = (
+            RetentionRule.objects.visible_to(self.request.user)
+            .filter(system=obj.system)
+            .select_related("system", "organisation")
+        )
+        add = None
+        if self.request.user.has_perm("compliance.add_retentionrule"):
+            add = reverse("compliance:retentionrule_add") + f"?system={obj.system_id}"
+        return [self.related_table(_("Retention rules"), tables.RetentionRuleTable, rules_, add)]
+
+
+class ArchiveDocumentationEditView(ObjectEditView):
+    model = ArchiveDocumentation
+    form_class = forms.ArchiveDocumentationForm
+    create_service = staticmethod(services.archivedocumentation_create)
+    update_service = staticmethod(services.archivedocumentation_update)
+
+
+class ArchiveDocumentationDeleteView(ObjectDeleteView):
+    model = ArchiveDocumentation
+    delete_service = staticmethod(services.archivedocumentation_delete)
+
+
+class RetentionRuleListView(ObjectListView):
+    model = RetentionRule
+    table_class = tables.RetentionRuleTable
+    empty_text = gettext_lazy("No retention rules yet.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("system", "organisation")
+
+
+class RetentionRuleDetailView(ObjectDetailView):
+    model = RetentionRule
+    fields = (
+        "organisation",
+        "system",
+        "information_type",
+        "action",
+        "period",
+        "legal_basis",
+        "act",
+    )
+
+
+class RetentionRuleEditView(ObjectEditView):
+    model = RetentionRule
+    form_class = forms.RetentionRuleForm
+    create_service = staticmethod(services.retentionrule_create)
+    update_service = staticmethod(services.retentionrule_update)
+
+
+class RetentionRuleDeleteView(ObjectDeleteView):
+    model = RetentionRule
+    delete_service = staticmethod(services.retentionrule_delete)

@@ -113,6 +113,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
             (str(_("Goals assigned to my organisation")), reverse("plans:goal_list"))
         )
         links[GOVERNANCE].append((str(_("System budget")), reverse("plans:systembudgetline_list")))
+    if user.has_perm("audit.view_auditevent"):
+        links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     if may_view("compliance.view_controloccurrence"):
         links[CONTROL].append(
             (str(_("Annual cycle")), reverse("compliance:controloccurrence_list"))
@@ -132,6 +134,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
                 str(_("Confidentiality undertakings")),
                 reverse("compliance:confidentialityundertaking_list"),
             )
+        )
+    if may_view("compliance.view_archivedocumentation"):
+        links[CONTROL].append(
+            (str(_("Archiving")), reverse("compliance:archivedocumentation_list"))
         )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(

@@ -15,9 +15,14 @@ from rest_framework.test import APIClient
 
 from forvalta.calendarfeed.registry import items_for
 from forvalta.compliance.models import (
+    ArchiveDocumentation,
     Classification,
+    ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    LegalAct,
+    LegalRequirement,
+    RetentionRule,
     Risk,
     RiskAnalysis,
 )
@@ -43,6 +48,10 @@ SEEN_BY = {
     "RSA_A": {"assoc_admin", "lead"},  # the association's own analysis, not shared
     "RSA_AS": {"assoc_admin", "lead", "owner1", "staff2"},  # shared with the participants
     "RSA_M1": {"owner1"},
+    "REQ_M1": {"owner1"},
+    "UND_A": {"assoc_admin", "lead", "sup"},  # the association's, and the signer's own
+    "ARC_M1": {"owner1"},
+    "RET_M1": {"owner1"},
 }
 
 
@@ -136,6 +145,32 @@ def build(world: World) -> dict[str, Any]:
         Risk.objects.create(
             analysis=items[key], description=f"Risk {marker(key)}", likelihood=2, consequence=3
         )
+    items["REQ_M1"] = LegalRequirement.objects.create(
+        organisation=o["muni1"],
+        act=LegalAct.objects.get(reference="SFS 2009:400"),
+        system=i["SYS_M1"],
+        comment=f"Sekretess {marker('REQ_M1')}",
+    )
+    items["UND_A"] = ConfidentialityUndertaking.objects.create(
+        organisation=o["assoc"],
+        person=u["sup"],
+        signed_on=dt.date(2025, 1, 1),
+        scope=f"E-tjänsten {marker('UND_A')}",
+    )
+    items["ARC_M1"] = ArchiveDocumentation.objects.create(
+        organisation=o["muni1"],
+        system=i["SYS_M1"],
+        purpose="-",
+        information_types="-",
+        preservation=f"Bevaras {marker('ARC_M1')}",
+    )
+    items["RET_M1"] = RetentionRule.objects.create(
+        organisation=o["muni1"],
+        system=i["SYS_M1"],
+        information_type=f"Journal {marker('RET_M1')}",
+        action="preserve",
+        legal_basis="Arkivlagen",
+    )
     return items
 
 
@@ -154,6 +189,11 @@ def urls(world: World, items: dict[str, Any]) -> list[str]:
         "annualreport_list",
         "classification_list",
         "riskanalysis_list",
+        "legalrequirement_list",
+        "confidentialityundertaking_list",
+        "archivedocumentation_list",
+        "retentionrule_list",
+        "legalact_list",
     ):
         base = reverse(f"compliance:{name}")
         result += [base, base + "?export=csv", base + "?export=xlsx"]
@@ -181,6 +221,7 @@ def urls(world: World, items: dict[str, Any]) -> list[str]:
         if key.startswith("OCC"):
             result.append(reverse("compliance:controloccurrence_complete", args=[item.pk]))
     result.append(reverse("compliance:system_classification", args=[world.items["SYS_A"].pk]))
+    result.append(reverse("register:documentation_gaps"))
     return result
 
 

@@ -40,6 +40,18 @@ GOVERNANCE = [
 ]
 GOVERNANCE += ["Management plans", "Cost splits", "Goals assigned to my organisation"]
 GOVERNANCE += ["System budget"]
+GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
+COMPLIANCE = [
+    "Annual cycle",
+    "Controls",
+    "Traffic-light report",
+    "Classifications",
+    "Risk analyses",
+    "Laws",
+    "Confidentiality undertakings",
+    "Archiving",
+    "Personal-data incidents",
+]
 ADMIN_MEMBER = [
     "Organisations",
     "People",
@@ -65,23 +77,26 @@ EXPECTED: dict[str, list[tuple[str, list[str]]]] = {
             [*ADMIN_MEMBER[:5], "Failed e-mails", *ADMIN_MEMBER[5:]],
         ),
         ("Governance", GOVERNANCE),
-        ("Internal control", ["Audit trail"]),
+        ("Internal control", ["Audit trail", *COMPLIANCE]),
     ],
     # A management lead with a role on the association's object: imports, no audit trail.
     "lead": [
         ("Register", [*REGISTER, "Import"]),
         ("Governance", GOVERNANCE),
+        ("Internal control", COMPLIANCE),
         ("Administration", ADMIN_MEMBER),
     ],
     "owner1": [
         ("Register", [*REGISTER, "Import"]),
         ("Governance", GOVERNANCE),
+        ("Internal control", COMPLIANCE),
         ("Administration", ADMIN_MEMBER),
     ],
     # Supplier staff: the register first, nothing to import, no audit trail.
     "sup": [
         ("Register", REGISTER),
         ("Governance", GOVERNANCE),
+        ("Internal control", COMPLIANCE),
         ("Administration", ADMIN_MEMBER),
     ],
 }
