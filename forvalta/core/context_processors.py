@@ -143,8 +143,6 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))
         )
-    if user.has_perm("audit.view_auditevent"):
-        links[CONTROL].append((str(_("Audit trail")), reverse("audit:search")))
     if member and user.has_perm("access.use_menu"):
         links[CONTROL] += [
             (str(_("My access lists")), reverse("access:reviewlist_list")),

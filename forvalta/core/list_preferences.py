@@ -70,7 +70,7 @@ def default_columns(table_class: Any) -> list[str]:
 def shown_columns(user: Any, list_key: str, table_class: Any) -> list[str]:
     """The person's columns for the list (their choice, or the table's defaults)."""
     available = column_names(table_class)
-    pref = ListPreference.objects.filter(user_id=user.pk, list_key=list_key).first()
+    pref = ListPreference.objects.visible_to(user).filter(list_key=list_key).first()
     if pref is None or not pref.columns:
         return default_columns(table_class)
     keep = [available[0], *[c for c in pref.columns if c in available and c != available[0]]]
@@ -139,9 +139,13 @@ def columns_save(request: HttpRequest, list_key: str) -> HttpResponse:
                 status=400,
             )
     with transaction.atomic():
-        pref, _created = ListPreference.objects.select_for_update().get_or_create(
-            user=request.user,  # type: ignore[misc]  # login_required
-            list_key=list_key,
+        pref, _created = (
+            ListPreference.objects.visible_to(request.user)
+            .select_for_update()
+            .get_or_create(
+                user=request.user,  # type: ignore[misc]  # login_required
+                list_key=list_key,
+            )
         )
         old = pref.columns
         pref.columns = chosen
@@ -178,7 +182,7 @@ def saved_filter_add(request: HttpRequest, list_key: str) -> HttpResponse:
         error = _("Choose a filter first: an empty filter shows the whole list.")
     elif len(query) > 2000:
         error = _("The filter is too long to be saved.")
-    elif SavedFilter.objects.filter(user_id=_user_pk(request), list_key=list_key).count() >= (
+    elif SavedFilter.objects.visible_to(request.user).filter(list_key=list_key).count() >= (
         MAX_SAVED_FILTERS
     ):
         error = _("You can save at most %(n)s filters per list.") % {"n": MAX_SAVED_FILTERS}
@@ -216,7 +220,7 @@ def saved_filter_add(request: HttpRequest, list_key: str) -> HttpResponse:
 @login_required
 @require_POST
 def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = SavedFilter.objects.filter(pk=pk, user_id=_user_pk(request)).first()
+    saved = SavedFilter.objects.visible_to(request.user).filter(pk=pk).first()
     if saved is None or saved.list_key not in LISTS:
         raise Http404
     with transaction.atomic():
@@ -233,4 +237,4 @@ def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def saved_filters(user: Any, list_key: str) -> list[SavedFilter]:
-    return list(SavedFilter.objects.filter(user_id=user.pk, list_key=list_key))
+    return list(SavedFilter.objects.visible_to(user).filter(list_key=list_key))

@@ -387,6 +387,8 @@ class ListPreference(models.Model):
     columns = models.JSONField(_("columns"), default=list)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("list preference")
         verbose_name_plural = _("list preferences")
@@ -408,6 +410,8 @@ class SavedFilter(models.Model):
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filter"), max_length=2000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

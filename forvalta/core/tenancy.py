@@ -28,10 +28,19 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from forvalta.core.models import Membership, MembershipInvitation, Organisation, Unit, User
+from forvalta.core.models import (
+    ListPreference,
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    SavedFilter,
+    Unit,
+    User,
+)
 from forvalta.core.scoping import (
     NOTHING,
     Custom,
+    NeedToKnow,
     OrganisationPrivate,
     declare,
     rule_for,
@@ -292,6 +301,9 @@ def declare_core_models() -> None:
     declare(User, Custom(user_condition))
     declare(Membership, Custom(membership_condition))
     declare(MembershipInvitation, Custom(invitation_condition))
+    # A person's own list columns and saved filters: theirs alone.
+    declare(ListPreference, NeedToKnow("user"))
+    declare(SavedFilter, NeedToKnow("user"))
 
 
 __all__ = ["EVERYTHING", "Scope", "forget_scope", "scope_fact", "scope_for"]

@@ -81,7 +81,7 @@ def select_cell(record: Any) -> str:
     from django.utils.translation import gettext
 
     return format_html(
-        '<input type="checkbox" name="pk" value="{}" form="bulk-form" aria-label="{}">',
+        '<input type="checkbox" name="bulk-pk" value="{}" form="bulk-form" aria-label="{}">',
         record.pk,
         gettext("Select %(name)s") % {"name": record.name},
     )

@@ -328,7 +328,7 @@ class SystemListView(ObjectListView):
             return {}
         return {
             "bulk_template": "register/_system_bulk.html",
-            "bulk_form": forms.SystemBulkForm(user=self.request.user),
+            "bulk_form": forms.SystemBulkForm(user=self.request.user, prefix="bulk"),
         }
 
     def get_queryset(self) -> QuerySet:
@@ -351,8 +351,8 @@ class SystemBulkView(ScopedViewMixin, View):
     template_name = "register/system_bulk.html"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = forms.SystemBulkForm(request.POST, user=request.user)
-        query = list_query(request.POST.get("query", ""))
+        form = forms.SystemBulkForm(request.POST, user=request.user, prefix="bulk")
+        query = list_query(request.POST.get("bulk-query", ""))
         back = reverse("register:system_list") + (f"?{query}" if query else "")
         context: dict[str, Any] = {"form": form, "back": back, "query": query}
         if not form.is_valid():
@@ -370,7 +370,7 @@ class SystemBulkView(ScopedViewMixin, View):
             context["refused"] = refused
             return self.page(context, status=403)
         change = form.change()
-        if not request.POST.get("confirm"):
+        if not request.POST.get("bulk-confirm"):
             context["rows"] = [(row, self.describe(row, change)) for row in rows]
             return self.page(context)
         failed: tuple[Any, ValidationError] | None = None

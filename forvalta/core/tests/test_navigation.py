@@ -40,7 +40,6 @@ GOVERNANCE = [
 ]
 GOVERNANCE += ["Management plans", "Cost splits", "Goals assigned to my organisation"]
 GOVERNANCE += ["System budget"]
-GOVERNANCE = ["My steps", "Checklist runs", "Checklist templates"]
 COMPLIANCE = [
     "Annual cycle",
     "Controls",

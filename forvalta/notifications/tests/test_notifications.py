@@ -367,11 +367,6 @@ def preferences_data(**overrides: str) -> dict[str, str]:
 
     for declared in kinds():
         data.setdefault(f"kind_{declared.name}", str(declared.default_channel))
-    # Kinds declared by other parts keep their default channel.
-    from forvalta.notifications.registry import kinds
-
-    for other in kinds():
-        data.setdefault(f"kind_{other.name}", str(other.default_channel))
     data.update(overrides)
     return data
 
@@ -416,12 +411,6 @@ def test_the_daily_digest_gathers_a_persons_notifications_into_one_email(
     assert len(mail.outbox) == 2
 
 
-def notification_kinds() -> list[Any]:
-    from forvalta.notifications.registry import kinds
-
-    return kinds()
-
-
 def test_preferences_are_validated_in_swedish_and_changes_are_audited(
     client: Any, world: World
 ) -> None:
@@ -462,8 +451,6 @@ def test_preferences_are_validated_in_swedish_and_changes_are_audited(
             "kind", "channel"
         )
     ) == {
-        # Kinds declared by other parts, at their default channel.
-        **{k.name: str(k.default_channel) for k in notification_kinds()},
         "step_assigned": "inbox",
         "deadline_approaching": "digest",
         "deadline_passed": "email",

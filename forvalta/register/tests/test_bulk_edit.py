@@ -21,6 +21,11 @@ BULK = "/register/systems/bulk/"
 LIST = "/register/systems/"
 
 
+def bulk(data: dict[str, Any]) -> dict[str, Any]:
+    """The bulk form's fields carry the prefix "bulk" (the list page has filters too)."""
+    return {f"bulk-{key}": value for key, value in data.items()}
+
+
 def events_since(last: int) -> list[tuple[str, str]]:
     return list(
         AuditEvent.objects.filter(id__gt=last).order_by("id").values_list("action", "object_id")
@@ -39,7 +44,9 @@ def test_the_list_offers_a_checkbox_per_row_and_the_bulk_form(
     org_admin_client: Any, reg: Reg, two: list[System]
 ) -> None:
     page = org_admin_client.get(LIST).content.decode()
-    boxes = re.findall(r'<input type="checkbox" name="pk" value="(\d+)" form="bulk-form"', page)
+    boxes = re.findall(
+        r'<input type="checkbox" name="bulk-pk" value="(\d+)" form="bulk-form"', page
+    )
     assert sorted(int(b) for b in boxes) == sorted([reg.system.pk, *(s.pk for s in two)])
     assert 'aria-label="Välj Alfa"' in page
     assert 'id="bulk-form"' in page and "<legend>Ändra de valda systemen</legend>" in page
@@ -61,7 +68,7 @@ def test_a_lifecycle_change_is_confirmed_then_made_row_by_row(
 ) -> None:
     data = {"pk": [s.pk for s in two], "action": "lifecycle", "lifecycle": "decommissioning"}
     before, events = state(), last_event_id()
-    response = org_admin_client.post(BULK, {**data, "query": "lifecycle=operation&page=2"})
+    response = org_admin_client.post(BULK, bulk({**data, "query": "lifecycle=operation&page=2"}))
     assert response.status_code == 200
     html = response.content.decode()
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", html)
@@ -69,7 +76,7 @@ def test_a_lifecycle_change_is_confirmed_then_made_row_by_row(
     assert state() == before and events_since(events) == []
 
     response = org_admin_client.post(
-        BULK, {**data, "confirm": "1", "query": "lifecycle=operation&page=2"}
+        BULK, bulk({**data, "confirm": "1", "query": "lifecycle=operation&page=2"})
     )
     assert response.status_code == 302
     assert response["Location"] == LIST + "?lifecycle=operation"
@@ -88,7 +95,7 @@ def test_a_lifecycle_change_is_confirmed_then_made_row_by_row(
 def test_archiving_several(org_admin_client: Any, reg: Reg, two: list[System]) -> None:
     events = last_event_id()
     response = org_admin_client.post(
-        BULK, {"pk": [s.pk for s in two], "action": "archive", "confirm": "1"}
+        BULK, bulk({"pk": [s.pk for s in two], "action": "archive", "confirm": "1"})
     )
     assert response.status_code == 302
     assert all(s.archived_at for s in System.objects.filter(pk__in=[s.pk for s in two]))
@@ -116,7 +123,7 @@ def test_bad_input_changes_nothing(
     org_admin_client: Any, reg: Reg, two: list[System], data: Any, message: str
 ) -> None:
     before, events = state(), last_event_id()
-    response = org_admin_client.post(BULK, {**data(reg, two), "confirm": "1"})
+    response = org_admin_client.post(BULK, bulk({**data(reg, two), "confirm": "1"}))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "Inget ändrades." in response.content.decode()
@@ -139,12 +146,14 @@ def test_rows_one_may_not_change_are_refused_before_anything_is_done(
     before, events = state(), last_event_id()
     response = client.post(
         BULK,
-        {
-            "pk": [s.pk for s in two],
-            "action": "criticality",
-            "criticality": "critical",
-            "confirm": "1",
-        },
+        bulk(
+            {
+                "pk": [s.pk for s in two],
+                "action": "criticality",
+                "criticality": "critical",
+                "confirm": "1",
+            }
+        ),
     )
     assert response.status_code == 403
     assert "<li>Beta</li>" in response.content.decode()
@@ -162,12 +171,14 @@ def test_one_row_failing_its_rules_undoes_the_others(org_admin_client: Any, reg:
     before, events = state(), last_event_id()
     response = org_admin_client.post(
         BULK,
-        {
-            "pk": [alfa.pk, beta.pk],
-            "action": "owner_organisation",
-            "owner_organisation": second.pk,
-            "confirm": "1",
-        },
+        bulk(
+            {
+                "pk": [alfa.pk, beta.pk],
+                "action": "owner_organisation",
+                "owner_organisation": second.pk,
+                "confirm": "1",
+            }
+        ),
     )
     assert response.status_code == 400
     html = response.content.decode()

@@ -29,6 +29,7 @@ def test_a_person_chooses_the_columns_of_a_list(
 ) -> None:
     page = org_admin_client.get(LIST).content.decode()
     assert headers(page) == [
+        "Välj",  # the rows' checkboxes for bulk changes, not a choosable column
         "Namn",
         "Ägarorganisation",
         "Systemägare",
@@ -52,7 +53,7 @@ def test_a_person_chooses_the_columns_of_a_list(
     )
     assert response.status_code == 302 and response["Location"] == LIST + "?q=P"
     page = org_admin_client.get(LIST).content.decode()
-    assert headers(page) == ["Namn", "Systemägare", "Livscykelfas"]
+    assert headers(page) == ["Välj", "Namn", "Systemägare", "Livscykelfas"]
     assert '<input type="checkbox" name="columns" value="vendor" id="col-vendor">' in page
     [event] = AuditEvent.objects.filter(id__gt=events)
     assert event.action == "core.listpreference.changed"
@@ -67,12 +68,12 @@ def test_a_person_chooses_the_columns_of_a_list(
     other = UserFactory(username="other")
     MembershipFactory(user=other, organisation=reg.kommun)
     client.force_login(other)
-    assert len(headers(client.get(LIST).content.decode())) == 10
+    assert len(headers(client.get(LIST).content.decode())) == 10  # no checkboxes: no changes
 
     # Back to the defaults.
     client.force_login(reg.admin)  # the same test client as org_admin_client
     org_admin_client.post(f"/lists/{KEY}/columns/", {"reset": "1", "next": LIST})
-    assert len(headers(org_admin_client.get(LIST).content.decode())) == 10
+    assert len(headers(org_admin_client.get(LIST).content.decode())) == 11
 
 
 @pytest.mark.parametrize(
