@@ -36,16 +36,21 @@ pytestmark = pytest.mark.django_db
 # reads (a page of rows, a count, choice lists) and, on HTML pages, the unread count of
 # the inbox in the header (one COUNT, forvalta/notifications/context_processors.py).
 # (No Django permission tables are read: forvalta.accounts.backends.PasswordBackend.)
+# On HTML pages of members also + 1 for the menu's access-review facts (the person's
+# access roles and review lists, one UNION: forvalta/access/rules.py). List pages built
+# on ObjectListView + 2 for the person's columns and saved filters
+# (forvalta/core/list_preferences.py), and the systems list + 1 for the bulk form's
+# owner organisations where the person may change systems.
 PINNED = {
-    ("systems", "admin"): 8,
-    ("systems", "staff"): 8,
+    ("systems", "admin"): 12,
+    ("systems", "staff"): 11,
     ("api_systems", "admin"): 4,
     ("api_systems", "staff"): 4,
     # The audit search: + 1 for which of the page's objects the reader sees (one UNION).
-    ("audit", "admin"): 10,
+    ("audit", "admin"): 11,
     ("audit", "platform"): 7,
-    ("home", "admin"): 11,  # with the invitations waiting for the user
-    ("home", "staff"): 11,
+    ("home", "admin"): 12,  # with the invitations waiting for the user
+    ("home", "staff"): 12,
 }
 
 
