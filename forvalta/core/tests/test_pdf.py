@@ -65,3 +65,14 @@ def test_response_is_a_private_download_with_a_clean_filename(template: str) -> 
     assert response["Content-Disposition"] == 'attachment; filename="a_b.pdf"'
     assert response["Cache-Control"] == "private, no-store"
     assert_tagged_pdf(response.content, title="T")
+
+
+def test_the_footer_repeats_the_title_as_text(template: str) -> None:
+    """The title reaches the footer through the heading (CSS `string-set`), never as
+    text inside the style sheet, so a title with quotes or dashes prints as typed."""
+    with translation.override("sv"):
+        data = pdf.render_pdf(template, {"text": "", "url": ""}, title='Protokoll "§ 1-3"')
+    text = pdf_text(data)
+    assert text.count('Protokoll "§ 1-3"') == 2  # the heading and the footer
+    assert "u002D" not in text and "\\u0022" not in text
+    assert "Sida 1 / 1" in text
