@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forvalta.core.controls import KINDS
 from forvalta.core.models import HttpsURLField, Organisation, TimeStampedModel
@@ -137,7 +138,7 @@ class PersonalDataIncident(TimeStampedModel):
         null=True,
         blank=True,
         related_name="processor_incident_notices",
-        verbose_name=_("controller"),
+        verbose_name=pgettext_lazy("gdpr", "controller"),
     )
     controller_notified_at = models.DateTimeField(_("controller notified"), null=True, blank=True)
     # Decision whether to notify IMY
