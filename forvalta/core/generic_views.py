@@ -293,7 +293,12 @@ class ObjectDetailView(ScopedViewMixin, View):
         add_url: str | None = None,
         empty_text: str = "",
     ) -> dict[str, Any]:
-        table = table_class(queryset, prefix=f"{table_class.__name__}-")
+        # No tool columns (a row's checkbox for bulk changes) outside their list.
+        table = table_class(
+            queryset,
+            prefix=f"{table_class.__name__}-",
+            exclude=getattr(table_class, "tool_columns", ()),
+        )
         if hasattr(table, "region_label"):
             table.region_label = title
         tables.RequestConfig(

@@ -320,7 +320,7 @@ MUNICIPALITY_AMOUNTS: tuple[tuple[str, int], ...] = (
     ("osteraker", 28_539),
 )
 
-# A Sambruk service split by inhabitants; Lerum joins in July.
+# A Sambruk service split by inhabitants; Alingsås joins in July.
 SAMBRUK_INHABITANTS: tuple[tuple[str, int], ...] = (
     ("kungalv", 48_000),
     ("ale", 32_000),
@@ -328,7 +328,7 @@ SAMBRUK_INHABITANTS: tuple[tuple[str, int], ...] = (
     ("taby", 74_000),
     ("uddevalla", 57_000),
     ("sollentuna", 76_000),
-    ("lerum", 43_000),
+    ("alingsas", 42_000),
 )
 
 
@@ -446,13 +446,13 @@ def load(builder: Any) -> None:
 
     _calculate(split)
 
-    # Sambruk: digital signing, split by inhabitants; Lerum joins on 1 July.
+    # Sambruk: digital signing, split by inhabitants; Alingsås joins on 1 July.
     year = builder.today.year
     signing = builder.services["signering"]
     builder.save(
         Participation(
             service=signing,
-            organisation=builder.orgs["lerum"],
+            organisation=builder.orgs["alingsas"],
             valid_from=dt.date(year, 7, 1),
             status="active",
             note="Ansluten från 1 juli; betalar för andra halvåret.",
