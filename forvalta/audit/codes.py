@@ -51,6 +51,7 @@ GOVERNED_APPS = ("core", "register")
 EVENT_NAMES: dict[str, Any] = {
     **FIXED,
     "register.agreement.document_read": _("Agreement document read"),
+    "governance.meetingdocument.document_read": _("Meeting document read"),
     "register.documentation_gaps.exported": _("Documentation gaps exported"),
     "register.import.previewed": _("Import checked"),
     "register.import.committed": _("Import saved"),

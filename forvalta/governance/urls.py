@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/<int:pk>/edit/", v.MemberNominateView.as_view(), name="bodymember_edit"),
     path("adjoined/add/", v.AdjoinedAddView.as_view(), name="bodyadjoined_add"),
     path("meetings/", v.MeetingListView.as_view(), name="meeting_list"),
+    path("documents/<int:pk>/", v.meeting_document, name="meetingdocument_file"),
     path("meetings/plan/", v.MeetingPlanView.as_view(), name="meeting_plan"),
     path("meetings/<int:pk>/", v.MeetingDetailView.as_view(), name="meeting_detail"),
     path("meetings/<int:pk>/edit/", v.MeetingEditView.as_view(), name="meeting_edit"),

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -719,3 +721,23 @@ class VoteListView(ObjectListView):
 
     def add_url(self) -> str | None:
         return None
+
+
+@login_required
+def meeting_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A meeting's uploaded document, served only to those who see the meeting (as the
+    register serves an agreement's document); each read is recorded."""
+    from django.http import FileResponse, Http404
+
+    from forvalta.audit.services import record
+    from forvalta.governance.models import MeetingDocument
+
+    document = MeetingDocument.objects.visible_to(request.user).filter(pk=pk).first()
+    if document is None or not document.file:
+        raise Http404
+    record(actor=request.user, action="governance.meetingdocument.document_read", obj=document)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+    )
