@@ -39,6 +39,10 @@ from forvalta.core.tenancy import scope_for
 LOGIN_AT = "forvalta_login_at"
 SEEN_AT = "forvalta_seen_at"
 MFA_OK = "forvalta_mfa_ok"
+# The session's last-seen time is written at most once per this many seconds. (The
+# test suite makes it longer than a test, so that a request's queries do not depend on
+# whether a minute turned since the last one.)
+SEEN_AT_EVERY = 60
 SSO_LOGIN = "forvalta_sso_provider"  # the IdP of an SSO login (forvalta.accounts.sso)
 # Pages a person who must add a second factor can still reach.
 _MFA_SETUP_PREFIXES = ("/accounts/", "/logout/", "/login/", "/i18n/", "/static/")
@@ -117,7 +121,8 @@ class SessionSecurityMiddleware:
             reason = ended_reason(request, user, now)
             if reason:
                 return self._end(request, user, reason)
-            if now // 60 != int(request.session.get(SEEN_AT, 0)) // 60:
+            every = SEEN_AT_EVERY
+            if now // every != int(request.session.get(SEEN_AT, 0)) // every:
                 request.session[SEEN_AT] = now  # at most one session write a minute
             if must_add_second_factor(request, user) and not request.path.startswith(
                 _MFA_SETUP_PREFIXES

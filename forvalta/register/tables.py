@@ -117,6 +117,15 @@ class SystemTable(BaseTable):
 
     tool_columns = ("select",)
     export_exclude = ("select",)
+    # What fits at 1280 px; the rest is a choice of columns away (core.list_preferences).
+    default_columns = (
+        "name",
+        "system_owner_name",
+        "system_manager_name",
+        "lifecycle",
+        "criticality",
+        "processes_personal_data",
+    )
 
     def render_select(self, record: Any) -> str:
         return select_cell(record)
@@ -269,3 +278,13 @@ class AgreementTable(BaseTable):
             "notice_period_months",
             "renewal_decision_by",
         )
+
+    # What fits at 1280 px; the rest is a choice of columns away.
+    default_columns = (
+        "title",
+        "kind",
+        "owner_organisation",
+        "supplier",
+        "valid_to",
+        "renewal_decision_by",
+    )

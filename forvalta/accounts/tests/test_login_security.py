@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -208,6 +209,24 @@ def test_idle_and_long_sessions_end():
     log_in(client, "karin")
     set_session(client, **{LOGIN_AT: now - 8 * 3600 - 5})
     ended(client, "expired", "Din session har upphört. Logga in igen.")
+
+
+def test_activity_is_written_to_the_session_at_most_once_a_minute(monkeypatch):
+    clock = {"now": 60 * 30_000_000 + 10}  # 10 s into a minute
+    monkeypatch.setattr(
+        "forvalta.accounts.middleware.time", SimpleNamespace(time=lambda: clock["now"])
+    )
+    monkeypatch.setattr("forvalta.accounts.middleware.SEEN_AT_EVERY", 60)
+    member()
+    client = Client()
+    log_in(client, "karin")
+    assert client.session[SEEN_AT] == clock["now"]
+    clock["now"] += 45  # the same minute: nothing written
+    assert client.get(HOME).status_code == 200
+    assert client.session[SEEN_AT] == clock["now"] - 45
+    clock["now"] += 10  # the next minute
+    assert client.get(HOME).status_code == 200
+    assert client.session[SEEN_AT] == clock["now"]
 
 
 def test_ending_the_last_membership_ends_the_session_and_the_tokens():

@@ -145,13 +145,54 @@ def test_wide_tables_scroll_by_keyboard_and_pass_axe(
         # its column (whether the whole list fits is the choice of columns' business).
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto("/register/systems/")
-        header = page.locator(".table thead th").filter(has_text="Innehåller skyddade")
+        header = page.locator(".table thead th").filter(has_text="Behandlar personuppgifter")
         # The header's text: one client rectangle per line it is set on.
         lines = header.evaluate(
             "th => { const r = document.createRange(); r.selectNodeContents(th.querySelector('a'));"
             " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
         )
         assert lines >= 2
+    finally:
+        context.close()
+
+
+def test_key_columns_are_on_screen_at_1280_pixels(
+    demo: None, browser: Browser, live_server: Any
+) -> None:
+    """At 1280 px the lists' default columns fit their page: the systems list shows its
+    lifecycle, criticality, personal-data, owner and manager columns and the agreements
+    list its "decide renewal by" date without sideways scrolling."""
+    context = base._new_context(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        base.log_in(page, "forvaltningsledare")
+        keys = {
+            "/register/systems/": [
+                "Namn",
+                "Systemägare",
+                "Systemförvaltare",
+                "Livscykelfas",
+                "Kritikalitet",
+                "Behandlar personuppgifter",
+            ],
+            "/register/agreements/": ["Titel", "Leverantör", "Beslut om förnyelse senast"],
+        }
+        found: dict[str, Any] = {}
+        for path, headers in keys.items():
+            page.goto(path)
+            region = page.locator(".table-wrap[role=region]").first
+            found[path] = {
+                "scrolls": region.evaluate("r => r.scrollWidth > r.clientWidth"),
+                "off_screen": [
+                    h
+                    for h in headers
+                    if page.locator(".table thead th")
+                    .filter(has_text=h)
+                    .first.evaluate("th => th.getBoundingClientRect().right")
+                    > 1280
+                ],
+            }
+        assert found == {path: {"scrolls": False, "off_screen": []} for path in keys}
     finally:
         context.close()
 
