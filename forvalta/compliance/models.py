@@ -341,6 +341,18 @@ class ControlDefinition(TimeStampedModel):
         help_text=_("The process owners are told when a control is this many days overdue."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # A control made from an agreement's "renewal to be decided by" date: due once, on
+    # `due_once` (services.agreement_controls_sync keeps it in step with the agreement).
+    agreement = models.ForeignKey(
+        "register.Agreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="renewal_controls",
+        verbose_name=_("agreement"),
+    )
+    due_once = models.DateField(_("due once on"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -348,6 +360,13 @@ class ControlDefinition(TimeStampedModel):
         ordering = ["organisation", "name", "id"]
         verbose_name = _("control")
         verbose_name_plural = _("controls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=models.Q(agreement__isnull=False),
+                name="control_definition_one_per_agreement",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -369,6 +388,8 @@ class ControlDefinition(TimeStampedModel):
     def due_dates_in(self, year: int) -> list[dt.date]:
         """The due dates of the year (none in a year the control skips); the 31st of a
         shorter month is its last day."""
+        if self.due_once is not None:
+            return [self.due_once] if self.due_once.year == year else []
         if year < self.first_year or (year - self.first_year) % self.every_years:
             return []
         dates = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -305,6 +306,7 @@ def cycle_generate(*, actor: Any, organisation: Any, year: int) -> int:
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Choose a year between 2000 and 2100.")})
     with transaction.atomic():
+        agreement_controls_sync(organisation=organisation)
         definitions = ControlDefinition.objects.filter(organisation=organisation, active=True)
         created = _generate(definitions, [year])
         record(
@@ -319,13 +321,125 @@ def cycle_generate(*, actor: Any, organisation: Any, year: int) -> int:
 
 
 def generate_ahead(on: dt.date | None = None) -> int:
-    """The scheduled task's work: occurrences of every active control for this year and
-    the next (idempotent)."""
+    """The scheduled task's work: the agreements' renewal controls brought in step, then
+    occurrences of every active control for this year and the next (idempotent)."""
     day = on or today()
     with transaction.atomic():
+        agreement_controls_sync(on=day)
         return _generate(
             ControlDefinition.objects.filter(active=True).order_by("pk"), [day.year, day.year + 1]
         )
+
+
+# The renewal check is due this many months before the agreement's "renewal to be
+# decided by" date (issue 15: "agreement renewal check 6 months before renewal date").
+RENEWAL_CHECK_MONTHS = 6
+
+
+def renewal_check_on(decide_by: dt.date) -> dt.date:
+    """`RENEWAL_CHECK_MONTHS` months before the date (the last day of a shorter month)."""
+    months = decide_by.year * 12 + decide_by.month - 1 - RENEWAL_CHECK_MONTHS
+    year, month = divmod(months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(decide_by.day, last))
+
+
+def _agreement_control_values(agreement: Any) -> dict[str, Any]:
+    due = renewal_check_on(agreement.renewal_decision_by)
+    return {
+        "organisation_id": agreement.owner_organisation_id,
+        "name": (_("Agreement renewal: %(title)s") % {"title": agreement.title})[:200],
+        "due_once": due,
+        "due_dates": f"{due:%m-%d}",
+        "first_year": due.year,
+        "every_years": 1,
+        "active": True,
+    }
+
+
+def agreement_controls_sync(*, on: dt.date | None = None, organisation: Any = None) -> int:
+    """One "agreement renewal" control per agreement in force (or to come) with a
+    "renewal to be decided by" date, filed with the agreement's customer (its owner
+    organisation), with one occurrence due `RENEWAL_CHECK_MONTHS` before that date.
+    The occurrence is generated with the year's others (`generate_ahead`, `cycle_generate`);
+    a moved date removes the open occurrence of the old one; an agreement that ended or
+    lost its date leaves its control inactive. Idempotent; returns the controls made or
+    changed."""
+    from forvalta.register.models import Agreement
+
+    day = on or today()
+    agreements = Agreement.objects.filter(renewal_decision_by__isnull=False).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    stale = ControlDefinition.objects.filter(agreement__isnull=False, active=True).exclude(
+        agreement__in=agreements
+    )
+    if organisation is not None:
+        agreements = agreements.filter(owner_organisation=organisation)
+        stale = stale.filter(organisation=organisation)
+    changed = 0
+    with transaction.atomic():
+        for definition in stale.select_for_update().order_by("pk"):
+            definition.active = False
+            definition.save(update_fields=["active", "updated_at"])
+            changed += 1
+            record(
+                actor=None,
+                action="compliance.controldefinition.updated",
+                obj=definition,
+                changes={"active": [True, False], "agreement": [str(definition.agreement), None]},
+            )
+        for agreement in agreements.order_by("pk"):
+            values = _agreement_control_values(agreement)
+            definition = (
+                ControlDefinition.objects.select_for_update().filter(agreement=agreement).first()
+            )
+            if definition is None:
+                definition = ControlDefinition(
+                    agreement=agreement,
+                    kind="agreement_renewal",
+                    evidence_kind=_("Decision on extension or new procurement"),
+                    **values,
+                )
+                definition.full_clean()
+                definition.save()
+                changed += 1
+                record(
+                    actor=None,
+                    action="compliance.controldefinition.created",
+                    obj=definition,
+                    changes={
+                        **diff({}, snapshot(definition, ["organisation", "name", "kind"])),
+                        "agreement": [None, str(agreement)],
+                        "due_once": [None, values["due_once"].isoformat()],
+                    },
+                )
+            elif any(getattr(definition, k) != v for k, v in values.items()):
+                before = snapshot(definition)
+                for name, value in values.items():
+                    setattr(definition, name, value)
+                definition.full_clean()
+                definition.save()
+                changed += 1
+                # The open, unsigned occurrence of the old date goes; done ones stay.
+                for old in ControlOccurrence.objects.filter(
+                    definition=definition, status=OccurrenceStatus.OPEN
+                ).exclude(due_on=values["due_once"]):
+                    if not year_signed(old):
+                        record(
+                            actor=None,
+                            action="compliance.controloccurrence.deleted",
+                            obj=old,
+                            changes={"due_on": [old.due_on.isoformat(), None]},
+                        )
+                        old.delete()
+                record(
+                    actor=None,
+                    action="compliance.controldefinition.updated",
+                    obj=definition,
+                    changes=diff(before, snapshot(definition)),
+                )
+    return changed
 
 
 def year_signed(occurrence: ControlOccurrence) -> bool:
