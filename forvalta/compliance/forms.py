@@ -306,6 +306,27 @@ class ForwardForm(forms.Form):
         )
 
 
+class ToPlanForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Management plan"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, user: Any, action: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.plans.models import EDITABLE, ManagementPlan, PlanActivity
+
+        plans = ManagementPlan.objects.visible_to(user).filter(
+            organisation_id=action.analysis.organisation_id, status__in=EDITABLE
+        )
+        # The plans the person may add activities to (the plan part's rule).
+        allowed = [
+            p.pk for p in plans if user.has_perm("plans.add_planactivity", PlanActivity(plan=p))
+        ]
+        self.fields["plan"].queryset = plans.filter(pk__in=allowed).order_by(  # type: ignore[attr-defined]  # a ModelChoiceField
+            "-period_start", "name"
+        )
+        if action.plan_activity_id:
+            self.fields["plan"].disabled = True
+
+
 def governed_organisations(user: Any) -> Any:
     from forvalta.compliance.roles import PROCESS_OWNER, organisations_where
 

@@ -864,7 +864,7 @@ class Risk(models.Model):
 
 class RiskAction(models.Model):
     """An item of the analysis's action plan; it can be carried into the management plan
-    (a reference to the plan's goal or activity, until the plan part links it)."""
+    as one of its activities (`plan_activity`), or referred to by text and link."""
 
     analysis = models.ForeignKey(
         RiskAnalysis,
@@ -890,6 +890,16 @@ class RiskAction(models.Model):
         help_text=_("The goal or activity of the management plan that carries the action."),
     )
     plan_url = HttpsURLField(_("link to the management plan"), blank=True)
+    # The management plan's activity made from this action (services.riskaction_to_plan).
+    plan_activity = models.ForeignKey(
+        "plans.PlanActivity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("management activity"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -735,6 +735,66 @@ def riskanalysis_forward(*, actor: Any, instance: RiskAnalysis, coordinator: Any
     return fresh
 
 
+def riskaction_to_plan(*, actor: Any, instance: RiskAction, plan: Any) -> RiskAction:
+    """Carry the action into a management plan of the analysis's organisation as a new
+    activity (through the plan part's service, which checks that the actor manages the
+    plan and that it is not decided), linked from the action. Once only."""
+    from forvalta.plans import services as plan_services
+    from forvalta.plans.models import ManagementPlan, PlanActivity
+
+    with transaction.atomic():
+        fresh = (
+            RiskAction.objects.select_for_update(of=("self",))
+            .select_related("analysis__organisation", "owner")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_riskaction", fresh)
+        if allowed:
+            analysis = fresh.analysis
+            if fresh.plan_activity_id:
+                raise ValidationError(_("The action is already in the management plan."))
+            if (
+                plan.organisation_id != analysis.organisation_id
+                or not ManagementPlan.objects.visible_to(actor).filter(pk=plan.pk).exists()
+            ):
+                raise ValidationError(
+                    {"plan": _("Choose a management plan of the analysis's organisation.")}
+                )
+            last = PlanActivity.objects.filter(plan=plan).order_by("-order").first()
+            details = [
+                _("From the risk and vulnerability analysis %(title)s.")
+                % {"title": analysis.title},
+            ]
+            if fresh.due_on:
+                details.append(_("Due %(date)s.") % {"date": fresh.due_on.isoformat()})
+            if fresh.owner is not None:
+                details.append(
+                    _("Owner: %(name)s.") % {"name": fresh.owner.get_full_name() or fresh.owner}
+                )
+            activity = plan_services.activity_create(
+                actor=actor,
+                data={
+                    "plan": plan,
+                    "order": (last.order + 1) if last is not None else 1,
+                    "name": fresh.description[:200],
+                    "overall_goal": " ".join(str(d) for d in details),
+                },
+            )
+            before = snapshot(fresh)
+            fresh.plan_activity = activity
+            fresh.plan_reference = f"{plan} – {activity}"[:200]
+            fresh.save(update_fields=["plan_activity", "plan_reference"])
+            record(
+                actor=actor,
+                action="compliance.riskaction.to_plan",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "to_plan")
+    return fresh
+
+
 # --- legal framework and undertakings -----------------------------------------------------------
 legalact_create, legalact_update, legalact_delete = crud_services(LegalAct)
 legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud_services(

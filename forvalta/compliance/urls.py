@@ -120,6 +120,7 @@ urlpatterns += [
     path("risks/<int:pk>/edit/", v.RiskEditView.as_view(), name="risk_edit"),
     path("risks/<int:pk>/delete/", v.RiskDeleteView.as_view(), name="risk_delete"),
     path("action-plan/add/", v.RiskActionEditView.as_view(), name="riskaction_add"),
+    path("action-plan/<int:pk>/plan/", v.riskaction_to_plan, name="riskaction_to_plan"),
     path("action-plan/<int:pk>/edit/", v.RiskActionEditView.as_view(), name="riskaction_edit"),
     path(
         "action-plan/<int:pk>/delete/",

@@ -852,7 +852,9 @@ class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
         actions = self.related_table(
             _("Action plan"),
             tables.RiskActionTable,
-            RiskAction.objects.visible_to(user).filter(analysis=obj).select_related("owner"),
+            RiskAction.objects.visible_to(user)
+            .filter(analysis=obj)
+            .select_related("owner", "plan_activity"),
             add_url=reverse("compliance:riskaction_add") + f"?analysis={obj.pk}"
             if editable
             else None,
@@ -861,6 +863,7 @@ class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
             risks["table"].columns.hide("edit")
         if not editable:
             actions["table"].columns.hide("edit")
+            actions["table"].columns.hide("to_plan")
         return [risks, actions]
 
 
@@ -958,6 +961,42 @@ def riskanalysis_forward(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(analysis.get_absolute_url(), status=303)
     messages.success(request, _("The analysis was forwarded to the crisis coordinator."))
     return HttpResponseRedirect(analysis.get_absolute_url())
+
+
+@login_required
+def riskaction_to_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Carry an action of the action plan into a management plan as an activity."""
+    action = (
+        RiskAction.objects.visible_to(request.user).select_related("analysis").filter(pk=pk).first()
+    )
+    if action is None:
+        raise Http404
+    if not request.user.has_perm("compliance.change_riskaction", action):
+        deny(request, RiskAction, "to_plan", action)
+    form = forms.ToPlanForm(request.POST or None, user=request.user, action=action)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.riskaction_to_plan(
+                    actor=request.user, instance=action, plan=form.cleaned_data["plan"]
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The action was added to the management plan."))
+                return HttpResponseRedirect(action.analysis.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Add to the management plan: %(action)s") % {"action": action},
+            "cancel_url": action.analysis.get_absolute_url(),
+        },
+        status=status,
+    )
 
 
 @login_required
