@@ -327,6 +327,31 @@ class ToPlanForm(forms.Form):
             self.fields["plan"].disabled = True
 
 
+class ToMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, user: Any, report: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.compliance.services import AGENDA_OPEN
+        from forvalta.governance.models import AgendaItem, Meeting
+        from forvalta.governance.services import takes_part
+
+        meetings = (
+            Meeting.objects.visible_to(user)
+            .filter(status__in=AGENDA_OPEN)
+            .select_related("body")
+            .order_by("starts_at", "pk")
+        )
+        # Meetings the person runs, of bodies the report's organisation takes part in.
+        allowed = [
+            m.pk
+            for m in meetings
+            if takes_part(m.body, report.organisation_id)
+            and user.has_perm("governance.add_agendaitem", AgendaItem(meeting=m))
+        ]
+        self.fields["meeting"].queryset = meetings.filter(pk__in=allowed)  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
 def governed_organisations(user: Any) -> Any:
     from forvalta.compliance.roles import PROCESS_OWNER, organisations_where
 

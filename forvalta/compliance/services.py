@@ -654,6 +654,95 @@ def report_sign(
     return report
 
 
+def report_title(report: AnnualReport) -> str:
+    title = _("Internal control %(year)s: %(organisation)s") % {
+        "year": report.year,
+        "organisation": report.organisation,
+    }
+    if report.management_object is not None:
+        title = f"{title} – {report.management_object}"
+    return str(title)
+
+
+def report_pdf(report: AnnualReport) -> bytes:
+    """The signed report as the tagged PDF the report page exports."""
+    from forvalta.compliance.selectors import light_counts
+    from forvalta.core.pdf import render_pdf
+
+    rows = list(report.rows)
+    return render_pdf(
+        "compliance/report_pdf.html",
+        {"rows": rows, "signed": report, "counts": light_counts(rows), "year": report.year},
+        title=report_title(report),
+    )
+
+
+# A meeting whose agenda is still open (not yet held or cancelled).
+AGENDA_OPEN = ("planned", "notice_sent")
+
+
+def report_to_meeting(*, actor: Any, report: AnnualReport, meeting: Any) -> Any:
+    """Put the signed report on a council meeting's agenda: an agenda item concerning it
+    and its PDF as a meeting document, made through the governance part's services
+    (which require that the actor runs the meeting's body). The report's process owner
+    presents it, to a body its organisation owns or takes part in, once per meeting."""
+    from django.core.files.base import ContentFile
+
+    from forvalta.governance import services as governance
+    from forvalta.governance.models import AgendaItem
+
+    if not (
+        AnnualReport.objects.visible_to(actor).filter(pk=report.pk).exists()
+        and actor.has_perm("compliance.add_annualreport", report)
+    ):
+        _refuse(actor, report, "to_meeting")
+    if meeting.status not in AGENDA_OPEN:
+        raise ValidationError({"meeting": _("The meeting's agenda is closed.")})
+    if not governance.takes_part(meeting.body, report.organisation_id):
+        raise ValidationError(
+            {"meeting": _("The report's organisation does not take part in this body.")}
+        )
+    report_type = ContentType.objects.get_for_model(AnnualReport)
+    with transaction.atomic():
+        items = AgendaItem.objects.select_for_update().filter(meeting=meeting)
+        if items.filter(concerns_type=report_type, concerns_id=report.pk).exists():
+            raise ValidationError({"meeting": _("The report is already on this meeting's agenda.")})
+        last = items.order_by("-order").first()
+        title = _("Signed report: %(title)s") % {"title": report_title(report)}
+        item = governance.agenda_item_create(
+            actor=actor,
+            data={
+                "meeting": meeting,
+                "order": (last.order + 1) if last is not None else 1,
+                "title": title[:300],
+                "description": _("Signed by %(name)s on %(date)s.")
+                % {
+                    "name": report.signed_by.get_full_name() or report.signed_by,
+                    "date": timezone.localtime(report.signed_at).date().isoformat(),
+                },
+                "concerns_type": report_type,
+                "concerns_id": report.pk,
+            },
+        )
+        document = governance.document_create(
+            actor=actor,
+            data={
+                "meeting": meeting,
+                "title": title[:200],
+                "file": ContentFile(
+                    report_pdf(report), name=f"internkontroll-{report.year}-{report.pk}.pdf"
+                ),
+            },
+        )
+        record(
+            actor=actor,
+            action="compliance.annualreport.to_meeting",
+            obj=report,
+            changes={"meeting": [None, str(meeting)], "agenda_item": [None, item.pk]},
+        )
+    return item, document
+
+
 # --- risk and vulnerability analyses ------------------------------------------------------------
 riskanalysis_create, _riskanalysis_update, riskanalysis_delete = crud_services(RiskAnalysis)
 risk_create, risk_update, risk_delete = crud_services(Risk)

@@ -41,6 +41,7 @@ urlpatterns = [
     path("report/sign/", v.report_sign, name="report_sign"),
     path("reports/", v.AnnualReportListView.as_view(), name="annualreport_list"),
     path("reports/<int:pk>/", v.annualreport_detail, name="annualreport_detail"),
+    path("reports/<int:pk>/meeting/", v.annualreport_to_meeting, name="annualreport_to_meeting"),
 ]
 
 urlpatterns += [

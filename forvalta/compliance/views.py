@@ -509,6 +509,9 @@ def _report_response(
                 filename=f"internkontroll-{year}.pdf",
             )
         return _export(request, rows, title, fmt)
+    can_present = signed is not None and request.user.has_perm(
+        "compliance.add_annualreport", signed
+    )
     can_sign = (
         signed is None
         and bool(rows)
@@ -526,6 +529,7 @@ def _report_response(
             "lights": Light,
             "signed": signed,
             "can_sign": can_sign,
+            "can_present": can_present,
             "sign_form": forms.SignForm(),
             "organisation": organisation,
             "year": year,
@@ -637,6 +641,45 @@ def annualreport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         management_object=signed.management_object,
         rows=list(signed.rows),
         signed=signed,
+    )
+
+
+@login_required
+def annualreport_to_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the signed report (and its PDF) on a council meeting's agenda."""
+    signed = (
+        AnnualReport.objects.visible_to(request.user)
+        .select_related("organisation", "management_object", "signed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if signed is None:
+        raise Http404
+    if not request.user.has_perm("compliance.add_annualreport", signed):
+        deny(request, AnnualReport, "to_meeting", signed)
+    form = forms.ToMeetingForm(request.POST or None, user=request.user, report=signed)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            meeting = form.cleaned_data["meeting"]
+            try:
+                services.report_to_meeting(actor=request.user, report=signed, meeting=meeting)
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The report was put on the meeting's agenda."))
+                return HttpResponseRedirect(meeting.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Put on a meeting's agenda: %(title)s")
+            % {"title": services.report_title(signed)},
+            "cancel_url": signed.get_absolute_url(),
+        },
+        status=status,
     )
 
 
