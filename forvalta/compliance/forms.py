@@ -13,6 +13,8 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
     IncidentReport,
     LegalAct,
     LegalRequirement,
@@ -439,3 +441,28 @@ class RetentionRuleForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         self.fields["organisation"].queryset = own_organisations(self.user)
+
+
+class DecommissioningForm(ScopedModelForm):
+    class Meta:
+        model = Decommissioning
+        fields = ["system", "reason"]
+
+    def limit_choices(self) -> None:
+        from forvalta.register.models import Lifecycle, System
+
+        # Systems of one's own organisations that one manages, not yet retired.
+        systems = (
+            System.objects.visible_to(self.user)
+            .filter(owner_organisation__in=own_organisations(self.user))
+            .exclude(lifecycle=Lifecycle.RETIRED)
+            .select_related("management_object")
+        )
+        allowed = [s.pk for s in systems if self.user.has_perm("register.change_system", s)]
+        self.fields["system"].queryset = systems.filter(pk__in=allowed).order_by("name", "pk")
+
+
+class DecommissioningItemForm(ScopedModelForm):
+    class Meta:
+        model = DecommissioningItem
+        fields = ["done", "comment", "evidence_file", "evidence_link"]

@@ -379,15 +379,15 @@ def agreement_controls_sync(*, on: dt.date | None = None, organisation: Any = No
         stale = stale.filter(organisation=organisation)
     changed = 0
     with transaction.atomic():
-        for definition in stale.select_for_update().order_by("pk"):
-            definition.active = False
-            definition.save(update_fields=["active", "updated_at"])
+        for inactive in stale.select_for_update().order_by("pk"):
+            inactive.active = False
+            inactive.save(update_fields=["active", "updated_at"])
             changed += 1
             record(
                 actor=None,
                 action="compliance.controldefinition.updated",
-                obj=definition,
-                changes={"active": [True, False], "agreement": [str(definition.agreement), None]},
+                obj=inactive,
+                changes={"active": [True, False], "agreement": [str(inactive.agreement), None]},
             )
         for agreement in agreements.order_by("pk"):
             values = _agreement_control_values(agreement)
@@ -903,3 +903,140 @@ legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud
     archivedocumentation_delete,
 ) = crud_services(ArchiveDocumentation)
 retentionrule_create, retentionrule_update, retentionrule_delete = crud_services(RetentionRule)
+
+
+# --- decommissioning ----------------------------------------------------------------------------
+def decommissioning_start(*, actor: Any, data: dict[str, Any]) -> Any:
+    """Start the decommissioning of a system: its checklist, and the system moved to the
+    decommissioning stage in the register (through the register's service)."""
+    from forvalta.compliance.models import (
+        DECOMMISSIONING_ITEMS,
+        Decommissioning,
+        DecommissioningItem,
+    )
+    from forvalta.register import services as register
+    from forvalta.register.models import Lifecycle
+
+    system = data["system"]
+    decommissioning = Decommissioning(
+        organisation_id=system.owner_organisation_id,
+        system=system,
+        reason=(data.get("reason") or "").strip(),
+        started_by=actor,
+        started_on=data.get("started_on") or today(),
+    )
+    if not actor.has_perm("compliance.add_decommissioning", decommissioning):
+        _refuse(actor, None, "create", Decommissioning)
+    if system.lifecycle == Lifecycle.RETIRED:
+        raise ValidationError({"system": _("The system is already retired.")})
+    with transaction.atomic():
+        decommissioning.full_clean()
+        decommissioning.save()
+        DecommissioningItem.objects.bulk_create(
+            DecommissioningItem(decommissioning=decommissioning, order=n, code=code)
+            for n, (code, _label, _needs) in enumerate(DECOMMISSIONING_ITEMS, start=1)
+        )
+        record(
+            actor=actor,
+            action="compliance.decommissioning.started",
+            obj=decommissioning,
+            changes=diff({}, snapshot(decommissioning)),
+        )
+        if system.lifecycle != Lifecycle.DECOMMISSIONING:
+            register.system_update(
+                actor=actor, instance=system, data={"lifecycle": Lifecycle.DECOMMISSIONING}
+            )
+    return decommissioning
+
+
+def decommissioning_item_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    """Tick an item of the checklist (or untick it), with a comment and evidence; the
+    information-handling decision, the integrations' evaluation and the decision itself
+    need their evidence (a file or a link)."""
+    from forvalta.compliance.models import DecommissioningItem, DecommissioningStatus
+
+    with transaction.atomic():
+        fresh = (
+            DecommissioningItem.objects.select_for_update(of=("self",))
+            .select_related("decommissioning__system")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_decommissioningitem", fresh)
+        if allowed:
+            if fresh.decommissioning.status != DecommissioningStatus.OPEN:
+                raise ValidationError(_("The decommissioning is completed."))
+            before = snapshot(fresh)
+            fresh.comment = (data.get("comment") or "").strip()
+            if "evidence_link" in data:
+                fresh.evidence_link = data["evidence_link"] or ""
+            if data.get("evidence_file"):
+                fresh.evidence_file = data["evidence_file"]
+            done = bool(data.get("done"))
+            if done and fresh.needs_evidence and not fresh.has_evidence:
+                raise ValidationError(
+                    {"evidence_link": _("Attach the documentation as a file or a link.")}
+                )
+            if done and not fresh.done:
+                fresh.done_on, fresh.done_by = today(), actor
+            elif not done:
+                fresh.done_on, fresh.done_by = None, None
+            fresh.done = done
+            fresh.full_clean()
+            fresh.save()
+            changes = diff(before, snapshot(fresh))
+            if changes:
+                record(
+                    actor=actor,
+                    action="compliance.decommissioningitem.updated",
+                    obj=fresh,
+                    changes=changes,
+                )
+    if not allowed:
+        _refuse(actor, instance, "update")
+    return fresh
+
+
+def decommissioning_complete(*, actor: Any, instance: Any) -> Any:
+    """Complete the decommissioning when every item is done (with its evidence where
+    needed): the system is moved to retired through the register's service (which
+    checks that the actor may change it), all or nothing."""
+    from forvalta.compliance.models import Decommissioning, DecommissioningStatus
+    from forvalta.register import services as register
+    from forvalta.register.models import Lifecycle
+
+    with transaction.atomic():
+        fresh = (
+            Decommissioning.objects.select_for_update(of=("self",))
+            .select_related("system")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_decommissioning", fresh)
+        if allowed:
+            if fresh.status != DecommissioningStatus.OPEN:
+                raise ValidationError(_("The decommissioning is already completed."))
+            items = list(fresh.items.all())  # type: ignore[attr-defined]  # reverse relation
+            missing = [str(i) for i in items if not i.done]
+            if missing:
+                raise ValidationError(_("Not yet done: %(items)s.") % {"items": "; ".join(missing)})
+            unproven = [str(i) for i in items if i.needs_evidence and not i.has_evidence]
+            if unproven:
+                raise ValidationError(
+                    _("Documentation is missing: %(items)s.") % {"items": "; ".join(unproven)}
+                )
+            before = snapshot(fresh)
+            fresh.status = DecommissioningStatus.COMPLETED
+            fresh.completed_on = today()
+            fresh.completed_by = actor
+            fresh.save()
+            register.system_update(
+                actor=actor, instance=fresh.system, data={"lifecycle": Lifecycle.RETIRED}
+            )
+            record(
+                actor=actor,
+                action="compliance.decommissioning.completed",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "complete")
+    return fresh

@@ -15,6 +15,8 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
     LegalAct,
     LegalRequirement,
     Light,
@@ -230,7 +232,7 @@ class RiskActionTable(BaseTable):
         fields = ("description", "owner", "due_on", "done", "plan_reference")
 
     def render_plan_reference(self, record: RiskAction) -> Any:
-        if record.plan_activity_id:
+        if record.plan_activity is not None:
             from django.urls import reverse
 
             # The link back: the plan of the activity made from the action.
@@ -295,3 +297,34 @@ class RetentionRuleTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = RetentionRule
         fields = ("information_type", "system", "action", "period", "legal_basis", "organisation")
+
+
+class DecommissioningTable(BaseTable):
+    system = tables.Column(linkify=lambda record: record.get_absolute_url())
+    started_on = DateColumn()
+    completed_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Decommissioning
+        fields = ("system", "organisation", "status", "started_on", "completed_on")
+
+
+class DecommissioningItemTable(BaseTable):
+    done_on = DateColumn()
+    evidence = tables.Column(empty_values=(), verbose_name=_("evidence"), orderable=False)
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = DecommissioningItem
+        fields = ("code", "done", "done_on", "done_by", "comment")
+
+    def render_evidence(self, record: DecommissioningItem) -> Any:
+        if record.evidence_link:
+            return format_html('<a href="{}">{}</a>', record.evidence_link, _("Link"))
+        if record.evidence_file:
+            return _("File attached")
+        return _("Required") if record.needs_evidence else "–"
+
+    def render_edit(self, record: DecommissioningItem) -> Any:
+        return _edit_link("compliance:decommissioningitem_edit", record)

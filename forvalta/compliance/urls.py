@@ -208,6 +208,23 @@ urlpatterns += [
         v.ArchiveDocumentationDeleteView.as_view(),
         name="archivedocumentation_delete",
     ),
+    path("decommissioning/", v.DecommissioningListView.as_view(), name="decommissioning_list"),
+    path("decommissioning/add/", v.DecommissioningEditView.as_view(), name="decommissioning_add"),
+    path(
+        "decommissioning/<int:pk>/",
+        v.DecommissioningDetailView.as_view(),
+        name="decommissioning_detail",
+    ),
+    path(
+        "decommissioning/<int:pk>/complete/",
+        v.decommissioning_complete,
+        name="decommissioning_complete",
+    ),
+    path(
+        "decommissioning/items/<int:pk>/edit/",
+        v.DecommissioningItemEditView.as_view(),
+        name="decommissioningitem_edit",
+    ),
     path("retention/", v.RetentionRuleListView.as_view(), name="retentionrule_list"),
     path("retention/add/", v.RetentionRuleEditView.as_view(), name="retentionrule_add"),
     path("retention/<int:pk>/", v.RetentionRuleDetailView.as_view(), name="retentionrule_detail"),

@@ -31,6 +31,9 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
+    DecommissioningStatus,
     IncidentReport,
     IncidentStatus,
     LegalAct,
@@ -1225,7 +1228,20 @@ class ArchiveDocumentationDetailView(ObjectDetailView):
         add = None
         if self.request.user.has_perm("compliance.add_retentionrule"):
             add = reverse("compliance:retentionrule_add") + f"?system={obj.system_id}"
-        return [self.related_table(_("Retention rules"), tables.RetentionRuleTable, rules_, add)]
+        decommissionings = (
+            Decommissioning.objects.visible_to(self.request.user)
+            .filter(system=obj.system)
+            .select_related("system", "organisation")
+        )
+        start = None
+        if self.request.user.has_perm("compliance.add_decommissioning"):
+            start = reverse("compliance:decommissioning_add") + f"?system={obj.system_id}"
+        return [
+            self.related_table(_("Retention rules"), tables.RetentionRuleTable, rules_, add),
+            self.related_table(
+                _("Decommissioning"), tables.DecommissioningTable, decommissionings, start
+            ),
+        ]
 
 
 class ArchiveDocumentationEditView(ObjectEditView):
@@ -1272,3 +1288,85 @@ class RetentionRuleEditView(ObjectEditView):
 class RetentionRuleDeleteView(ObjectDeleteView):
     model = RetentionRule
     delete_service = staticmethod(services.retentionrule_delete)
+
+
+# --- decommissioning ----------------------------------------------------------------------------
+class DecommissioningListView(ObjectListView):
+    model = Decommissioning
+    table_class = tables.DecommissioningTable
+    empty_text = gettext_lazy("No system is being decommissioned.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("system", "organisation")
+
+
+class DecommissioningDetailView(PeopleShownMixin, ObjectDetailView):
+    model = Decommissioning
+    template_name = "compliance/decommissioning_detail.html"
+    fields = (
+        "organisation",
+        "system",
+        "reason",
+        "status",
+        "started_by",
+        "started_on",
+        "completed_by",
+        "completed_on",
+    )
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "can_complete": obj.status == DecommissioningStatus.OPEN
+            and user.has_perm("compliance.change_decommissioning", obj)
+        }
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user = self.request.user
+        items = self.related_table(
+            _("Checklist"),
+            tables.DecommissioningItemTable,
+            DecommissioningItem.objects.visible_to(user)
+            .filter(decommissioning=obj)
+            .select_related("done_by"),
+        )
+        if obj.status != DecommissioningStatus.OPEN or not user.has_perm(
+            "compliance.change_decommissioning", obj
+        ):
+            items["table"].columns.hide("edit")
+        return [items]
+
+
+class DecommissioningEditView(ObjectEditView):
+    model = Decommissioning
+    form_class = forms.DecommissioningForm
+    create_service = staticmethod(services.decommissioning_start)
+
+
+class DecommissioningItemEditView(ObjectEditView):
+    model = DecommissioningItem
+    form_class = forms.DecommissioningItemForm
+    update_service = staticmethod(services.decommissioning_item_update)
+
+
+@login_required
+@require_POST
+def decommissioning_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    decommissioning = (
+        Decommissioning.objects.visible_to(request.user)
+        .select_related("system")
+        .filter(pk=pk)
+        .first()
+    )
+    if decommissioning is None:
+        raise Http404
+    if not request.user.has_perm("compliance.change_decommissioning", decommissioning):
+        deny(request, Decommissioning, "complete", decommissioning)
+    try:
+        services.decommissioning_complete(actor=request.user, instance=decommissioning)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(decommissioning.get_absolute_url(), status=303)
+    messages.success(request, _("The decommissioning is completed and the system retired."))
+    return HttpResponseRedirect(decommissioning.get_absolute_url())
