@@ -286,6 +286,8 @@ class ControlDefinitionDetailView(ObjectDetailView):
         "warn_days",
         "escalate_days",
         "active",
+        "agreement",
+        "due_once",
     )
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:

@@ -148,6 +148,9 @@ def test_the_process_owner_generates_the_year_with_the_agreements_of_the_organis
     assert "Skolavtalet" not in body
     detail = client.get(occurrence.get_absolute_url())
     assert detail.status_code == 200
+    control = client.get(occurrence.definition.get_absolute_url())
+    assert control.status_code == 200
+    assert own.get_absolute_url() in control.content.decode()
     # The other municipality's people see none of it.
     client.force_login(town.users["otherdpc"])
     assert (
