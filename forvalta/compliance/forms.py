@@ -13,6 +13,8 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
     IncidentReport,
     LegalAct,
     LegalRequirement,
@@ -306,6 +308,52 @@ class ForwardForm(forms.Form):
         )
 
 
+class ToPlanForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Management plan"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, user: Any, action: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.plans.models import EDITABLE, ManagementPlan, PlanActivity
+
+        plans = ManagementPlan.objects.visible_to(user).filter(
+            organisation_id=action.analysis.organisation_id, status__in=EDITABLE
+        )
+        # The plans the person may add activities to (the plan part's rule).
+        allowed = [
+            p.pk for p in plans if user.has_perm("plans.add_planactivity", PlanActivity(plan=p))
+        ]
+        self.fields["plan"].queryset = plans.filter(pk__in=allowed).order_by(  # type: ignore[attr-defined]  # a ModelChoiceField
+            "-period_start", "name"
+        )
+        if action.plan_activity_id:
+            self.fields["plan"].disabled = True
+
+
+class ToMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, user: Any, report: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from forvalta.compliance.services import AGENDA_OPEN
+        from forvalta.governance.models import AgendaItem, Meeting
+        from forvalta.governance.services import takes_part
+
+        meetings = (
+            Meeting.objects.visible_to(user)
+            .filter(status__in=AGENDA_OPEN)
+            .select_related("body")
+            .order_by("starts_at", "pk")
+        )
+        # Meetings the person runs, of bodies the report's organisation takes part in.
+        allowed = [
+            m.pk
+            for m in meetings
+            if takes_part(m.body, report.organisation_id)
+            and user.has_perm("governance.add_agendaitem", AgendaItem(meeting=m))
+        ]
+        self.fields["meeting"].queryset = meetings.filter(pk__in=allowed)  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
 def governed_organisations(user: Any) -> Any:
     from forvalta.compliance.roles import PROCESS_OWNER, organisations_where
 
@@ -393,3 +441,28 @@ class RetentionRuleForm(ScopedModelForm):
 
     def limit_choices(self) -> None:
         self.fields["organisation"].queryset = own_organisations(self.user)
+
+
+class DecommissioningForm(ScopedModelForm):
+    class Meta:
+        model = Decommissioning
+        fields = ["system", "reason"]
+
+    def limit_choices(self) -> None:
+        from forvalta.register.models import Lifecycle, System
+
+        # Systems of one's own organisations that one manages, not yet retired.
+        systems = (
+            System.objects.visible_to(self.user)
+            .filter(owner_organisation__in=own_organisations(self.user))
+            .exclude(lifecycle=Lifecycle.RETIRED)
+            .select_related("management_object")
+        )
+        allowed = [s.pk for s in systems if self.user.has_perm("register.change_system", s)]
+        self.fields["system"].queryset = systems.filter(pk__in=allowed).order_by("name", "pk")
+
+
+class DecommissioningItemForm(ScopedModelForm):
+    class Meta:
+        model = DecommissioningItem
+        fields = ["done", "comment", "evidence_file", "evidence_link"]

@@ -341,6 +341,18 @@ class ControlDefinition(TimeStampedModel):
         help_text=_("The process owners are told when a control is this many days overdue."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # A control made from an agreement's "renewal to be decided by" date: due once, on
+    # `due_once` (services.agreement_controls_sync keeps it in step with the agreement).
+    agreement = models.ForeignKey(
+        "register.Agreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="renewal_controls",
+        verbose_name=_("agreement"),
+    )
+    due_once = models.DateField(_("due once on"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -348,6 +360,13 @@ class ControlDefinition(TimeStampedModel):
         ordering = ["organisation", "name", "id"]
         verbose_name = _("control")
         verbose_name_plural = _("controls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=models.Q(agreement__isnull=False),
+                name="control_definition_one_per_agreement",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -369,6 +388,8 @@ class ControlDefinition(TimeStampedModel):
     def due_dates_in(self, year: int) -> list[dt.date]:
         """The due dates of the year (none in a year the control skips); the 31st of a
         shorter month is its last day."""
+        if self.due_once is not None:
+            return [self.due_once] if self.due_once.year == year else []
         if year < self.first_year or (year - self.first_year) % self.every_years:
             return []
         dates = []
@@ -843,7 +864,7 @@ class Risk(models.Model):
 
 class RiskAction(models.Model):
     """An item of the analysis's action plan; it can be carried into the management plan
-    (a reference to the plan's goal or activity, until the plan part links it)."""
+    as one of its activities (`plan_activity`), or referred to by text and link."""
 
     analysis = models.ForeignKey(
         RiskAnalysis,
@@ -869,6 +890,16 @@ class RiskAction(models.Model):
         help_text=_("The goal or activity of the management plan that carries the action."),
     )
     plan_url = HttpsURLField(_("link to the management plan"), blank=True)
+    # The management plan's activity made from this action (services.riskaction_to_plan).
+    plan_activity = models.ForeignKey(
+        "plans.PlanActivity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("management activity"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -1158,3 +1189,163 @@ class RetentionRule(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:retentionrule_detail", args=[self.pk])
+
+
+# --- decommissioning --------------------------------------------------------------------------
+class DecommissioningStatus(models.TextChoices):
+    OPEN = "open", _("in progress")
+    COMPLETED = "completed", _("completed")
+
+
+# The checklist of a decommissioning (seed 001, "Avveckling"): the system owner decides;
+# the archivist and operations decide together how the information is handled, and that
+# decision is documented; integrations are handled and their evaluation documented; the
+# system owner makes sure the system is security-classified. (code, label, needs evidence)
+DECOMMISSIONING_ITEMS: list[tuple[str, Any, bool]] = [
+    ("decision", _("The system owner's decision to decommission"), True),
+    (
+        "information_handling",
+        _("The archivist's and operations' decision on how the information is handled"),
+        True,
+    ),
+    ("information_archived", _("Information archived or disposed of as decided"), False),
+    ("integrations", _("Integrations handled, with their evaluation documented"), True),
+    ("accesses_removed", _("Accesses and accounts removed"), False),
+    ("agreements_terminated", _("Agreements terminated or changed"), False),
+    ("classification", _("The system's information is security-classified"), False),
+]
+ITEM_LABELS = {code: label for code, label, _needs in DECOMMISSIONING_ITEMS}
+ITEMS_NEEDING_EVIDENCE = {code for code, _label, needs in DECOMMISSIONING_ITEMS if needs}
+
+
+class Decommissioning(TimeStampedModel):
+    """The decommissioning of one system as a checklist; completing it moves the
+    system to retired in the register."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="decommissionings",
+        verbose_name=_("organisation"),
+    )
+    system = models.ForeignKey(
+        System,
+        on_delete=models.PROTECT,
+        related_name="decommissionings",
+        verbose_name=_("system"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DecommissioningStatus.choices,
+        default=DecommissioningStatus.OPEN,
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_on = models.DateField(_("started on"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("decommissioning")
+        verbose_name_plural = _("decommissionings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system"],
+                condition=models.Q(status="open"),
+                name="decommissioning_one_open_per_system",
+                violation_error_message=_("The system's decommissioning is already under way."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:decommissioning_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.system_id
+            and self.organisation_id
+            and self.system.owner_organisation_id != self.organisation_id
+        ):
+            raise ValidationError({"system": _("The system's owner decommissions it.")})
+
+
+def decommissioning_evidence_path(instance: DecommissioningItem, filename: str) -> str:
+    return f"compliance/decommissioning/{instance.decommissioning_id}/{filename}"
+
+
+class DecommissioningItem(models.Model):
+    decommissioning = models.ForeignKey(
+        Decommissioning,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("decommissioning"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.CharField(
+        _("item"), max_length=40, choices=[(c, label) for c, label, _n in DECOMMISSIONING_ITEMS]
+    )
+    done = models.BooleanField(_("done"), default=False)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    evidence_file = models.FileField(
+        _("evidence (file)"), upload_to=decommissioning_evidence_path, blank=True, max_length=300
+    )
+    evidence_link = HttpsURLField(_("evidence (link)"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decommissioning", "order", "id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decommissioning", "code"], name="decommissioning_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.decommissioning.organisation
+
+    @property
+    def needs_evidence(self) -> bool:
+        return self.code in ITEMS_NEEDING_EVIDENCE
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_file) or bool(self.evidence_link)
+
+    def get_absolute_url(self) -> str:
+        return self.decommissioning.get_absolute_url()

@@ -242,3 +242,26 @@ rules.add_perm("compliance.view_controloccurrence", sees)
 rules.add_perm("compliance.change_controloccurrence", completes_occurrence)
 rules.add_perm("compliance.view_annualreport", sees)
 rules.add_perm("compliance.add_annualreport", signs_report)
+
+
+@rules.predicate
+def decommissions(user: Any, row: Any) -> bool:
+    """A system's decommissioning: a member of its owner organisation who manages the
+    system in the register (its administrators, the managing roles on it)."""
+    if row is None:
+        scope = scope_for(user)
+        return bool(scope.org_ids) and bool(
+            scope.admin_org_ids or scope.managed_object_ids or scope.managed_system_ids
+        )
+    parent = getattr(row, "decommissioning", row)
+    system = parent.system
+    return system.owner_organisation_id in scope_for(user).org_ids and user.has_perm(
+        "register.change_system", system
+    )
+
+
+rules.add_perm("compliance.view_decommissioning", sees)
+rules.add_perm("compliance.add_decommissioning", decommissions)
+rules.add_perm("compliance.change_decommissioning", decommissions)
+rules.add_perm("compliance.view_decommissioningitem", sees)
+rules.add_perm("compliance.change_decommissioningitem", decommissions)

@@ -13,6 +13,7 @@
   analysis of a shared service or system that it shares with the participants.
 - Controls of the annual cycle, their occurrences and the signed reports are the
   organisation's own: its members see them, no one else.
+- A system's decommissioning (with its checklist) is its owner organisation's own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
     IncidentReport,
     LegalAct,
     LegalRequirement,
@@ -126,3 +129,5 @@ def declare_compliance_models() -> None:
     declare(ConfidentialityUndertaking, Custom(undertaking_condition))
     declare(Risk, ThroughParent("analysis"))
     declare(RiskAction, ThroughParent("analysis"))
+    declare(Decommissioning, OrganisationPrivate("organisation"))
+    declare(DecommissioningItem, ThroughParent("decommissioning"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -305,6 +306,7 @@ def cycle_generate(*, actor: Any, organisation: Any, year: int) -> int:
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Choose a year between 2000 and 2100.")})
     with transaction.atomic():
+        agreement_controls_sync(organisation=organisation)
         definitions = ControlDefinition.objects.filter(organisation=organisation, active=True)
         created = _generate(definitions, [year])
         record(
@@ -319,13 +321,125 @@ def cycle_generate(*, actor: Any, organisation: Any, year: int) -> int:
 
 
 def generate_ahead(on: dt.date | None = None) -> int:
-    """The scheduled task's work: occurrences of every active control for this year and
-    the next (idempotent)."""
+    """The scheduled task's work: the agreements' renewal controls brought in step, then
+    occurrences of every active control for this year and the next (idempotent)."""
     day = on or today()
     with transaction.atomic():
+        agreement_controls_sync(on=day)
         return _generate(
             ControlDefinition.objects.filter(active=True).order_by("pk"), [day.year, day.year + 1]
         )
+
+
+# The renewal check is due this many months before the agreement's "renewal to be
+# decided by" date (issue 15: "agreement renewal check 6 months before renewal date").
+RENEWAL_CHECK_MONTHS = 6
+
+
+def renewal_check_on(decide_by: dt.date) -> dt.date:
+    """`RENEWAL_CHECK_MONTHS` months before the date (the last day of a shorter month)."""
+    months = decide_by.year * 12 + decide_by.month - 1 - RENEWAL_CHECK_MONTHS
+    year, month = divmod(months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(decide_by.day, last))
+
+
+def _agreement_control_values(agreement: Any) -> dict[str, Any]:
+    due = renewal_check_on(agreement.renewal_decision_by)
+    return {
+        "organisation_id": agreement.owner_organisation_id,
+        "name": (_("Agreement renewal: %(title)s") % {"title": agreement.title})[:200],
+        "due_once": due,
+        "due_dates": f"{due:%m-%d}",
+        "first_year": due.year,
+        "every_years": 1,
+        "active": True,
+    }
+
+
+def agreement_controls_sync(*, on: dt.date | None = None, organisation: Any = None) -> int:
+    """One "agreement renewal" control per agreement in force (or to come) with a
+    "renewal to be decided by" date, filed with the agreement's customer (its owner
+    organisation), with one occurrence due `RENEWAL_CHECK_MONTHS` before that date.
+    The occurrence is generated with the year's others (`generate_ahead`, `cycle_generate`);
+    a moved date removes the open occurrence of the old one; an agreement that ended or
+    lost its date leaves its control inactive. Idempotent; returns the controls made or
+    changed."""
+    from forvalta.register.models import Agreement
+
+    day = on or today()
+    agreements = Agreement.objects.filter(renewal_decision_by__isnull=False).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    stale = ControlDefinition.objects.filter(agreement__isnull=False, active=True).exclude(
+        agreement__in=agreements
+    )
+    if organisation is not None:
+        agreements = agreements.filter(owner_organisation=organisation)
+        stale = stale.filter(organisation=organisation)
+    changed = 0
+    with transaction.atomic():
+        for inactive in stale.select_for_update().order_by("pk"):
+            inactive.active = False
+            inactive.save(update_fields=["active", "updated_at"])
+            changed += 1
+            record(
+                actor=None,
+                action="compliance.controldefinition.updated",
+                obj=inactive,
+                changes={"active": [True, False], "agreement": [str(inactive.agreement), None]},
+            )
+        for agreement in agreements.order_by("pk"):
+            values = _agreement_control_values(agreement)
+            definition = (
+                ControlDefinition.objects.select_for_update().filter(agreement=agreement).first()
+            )
+            if definition is None:
+                definition = ControlDefinition(
+                    agreement=agreement,
+                    kind="agreement_renewal",
+                    evidence_kind=_("Decision on extension or new procurement"),
+                    **values,
+                )
+                definition.full_clean()
+                definition.save()
+                changed += 1
+                record(
+                    actor=None,
+                    action="compliance.controldefinition.created",
+                    obj=definition,
+                    changes={
+                        **diff({}, snapshot(definition, ["organisation", "name", "kind"])),
+                        "agreement": [None, str(agreement)],
+                        "due_once": [None, values["due_once"].isoformat()],
+                    },
+                )
+            elif any(getattr(definition, k) != v for k, v in values.items()):
+                before = snapshot(definition)
+                for name, value in values.items():
+                    setattr(definition, name, value)
+                definition.full_clean()
+                definition.save()
+                changed += 1
+                # The open, unsigned occurrence of the old date goes; done ones stay.
+                for old in ControlOccurrence.objects.filter(
+                    definition=definition, status=OccurrenceStatus.OPEN
+                ).exclude(due_on=values["due_once"]):
+                    if not year_signed(old):
+                        record(
+                            actor=None,
+                            action="compliance.controloccurrence.deleted",
+                            obj=old,
+                            changes={"due_on": [old.due_on.isoformat(), None]},
+                        )
+                        old.delete()
+                record(
+                    actor=None,
+                    action="compliance.controldefinition.updated",
+                    obj=definition,
+                    changes=diff(before, snapshot(definition)),
+                )
+    return changed
 
 
 def year_signed(occurrence: ControlOccurrence) -> bool:
@@ -540,6 +654,95 @@ def report_sign(
     return report
 
 
+def report_title(report: AnnualReport) -> str:
+    title = _("Internal control %(year)s: %(organisation)s") % {
+        "year": report.year,
+        "organisation": report.organisation,
+    }
+    if report.management_object is not None:
+        title = f"{title} – {report.management_object}"
+    return str(title)
+
+
+def report_pdf(report: AnnualReport) -> bytes:
+    """The signed report as the tagged PDF the report page exports."""
+    from forvalta.compliance.selectors import light_counts
+    from forvalta.core.pdf import render_pdf
+
+    rows = list(report.rows)
+    return render_pdf(
+        "compliance/report_pdf.html",
+        {"rows": rows, "signed": report, "counts": light_counts(rows), "year": report.year},
+        title=report_title(report),
+    )
+
+
+# A meeting whose agenda is still open (not yet held or cancelled).
+AGENDA_OPEN = ("planned", "notice_sent")
+
+
+def report_to_meeting(*, actor: Any, report: AnnualReport, meeting: Any) -> Any:
+    """Put the signed report on a council meeting's agenda: an agenda item concerning it
+    and its PDF as a meeting document, made through the governance part's services
+    (which require that the actor runs the meeting's body). The report's process owner
+    presents it, to a body its organisation owns or takes part in, once per meeting."""
+    from django.core.files.base import ContentFile
+
+    from forvalta.governance import services as governance
+    from forvalta.governance.models import AgendaItem
+
+    if not (
+        AnnualReport.objects.visible_to(actor).filter(pk=report.pk).exists()
+        and actor.has_perm("compliance.add_annualreport", report)
+    ):
+        _refuse(actor, report, "to_meeting")
+    if meeting.status not in AGENDA_OPEN:
+        raise ValidationError({"meeting": _("The meeting's agenda is closed.")})
+    if not governance.takes_part(meeting.body, report.organisation_id):
+        raise ValidationError(
+            {"meeting": _("The report's organisation does not take part in this body.")}
+        )
+    report_type = ContentType.objects.get_for_model(AnnualReport)
+    with transaction.atomic():
+        items = AgendaItem.objects.select_for_update().filter(meeting=meeting)
+        if items.filter(concerns_type=report_type, concerns_id=report.pk).exists():
+            raise ValidationError({"meeting": _("The report is already on this meeting's agenda.")})
+        last = items.order_by("-order").first()
+        title = _("Signed report: %(title)s") % {"title": report_title(report)}
+        item = governance.agenda_item_create(
+            actor=actor,
+            data={
+                "meeting": meeting,
+                "order": (last.order + 1) if last is not None else 1,
+                "title": title[:300],
+                "description": _("Signed by %(name)s on %(date)s.")
+                % {
+                    "name": report.signed_by.get_full_name() or report.signed_by,
+                    "date": timezone.localtime(report.signed_at).date().isoformat(),
+                },
+                "concerns_type": report_type,
+                "concerns_id": report.pk,
+            },
+        )
+        document = governance.document_create(
+            actor=actor,
+            data={
+                "meeting": meeting,
+                "title": title[:200],
+                "file": ContentFile(
+                    report_pdf(report), name=f"internkontroll-{report.year}-{report.pk}.pdf"
+                ),
+            },
+        )
+        record(
+            actor=actor,
+            action="compliance.annualreport.to_meeting",
+            obj=report,
+            changes={"meeting": [None, str(meeting)], "agenda_item": [None, item.pk]},
+        )
+    return item, document
+
+
 # --- risk and vulnerability analyses ------------------------------------------------------------
 riskanalysis_create, _riskanalysis_update, riskanalysis_delete = crud_services(RiskAnalysis)
 risk_create, risk_update, risk_delete = crud_services(Risk)
@@ -621,6 +824,66 @@ def riskanalysis_forward(*, actor: Any, instance: RiskAnalysis, coordinator: Any
     return fresh
 
 
+def riskaction_to_plan(*, actor: Any, instance: RiskAction, plan: Any) -> RiskAction:
+    """Carry the action into a management plan of the analysis's organisation as a new
+    activity (through the plan part's service, which checks that the actor manages the
+    plan and that it is not decided), linked from the action. Once only."""
+    from forvalta.plans import services as plan_services
+    from forvalta.plans.models import ManagementPlan, PlanActivity
+
+    with transaction.atomic():
+        fresh = (
+            RiskAction.objects.select_for_update(of=("self",))
+            .select_related("analysis__organisation", "owner")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_riskaction", fresh)
+        if allowed:
+            analysis = fresh.analysis
+            if fresh.plan_activity_id:
+                raise ValidationError(_("The action is already in the management plan."))
+            if (
+                plan.organisation_id != analysis.organisation_id
+                or not ManagementPlan.objects.visible_to(actor).filter(pk=plan.pk).exists()
+            ):
+                raise ValidationError(
+                    {"plan": _("Choose a management plan of the analysis's organisation.")}
+                )
+            last = PlanActivity.objects.filter(plan=plan).order_by("-order").first()
+            details = [
+                _("From the risk and vulnerability analysis %(title)s.")
+                % {"title": analysis.title},
+            ]
+            if fresh.due_on:
+                details.append(_("Due %(date)s.") % {"date": fresh.due_on.isoformat()})
+            if fresh.owner is not None:
+                details.append(
+                    _("Owner: %(name)s.") % {"name": fresh.owner.get_full_name() or fresh.owner}
+                )
+            activity = plan_services.activity_create(
+                actor=actor,
+                data={
+                    "plan": plan,
+                    "order": (last.order + 1) if last is not None else 1,
+                    "name": fresh.description[:200],
+                    "overall_goal": " ".join(str(d) for d in details),
+                },
+            )
+            before = snapshot(fresh)
+            fresh.plan_activity = activity
+            fresh.plan_reference = f"{plan} – {activity}"[:200]
+            fresh.save(update_fields=["plan_activity", "plan_reference"])
+            record(
+                actor=actor,
+                action="compliance.riskaction.to_plan",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "to_plan")
+    return fresh
+
+
 # --- legal framework and undertakings -----------------------------------------------------------
 legalact_create, legalact_update, legalact_delete = crud_services(LegalAct)
 legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud_services(
@@ -640,3 +903,140 @@ legalrequirement_create, legalrequirement_update, legalrequirement_delete = crud
     archivedocumentation_delete,
 ) = crud_services(ArchiveDocumentation)
 retentionrule_create, retentionrule_update, retentionrule_delete = crud_services(RetentionRule)
+
+
+# --- decommissioning ----------------------------------------------------------------------------
+def decommissioning_start(*, actor: Any, data: dict[str, Any]) -> Any:
+    """Start the decommissioning of a system: its checklist, and the system moved to the
+    decommissioning stage in the register (through the register's service)."""
+    from forvalta.compliance.models import (
+        DECOMMISSIONING_ITEMS,
+        Decommissioning,
+        DecommissioningItem,
+    )
+    from forvalta.register import services as register
+    from forvalta.register.models import Lifecycle
+
+    system = data["system"]
+    decommissioning = Decommissioning(
+        organisation_id=system.owner_organisation_id,
+        system=system,
+        reason=(data.get("reason") or "").strip(),
+        started_by=actor,
+        started_on=data.get("started_on") or today(),
+    )
+    if not actor.has_perm("compliance.add_decommissioning", decommissioning):
+        _refuse(actor, None, "create", Decommissioning)
+    if system.lifecycle == Lifecycle.RETIRED:
+        raise ValidationError({"system": _("The system is already retired.")})
+    with transaction.atomic():
+        decommissioning.full_clean()
+        decommissioning.save()
+        DecommissioningItem.objects.bulk_create(
+            DecommissioningItem(decommissioning=decommissioning, order=n, code=code)
+            for n, (code, _label, _needs) in enumerate(DECOMMISSIONING_ITEMS, start=1)
+        )
+        record(
+            actor=actor,
+            action="compliance.decommissioning.started",
+            obj=decommissioning,
+            changes=diff({}, snapshot(decommissioning)),
+        )
+        if system.lifecycle != Lifecycle.DECOMMISSIONING:
+            register.system_update(
+                actor=actor, instance=system, data={"lifecycle": Lifecycle.DECOMMISSIONING}
+            )
+    return decommissioning
+
+
+def decommissioning_item_update(*, actor: Any, instance: Any, data: dict[str, Any]) -> Any:
+    """Tick an item of the checklist (or untick it), with a comment and evidence; the
+    information-handling decision, the integrations' evaluation and the decision itself
+    need their evidence (a file or a link)."""
+    from forvalta.compliance.models import DecommissioningItem, DecommissioningStatus
+
+    with transaction.atomic():
+        fresh = (
+            DecommissioningItem.objects.select_for_update(of=("self",))
+            .select_related("decommissioning__system")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_decommissioningitem", fresh)
+        if allowed:
+            if fresh.decommissioning.status != DecommissioningStatus.OPEN:
+                raise ValidationError(_("The decommissioning is completed."))
+            before = snapshot(fresh)
+            fresh.comment = (data.get("comment") or "").strip()
+            if "evidence_link" in data:
+                fresh.evidence_link = data["evidence_link"] or ""
+            if data.get("evidence_file"):
+                fresh.evidence_file = data["evidence_file"]
+            done = bool(data.get("done"))
+            if done and fresh.needs_evidence and not fresh.has_evidence:
+                raise ValidationError(
+                    {"evidence_link": _("Attach the documentation as a file or a link.")}
+                )
+            if done and not fresh.done:
+                fresh.done_on, fresh.done_by = today(), actor
+            elif not done:
+                fresh.done_on, fresh.done_by = None, None
+            fresh.done = done
+            fresh.full_clean()
+            fresh.save()
+            changes = diff(before, snapshot(fresh))
+            if changes:
+                record(
+                    actor=actor,
+                    action="compliance.decommissioningitem.updated",
+                    obj=fresh,
+                    changes=changes,
+                )
+    if not allowed:
+        _refuse(actor, instance, "update")
+    return fresh
+
+
+def decommissioning_complete(*, actor: Any, instance: Any) -> Any:
+    """Complete the decommissioning when every item is done (with its evidence where
+    needed): the system is moved to retired through the register's service (which
+    checks that the actor may change it), all or nothing."""
+    from forvalta.compliance.models import Decommissioning, DecommissioningStatus
+    from forvalta.register import services as register
+    from forvalta.register.models import Lifecycle
+
+    with transaction.atomic():
+        fresh = (
+            Decommissioning.objects.select_for_update(of=("self",))
+            .select_related("system")
+            .get(pk=instance.pk)
+        )
+        allowed = actor.has_perm("compliance.change_decommissioning", fresh)
+        if allowed:
+            if fresh.status != DecommissioningStatus.OPEN:
+                raise ValidationError(_("The decommissioning is already completed."))
+            items = list(fresh.items.all())  # type: ignore[attr-defined]  # reverse relation
+            missing = [str(i) for i in items if not i.done]
+            if missing:
+                raise ValidationError(_("Not yet done: %(items)s.") % {"items": "; ".join(missing)})
+            unproven = [str(i) for i in items if i.needs_evidence and not i.has_evidence]
+            if unproven:
+                raise ValidationError(
+                    _("Documentation is missing: %(items)s.") % {"items": "; ".join(unproven)}
+                )
+            before = snapshot(fresh)
+            fresh.status = DecommissioningStatus.COMPLETED
+            fresh.completed_on = today()
+            fresh.completed_by = actor
+            fresh.save()
+            register.system_update(
+                actor=actor, instance=fresh.system, data={"lifecycle": Lifecycle.RETIRED}
+            )
+            record(
+                actor=actor,
+                action="compliance.decommissioning.completed",
+                obj=fresh,
+                changes=diff(before, snapshot(fresh)),
+            )
+    if not allowed:
+        _refuse(actor, instance, "complete")
+    return fresh

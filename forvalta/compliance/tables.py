@@ -15,6 +15,8 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
     LegalAct,
     LegalRequirement,
     Light,
@@ -177,6 +179,12 @@ class RiskAnalysisTable(BaseTable):
         fields = ("title", "organisation", "target", "performed_on", "status", "forwarded_on")
 
 
+def _edit_link_text(name: str, record: Any, text: Any) -> Any:
+    from django.urls import reverse
+
+    return format_html('<a href="{}">{}</a>', reverse(name, args=[record.pk]), text)
+
+
 def _edit_link(name: str, record: Any) -> Any:
     from django.urls import reverse
 
@@ -214,12 +222,33 @@ RISK_LEVELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}
 
 class RiskActionTable(BaseTable):
     due_on = DateColumn()
+    plan_reference = tables.Column(empty_values=())
+    to_plan = tables.Column(empty_values=(), verbose_name="", orderable=False)
     edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
-    export_exclude = ("edit",)
+    export_exclude = ("edit", "to_plan")
 
     class Meta(BaseTable.Meta):
         model = RiskAction
         fields = ("description", "owner", "due_on", "done", "plan_reference")
+
+    def render_plan_reference(self, record: RiskAction) -> Any:
+        if record.plan_activity is not None:
+            from django.urls import reverse
+
+            # The link back: the plan of the activity made from the action.
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("plans:managementplan_detail", args=[record.plan_activity.plan_id]),
+                record.plan_reference,
+            )
+        return record.plan_reference or "–"
+
+    def render_to_plan(self, record: RiskAction) -> Any:
+        if record.plan_activity_id:
+            return ""
+        return _edit_link_text(
+            "compliance:riskaction_to_plan", record, _("Add to the management plan")
+        )
 
     def render_edit(self, record: RiskAction) -> Any:
         return _edit_link("compliance:riskaction_edit", record)
@@ -268,3 +297,34 @@ class RetentionRuleTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = RetentionRule
         fields = ("information_type", "system", "action", "period", "legal_basis", "organisation")
+
+
+class DecommissioningTable(BaseTable):
+    system = tables.Column(linkify=lambda record: record.get_absolute_url())
+    started_on = DateColumn()
+    completed_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Decommissioning
+        fields = ("system", "organisation", "status", "started_on", "completed_on")
+
+
+class DecommissioningItemTable(BaseTable):
+    done_on = DateColumn()
+    evidence = tables.Column(empty_values=(), verbose_name=_("evidence"), orderable=False)
+    edit = tables.Column(empty_values=(), verbose_name="", orderable=False)
+    export_exclude = ("edit",)
+
+    class Meta(BaseTable.Meta):
+        model = DecommissioningItem
+        fields = ("code", "done", "done_on", "done_by", "comment")
+
+    def render_evidence(self, record: DecommissioningItem) -> Any:
+        if record.evidence_link:
+            return format_html('<a href="{}">{}</a>', record.evidence_link, _("Link"))
+        if record.evidence_file:
+            return _("File attached")
+        return _("Required") if record.needs_evidence else "–"
+
+    def render_edit(self, record: DecommissioningItem) -> Any:
+        return _edit_link("compliance:decommissioningitem_edit", record)

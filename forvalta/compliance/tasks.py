@@ -9,7 +9,8 @@ from forvalta.background.scheduler import schedule
 
 @task()
 def generate_control_occurrences() -> int:
-    """This year's and next year's occurrences of every active control (idempotent)."""
+    """The agreements' renewal controls brought in step with their renewal dates, then
+    this year's and next year's occurrences of every active control (idempotent)."""
     from forvalta.compliance.services import generate_ahead
 
     return generate_ahead()

@@ -41,6 +41,7 @@ urlpatterns = [
     path("report/sign/", v.report_sign, name="report_sign"),
     path("reports/", v.AnnualReportListView.as_view(), name="annualreport_list"),
     path("reports/<int:pk>/", v.annualreport_detail, name="annualreport_detail"),
+    path("reports/<int:pk>/meeting/", v.annualreport_to_meeting, name="annualreport_to_meeting"),
 ]
 
 urlpatterns += [
@@ -120,6 +121,7 @@ urlpatterns += [
     path("risks/<int:pk>/edit/", v.RiskEditView.as_view(), name="risk_edit"),
     path("risks/<int:pk>/delete/", v.RiskDeleteView.as_view(), name="risk_delete"),
     path("action-plan/add/", v.RiskActionEditView.as_view(), name="riskaction_add"),
+    path("action-plan/<int:pk>/plan/", v.riskaction_to_plan, name="riskaction_to_plan"),
     path("action-plan/<int:pk>/edit/", v.RiskActionEditView.as_view(), name="riskaction_edit"),
     path(
         "action-plan/<int:pk>/delete/",
@@ -205,6 +207,23 @@ urlpatterns += [
         "archiving/<int:pk>/delete/",
         v.ArchiveDocumentationDeleteView.as_view(),
         name="archivedocumentation_delete",
+    ),
+    path("decommissioning/", v.DecommissioningListView.as_view(), name="decommissioning_list"),
+    path("decommissioning/add/", v.DecommissioningEditView.as_view(), name="decommissioning_add"),
+    path(
+        "decommissioning/<int:pk>/",
+        v.DecommissioningDetailView.as_view(),
+        name="decommissioning_detail",
+    ),
+    path(
+        "decommissioning/<int:pk>/complete/",
+        v.decommissioning_complete,
+        name="decommissioning_complete",
+    ),
+    path(
+        "decommissioning/items/<int:pk>/edit/",
+        v.DecommissioningItemEditView.as_view(),
+        name="decommissioningitem_edit",
     ),
     path("retention/", v.RetentionRuleListView.as_view(), name="retentionrule_list"),
     path("retention/add/", v.RetentionRuleEditView.as_view(), name="retentionrule_add"),

@@ -31,6 +31,9 @@ from forvalta.compliance.models import (
     ConfidentialityUndertaking,
     ControlDefinition,
     ControlOccurrence,
+    Decommissioning,
+    DecommissioningItem,
+    DecommissioningStatus,
     IncidentReport,
     IncidentStatus,
     LegalAct,
@@ -283,6 +286,8 @@ class ControlDefinitionDetailView(ObjectDetailView):
         "warn_days",
         "escalate_days",
         "active",
+        "agreement",
+        "due_once",
     )
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
@@ -509,6 +514,9 @@ def _report_response(
                 filename=f"internkontroll-{year}.pdf",
             )
         return _export(request, rows, title, fmt)
+    can_present = signed is not None and request.user.has_perm(
+        "compliance.add_annualreport", signed
+    )
     can_sign = (
         signed is None
         and bool(rows)
@@ -526,6 +534,7 @@ def _report_response(
             "lights": Light,
             "signed": signed,
             "can_sign": can_sign,
+            "can_present": can_present,
             "sign_form": forms.SignForm(),
             "organisation": organisation,
             "year": year,
@@ -637,6 +646,45 @@ def annualreport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         management_object=signed.management_object,
         rows=list(signed.rows),
         signed=signed,
+    )
+
+
+@login_required
+def annualreport_to_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the signed report (and its PDF) on a council meeting's agenda."""
+    signed = (
+        AnnualReport.objects.visible_to(request.user)
+        .select_related("organisation", "management_object", "signed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if signed is None:
+        raise Http404
+    if not request.user.has_perm("compliance.add_annualreport", signed):
+        deny(request, AnnualReport, "to_meeting", signed)
+    form = forms.ToMeetingForm(request.POST or None, user=request.user, report=signed)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            meeting = form.cleaned_data["meeting"]
+            try:
+                services.report_to_meeting(actor=request.user, report=signed, meeting=meeting)
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The report was put on the meeting's agenda."))
+                return HttpResponseRedirect(meeting.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Put on a meeting's agenda: %(title)s")
+            % {"title": services.report_title(signed)},
+            "cancel_url": signed.get_absolute_url(),
+        },
+        status=status,
     )
 
 
@@ -852,7 +900,9 @@ class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
         actions = self.related_table(
             _("Action plan"),
             tables.RiskActionTable,
-            RiskAction.objects.visible_to(user).filter(analysis=obj).select_related("owner"),
+            RiskAction.objects.visible_to(user)
+            .filter(analysis=obj)
+            .select_related("owner", "plan_activity"),
             add_url=reverse("compliance:riskaction_add") + f"?analysis={obj.pk}"
             if editable
             else None,
@@ -861,6 +911,7 @@ class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
             risks["table"].columns.hide("edit")
         if not editable:
             actions["table"].columns.hide("edit")
+            actions["table"].columns.hide("to_plan")
         return [risks, actions]
 
 
@@ -958,6 +1009,42 @@ def riskanalysis_forward(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(analysis.get_absolute_url(), status=303)
     messages.success(request, _("The analysis was forwarded to the crisis coordinator."))
     return HttpResponseRedirect(analysis.get_absolute_url())
+
+
+@login_required
+def riskaction_to_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Carry an action of the action plan into a management plan as an activity."""
+    action = (
+        RiskAction.objects.visible_to(request.user).select_related("analysis").filter(pk=pk).first()
+    )
+    if action is None:
+        raise Http404
+    if not request.user.has_perm("compliance.change_riskaction", action):
+        deny(request, RiskAction, "to_plan", action)
+    form = forms.ToPlanForm(request.POST or None, user=request.user, action=action)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.riskaction_to_plan(
+                    actor=request.user, instance=action, plan=form.cleaned_data["plan"]
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("The action was added to the management plan."))
+                return HttpResponseRedirect(action.analysis.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": _("Add to the management plan: %(action)s") % {"action": action},
+            "cancel_url": action.analysis.get_absolute_url(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -1143,7 +1230,20 @@ class ArchiveDocumentationDetailView(ObjectDetailView):
         add = None
         if self.request.user.has_perm("compliance.add_retentionrule"):
             add = reverse("compliance:retentionrule_add") + f"?system={obj.system_id}"
-        return [self.related_table(_("Retention rules"), tables.RetentionRuleTable, rules_, add)]
+        decommissionings = (
+            Decommissioning.objects.visible_to(self.request.user)
+            .filter(system=obj.system)
+            .select_related("system", "organisation")
+        )
+        start = None
+        if self.request.user.has_perm("compliance.add_decommissioning"):
+            start = reverse("compliance:decommissioning_add") + f"?system={obj.system_id}"
+        return [
+            self.related_table(_("Retention rules"), tables.RetentionRuleTable, rules_, add),
+            self.related_table(
+                _("Decommissioning"), tables.DecommissioningTable, decommissionings, start
+            ),
+        ]
 
 
 class ArchiveDocumentationEditView(ObjectEditView):
@@ -1190,3 +1290,85 @@ class RetentionRuleEditView(ObjectEditView):
 class RetentionRuleDeleteView(ObjectDeleteView):
     model = RetentionRule
     delete_service = staticmethod(services.retentionrule_delete)
+
+
+# --- decommissioning ----------------------------------------------------------------------------
+class DecommissioningListView(ObjectListView):
+    model = Decommissioning
+    table_class = tables.DecommissioningTable
+    empty_text = gettext_lazy("No system is being decommissioned.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("system", "organisation")
+
+
+class DecommissioningDetailView(PeopleShownMixin, ObjectDetailView):
+    model = Decommissioning
+    template_name = "compliance/decommissioning_detail.html"
+    fields = (
+        "organisation",
+        "system",
+        "reason",
+        "status",
+        "started_by",
+        "started_on",
+        "completed_by",
+        "completed_on",
+    )
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "can_complete": obj.status == DecommissioningStatus.OPEN
+            and user.has_perm("compliance.change_decommissioning", obj)
+        }
+
+    def get_related(self, obj: Any) -> list[dict[str, Any]]:
+        user = self.request.user
+        items = self.related_table(
+            _("Checklist"),
+            tables.DecommissioningItemTable,
+            DecommissioningItem.objects.visible_to(user)
+            .filter(decommissioning=obj)
+            .select_related("done_by"),
+        )
+        if obj.status != DecommissioningStatus.OPEN or not user.has_perm(
+            "compliance.change_decommissioning", obj
+        ):
+            items["table"].columns.hide("edit")
+        return [items]
+
+
+class DecommissioningEditView(ObjectEditView):
+    model = Decommissioning
+    form_class = forms.DecommissioningForm
+    create_service = staticmethod(services.decommissioning_start)
+
+
+class DecommissioningItemEditView(ObjectEditView):
+    model = DecommissioningItem
+    form_class = forms.DecommissioningItemForm
+    update_service = staticmethod(services.decommissioning_item_update)
+
+
+@login_required
+@require_POST
+def decommissioning_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    decommissioning = (
+        Decommissioning.objects.visible_to(request.user)
+        .select_related("system")
+        .filter(pk=pk)
+        .first()
+    )
+    if decommissioning is None:
+        raise Http404
+    if not request.user.has_perm("compliance.change_decommissioning", decommissioning):
+        deny(request, Decommissioning, "complete", decommissioning)
+    try:
+        services.decommissioning_complete(actor=request.user, instance=decommissioning)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(decommissioning.get_absolute_url(), status=303)
+    messages.success(request, _("The decommissioning is completed and the system retired."))
+    return HttpResponseRedirect(decommissioning.get_absolute_url())

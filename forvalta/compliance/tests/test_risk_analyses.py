@@ -185,3 +185,49 @@ def test_the_owners_shared_analysis_reaches_the_participants_only_when_shared(cl
     )
     assert response.status_code in {400, 403}
     assert RiskAnalysis.objects.count() == 3
+
+
+def test_heat_map_colours_by_classes_under_the_csp(client):
+    """The site's CSP allows no inline styles: the heat map's colours come from classes
+    of the project's style sheet, and the cells carry no style attribute."""
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    w = _world()
+    analysis = _analysis(client, w, "owner1", "muni1", "system", "SYS_M1")
+    _risk(client, analysis, "Driftavbrott", 4, 4)
+    _risk(client, analysis, "Tappad logg", 1, 1)
+    response = client.get(analysis.get_absolute_url())
+    assert response.status_code == 200
+    assert "'unsafe-inline'" not in response.get("Content-Security-Policy", "")
+    html = response.content.decode()
+    table = re.search(r'<table class="table heat-map".*?</table>', html, re.S)
+    assert table is not None
+    heat = table.group(0)
+    assert "style=" not in heat
+    cells = re.findall(r'<td class="heat heat-(\w+)" data-level="(\w+)">(\d+)</td>', heat)
+    assert len(cells) == 16
+    assert all(cls == level for cls, level, _ in cells)
+    # Row by row from consequence 4 down, likelihood 1-4 across.
+    assert [c[0] for c in cells[:4]] == ["medium", "medium", "high", "high"]
+    assert [c[0] for c in cells[12:]] == ["low", "low", "low", "medium"]
+    assert cells[3][2] == "1" and cells[12][2] == "1"
+    assert sum(int(c[2]) for c in cells) == 2
+    css = Path(finders.find("forvalta/forvalta.css")).read_text()
+    for level, colour in (("high", "#f4b6b6"), ("medium", "#fbe3a6"), ("low", "#cfe9c8")):
+        assert f".heat-map td.heat-{level} {{ background: {colour}; }}" in css
+    # The PDF has no CSP but no inline styles either: its own style sheet colours the cells.
+    from django.template.loader import render_to_string
+
+    pdf_html = render_to_string(
+        "compliance/riskanalysis_pdf.html",
+        {
+            "analysis": analysis,
+            "risks": analysis.risks.all(),
+            "actions": [],
+            "heat_map": response.context["heat_map"],
+        },
+    )
+    assert "style=" not in pdf_html and ".heat-high { background: #f4b6b6; }" in pdf_html
