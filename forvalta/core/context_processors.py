@@ -139,6 +139,10 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[CONTROL].append(
             (str(_("Archiving")), reverse("compliance:archivedocumentation_list"))
         )
+    if may_view("compliance.view_decommissioning"):
+        links[CONTROL].append(
+            (str(_("Decommissioning")), reverse("compliance:decommissioning_list"))
+        )
     if may_view("compliance.view_personaldataincident"):
         links[CONTROL].append(
             (str(_("Personal-data incidents")), reverse("compliance:personaldataincident_list"))

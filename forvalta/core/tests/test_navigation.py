@@ -49,6 +49,7 @@ COMPLIANCE = [
     "Laws",
     "Confidentiality undertakings",
     "Archiving",
+    "Decommissioning",
     "Personal-data incidents",
 ]
 ADMIN_MEMBER = [
