@@ -420,7 +420,7 @@ class Meeting(TimeStampedModel):
 
 class AgendaItem(TimeStampedModel):
     """An item of a meeting's agenda; it may link to what it concerns (a need, a change
-    request, the management plan, an agreement ...) generically."""
+    request, the management plan, an agreement ...) generically (`concerns.py`)."""
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
@@ -584,6 +584,15 @@ class Paragraph(TimeStampedModel):
     confidential = models.BooleanField(
         _("confidential"), default=False, help_text=_("Not shown to adjoined suppliers.")
     )
+    concerns_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("concerns (kind)"),
+    )
+    concerns_id = models.PositiveBigIntegerField(_("concerns (id)"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

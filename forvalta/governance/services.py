@@ -48,7 +48,7 @@ from forvalta.register.models import Participation, ParticipationStatus
 from forvalta.workflow import engine
 
 _body_create, body_update, body_delete = crud_services(Body)
-agenda_item_create, agenda_item_update, agenda_item_delete = crud_services(AgendaItem)
+_agenda_item_create, _agenda_item_update, agenda_item_delete = crud_services(AgendaItem)
 document_create, document_update, document_delete = crud_services(MeetingDocument)
 adjoined_create, _adjoined_update, adjoined_delete = crud_services(BodyAdjoined)
 
@@ -191,6 +191,44 @@ def member_end(*, actor: Any, instance: BodyMember, on: dt.date | None = None) -
             changes={"ended_on": [None, fresh.ended_on.isoformat()]},
         )
     return fresh
+
+
+# --- what an agenda item or paragraph concerns ------------------------------------------------
+def _check_concern(actor: Any, data: dict[str, Any], current: Any = None) -> None:
+    """A new reference must name a row of a declared kind that the actor sees (the
+    form checks this too; the service holds the rule for every caller)."""
+    from forvalta.governance import concerns
+
+    kind = data.get("concerns_type")
+    pk = data.get("concerns_id")
+    if current is not None and (
+        getattr(kind, "pk", kind) == current.concerns_type_id and pk == current.concerns_id
+    ):
+        return
+    if kind is None and pk is None:
+        return
+    model = kind.model_class() if kind is not None else None
+    key = f"{model._meta.app_label}.{model._meta.model_name}:{pk}" if model and pk else ""
+    if concerns.resolve(actor, key) is None:
+        raise ValidationError(
+            {
+                "concerns": _(
+                    "The chosen item cannot be linked. Search and choose one from the list."
+                )
+            }
+        )
+
+
+def agenda_item_create(*, actor: Any, data: dict[str, Any]) -> AgendaItem:
+    _check_concern(actor, data)
+    return _agenda_item_create(actor=actor, data=data)
+
+
+def agenda_item_update(*, actor: Any, instance: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+    # scoping: allowed compares with the stored reference of a row the view fetched
+    stored = AgendaItem.objects.filter(pk=instance.pk).first()
+    _check_concern(actor, data, stored)
+    return _agenda_item_update(actor=actor, instance=instance, data=data)
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -477,7 +515,10 @@ def paragraph_create(*, actor: Any, data: dict[str, Any]) -> Paragraph:
             decision_text=data.get("decision_text", ""),
             decision_kind=data.get("decision_kind", ""),
             confidential=bool(data.get("confidential")),
+            concerns_type=data.get("concerns_type"),
+            concerns_id=data.get("concerns_id"),
         )
+        _check_concern(actor, data)
         paragraph.full_clean()
         paragraph.save()
         _sync_decision(paragraph, actor)
@@ -490,7 +531,15 @@ def paragraph_create(*, actor: Any, data: dict[str, Any]) -> Paragraph:
     return paragraph
 
 
-PARAGRAPH_FIELDS = ("title", "discussion", "decision_text", "decision_kind", "confidential")
+PARAGRAPH_FIELDS = (
+    "title",
+    "discussion",
+    "decision_text",
+    "decision_kind",
+    "confidential",
+    "concerns_type",
+    "concerns_id",
+)
 
 
 def paragraph_update(*, actor: Any, instance: Paragraph, data: dict[str, Any]) -> Paragraph:
@@ -500,6 +549,7 @@ def paragraph_update(*, actor: Any, instance: Paragraph, data: dict[str, Any]) -
         meeting = Meeting.objects.select_for_update().get(pk=instance.meeting_id)
         _unlocked_minutes(meeting)
         fresh = Paragraph.objects.select_for_update().get(pk=instance.pk)
+        _check_concern(actor, data, fresh)
         before = snapshot(fresh)
         for name in PARAGRAPH_FIELDS:
             if name in data:

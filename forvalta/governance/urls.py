@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("paragraphs/<int:pk>/edit/", v.ParagraphEditView.as_view(), name="paragraph_edit"),
     path("agenda/add/", v.AgendaItemEditView.as_view(), name="agendaitem_add"),
+    path("concerns/options/", v.concern_options, name="concern_options"),
     path("agenda/<int:pk>/edit/", v.AgendaItemEditView.as_view(), name="agendaitem_edit"),
     path("documents/add/", v.DocumentAddView.as_view(), name="meetingdocument_add"),
     path("decisions/", v.DecisionListView.as_view(), name="decision_list"),
