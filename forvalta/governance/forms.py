@@ -80,6 +80,38 @@ class BodyForm(ScopedModelForm):
             self.initial.setdefault("circulation_kinds", list(Body().circulation_kinds))
 
 
+class RhythmForm(ScopedModelForm):
+    """The body's meeting rhythm; the meetings are created ahead automatically."""
+
+    clear_field_messages = True
+
+    class Meta:
+        model = Body
+        fields = [
+            "rhythm",
+            "rhythm_interval",
+            "rhythm_weekday",
+            "rhythm_week_of_month",
+            "rhythm_time",
+            "rhythm_minutes",
+            "rhythm_from",
+            "rhythm_until",
+            "rhythm_place",
+            "rhythm_video_link",
+            "rhythm_days_ahead",
+        ]
+        widgets = {"rhythm_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        help_texts = {
+            "rhythm": _(
+                "Meetings are created ahead automatically, public holidays skipped. "
+                "Leave empty for no rhythm."
+            ),
+            "rhythm_interval": _("Only for every N weeks."),
+            "rhythm_week_of_month": _("For a monthly or quarterly rhythm."),
+            "rhythm_until": _("Empty: until further notice."),
+        }
+
+
 class MemberForm(ScopedModelForm):
     class Meta:
         model = BodyMember

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bodies/add/", v.BodyEditView.as_view(), name="body_add"),
     path("bodies/<int:pk>/", v.BodyDetailView.as_view(), name="body_detail"),
     path("bodies/<int:pk>/edit/", v.BodyEditView.as_view(), name="body_edit"),
+    path("bodies/<int:pk>/rhythm/", v.BodyRhythmView.as_view(), name="body_rhythm"),
     path("members/add/", v.MemberAddView.as_view(), name="bodymember_add"),
     path("members/<int:pk>/edit/", v.MemberNominateView.as_view(), name="bodymember_edit"),
     path("adjoined/add/", v.AdjoinedAddView.as_view(), name="bodyadjoined_add"),

@@ -85,6 +85,9 @@ class BodyDetailView(ObjectDetailView):
         "reminder_hours",
     )
 
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {"may_set_rhythm": self.request.user.has_perm("governance.change_body", obj)}
+
     def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
         label = _label(self.request.user)
         rows = []
@@ -99,6 +102,7 @@ class BodyDetailView(ObjectDetailView):
                 ", ".join(str(labels.get(k, k)) for k in obj.circulation_kinds) or None,
             )
         )
+        rows.append((str(obj._meta.get_field("rhythm").verbose_name), obj.rhythm_summary or None))
         return rows
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
@@ -188,6 +192,14 @@ class BodyEditView(ObjectEditView):
     form_class = forms.BodyForm
     create_service = staticmethod(services.body_create)
     update_service = staticmethod(services.body_change)
+
+
+class BodyRhythmView(ObjectEditView):
+    """The body's meeting rhythm (by those who set the body up)."""
+
+    model = Body
+    form_class = forms.RhythmForm
+    update_service = staticmethod(services.body_set_rhythm)
 
 
 class MemberAddView(ObjectEditView):
