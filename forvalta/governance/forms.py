@@ -111,6 +111,20 @@ class RhythmForm(ScopedModelForm):
             "rhythm_until": _("Empty: until further notice."),
         }
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # A field refused by its own check gets one message, not the model's as well.
+        refused = {
+            "rhythm_weekday": _("Choose the weekday of the meetings."),
+            "rhythm_time": _("Give the time of day of the meetings."),
+            "rhythm_from": _("Give the date the rhythm starts."),
+            "rhythm_week_of_month": _("Choose which week of the month."),
+        }
+        for name, message in refused.items():
+            errors = self.errors.get(name)
+            if errors and len(errors) > 1 and str(message) in errors:
+                errors.data = [e for e in errors.as_data() if str(message) not in e.messages]
+
 
 class MemberForm(ScopedModelForm):
     class Meta:

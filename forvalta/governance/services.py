@@ -852,6 +852,7 @@ def minutes_snapshot(meeting: Meeting) -> dict[str, Any]:
                 "discussion": p.discussion,
                 "decision_text": p.decision_text,
                 "confidential": p.confidential,
+                "concerns": [p.concerns_type_id, p.concerns_id] if p.concerns_type_id else None,
             }
             for p in meeting.paragraphs.order_by("number")  # type: ignore[attr-defined]  # reverse relation
         ],

@@ -201,6 +201,28 @@ class BodyRhythmView(ObjectEditView):
     form_class = forms.RhythmForm
     update_service = staticmethod(services.body_set_rhythm)
 
+    def render_form(
+        self,
+        form: Any,
+        obj: Any,
+        status: int = 200,
+        version: str | None = None,
+        formsets: list[Any] | None = None,
+    ) -> HttpResponse:
+        from forvalta.core import concurrency
+
+        context = {
+            **self.model_context(),
+            "form": form,
+            "formsets": [],
+            "object": obj,
+            "version_field": concurrency.VERSION_FIELD,
+            "version": version if version is not None else concurrency.version_token(form),
+            "title": _("Meeting rhythm – %(body)s") % {"body": obj},
+            "cancel_url": obj.get_absolute_url(),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
 
 class MemberAddView(ObjectEditView):
     model = BodyMember

@@ -55,6 +55,8 @@ def test_the_lead_sets_a_weekly_rhythm_and_the_meetings_come_at_once(client):
     page = client.get(body.get_absolute_url()).content.decode()
     rhythm_url = reverse("governance:body_rhythm", args=[body.pk])
     assert f'href="{rhythm_url}">Mötesrytm</a>' in page
+    form = client.get(rhythm_url).content.decode()
+    assert "<h1>Mötesrytm – Förvaltningsråd ZZBODYZZ</h1>" in form
     response = client.post(rhythm_url, weekly_fridays())
     assert response.status_code == 302
     body.refresh_from_db()
@@ -137,6 +139,7 @@ def test_a_wrong_rhythm_gets_swedish_messages_and_nothing_changes(client):
         "Det valda alternativet för veckodag kan inte användas här. Välj ett i listan."
         in bad_day.content.decode()
     )
+    assert "Välj vilken veckodag mötena hålls." not in bad_day.content.decode()
     body.refresh_from_db()
     assert body.rhythm == ""
     assert Meeting.objects.filter(body=body).count() == 0

@@ -166,6 +166,8 @@ def urls(items: dict[str, Any]) -> list[str]:
         reverse("governance:paragraph_add", args=[meeting.pk]),
         reverse("governance:meeting_edit", args=[meeting.pk]),
         reverse("governance:body_edit", args=[items["BODY"].pk]),
+        reverse("governance:body_rhythm", args=[items["BODY"].pk]),
+        reverse("governance:body_rhythm", args=[items["BODY_M1"].pk]),
         reverse("governance:paragraph_edit", args=[items["PARA_CONF"].pk]),
         reverse("governance:agendaitem_edit", args=[items["AGENDA"].pk]),
         reverse("governance:concern_options") + "?concerns_search=ZZ",
