@@ -112,7 +112,7 @@ class RhythmForm(ScopedModelForm):
         }
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm defines it; the stubs do not
         # A field refused by its own check gets one message, not the model's as well.
         refused = {
             "rhythm_weekday": _("Choose the weekday of the meetings."),
