@@ -96,9 +96,11 @@ def _searchable(model: type[Model], fields: Iterable[str]) -> list[str]:
     return names
 
 
-def _visible(model: type[Model], user: Any) -> Any:
+def _visible(model: type[Model], user: Any, offered: bool = True) -> Any:
+    """The rows the user sees; archived register items are not offered, but a stored
+    reference to one still shows."""
     queryset = model._default_manager.visible_to(user)  # type: ignore[attr-defined]  # a ScopedQuerySet
-    if any(f.name == "archived_at" for f in model._meta.concrete_fields):
+    if offered and any(f.name == "archived_at" for f in model._meta.concrete_fields):
         queryset = queryset.filter(archived_at__isnull=True)
     return queryset
 
@@ -164,7 +166,7 @@ def shown_to(user: Any, rows: Iterable[Any]) -> dict[int, Shown]:
         declared = {m for _k, m in kinds()}
         if model is None or model not in declared or user is None:
             continue
-        for obj in _visible(model, user).filter(pk__in=ids):
+        for obj in _visible(model, user, offered=False).filter(pk__in=ids):
             url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
             found[(type_id, obj.pk)] = Shown(label=str(obj), url=url)
     return {row.pk: found.get((row.concerns_type_id, row.concerns_id), HIDDEN) for row in rows}

@@ -333,6 +333,9 @@ class ConcernsMixin:
         value = self.cleaned_data.get("concerns") or ""
         if value == KEEP or not value:
             return value
+        current = self._current_concern()
+        if current is not None and value == current[0]:
+            return KEEP  # unchanged (even if no longer offered, e.g. archived)
         target = concerns.resolve(self.user, value)
         if target is None:
             raise forms.ValidationError(

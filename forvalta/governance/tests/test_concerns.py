@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from forvalta.audit.models import AuditEvent
 from forvalta.governance import services
@@ -214,3 +215,40 @@ def test_an_editor_who_cannot_see_the_target_keeps_it_unseen(client):
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.concerns_type, item.concerns_id) == (None, None)
+
+
+def test_an_archived_target_still_shows_and_stays_on_save_but_is_not_offered(client):
+    world, body = governance_world()
+    meeting = meeting_in(body, 10)
+    system = world.items["SYS_A"]
+    lead = world.users["lead"]
+    item = services.agenda_item_create(
+        actor=lead,
+        data={
+            "meeting": meeting,
+            "order": 1,
+            "title": "Avveckling",
+            "concerns_type": ContentType.objects.get_for_model(System),
+            "concerns_id": system.pk,
+        },
+    )
+    System.objects.filter(pk=system.pk).update(archived_at=timezone.now())
+    client.force_login(lead)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert f'Gäller: <a href="{system.get_absolute_url()}">Plattform ZZSYS_AZZ</a>' in page
+    options = client.get(reverse("governance:concern_options"), {"concerns_search": "Plattform"})
+    assert "ZZSYS_AZZ" not in options.content.decode()
+    url = reverse("governance:agendaitem_edit", args=[item.pk])
+    response = client.post(
+        url, {"meeting": meeting.pk, "order": 1, "title": "Avveckling", "concerns": key(system)}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.concerns_id == system.pk
+    # A new item cannot pick it.
+    response = client.post(
+        reverse("governance:agendaitem_add"),
+        {"meeting": meeting.pk, "order": 2, "title": "Ny", "concerns": key(system)},
+    )
+    assert response.status_code == 400
+    assert AgendaItem.objects.count() == 1

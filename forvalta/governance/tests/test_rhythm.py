@@ -257,3 +257,32 @@ def test_a_quarterly_rhythm_takes_the_last_weekday_of_its_months():
         dt.date(2027, 1, 25),
         dt.date(2027, 2, 8),
     ]
+
+
+@freeze_time(NOW)
+def test_a_forums_rhythm_meetings_are_in_its_responsible_roles_feed(client):
+    from forvalta.calendarfeed.services import feed_token_create
+
+    world, _body = governance_world()
+    lead = world.users["lead"]
+    forum = Body.objects.create(
+        organisation=world.orgs["assoc"],
+        name="Veckoavstämning",
+        kind="management_team",
+        management_object=world.items["OBJ_A"],
+        responsible_role_id=world.items["RA_LEAD"].role_type_id,
+    )
+    client.force_login(lead)
+    response = client.post(
+        reverse("governance:body_rhythm", args=[forum.pk]),
+        weekly_fridays(rhythm_weekday=0, rhythm_from="2026-12-14", rhythm_days_ahead=14),
+    )
+    assert response.status_code == 302
+    assert local_starts(forum) == ["2026-12-14 09:00", "2026-12-21 09:00"]
+    _token, key = feed_token_create(actor=lead)
+    feed = client.get(reverse("calendarfeed:feed", args=[key])).content.decode()
+    for meeting in Meeting.objects.filter(body=forum):
+        assert f"UID:meeting-{meeting.pk}@" in feed
+    _token, key = feed_token_create(actor=world.users["staff2"])
+    feed = client.get(reverse("calendarfeed:feed", args=[key])).content.decode()
+    assert "Veckoavstämning" not in feed
