@@ -252,3 +252,44 @@ def test_an_archived_target_still_shows_and_stays_on_save_but_is_not_offered(cli
     )
     assert response.status_code == 400
     assert AgendaItem.objects.count() == 1
+
+
+def test_searching_while_editing_a_paragraph_keeps_the_text_and_saves_nothing(client):
+    world, body = governance_world()
+    meeting = meeting_in(body, -1)
+    lead = world.users["lead"]
+    services.meeting_hold(actor=lead, meeting=meeting)
+    paragraph = services.paragraph_create(
+        actor=lead, data={"meeting": meeting, "title": "Avtal", "discussion": "Före."}
+    )
+    client.force_login(lead)
+    url = reverse("governance:paragraph_edit", args=[paragraph.pk])
+    response = client.post(
+        url,
+        {
+            "title": "Avtalsuppföljning",
+            "discussion": "Efter.",
+            "concerns_search": "Förvaltningsavtal",
+            "_concerns_search": "1",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    agreement = world.items["AGR_SUP"]
+    assert f'<option value="{key(agreement)}">Förvaltningsavtal ZZAGR_SUPZZ</option>' in html
+    assert 'value="Avtalsuppföljning"' in html
+    assert "Efter.</textarea>" in html
+    paragraph.refresh_from_db()
+    assert (paragraph.title, paragraph.discussion, paragraph.concerns_id) == (
+        "Avtal",
+        "Före.",
+        None,
+    )
+    response = client.post(
+        url, {"title": "Avtalsuppföljning", "discussion": "Efter.", "concerns": key(agreement)}
+    )
+    assert response.status_code == 302
+    paragraph.refresh_from_db()
+    assert (paragraph.title, paragraph.concerns_id) == ("Avtalsuppföljning", agreement.pk)
+    event = AuditEvent.objects.filter(action="governance.paragraph.updated").latest("pk")
+    assert event.changes["concerns_id"] == [None, agreement.pk]
