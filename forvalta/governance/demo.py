@@ -204,7 +204,7 @@ def load(builder: Any) -> None:
         )
     )
     last = today - dt.timedelta(days=40)
-    _published_minutes(
+    published = _published_minutes(
         builder,
         etjanst,
         last,
@@ -231,6 +231,13 @@ def load(builder: Any) -> None:
             (builder.users["eva.lundqvist"], "absent"),
             (lead, "present"),
         ],
+    )
+    # The prioritisation concerns the service itself (a link for those who see it).
+    from django.contrib.contenttypes.models import ContentType
+
+    Paragraph.objects.filter(meeting=published, title="Prioritering av utvecklingsbehov").update(
+        concerns_type=ContentType.objects.get_for_model(builder.services["etjanst"]),
+        concerns_id=builder.services["etjanst"].pk,
     )
     # The coming year's meetings, one a quarter.
     for months in (1, 4, 7, 10):
