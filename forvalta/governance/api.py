@@ -58,6 +58,17 @@ class BodySerializer(PeopleShownMixin, ScopedModelSerializer):
             "circulation_quorum",
             "circulation_kinds",
             "circulation_min_days",
+            "rhythm",
+            "rhythm_interval",
+            "rhythm_weekday",
+            "rhythm_week_of_month",
+            "rhythm_time",
+            "rhythm_minutes",
+            "rhythm_from",
+            "rhythm_until",
+            "rhythm_place",
+            "rhythm_video_link",
+            "rhythm_days_ahead",
         ]
         read_only_fields = fields
 
@@ -82,6 +93,7 @@ class MeetingSerializer(ScopedModelSerializer):
             "minutes_version",
             "minutes_approved_at",
             "published_at",
+            "occurrence_on",
         ]
         read_only_fields = fields
 

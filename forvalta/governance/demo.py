@@ -204,7 +204,7 @@ def load(builder: Any) -> None:
         )
     )
     last = today - dt.timedelta(days=40)
-    _published_minutes(
+    published = _published_minutes(
         builder,
         etjanst,
         last,
@@ -231,6 +231,13 @@ def load(builder: Any) -> None:
             (builder.users["eva.lundqvist"], "absent"),
             (lead, "present"),
         ],
+    )
+    # The prioritisation concerns the service itself (a link for those who see it).
+    from django.contrib.contenttypes.models import ContentType
+
+    Paragraph.objects.filter(meeting=published, title="Prioritering av utvecklingsbehov").update(
+        concerns_type=ContentType.objects.get_for_model(builder.services["etjanst"]),
+        concerns_id=builder.services["etjanst"].pk,
     )
     # The coming year's meetings, one a quarter.
     for months in (1, 4, 7, 10):
@@ -283,6 +290,15 @@ def load(builder: Any) -> None:
             responsible_role=RoleType.objects.get(code="management_lead"),
             frequency="weekly",
             description="Veckovis avstämning inom förvaltningsledningen.",
+            # Its meetings come from its rhythm (the task plan_recurring_meetings).
+            rhythm="weeks",
+            rhythm_interval=1,
+            rhythm_weekday=0,
+            rhythm_time=dt.time(9, 0),
+            rhythm_minutes=60,
+            rhythm_from=today,
+            rhythm_place="Teams",
+            rhythm_days_ahead=42,
         )
     )
     supplier_meeting = builder.save(
@@ -302,12 +318,9 @@ def load(builder: Any) -> None:
             person=builder.users["leverantor"],
         )
     )
-    monday = today + dt.timedelta(days=7 - today.weekday())
-    for week in range(6):
-        day = monday + dt.timedelta(weeks=week)
-        builder.save(
-            Meeting(body=forum, starts_at=_at(day, 9), ends_at=_at(day, 10), place="Teams")
-        )
+    from forvalta.governance.services import plan_recurring
+
+    plan_recurring(body=forum)
     for months in (2, 4, 6, 8, 10):
         day = today + dt.timedelta(days=30 * months)
         builder.save(Meeting(body=supplier_meeting, starts_at=_at(day, 10), ends_at=_at(day, 12)))

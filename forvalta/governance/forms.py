@@ -80,6 +80,52 @@ class BodyForm(ScopedModelForm):
             self.initial.setdefault("circulation_kinds", list(Body().circulation_kinds))
 
 
+class RhythmForm(ScopedModelForm):
+    """The body's meeting rhythm; the meetings are created ahead automatically."""
+
+    clear_field_messages = True
+
+    class Meta:
+        model = Body
+        fields = [
+            "rhythm",
+            "rhythm_interval",
+            "rhythm_weekday",
+            "rhythm_week_of_month",
+            "rhythm_time",
+            "rhythm_minutes",
+            "rhythm_from",
+            "rhythm_until",
+            "rhythm_place",
+            "rhythm_video_link",
+            "rhythm_days_ahead",
+        ]
+        widgets = {"rhythm_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        help_texts = {
+            "rhythm": _(
+                "Meetings are created ahead automatically, public holidays skipped. "
+                "Leave empty for no rhythm."
+            ),
+            "rhythm_interval": _("Only for every N weeks."),
+            "rhythm_week_of_month": _("For a monthly or quarterly rhythm."),
+            "rhythm_until": _("Empty: until further notice."),
+        }
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # ModelForm defines it; the stubs do not
+        # A field refused by its own check gets one message, not the model's as well.
+        refused = {
+            "rhythm_weekday": _("Choose the weekday of the meetings."),
+            "rhythm_time": _("Give the time of day of the meetings."),
+            "rhythm_from": _("Give the date the rhythm starts."),
+            "rhythm_week_of_month": _("Choose which week of the month."),
+        }
+        for name, message in refused.items():
+            errors = self.errors.get(name)
+            if errors and len(errors) > 1 and str(message) in errors:
+                errors.data = [e for e in errors.as_data() if str(message) not in e.messages]
+
+
 class MemberForm(ScopedModelForm):
     class Meta:
         model = BodyMember
@@ -181,10 +227,148 @@ class MeetingForm(ScopedModelForm):
         widgets = {"adjusters": forms.CheckboxSelectMultiple}
 
 
-class AgendaItemForm(ScopedModelForm):
+KEEP = "keep"  # the picker's value for "leave the current (unseen) reference as it is"
+
+
+class ConcernSearchInput(forms.TextInput):
+    """A search box for the picker, with a button that searches without JavaScript
+    (the page comes back with the matches); with htmx the matches come as you type."""
+
+    input_type = "search"
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        attrs = {
+            **(attrs or {}),
+            "hx-get": reverse("governance:concern_options"),
+            "hx-trigger": "input changed delay:400ms, search",
+            "hx-target": "#id_concerns",
+            "hx-include": "#id_concerns",
+            "hx-swap": "innerHTML",
+            "autocomplete": "off",
+        }
+        box = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<span class="search-row">{} <button type="submit" name="_concerns_search" '
+            'value="1" class="button button-secondary">{}</button></span>',
+            box,
+            _("Search"),
+        )
+
+
+class ConcernChoiceField(forms.ChoiceField):
+    """Any value passes the list check: the row is looked up through the user's scope
+    in `clean_concerns` (the list holds only the latest search's matches)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class ConcernsMixin:
+    """The picker of what an agenda item or paragraph concerns: a search box and a
+    choice among the matching rows the user sees (`governance/concerns.py`). The choice
+    is checked again on save, so a hand-made value for a row out of sight is refused."""
+
+    fields: dict[str, Any]
+    user: Any
+    instance: Any
+    initial: Any
+    is_bound: bool
+    data: Any
+    cleaned_data: dict[str, Any]
+
+    def add_concern_fields(self) -> None:
+        from forvalta.governance import concerns
+
+        query = (self.data.get("concerns_search") if self.is_bound else None) or self.initial.get(
+            "concerns_search", ""
+        )
+        self.fields["concerns_search"] = forms.CharField(
+            label=_("search for what it concerns"),
+            required=False,
+            max_length=concerns.MAX_QUERY,
+            widget=ConcernSearchInput(),
+            help_text=_(
+                "A need, a change, the management plan, an agreement, a risk analysis, "
+                "a system ... Type part of its name."
+            ),
+        )
+        refuse_control_characters(self.fields["concerns_search"])
+        choices: list[Any] = [("", _("– nothing chosen –"))]
+        current = self._current_concern()
+        if current is not None:
+            key, label = current
+            choices.append((key, label))
+            self.initial.setdefault("concerns", key)
+        chosen = self.initial.get("concerns") if not self.is_bound else self.data.get("concerns")
+        if chosen and chosen != KEEP and (current is None or chosen != current[0]):
+            found = concerns.resolve(self.user, chosen)
+            if found is not None:
+                choices.append((chosen, str(found)))
+        choices += [(group, rows) for group, rows in concerns.search(self.user, str(query or ""))]
+        self.fields["concerns"] = ConcernChoiceField(
+            label=_("concerns"), required=False, choices=choices
+        )
+        if "link" in self.fields:
+            self.fields["link"] = self.fields.pop("link")
+
+    def _current_concern(self) -> tuple[str, str] | None:
+        from forvalta.governance import concerns
+
+        instance = self.instance
+        if instance is None or not instance.pk or not instance.concerns_type_id:
+            return None
+        shown = concerns.shown_to(self.user, [instance]).get(instance.pk)
+        if shown is None or not shown.label:
+            return (KEEP, str(_("unchanged: an item you cannot see")))
+        model = instance.concerns_type.model_class()
+        key = f"{model._meta.app_label}.{model._meta.model_name}:{instance.concerns_id}"
+        return (key, shown.label)
+
+    def clean_concerns(self) -> Any:
+        from forvalta.governance import concerns
+
+        value = self.cleaned_data.get("concerns") or ""
+        if value == KEEP or not value:
+            return value
+        current = self._current_concern()
+        if current is not None and value == current[0]:
+            return KEEP  # unchanged (even if no longer offered, e.g. archived)
+        target = concerns.resolve(self.user, value)
+        if target is None:
+            raise forms.ValidationError(
+                _("The chosen item cannot be linked. Search and choose one from the list.")
+            )
+        return target
+
+    def concern_data(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The cleaned data with the choice as the stored reference."""
+        from django.contrib.contenttypes.models import ContentType
+
+        data = dict(data)
+        data.pop("concerns_search", None)
+        target = data.pop("concerns", "")
+        if target == KEEP:
+            return data
+        if target:
+            data["concerns_type"] = ContentType.objects.get_for_model(target)
+            data["concerns_id"] = target.pk
+        else:
+            data["concerns_type"] = None
+            data["concerns_id"] = None
+        return data
+
+
+class AgendaItemForm(ConcernsMixin, ScopedModelForm):
     class Meta:
         model = AgendaItem
         fields = ["meeting", "order", "title", "description", "for_decision", "link"]
+        labels = {"link": _("other link")}
+
+    def limit_choices(self) -> None:
+        self.add_concern_fields()
 
 
 class DocumentForm(ScopedModelForm):
@@ -205,10 +389,13 @@ class AttendanceForm(ScopedModelForm):
         fields = ["person", "organisation", "status", "substitute_for"]
 
 
-class ParagraphForm(ScopedModelForm):
+class ParagraphForm(ConcernsMixin, ScopedModelForm):
     class Meta:
         model = Paragraph
         fields = ["title", "discussion", "decision_text", "decision_kind", "confidential"]
+
+    def limit_choices(self) -> None:
+        self.add_concern_fields()
 
 
 class ReasonForm(forms.Form):

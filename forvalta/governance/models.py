@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.businesscalendar.models import Weekday
 from forvalta.core.models import HttpsURLField, Organisation, TimeStampedModel
 from forvalta.core.scoping import ScopedQuerySet
 from forvalta.register.models import ManagementObject, RoleType, Service
@@ -46,6 +47,20 @@ class Frequency(models.TextChoices):
     TWICE_A_YEAR = "twice_a_year", _("twice a year")
     YEARLY = "yearly", _("yearly")
     AS_NEEDED = "as_needed", _("as needed")
+
+
+class Rhythm(models.TextChoices):
+    WEEKS = "weeks", _("every N weeks")
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+
+
+class WeekOfMonth(models.IntegerChoices):
+    FIRST = 1, _("first week")
+    SECOND = 2, _("second week")
+    THIRD = 3, _("third week")
+    FOURTH = 4, _("fourth week")
+    LAST = -1, _("last week")
 
 
 class DecisionKind(models.TextChoices):
@@ -173,6 +188,29 @@ class Body(TimeStampedModel):
         blank=True,
         help_text=_("E-mail addresses, one a line (e.g. the secretariats of other bodies)."),
     )
+    # The meeting rhythm: meetings are created ahead by the task
+    # governance.plan_recurring_meetings (services.plan_recurring).
+    rhythm = models.CharField(
+        _("meeting rhythm"), max_length=20, choices=Rhythm.choices, blank=True
+    )
+    rhythm_interval = models.PositiveSmallIntegerField(
+        _("every how many weeks"), default=1, validators=[MinValueValidator(1)]
+    )
+    rhythm_weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    rhythm_week_of_month = models.SmallIntegerField(
+        _("week of the month"), choices=WeekOfMonth.choices, null=True, blank=True
+    )
+    rhythm_time = models.TimeField(_("time of day"), null=True, blank=True)
+    rhythm_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
+    rhythm_from = models.DateField(_("first date"), null=True, blank=True)
+    rhythm_until = models.DateField(_("last date"), null=True, blank=True)
+    rhythm_place = models.CharField(_("place"), max_length=200, blank=True)
+    rhythm_video_link = HttpsURLField(_("video link"), blank=True)
+    rhythm_days_ahead = models.PositiveSmallIntegerField(
+        _("create meetings how many days ahead"), default=90
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -211,6 +249,54 @@ class Body(TimeStampedModel):
         kinds = self.circulation_kinds or []
         if not isinstance(kinds, list) or any(k not in DecisionKind.values for k in kinds):
             raise ValidationError({"circulation_kinds": _("Unknown decision kind.")})
+        self.clean_rhythm()
+
+    def clean_rhythm(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.rhythm:
+            if self.rhythm_weekday is None:
+                errors["rhythm_weekday"] = _("Choose the weekday of the meetings.")
+            if self.rhythm_time is None:
+                errors["rhythm_time"] = _("Give the time of day of the meetings.")
+            if self.rhythm_from is None:
+                errors["rhythm_from"] = _("Give the date the rhythm starts.")
+            if self.rhythm != Rhythm.WEEKS and self.rhythm_week_of_month is None:
+                errors["rhythm_week_of_month"] = _("Choose which week of the month.")
+            if self.rhythm == Rhythm.WEEKS and not 1 <= self.rhythm_interval <= 52:
+                errors["rhythm_interval"] = _("Meet every 1 to 52 weeks.")
+        if self.rhythm_from and self.rhythm_until and self.rhythm_until < self.rhythm_from:
+            errors["rhythm_until"] = _("The rhythm cannot end before it starts.")
+        if not 7 <= self.rhythm_days_ahead <= 400:
+            errors["rhythm_days_ahead"] = _("Create meetings between 7 and 400 days ahead.")
+        if not 1 <= self.rhythm_minutes <= 24 * 60:
+            errors["rhythm_minutes"] = _("A meeting lasts between 1 and 1440 minutes.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def rhythm_summary(self) -> str:
+        """The rhythm in words ("every 2 weeks on Tuesday 09:00 from 2027-01-05")."""
+        if not self.rhythm or self.rhythm_weekday is None or self.rhythm_time is None:
+            return ""
+        weekday = Weekday(self.rhythm_weekday).label
+        if self.rhythm == Rhythm.WEEKS:
+            text = _("every %(n)s weeks on %(weekday)s") % {
+                "n": self.rhythm_interval,
+                "weekday": weekday,
+            }
+        else:
+            week = WeekOfMonth(self.rhythm_week_of_month or 1).label
+            text = _("%(rhythm)s, %(weekday)s of the %(week)s of the month") % {
+                "rhythm": self.get_rhythm_display(),
+                "week": week,
+                "weekday": weekday,
+            }
+        text = f"{text} {self.rhythm_time:%H:%M}"
+        if self.rhythm_from:
+            text += " " + _("from %(date)s") % {"date": self.rhythm_from.isoformat()}
+        if self.rhythm_until:
+            text += " " + _("until %(date)s") % {"date": self.rhythm_until.isoformat()}
+        return text
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -383,6 +469,13 @@ class Meeting(TimeStampedModel):
     minutes_version = models.PositiveIntegerField(_("minutes version"), default=1)
     minutes_approved_at = models.DateTimeField(_("minutes approved"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    occurrence_on = models.DateField(
+        _("recurring meeting of"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date of the body's meeting rhythm this meeting was created for."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -390,6 +483,14 @@ class Meeting(TimeStampedModel):
         ordering = ["starts_at", "id"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        constraints = [
+            # One meeting per date of the rhythm: creating them twice adds nothing.
+            models.UniqueConstraint(
+                fields=["body", "occurrence_on"],
+                condition=Q(occurrence_on__isnull=False),
+                name="governance_meeting_occurrence_once",
+            )
+        ]
 
     def __str__(self) -> str:
         from django.utils import timezone
@@ -420,7 +521,7 @@ class Meeting(TimeStampedModel):
 
 class AgendaItem(TimeStampedModel):
     """An item of a meeting's agenda; it may link to what it concerns (a need, a change
-    request, the management plan, an agreement ...) generically."""
+    request, the management plan, an agreement ...) generically (`concerns.py`)."""
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
@@ -584,6 +685,15 @@ class Paragraph(TimeStampedModel):
     confidential = models.BooleanField(
         _("confidential"), default=False, help_text=_("Not shown to adjoined suppliers.")
     )
+    concerns_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("concerns (kind)"),
+    )
+    concerns_id = models.PositiveBigIntegerField(_("concerns (id)"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

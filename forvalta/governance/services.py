@@ -48,7 +48,7 @@ from forvalta.register.models import Participation, ParticipationStatus
 from forvalta.workflow import engine
 
 _body_create, body_update, body_delete = crud_services(Body)
-agenda_item_create, agenda_item_update, agenda_item_delete = crud_services(AgendaItem)
+_agenda_item_create, _agenda_item_update, agenda_item_delete = crud_services(AgendaItem)
 document_create, document_update, document_delete = crud_services(MeetingDocument)
 adjoined_create, _adjoined_update, adjoined_delete = crud_services(BodyAdjoined)
 
@@ -193,6 +193,44 @@ def member_end(*, actor: Any, instance: BodyMember, on: dt.date | None = None) -
     return fresh
 
 
+# --- what an agenda item or paragraph concerns ------------------------------------------------
+def _check_concern(actor: Any, data: dict[str, Any], current: Any = None) -> None:
+    """A new reference must name a row of a declared kind that the actor sees (the
+    form checks this too; the service holds the rule for every caller)."""
+    from forvalta.governance import concerns
+
+    kind = data.get("concerns_type")
+    pk = data.get("concerns_id")
+    if current is not None and (
+        getattr(kind, "pk", kind) == current.concerns_type_id and pk == current.concerns_id
+    ):
+        return
+    if kind is None and pk is None:
+        return
+    model = kind.model_class() if kind is not None else None
+    key = f"{model._meta.app_label}.{model._meta.model_name}:{pk}" if model and pk else ""
+    if concerns.resolve(actor, key) is None:
+        raise ValidationError(
+            {
+                "concerns": _(
+                    "The chosen item cannot be linked. Search and choose one from the list."
+                )
+            }
+        )
+
+
+def agenda_item_create(*, actor: Any, data: dict[str, Any]) -> AgendaItem:
+    _check_concern(actor, data)
+    return _agenda_item_create(actor=actor, data=data)
+
+
+def agenda_item_update(*, actor: Any, instance: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+    # scoping: allowed compares with the stored reference of a row the view fetched
+    stored = AgendaItem.objects.filter(pk=instance.pk).first()
+    _check_concern(actor, data, stored)
+    return _agenda_item_update(actor=actor, instance=instance, data=data)
+
+
 # --- meetings -------------------------------------------------------------------------------
 def meetings_plan(*, actor: Any, data: dict[str, Any]) -> list[Meeting]:
     """Plan several meetings at once (a year's dates): one per start time."""
@@ -226,6 +264,192 @@ def meetings_plan(*, actor: Any, data: dict[str, Any]) -> list[Meeting]:
                 changes=diff({}, snapshot(meeting)),
             )
     return meetings
+
+
+# --- the meeting rhythm -----------------------------------------------------------------------
+RHYTHM_FIELDS = (
+    "rhythm",
+    "rhythm_interval",
+    "rhythm_weekday",
+    "rhythm_week_of_month",
+    "rhythm_time",
+    "rhythm_minutes",
+    "rhythm_from",
+    "rhythm_until",
+    "rhythm_place",
+    "rhythm_video_link",
+    "rhythm_days_ahead",
+)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> dt.date:
+    """The nth (1-4, or -1: the last) weekday of a month."""
+    import calendar
+
+    if nth > 0:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def rhythm_dates(body: Body, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The dates of the body's rhythm from `start` to `end` (both included), counted from
+    the rhythm's first date (every N weeks keeps its beat; a monthly or quarterly rhythm
+    takes the first, second ... or last weekday of its months)."""
+    from forvalta.governance.models import Rhythm
+
+    if not body.rhythm or body.rhythm_weekday is None or body.rhythm_from is None:
+        return []
+    start = max(start, body.rhythm_from)
+    if body.rhythm_until is not None:
+        end = min(end, body.rhythm_until)
+    dates: list[dt.date] = []
+    if body.rhythm == Rhythm.WEEKS:
+        offset = (body.rhythm_weekday - body.rhythm_from.weekday()) % 7
+        first = body.rhythm_from + dt.timedelta(days=offset)
+        step = 7 * max(body.rhythm_interval, 1)
+        skip = max(0, -(-(start - first).days // step))
+        day = first + dt.timedelta(days=skip * step)
+        while day <= end:
+            dates.append(day)
+            day += dt.timedelta(days=step)
+        return dates
+    step = 3 if body.rhythm == Rhythm.QUARTERLY else 1
+    nth = body.rhythm_week_of_month or 1
+    base = body.rhythm_from.year * 12 + body.rhythm_from.month - 1
+    month = base + max(0, (start.year * 12 + start.month - 1 - base) // step) * step
+    while dt.date(month // 12, month % 12 + 1, 1) <= end:
+        day = _nth_weekday(month // 12, month % 12 + 1, body.rhythm_weekday, nth)
+        if start <= day <= end:
+            dates.append(day)
+        month += step
+    return dates
+
+
+def _closed_on(calendar: Any, day: dt.date) -> bool:
+    """A public holiday (or a day the owner organisation's calendar closes)."""
+    from forvalta.businesscalendar.calendar import holiday_name
+
+    if day in calendar.special:
+        return not calendar.special[day]
+    return day in calendar.closed or holiday_name(day) is not None
+
+
+def plan_recurring(
+    *, actor: Any = None, body: Body | None = None, now: dt.datetime | None = None
+) -> list[Meeting]:
+    """Create the meetings of every body with a rhythm (or of one body) for the dates
+    from now to its days ahead (not past its end date), skipping public holidays and
+    the days its owner's calendar closes. Idempotent: a date that already has its
+    meeting (even moved or cancelled) is left alone, so running twice creates nothing
+    more. Each meeting created is recorded (by the actor, or by the system)."""
+    from django.db import IntegrityError
+
+    from forvalta.businesscalendar.selectors import calendar_for
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # scoping: allowed the scheduled task plans for every body that has a rhythm
+    bodies = Body.objects.exclude(rhythm="").filter(
+        rhythm_from__isnull=False, rhythm_weekday__isnull=False, rhythm_time__isnull=False
+    )
+    if body is not None:
+        bodies = bodies.filter(pk=body.pk)
+    zone = timezone.get_default_timezone()
+    created: list[Meeting] = []
+    for each in bodies.select_related("organisation"):
+        end = today + dt.timedelta(days=each.rhythm_days_ahead)
+        dates = rhythm_dates(each, today, end)
+        if not dates:
+            continue
+        taken = set(
+            Meeting.objects.filter(body=each, occurrence_on__in=dates).values_list(
+                "occurrence_on", flat=True
+            )
+        )
+        calendar = calendar_for(each.organisation_id)
+        for day in dates:
+            if day in taken or _closed_on(calendar, day):
+                continue
+            assert each.rhythm_time is not None
+            starts = timezone.make_aware(dt.datetime.combine(day, each.rhythm_time), zone)
+            if starts <= now:
+                continue
+            meeting = Meeting(
+                body=each,
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(minutes=each.rhythm_minutes)
+                if each.rhythm_minutes
+                else None,
+                place=each.rhythm_place,
+                video_link=each.rhythm_video_link,
+                occurrence_on=day,
+            )
+            try:
+                with transaction.atomic():
+                    meeting.save()
+                    record(
+                        actor=actor,
+                        action="governance.meeting.created",
+                        obj=meeting,
+                        changes={
+                            **diff({}, snapshot(meeting)),
+                            "occurrence_on": [None, day.isoformat()],
+                            "rhythm": [None, each.rhythm],
+                        },
+                    )
+            except IntegrityError:
+                continue  # another run made it at the same moment
+            created.append(meeting)
+    return created
+
+
+def body_set_rhythm(*, actor: Any, instance: Body, data: dict[str, Any]) -> Body:
+    """Change the body's meeting rhythm (by those who set the body up), then create its
+    meetings ahead at once. Meetings the old rhythm created that are still only
+    planned, lie ahead and have no agenda or documents are removed when the new rhythm
+    no longer has their date."""
+    rhythm = {k: v for k, v in data.items() if k in RHYTHM_FIELDS}
+    with transaction.atomic():
+        saved = body_update(actor=actor, instance=instance, data=rhythm)
+        now = timezone.now()
+        keep = set(
+            rhythm_dates(
+                saved,
+                timezone.localdate(now),
+                timezone.localdate(now) + dt.timedelta(days=saved.rhythm_days_ahead),
+            )
+        )
+        stale = (
+            # scoping: allowed the body's own planned meetings, the actor may change it
+            Meeting.objects.filter(
+                body=saved,
+                occurrence_on__isnull=False,
+                status=MeetingStatus.PLANNED,
+                starts_at__gt=now,
+                agenda_items__isnull=True,
+                documents__isnull=True,
+            )
+            .exclude(occurrence_on__in=keep)
+            .distinct()
+        )
+        for meeting in list(stale):
+            before = snapshot(meeting)
+            text = str(meeting)
+            meeting.delete()
+            record(
+                actor=actor,
+                action="governance.meeting.deleted",
+                object_type="governance.meeting",
+                object_repr=text,
+                object_id=str(before.get("id", "")),
+                organisation=saved.organisation,
+                changes=diff(before, {}),
+                reason="rhythm changed",
+            )
+        plan_recurring(actor=actor, body=saved, now=now)
+    return saved
 
 
 def meeting_update(*, actor: Any, instance: Meeting, data: dict[str, Any]) -> Meeting:
@@ -477,7 +701,10 @@ def paragraph_create(*, actor: Any, data: dict[str, Any]) -> Paragraph:
             decision_text=data.get("decision_text", ""),
             decision_kind=data.get("decision_kind", ""),
             confidential=bool(data.get("confidential")),
+            concerns_type=data.get("concerns_type"),
+            concerns_id=data.get("concerns_id"),
         )
+        _check_concern(actor, data)
         paragraph.full_clean()
         paragraph.save()
         _sync_decision(paragraph, actor)
@@ -490,7 +717,15 @@ def paragraph_create(*, actor: Any, data: dict[str, Any]) -> Paragraph:
     return paragraph
 
 
-PARAGRAPH_FIELDS = ("title", "discussion", "decision_text", "decision_kind", "confidential")
+PARAGRAPH_FIELDS = (
+    "title",
+    "discussion",
+    "decision_text",
+    "decision_kind",
+    "confidential",
+    "concerns_type",
+    "concerns_id",
+)
 
 
 def paragraph_update(*, actor: Any, instance: Paragraph, data: dict[str, Any]) -> Paragraph:
@@ -500,6 +735,7 @@ def paragraph_update(*, actor: Any, instance: Paragraph, data: dict[str, Any]) -
         meeting = Meeting.objects.select_for_update().get(pk=instance.meeting_id)
         _unlocked_minutes(meeting)
         fresh = Paragraph.objects.select_for_update().get(pk=instance.pk)
+        _check_concern(actor, data, fresh)
         before = snapshot(fresh)
         for name in PARAGRAPH_FIELDS:
             if name in data:
@@ -616,6 +852,7 @@ def minutes_snapshot(meeting: Meeting) -> dict[str, Any]:
                 "discussion": p.discussion,
                 "decision_text": p.decision_text,
                 "confidential": p.confidential,
+                "concerns": [p.concerns_type_id, p.concerns_id] if p.concerns_type_id else None,
             }
             for p in meeting.paragraphs.order_by("number")  # type: ignore[attr-defined]  # reverse relation
         ],

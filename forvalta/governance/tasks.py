@@ -62,5 +62,15 @@ def send_minutes(meeting_id: int, version: int) -> int:
     return len(recipients)
 
 
+@task()
+def plan_recurring_meetings() -> int:
+    """Create the meetings of the bodies with a meeting rhythm, their days ahead
+    (idempotent: a date that has its meeting gets no other)."""
+    from forvalta.governance.services import plan_recurring
+
+    return len(plan_recurring())
+
+
 schedule("governance.close_due_circulations", close_due_circulations, every=300)
+schedule("governance.plan_recurring_meetings", plan_recurring_meetings, cron="30 2 * * *")
 schedule("governance.remind_non_voters", remind_non_voters, every=900)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,6 +85,9 @@ class BodyDetailView(ObjectDetailView):
         "reminder_hours",
     )
 
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {"may_set_rhythm": self.request.user.has_perm("governance.change_body", obj)}
+
     def field_rows(self, obj: Any) -> list[tuple[str, Any]]:
         label = _label(self.request.user)
         rows = []
@@ -98,6 +102,7 @@ class BodyDetailView(ObjectDetailView):
                 ", ".join(str(labels.get(k, k)) for k in obj.circulation_kinds) or None,
             )
         )
+        rows.append((str(obj._meta.get_field("rhythm").verbose_name), obj.rhythm_summary or None))
         return rows
 
     def get_related(self, obj: Any) -> list[dict[str, Any]]:
@@ -189,6 +194,36 @@ class BodyEditView(ObjectEditView):
     update_service = staticmethod(services.body_change)
 
 
+class BodyRhythmView(ObjectEditView):
+    """The body's meeting rhythm (by those who set the body up)."""
+
+    model = Body
+    form_class = forms.RhythmForm
+    update_service = staticmethod(services.body_set_rhythm)
+
+    def render_form(
+        self,
+        form: Any,
+        obj: Any,
+        status: int = 200,
+        version: str | None = None,
+        formsets: list[Any] | None = None,
+    ) -> HttpResponse:
+        from forvalta.core import concurrency
+
+        context = {
+            **self.model_context(),
+            "form": form,
+            "formsets": [],
+            "object": obj,
+            "version_field": concurrency.VERSION_FIELD,
+            "version": version if version is not None else concurrency.version_token(form),
+            "title": _("Meeting rhythm – %(body)s") % {"body": obj},
+            "cancel_url": obj.get_absolute_url(),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
 class MemberAddView(ObjectEditView):
     model = BodyMember
     form_class = forms.MemberForm
@@ -272,6 +307,9 @@ class MeetingDetailView(ObjectDetailView):
         label = _label(user)
         runs = user.has_perm("governance.change_meeting", obj)
         paragraphs = list(Paragraph.objects.visible_to(user).filter(meeting=obj).order_by("number"))
+        agenda = list(AgendaItem.objects.visible_to(user).filter(meeting=obj))
+        _attach_concerns(user, agenda)
+        _attach_concerns(user, paragraphs)
         approvals = list(
             MinutesApproval.objects.visible_to(user)
             .filter(meeting=obj, version=obj.minutes_version)
@@ -285,7 +323,7 @@ class MeetingDetailView(ObjectDetailView):
             "runs": runs,
             "editable_minutes": runs
             and obj.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED),
-            "agenda": AgendaItem.objects.visible_to(user).filter(meeting=obj),
+            "agenda": agenda,
             "documents": MeetingDocument.objects.visible_to(user).filter(meeting=obj),
             "attendance": [
                 (row, label(row.person), label(row.substitute_for))
@@ -359,11 +397,92 @@ class MeetingActionView(ObjectEditView):
         return HttpResponseRedirect(meeting.get_absolute_url())
 
 
-class AgendaItemEditView(ObjectEditView):
+def _posted_initial(form_class: Any, data: Any) -> dict[str, Any]:
+    """The posted values as a form's initial values (a picker search re-shows the form
+    as it was filled in, unsaved and without errors)."""
+    initial: dict[str, Any] = {}
+    for name, field in form_class.base_fields.items():
+        if isinstance(field.widget, django_forms.CheckboxInput):
+            initial[name] = name in data
+        elif isinstance(field.widget, django_forms.SelectMultiple):
+            initial[name] = data.getlist(name)
+        elif name in data:
+            initial[name] = data.get(name)
+    for name in ("concerns", "concerns_search"):
+        if name in data:
+            initial[name] = data.get(name)
+    return initial
+
+
+class ConcernSearchMixin:
+    """POST with `_concerns_search` (the picker's search button, without JavaScript):
+    the form comes back with the matches, nothing is saved."""
+
+    request: HttpRequest
+    form_class: Any
+
+    def concern_search(self, obj: Any, render: Any) -> HttpResponse | None:
+        if not self.request.POST.get("_concerns_search"):
+            return None
+        from forvalta.core import concurrency
+
+        kwargs: dict[str, Any] = {
+            "user": self.request.user,
+            "initial": _posted_initial(self.form_class, self.request.POST),
+        }
+        if obj is not None and isinstance(obj, self.form_class._meta.model):
+            kwargs["instance"] = obj
+        form = self.form_class(**kwargs)
+        version = self.request.POST.get(concurrency.VERSION_FIELD)
+        return render(form, obj, version=version or None)
+
+    def service_data(self, form: Any) -> dict[str, Any]:
+        return form.concern_data(form.cleaned_data)
+
+
+class AgendaItemEditView(ConcernSearchMixin, ObjectEditView):
     model = AgendaItem
     form_class = forms.AgendaItemForm
     create_service = staticmethod(services.agenda_item_create)
     update_service = staticmethod(services.agenda_item_update)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("_concerns_search"):
+            obj = self.target()
+            response = self.concern_search(obj, self.render_form)
+            assert response is not None
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def concern_options(request: HttpRequest) -> HttpResponse:
+    """The picker's choices for a search (htmx): <option>s of the rows the user sees."""
+    from django.utils.html import format_html, format_html_join
+
+    from forvalta.governance import concerns
+
+    query = request.GET.get("concerns_search", "")[: concerns.MAX_QUERY]
+    current = request.GET.get("concerns", "")
+    parts = [format_html('<option value="">{}</option>', _("– nothing chosen –"))]
+    if current == forms.KEEP:
+        parts.append(
+            format_html(
+                '<option value="{}" selected>{}</option>',
+                forms.KEEP,
+                _("unchanged: an item you cannot see"),
+            )
+        )
+    elif current:
+        found = concerns.resolve(request.user, current)
+        if found is not None:
+            parts.append(format_html('<option value="{}" selected>{}</option>', current, found))
+    for group, rows in concerns.search(request.user, query):
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((k, label) for k, label in rows if k != current)
+        )
+        parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, options))
+    return HttpResponse("".join(parts))
 
 
 class DocumentAddView(ObjectEditView):
@@ -436,20 +555,40 @@ class AttendanceAddView(_MeetingChildView):
         )
 
 
-class ParagraphAddView(_MeetingChildView):
+class ParagraphAddView(ConcernSearchMixin, _MeetingChildView):
     child_form = forms.ParagraphForm
+    form_class = forms.ParagraphForm
     heading = gettext_lazy("New paragraph")
 
     def save(self, meeting: Meeting, form: Any) -> Any:
         return services.paragraph_create(
-            actor=self.request.user, data={**form.cleaned_data, "meeting": meeting}
+            actor=self.request.user,
+            data={**form.concern_data(form.cleaned_data), "meeting": meeting},
         )
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("_concerns_search"):
+            meeting = self.meeting()
+            response = self.concern_search(
+                meeting, lambda form, obj, version=None: self.render_form(form, obj)
+            )
+            assert response is not None
+            return response
+        return super().post(request, *args, **kwargs)
 
-class ParagraphEditView(ObjectEditView):
+
+class ParagraphEditView(ConcernSearchMixin, ObjectEditView):
     model = Paragraph
     form_class = forms.ParagraphForm
     update_service = staticmethod(services.paragraph_update)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("_concerns_search"):
+            obj = self.target()
+            response = self.concern_search(obj, self.render_form)
+            assert response is not None
+            return response
+        return super().post(request, *args, **kwargs)
 
     def target(self) -> Any:
         obj = self.get_object()
@@ -458,6 +597,16 @@ class ParagraphEditView(ObjectEditView):
 
             deny(self.request, Paragraph, "change", obj)
         return obj
+
+
+def _attach_concerns(user: Any, rows: list[Any]) -> None:
+    """Give each agenda item or paragraph `.concern`: None when it links to nothing, else
+    a link the reader may follow or the neutral text (`concerns.shown_to`)."""
+    from forvalta.governance import concerns
+
+    shown = concerns.shown_to(user, rows)
+    for row in rows:
+        row.concern = shown.get(row.pk)
 
 
 def minutes_context(meeting: Meeting, *, user: Any, include_confidential: bool) -> dict[str, Any]:
@@ -488,10 +637,12 @@ def minutes_context(meeting: Meeting, *, user: Any, include_confidential: bool) 
         "body": meeting.body.name,
         "date": day.date().isoformat(),
     }
+    paragraph_rows = list(paragraphs.order_by("number"))
+    _attach_concerns(user, paragraph_rows)
     return {
         "meeting": meeting,
         "document_name": name,
-        "paragraphs": paragraphs.order_by("number"),
+        "paragraphs": paragraph_rows,
         "attendance": [
             (row, label(row.person), label(row.substitute_for))
             for row in attendance.select_related("person", "organisation", "substitute_for")

@@ -101,6 +101,16 @@ def test_a_council_year_with_a_circulation(demo: None, page: Page, live_server: 
     log_in(page, "forvaltningsledare")
     page.goto(f"/governance/agenda/add/?meeting={meeting.pk}")
     page.locator("#id_title").fill("Uppföljning av budget")
+    # What the item concerns: searched as one types (htmx), chosen from the matches.
+    service = council.service
+    assert service is not None
+    page.locator("#id_concerns_search").fill(service.name)
+    option = page.locator(f'#id_concerns option[value="register.service:{service.pk}"]')
+    expect(option).to_have_count(1)
+    # Only the matches are left (and "nothing chosen").
+    others = page.locator("#id_concerns option").filter(has_not_text=service.name)
+    expect(others).to_have_text(["– inget valt –"])
+    page.locator("#id_concerns").select_option(f"register.service:{service.pk}")
     page.get_by_role("button", name="Spara", exact=True).click()
     page.goto(f"/governance/meetings/{meeting.pk}/edit/")
     page.get_by_label("Karl Bergqvist", exact=True).check()
@@ -109,6 +119,11 @@ def test_a_council_year_with_a_circulation(demo: None, page: Page, live_server: 
     page.goto(f"/governance/meetings/{meeting.pk}/")
     expect(page.locator("#agenda + ol, section.related").first).to_be_visible()
     expect(page.locator("main")).to_contain_text("Uppföljning av budget")
+    concerns = page.locator("#agenda ~ ol .concerns, section.related .concerns").first
+    expect(concerns).to_have_text(f"Gäller: {service.name}")
+    expect(concerns.get_by_role("link", name=service.name)).to_have_attribute(
+        "href", service.get_absolute_url()
+    )
     meeting_action(page, "Skicka kallelsen")
     meeting_action(page, "Markera som genomfört")
     minutes = page.locator("article.paragraph")

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from forvalta.core.tests.pdf import pdf_text
 from forvalta.governance import services
 from forvalta.governance.models import Body, Decision, Paragraph
 from forvalta.governance.tests.helpers import governance_world, meeting_in
+from forvalta.register.models import Agreement
 from forvalta.register.tests.test_tenancy_matrix import body_text, login
 from forvalta.register.tests.world import (
     ALL_ITEMS,
@@ -76,7 +78,15 @@ def build() -> tuple[Any, dict[str, Any]]:
     meeting.adjusters.set([u["owner1"]])
     items["MEET"] = meeting
     items["AGENDA"] = services.agenda_item_create(
-        actor=lead, data={"meeting": meeting, "order": 1, "title": f"Punkt {marker('AGENDA')}"}
+        actor=lead,
+        data={
+            "meeting": meeting,
+            "order": 1,
+            "title": f"Punkt {marker('AGENDA')}",
+            # What it concerns is seen by the association's people only (and sup2).
+            "concerns_type": ContentType.objects.get_for_model(Agreement),
+            "concerns_id": i["AGR_SUP2"].pk,
+        },
     )
     services.meeting_hold(actor=lead, meeting=meeting)
     items["PARA"] = services.paragraph_create(
@@ -156,7 +166,14 @@ def urls(items: dict[str, Any]) -> list[str]:
         reverse("governance:paragraph_add", args=[meeting.pk]),
         reverse("governance:meeting_edit", args=[meeting.pk]),
         reverse("governance:body_edit", args=[items["BODY"].pk]),
+        reverse("governance:body_rhythm", args=[items["BODY"].pk]),
+        reverse("governance:body_rhythm", args=[items["BODY_M1"].pk]),
         reverse("governance:paragraph_edit", args=[items["PARA_CONF"].pk]),
+        reverse("governance:agendaitem_edit", args=[items["AGENDA"].pk]),
+        reverse("governance:concern_options") + "?concerns_search=ZZ",
+        reverse("governance:concern_options")
+        + "?concerns=register.agreement:"
+        + str(items["AGENDA"].concerns_id),
     ]
     for key in ("BODY", "MEET", "DEC", "DEC_CONF", "CIRC", "BODY_M1", "DEC_M1"):
         result.append(items[key].get_absolute_url())
