@@ -252,7 +252,7 @@ class ConcernSearchInput(forms.TextInput):
         box = super().render(name, value, attrs, renderer)
         return format_html(
             '<span class="search-row">{} <button type="submit" name="_concerns_search" '
-            'value="1" class="button button-secondary">{}</button></span>',
+            'value="1" class="button button-secondary" data-search-submit>{}</button></span>',
             box,
             _("Search"),
         )

@@ -110,8 +110,15 @@ def test_a_council_year_with_a_circulation(demo: None, page: Page, live_server: 
     # Only the matches are left (and "nothing chosen").
     others = page.locator("#id_concerns option").filter(has_not_text=service.name)
     expect(others).to_have_text(["– inget valt –"])
+    # Enter in the search box does not send the form (the matches came as one typed) …
+    page.locator("#id_concerns_search").press("Enter")
+    expect(option).to_have_count(1)
+    assert page.url.endswith(f"/governance/agenda/add/?meeting={meeting.pk}")
     page.locator("#id_concerns").select_option(f"register.service:{service.pk}")
-    page.get_by_role("button", name="Spara", exact=True).click()
+    # … and Enter in another field saves, as in any form (not the picker's "Search").
+    with page.expect_navigation():
+        page.locator("#id_title").press("Enter")
+    expect(page.locator(".notice, .messages").first).to_be_visible()
     page.goto(f"/governance/meetings/{meeting.pk}/edit/")
     page.get_by_label("Karl Bergqvist", exact=True).check()
     page.get_by_label("Ahmed Karimi", exact=True).check()

@@ -150,6 +150,22 @@
       copyFrom(button);
     }
   });
+  // A form whose first submit button only searches (a picker's "Search", which without
+  // JavaScript reloads the form with the matches): Enter in its search box searches as
+  // you type already, and Enter in any other field saves, as in every other form.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.form || field.tagName !== "INPUT") return;
+    var form = field.form;
+    if (!form.querySelector("button[data-search-submit]")) return;
+    event.preventDefault();
+    if (field.type === "search") return;
+    var save = Array.prototype.filter.call(
+      form.querySelectorAll("button[type=submit], input[type=submit]"),
+      function (b) { return !b.hasAttribute("data-search-submit") && !b.name; }
+    )[0];
+    if (save && form.requestSubmit) form.requestSubmit(save);
+  });
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-fills]")) {
       fillFromOption(event.target);
