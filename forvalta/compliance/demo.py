@@ -26,6 +26,7 @@ from forvalta.compliance.models import (
     SubjectsInformed,
 )
 from forvalta.compliance.roles import CRISIS_COORDINATOR, ensure_role_types
+from forvalta.plans.models import ManagementPlan, PlanActivity, PlanStatus
 from forvalta.register.models import RoleAssignment, RoleType
 
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -158,13 +159,33 @@ def load(builder: Any) -> None:
                 existing_measures="Behörighetskontroll två gånger per år.",
             )
         )
+    # The action went into next year's management plan as one of its activities.
+    plan = builder.save(
+        ManagementPlan(
+            organisation=kungalv,
+            management_object=systems["treserva"].management_object,
+            name=f"Förvaltningsplan Omsorg {year + 1}",
+            period_start=dt.date(year + 1, 1, 1),
+            period_end=dt.date(year + 1, 12, 31),
+            status=PlanStatus.DRAFT,
+            purpose="Förvaltning av verksamhetssystemet för vård och omsorg.",
+        )
+    )
+    activity = builder.save(
+        PlanActivity(
+            plan=plan,
+            order=1,
+            name="Behörighetsstyrning",
+            overall_goal="Automatisk avslutning av konton vid byte av enhet",
+        )
+    )
     builder.save(
         RiskAction(
             analysis=analysis,
             description="Automatisk avslutning av konton vid byte av enhet",
             owner=users["kristoffer.lindgren"],
             due_on=dt.date(year + 1, 4, 30),
-            plan_reference=f"Förvaltningsplan Omsorg {year + 1}: aktivitet Behörighetsstyrning",
+            plan_activity=activity,
         )
     )
 

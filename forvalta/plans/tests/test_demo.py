@@ -66,3 +66,21 @@ def test_sambruk_split_by_inhabitants_with_alingsas_from_july(loaded):
     assert [s.organisation.name for s in CostShare.objects.visible_to(ale).filter(split=split)] == [
         "Ale kommun"
     ]
+
+
+def test_kungalvs_risk_action_is_an_activity_of_its_next_plan(loaded, client):
+    """The compliance demo's Treserva analysis carried its action into Kungälv's plan for
+    next year as an activity, shown on the action plan as a link to that plan."""
+    from forvalta.compliance.models import RiskAction
+
+    action = RiskAction.objects.get(description="Automatisk avslutning av konton vid byte av enhet")
+    activity = action.plan_activity
+    assert activity is not None
+    assert (activity.name, activity.plan.organisation.name) == (
+        "Behörighetsstyrning",
+        "Kungälvs kommun",
+    )
+    assert activity.plan.name.startswith("Förvaltningsplan Omsorg ")
+    client.force_login(User.objects.get(username="kungalvadmin"))
+    page = client.get(action.analysis.get_absolute_url()).content.decode()
+    assert f'href="{activity.plan.get_absolute_url()}"' in page
