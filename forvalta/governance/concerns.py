@@ -51,6 +51,8 @@ for _label, _fields in (
     ("register.Agreement", ("title", "reference")),
     ("compliance.RiskAnalysis", ("title",)),
     ("compliance.PersonalDataIncident", ("title",)),
+    # A signed traffic-light report put on a council's agenda (compliance.services).
+    ("compliance.AnnualReport", ()),
     ("support.Ticket", ("title",)),
     ("governance.Decision", ("number", "title")),
     ("register.ManagementObject", ("name",)),
