@@ -589,8 +589,10 @@ def list_without_remark(*, actor: Any, review_list: ReviewList, comment: str = "
 
 
 def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
-    """The controller turns the reported remove and change verdicts into requests
-    (decided by the unit manager's verdict; executed by the system administrator)."""
+    """The controller turns the reported remove and change verdicts into requests. The
+    manager's verdict is the reason, not the decision: like any request, each one is
+    decided by the object owner (or system owner) of the organisation, who is told, and
+    executed by the system administrator (seed 000 4.5.2-4.5.3)."""
     _require(actor, "access.change_campaign", campaign, "removal_requests")
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
@@ -618,10 +620,8 @@ def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
                 else account.roles.replace("|", ", "),
                 reason=item.comment,
                 review_item=item,
-                status=RequestStatus.APPROVED,
+                status=RequestStatus.REQUESTED,
                 requested_by=actor,
-                decided_by=item.decided_by,
-                decided_at=item.decided_at,
             )
             made += 1
             record(
@@ -630,6 +630,7 @@ def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
                 obj=request,
                 changes={**diff({}, audit_snapshot(request)), "campaign": [None, campaign.pk]},
             )
+            _tell_owners(request, actor)
     return made
 
 
@@ -669,18 +670,23 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
             obj=request,
             changes=diff({}, audit_snapshot(request)),
         )
-        for owner in role_holders(
-            request.organisation, request.system, ("object_owner", "system_owner")
-        ):
-            if owner.pk != actor.pk:
-                notify(
-                    owner,
-                    "decision_waiting",
-                    organisation=request.organisation,
-                    link=request.get_absolute_url(),
-                    obj=request,
-                )
+        _tell_owners(request, actor)
     return request
+
+
+def _tell_owners(request: AccessRequest, actor: Any) -> None:
+    """The object and system owners who decide the request are told of it."""
+    for owner in role_holders(
+        request.organisation, request.system, ("object_owner", "system_owner")
+    ):
+        if owner.pk != actor.pk:
+            notify(
+                owner,
+                "decision_waiting",
+                organisation=request.organisation,
+                link=request.get_absolute_url(),
+                obj=request,
+            )
 
 
 def role_holders(organisation: Any, system: Any, codes: tuple[str, ...]) -> list[Any]:
@@ -720,6 +726,55 @@ def deviation_create(*, actor: Any, data: dict[str, Any]) -> Deviation:
             changes=diff({}, audit_snapshot(deviation)),
         )
     return deviation
+
+
+# The fields of a deviation that change after it is raised (not what it is about).
+DEVIATION_FIELDS = (
+    "description",
+    "is_personal_data_incident",
+    "assessment",
+    "incident_reference",
+    "incident_url",
+)
+
+
+def deviation_update(*, actor: Any, instance: Deviation, data: dict[str, Any]) -> Deviation:
+    """Edit a deviation (the controller, as for raising it); one of a signed review no
+    longer changes. The review, account, organisation and system stay as raised."""
+    with transaction.atomic():
+        fresh = (
+            Deviation.objects.select_for_update()
+            .select_related("campaign", "account__snapshot")
+            .get(pk=instance.pk)
+        )
+        refused = None
+        if not actor.has_perm("access.change_deviation", fresh):
+            refused = fresh
+        else:
+            before = audit_snapshot(fresh)
+            for name in DEVIATION_FIELDS:
+                if name in data:
+                    setattr(fresh, name, data[name])
+            fresh.full_clean()
+            fresh.save()
+            changes = diff(before, audit_snapshot(fresh))
+            if changes:
+                record(actor=actor, action="access.deviation.updated", obj=fresh, changes=changes)
+    if refused is not None:
+        _refuse(actor, refused, "change")
+    return fresh
+
+
+def deviation_history(deviation: Deviation) -> Any:
+    """The deviation's own changes (raised, edited) from the audit trail, newest first.
+    For those who see the deviation: its events carry nothing they do not see on it."""
+    from forvalta.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type=object_type_of(deviation),
+        object_id=str(deviation.pk),
+        action__in=("access.deviation.created", "access.deviation.updated"),
+    ).order_by("-occurred_at", "-id")
 
 
 def year_status(organisation: Any, system: Any, year: int) -> dict[str, bool]:
