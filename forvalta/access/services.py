@@ -864,55 +864,78 @@ def escalate_overdue(on: dt.date | None = None) -> int:
 
 def scheduled_campaigns(on: dt.date | None = None) -> int:
     """Create the campaigns due within each scheduled setting's lead days, from the
-    latest snapshot, once per organisation, system, season and year."""
+    latest imported snapshot, once per organisation, system, season and year (a campaign
+    made by hand for that season counts). The campaign's year is its due date's (a
+    spring review due next year is created in December when the lead days reach it).
+    Idempotent: each setting is locked while its campaigns are checked and made. One
+    setting that cannot be served (no snapshot, no controller who may still run
+    reviews) does not stop the others."""
     day = on or today()
     made = 0
-    for settings in AccessSettings.objects.filter(scheduled=True).select_related(
-        "organisation", "system"
+    for settings in (
+        AccessSettings.objects.filter(scheduled=True)
+        .select_related("organisation", "system")
+        .order_by("pk")
     ):
-        for season in (Season.SPRING, Season.AUTUMN):
-            due = settings.due_on(season, day.year)
-            if not (day <= due <= day + dt.timedelta(days=settings.lead_days)):
-                continue
-            if Campaign.objects.filter(
-                organisation=settings.organisation,
-                system=settings.system,
-                season=season,
-                year=day.year,
-            ).exists():
-                continue
-            snapshot = (
-                Snapshot.objects.filter(
-                    organisation=settings.organisation,
-                    system=settings.system,
-                    status=SnapshotStatus.DONE,
-                )
-                .order_by("-taken_on", "-pk")
-                .first()
-            )
-            controller = _controller_of(settings)
-            if snapshot is None or controller is None:
-                continue
-            campaign_create(
-                actor=controller, snapshot=snapshot, season=season, year=day.year, due_on=due
-            )
-            made += 1
+        for year in (day.year, day.year + 1):
+            for season in (Season.SPRING, Season.AUTUMN):
+                try:
+                    due = settings.due_on(season, year)
+                except ValueError:
+                    continue
+                if not (day <= due <= day + dt.timedelta(days=settings.lead_days)):
+                    continue
+                if _scheduled_campaign(settings, season, due):
+                    made += 1
     return made
 
 
+def _scheduled_campaign(settings: AccessSettings, season: str, due: dt.date) -> bool:
+    with transaction.atomic():
+        AccessSettings.objects.select_for_update().filter(pk=settings.pk).exists()
+        if Campaign.objects.filter(
+            organisation=settings.organisation,
+            system=settings.system,
+            season=season,
+            year=due.year,
+        ).exists():
+            return False
+        snapshot = (
+            Snapshot.objects.filter(
+                organisation=settings.organisation,
+                system=settings.system,
+                status=SnapshotStatus.DONE,
+            )
+            .order_by("-taken_on", "-pk")
+            .first()
+        )
+        controller = _controller_of(settings)
+        if snapshot is None or controller is None:
+            return False
+        campaign_create(
+            actor=controller, snapshot=snapshot, season=season, year=due.year, due_on=due
+        )
+    return True
+
+
 def _controller_of(settings: AccessSettings) -> Any:
-    from forvalta.access.scoping import STAFF_ROLES  # noqa: F401  (same role codes)
+    """The first of the organisation's controllers of the system who may still create
+    a campaign (active, a member, the role in force)."""
     from forvalta.register.models import RoleAssignment
 
-    assignment = (
+    assignments = (
         RoleAssignment.objects.active()
         .filter(
             role_type__code="access_controller",
             organisation=settings.organisation,
+            person__is_active=True,
         )
         .filter(Q(system=settings.system) | Q(service__systems=settings.system))
         .select_related("person")
         .order_by("pk")
-        .first()
     )
-    return assignment.person if assignment is not None else None
+    probe = Campaign(organisation=settings.organisation, system=settings.system)
+    for assignment in assignments:
+        if assignment.person.has_perm("access.add_campaign", probe):
+            return assignment.person
+    return None
