@@ -661,6 +661,25 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
         raise ValidationError({"person": _("Choose the person or give the account id.")})
     if request.access_role is None and not request.roles.strip():
         raise ValidationError({"access_role": _("Choose the access role or write the roles.")})
+    errors: dict[str, Any] = {}
+    if (
+        request.person is not None
+        and not Membership.objects.active()
+        .filter(user=request.person, organisation=request.organisation)
+        .exists()
+    ):
+        errors["person"] = _("The person must be a member of the organisation of the request.")
+    role = request.access_role
+    if role is not None and not (
+        role.system_id == request.system.pk
+        or (
+            role.service_id is not None
+            and request.system.services.filter(pk=role.service_id).exists()
+        )
+    ):
+        errors["access_role"] = _("The access role is not one of this system's.")
+    if errors:
+        raise ValidationError(errors)
     _require(actor, "access.add_accessrequest", request, "add")
     with transaction.atomic():
         request.save()

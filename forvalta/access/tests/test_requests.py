@@ -348,3 +348,32 @@ def test_requests_are_seen_by_the_staff_the_asker_and_the_person_only(client, aw
         assert client.get(request.get_absolute_url()).status_code == status, persona
         listed = client.get(reverse("access:accessrequest_list")).content.decode()
         assert ("Bert Berg" in listed) == (status == 200), persona
+
+
+def test_the_role_must_be_the_systems_and_the_person_a_member_of_the_organisation(client, aw):
+    from forvalta.access.models import AccessRole
+    from forvalta.core.tests.factories import MembershipFactory
+
+    p = aw.people
+    own_system = aw.world.items["SYS_M1"]
+    wrong = AccessRole.objects.create(system=own_system, name="Omsorgsroll")
+    shared = AccessRole.objects.create(service=aw.world.items["SVC_A"], name="Tjänstens roll")
+    _login(client, p["controller"])
+    response = _ask(client, aw, p["anna"], access_role=wrong.pk, roles="")
+    assert response.status_code == 400
+    assert "Behörighetsrollen hör inte till det här systemet." in response.content.decode()
+    assert AccessRequest.objects.count() == 0
+    # The controller is also a member of Kommun Två: its people are in the choice list,
+    # but a request of Kommun Ett is not for them.
+    MembershipFactory(user=p["controller"], organisation=aw.other)
+    _login(client, p["controller"])
+    response = _ask(client, aw, p["other_controller"])
+    assert response.status_code == 400
+    assert (
+        "Personen måste vara medlem i den organisation som begäran gäller."
+        in response.content.decode()
+    )
+    assert AccessRequest.objects.count() == 0
+    # A role of a service the system belongs to is the system's.
+    assert _ask(client, aw, p["anna"], access_role=shared.pk, roles="").status_code == 302
+    assert AccessRequest.objects.get().access_role == shared
