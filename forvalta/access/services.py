@@ -669,12 +669,16 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
         .exists()
     ):
         errors["person"] = _("The person must be a member of the organisation of the request.")
+    from forvalta.register.models import Service
+
     role = request.access_role
     if role is not None and not (
         role.system_id == request.system.pk
         or (
             role.service_id is not None
-            and request.system.services.filter(pk=role.service_id).exists()
+            and Service.systems.through.objects.filter(
+                service_id=role.service_id, system_id=request.system.pk
+            ).exists()
         )
     ):
         errors["access_role"] = _("The access role is not one of this system's.")
