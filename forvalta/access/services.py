@@ -765,11 +765,7 @@ def deviation_update(*, actor: Any, instance: Deviation, data: dict[str, Any]) -
     """Edit a deviation (the controller, as for raising it); one of a signed review no
     longer changes. The review, account, organisation and system stay as raised."""
     with transaction.atomic():
-        fresh = (
-            Deviation.objects.select_for_update()
-            .select_related("campaign", "account__snapshot")
-            .get(pk=instance.pk)
-        )
+        fresh = Deviation.objects.select_for_update().get(pk=instance.pk)
         refused = None
         if not actor.has_perm("access.change_deviation", fresh):
             refused = fresh
