@@ -12,9 +12,9 @@ units with a manager each and people for a third of the accounts (matched by e-m
 a previous snapshot of the same accounts is imported once before the repeats, so each
 measured import also computes the difference to it. Each repeat measures:
 
-- baseline: the account rows, already parsed and resolved, written by a plain bulk
-  insert (COPY on PostgreSQL, `bulk_create` in batches of 5,000 on SQLite) into a
-  snapshot, in one transaction;
+- baseline: the account rows, already parsed and resolved (unit and person ids, as
+  the import writes them), written by a plain bulk insert (COPY on PostgreSQL,
+  `bulk_create` in batches of 5,000 on SQLite) into a snapshot, in one transaction;
 - import + split: the CSV file as the import page reads it (the register's reader),
   parsed, matched to people and units, compared with the previous snapshot and written
   (`snapshot_from_rows`), then split into a campaign (`campaign_create`: one list per
@@ -214,12 +214,15 @@ def baseline(w: dict[str, Any], prepared: list[tuple[Any, ...]]) -> float:
     return time.perf_counter() - start
 
 
-def prepared_rows(data: bytes) -> list[tuple[Any, ...]]:
-    """What the import computes per row, computed once here for the baseline."""
+def prepared_rows(w: dict[str, Any], data: bytes) -> list[tuple[Any, ...]]:
+    """What the import computes per row, computed once here for the baseline: the
+    parsed values and the resolved unit and person (so the baseline writes the same
+    references, and the database checks the same foreign keys, as the import)."""
     from forvalta.access.models import default_mapping
-    from forvalta.access.snapshots import parse_rows, read_file
+    from forvalta.access.snapshots import Matcher, parse_rows, read_file
 
     parsed = parse_rows(read_file(default_mapping(), "treserva.csv", data).rows)
+    matcher = Matcher.for_organisation(w["org"].pk)
     return [
         (
             r["account_id"],
@@ -228,12 +231,12 @@ def prepared_rows(data: bytes) -> list[tuple[Any, ...]]:
             r["employee_id"],
             r["personal_number"],
             r["unit_name"],
-            None,
+            matcher.unit(r["unit_name"]),
             r["roles"],
             r["protected_access"],
             r["last_login"],
             r["valid_until"],
-            None,
+            matcher.person(r),
             "same",
             "",
         )
@@ -287,7 +290,7 @@ def main() -> None:
             system=w["system"],
             rows=read_file(default_mapping(), "treserva.csv", data).rows,
         )
-        prepared = prepared_rows(data)
+        prepared = prepared_rows(w, data)
         base_times, import_times, ratios = [], [], []
         queries = lists = 0
         for _ in range(args.repeat):

@@ -1,8 +1,8 @@
 """Access review demo: Kungälv's Treserva with about 300 accounts in five of its care
 units, a spring review that is done and signed (one removal reported by the manager of
-Hemtjänst Ytterby, carried out and confirmed by the next account list), and an autumn
-review in progress. Everything goes through the services, so the audit trail and the
-workflow history show it as it happened."""
+Hemtjänst Ytterby, approved by Treserva's system owner, carried out and confirmed by
+the next account list), and an autumn review in progress. Everything goes through the
+services, so the audit trail and the workflow history show it as it happened."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from forvalta.access import services
 from forvalta.access.models import (
+    AccessRequest,
     AccessRole,
     AccessSettings,
     ListKind,
@@ -175,6 +176,9 @@ def load(builder: Any) -> None:
     for review_list in lists.filter(status=ListStatus.SENT):
         _without_remark(review_list)
     services.removal_requests_create(actor=controller, campaign=campaign)
+    # Treserva's system owner decides the request (the manager's verdict is its reason).
+    for request in AccessRequest.objects.filter(review_item__review_list__campaign=campaign):
+        engine.take(request, "approve", actor=builder.users["systemagare"])
     services.snapshot_from_rows(
         actor=builder.users["jenny.olofsson"],
         organisation=org,

@@ -214,6 +214,16 @@ class DeviationForm(ScopedModelForm):
         )
         widgets = {"account": forms.HiddenInput()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # What the deviation is about stays as raised.
+            for name in ("campaign", "account"):
+                self.fields[name].disabled = True
+            self.initial["is_personal_data_incident"] = (
+                "yes" if self.instance.is_personal_data_incident else "no"
+            )
+
 
 class YearSignForm(forms.Form):
     fields: dict[str, Any]  # type: ignore[assignment]  # choice fields re-pointed at scoped querysets

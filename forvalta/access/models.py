@@ -742,6 +742,24 @@ class Deviation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("access:deviation_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        if self.is_personal_data_incident and not self.assessment.strip():
+            errors["assessment"] = _(
+                "Say why it is a personal-data incident: the assessment is part of the record."
+            )
+        url = self.incident_url
+        if url and not (
+            url.startswith("https://") or (url.startswith("/") and not url.startswith("//"))
+        ):
+            errors["incident_url"] = _(
+                "Give the link as a web address beginning with https:// or as an address "
+                "in Forvalta beginning with /."
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class YearSignOff(models.Model):
     """The process owner's signature that the year's access controls are done."""

@@ -63,7 +63,7 @@ def protocol_data(campaign: Campaign, user: Any) -> dict[str, Any]:
         r.review_item_id: r
         for r in AccessRequest.objects.visible_to(user)
         .filter(review_item__review_list__campaign=campaign)
-        .select_related("confirmed_by_snapshot")
+        .select_related("confirmed_by_snapshot", "decided_by")
     }
     removals = []
     for item in decisions:
@@ -76,6 +76,12 @@ def protocol_data(campaign: Campaign, user: Any) -> dict[str, Any]:
             }
         elif request.status == RequestStatus.DONE:
             state = _("Done, not yet confirmed by a snapshot")
+        elif request.status == RequestStatus.REQUESTED:
+            state = _("Waiting for the owner's decision")
+        elif request.status == RequestStatus.REJECTED:
+            state = _("Rejected by %(name)s: the access stays") % {
+                "name": _person(request.decided_by)
+            }
         else:
             state = _("Not done")
         removals.append(

@@ -2,7 +2,8 @@
 
 - The controller (behörighetskontrollant) of the organisation for the system imports
   snapshots, edits the settings, creates and runs campaigns, prepares and sends lists,
-  makes removal requests of verdicts, raises deviations and signs the campaign.
+  makes removal requests of verdicts, raises and edits deviations (not those of a
+  signed campaign) and signs the campaign.
 - The system administrator imports snapshots, edits the settings and executes requests.
 - The object owner (or system owner) of the organisation decides requests.
 - A list's reviewer (the unit manager, or the manager it was escalated to) gives the
@@ -182,6 +183,14 @@ def reviews_list(user: Any, review_list: Any) -> bool:
 
 
 @rules.predicate
+def deviation_open(user: Any, deviation: Any) -> bool:
+    """A deviation of a signed review is part of the signed protocol: it no longer changes."""
+    if deviation is None or deviation.campaign_id is None:
+        return True
+    return deviation.campaign.status == CampaignStatus.OPEN
+
+
+@rules.predicate
 def manages_register_target(user: Any, role: Any) -> bool:
     scope = scope_for(user)
     if role is None:
@@ -260,5 +269,6 @@ rules.add_perm("access.decide_accessrequest", is_owner)
 rules.add_perm("access.execute_accessrequest", is_administrator)
 rules.add_perm("access.view_deviation", sees_staff)
 rules.add_perm("access.add_deviation", is_controller)
+rules.add_perm("access.change_deviation", is_controller & deviation_open)
 rules.add_perm("access.view_yearsignoff", sees_staff)
 rules.add_perm("access.add_yearsignoff", is_process_owner)

@@ -589,8 +589,10 @@ def list_without_remark(*, actor: Any, review_list: ReviewList, comment: str = "
 
 
 def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
-    """The controller turns the reported remove and change verdicts into requests
-    (decided by the unit manager's verdict; executed by the system administrator)."""
+    """The controller turns the reported remove and change verdicts into requests. The
+    manager's verdict is the reason, not the decision: like any request, each one is
+    decided by the object owner (or system owner) of the organisation, who is told, and
+    executed by the system administrator (seed 000 4.5.2-4.5.3)."""
     _require(actor, "access.change_campaign", campaign, "removal_requests")
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
@@ -618,10 +620,8 @@ def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
                 else account.roles.replace("|", ", "),
                 reason=item.comment,
                 review_item=item,
-                status=RequestStatus.APPROVED,
+                status=RequestStatus.REQUESTED,
                 requested_by=actor,
-                decided_by=item.decided_by,
-                decided_at=item.decided_at,
             )
             made += 1
             record(
@@ -630,6 +630,7 @@ def removal_requests_create(*, actor: Any, campaign: Campaign) -> int:
                 obj=request,
                 changes={**diff({}, audit_snapshot(request)), "campaign": [None, campaign.pk]},
             )
+            _tell_owners(request, actor)
     return made
 
 
@@ -660,6 +661,29 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
         raise ValidationError({"person": _("Choose the person or give the account id.")})
     if request.access_role is None and not request.roles.strip():
         raise ValidationError({"access_role": _("Choose the access role or write the roles.")})
+    errors: dict[str, Any] = {}
+    if (
+        request.person is not None
+        and not Membership.objects.active()
+        .filter(user=request.person, organisation=request.organisation)
+        .exists()
+    ):
+        errors["person"] = _("The person must be a member of the organisation of the request.")
+    from forvalta.register.models import Service
+
+    role = request.access_role
+    if role is not None and not (
+        role.system_id == request.system.pk
+        or (
+            role.service_id is not None
+            and Service.systems.through.objects.filter(
+                service_id=role.service_id, system_id=request.system.pk
+            ).exists()
+        )
+    ):
+        errors["access_role"] = _("The access role is not one of this system's.")
+    if errors:
+        raise ValidationError(errors)
     _require(actor, "access.add_accessrequest", request, "add")
     with transaction.atomic():
         request.save()
@@ -669,18 +693,23 @@ def access_request_create(*, actor: Any, data: dict[str, Any]) -> AccessRequest:
             obj=request,
             changes=diff({}, audit_snapshot(request)),
         )
-        for owner in role_holders(
-            request.organisation, request.system, ("object_owner", "system_owner")
-        ):
-            if owner.pk != actor.pk:
-                notify(
-                    owner,
-                    "decision_waiting",
-                    organisation=request.organisation,
-                    link=request.get_absolute_url(),
-                    obj=request,
-                )
+        _tell_owners(request, actor)
     return request
+
+
+def _tell_owners(request: AccessRequest, actor: Any) -> None:
+    """The object and system owners who decide the request are told of it."""
+    for owner in role_holders(
+        request.organisation, request.system, ("object_owner", "system_owner")
+    ):
+        if owner.pk != actor.pk:
+            notify(
+                owner,
+                "decision_waiting",
+                organisation=request.organisation,
+                link=request.get_absolute_url(),
+                obj=request,
+            )
 
 
 def role_holders(organisation: Any, system: Any, codes: tuple[str, ...]) -> list[Any]:
@@ -720,6 +749,51 @@ def deviation_create(*, actor: Any, data: dict[str, Any]) -> Deviation:
             changes=diff({}, audit_snapshot(deviation)),
         )
     return deviation
+
+
+# The fields of a deviation that change after it is raised (not what it is about).
+DEVIATION_FIELDS = (
+    "description",
+    "is_personal_data_incident",
+    "assessment",
+    "incident_reference",
+    "incident_url",
+)
+
+
+def deviation_update(*, actor: Any, instance: Deviation, data: dict[str, Any]) -> Deviation:
+    """Edit a deviation (the controller, as for raising it); one of a signed review no
+    longer changes. The review, account, organisation and system stay as raised."""
+    with transaction.atomic():
+        fresh = Deviation.objects.select_for_update().get(pk=instance.pk)
+        refused = None
+        if not actor.has_perm("access.change_deviation", fresh):
+            refused = fresh
+        else:
+            before = audit_snapshot(fresh)
+            for name in DEVIATION_FIELDS:
+                if name in data:
+                    setattr(fresh, name, data[name])
+            fresh.full_clean()
+            fresh.save()
+            changes = diff(before, audit_snapshot(fresh))
+            if changes:
+                record(actor=actor, action="access.deviation.updated", obj=fresh, changes=changes)
+    if refused is not None:
+        _refuse(actor, refused, "change")
+    return fresh
+
+
+def deviation_history(deviation: Deviation) -> Any:
+    """The deviation's own changes (raised, edited) from the audit trail, newest first.
+    For those who see the deviation: its events carry nothing they do not see on it."""
+    from forvalta.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type=object_type_of(deviation),
+        object_id=str(deviation.pk),
+        action__in=("access.deviation.created", "access.deviation.updated"),
+    ).order_by("-occurred_at", "-id")
 
 
 def year_status(organisation: Any, system: Any, year: int) -> dict[str, bool]:
@@ -809,55 +883,78 @@ def escalate_overdue(on: dt.date | None = None) -> int:
 
 def scheduled_campaigns(on: dt.date | None = None) -> int:
     """Create the campaigns due within each scheduled setting's lead days, from the
-    latest snapshot, once per organisation, system, season and year."""
+    latest imported snapshot, once per organisation, system, season and year (a campaign
+    made by hand for that season counts). The campaign's year is its due date's (a
+    spring review due next year is created in December when the lead days reach it).
+    Idempotent: each setting is locked while its campaigns are checked and made. One
+    setting that cannot be served (no snapshot, no controller who may still run
+    reviews) does not stop the others."""
     day = on or today()
     made = 0
-    for settings in AccessSettings.objects.filter(scheduled=True).select_related(
-        "organisation", "system"
+    for settings in (
+        AccessSettings.objects.filter(scheduled=True)
+        .select_related("organisation", "system")
+        .order_by("pk")
     ):
-        for season in (Season.SPRING, Season.AUTUMN):
-            due = settings.due_on(season, day.year)
-            if not (day <= due <= day + dt.timedelta(days=settings.lead_days)):
-                continue
-            if Campaign.objects.filter(
-                organisation=settings.organisation,
-                system=settings.system,
-                season=season,
-                year=day.year,
-            ).exists():
-                continue
-            snapshot = (
-                Snapshot.objects.filter(
-                    organisation=settings.organisation,
-                    system=settings.system,
-                    status=SnapshotStatus.DONE,
-                )
-                .order_by("-taken_on", "-pk")
-                .first()
-            )
-            controller = _controller_of(settings)
-            if snapshot is None or controller is None:
-                continue
-            campaign_create(
-                actor=controller, snapshot=snapshot, season=season, year=day.year, due_on=due
-            )
-            made += 1
+        for year in (day.year, day.year + 1):
+            for season in (Season.SPRING, Season.AUTUMN):
+                try:
+                    due = settings.due_on(season, year)
+                except ValueError:
+                    continue
+                if not (day <= due <= day + dt.timedelta(days=settings.lead_days)):
+                    continue
+                if _scheduled_campaign(settings, season, due):
+                    made += 1
     return made
 
 
+def _scheduled_campaign(settings: AccessSettings, season: str, due: dt.date) -> bool:
+    with transaction.atomic():
+        AccessSettings.objects.select_for_update().filter(pk=settings.pk).exists()
+        if Campaign.objects.filter(
+            organisation=settings.organisation,
+            system=settings.system,
+            season=season,
+            year=due.year,
+        ).exists():
+            return False
+        snapshot = (
+            Snapshot.objects.filter(
+                organisation=settings.organisation,
+                system=settings.system,
+                status=SnapshotStatus.DONE,
+            )
+            .order_by("-taken_on", "-pk")
+            .first()
+        )
+        controller = _controller_of(settings)
+        if snapshot is None or controller is None:
+            return False
+        campaign_create(
+            actor=controller, snapshot=snapshot, season=season, year=due.year, due_on=due
+        )
+    return True
+
+
 def _controller_of(settings: AccessSettings) -> Any:
-    from forvalta.access.scoping import STAFF_ROLES  # noqa: F401  (same role codes)
+    """The first of the organisation's controllers of the system who may still create
+    a campaign (active, a member, the role in force)."""
     from forvalta.register.models import RoleAssignment
 
-    assignment = (
+    assignments = (
         RoleAssignment.objects.active()
         .filter(
             role_type__code="access_controller",
             organisation=settings.organisation,
+            person__is_active=True,
         )
         .filter(Q(system=settings.system) | Q(service__systems=settings.system))
         .select_related("person")
         .order_by("pk")
-        .first()
     )
-    return assignment.person if assignment is not None else None
+    probe = Campaign(organisation=settings.organisation, system=settings.system)
+    for assignment in assignments:
+        if assignment.person.has_perm("access.add_campaign", probe):
+            return assignment.person
+    return None

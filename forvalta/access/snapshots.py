@@ -17,6 +17,7 @@ rows.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -318,7 +319,15 @@ def store_accounts(
         }
     counts = {"added": 0, "changed": 0, "same": 0, "unmatched": 0}
     rows: list[tuple[Any, ...]] = []
+    compared = operator.itemgetter(*COMPARED)
+    # A few hundred unit names for tens of thousands of accounts: each matched once.
+    unit_of: dict[str, int | None] = {}
     for row in parsed:
+        unit_name = row["unit_name"]
+        if unit_name in unit_of:
+            unit_id = unit_of[unit_name]
+        else:
+            unit_id = unit_of[unit_name] = matcher.unit(unit_name)
         person_id = matcher.person(row)
         if person_id is None:
             counts["unmatched"] += 1
@@ -327,7 +336,7 @@ def store_accounts(
         if old is None:
             change = AccountChange.ADDED
         else:
-            now = tuple(row[name] for name in COMPARED)
+            now = compared(row)
             if now == old:
                 change = AccountChange.SAME
             else:
@@ -344,8 +353,8 @@ def store_accounts(
                 row["email"],
                 row["employee_id"],
                 row["personal_number"],
-                row["unit_name"],
-                matcher.unit(row["unit_name"]),
+                unit_name,
+                unit_id,
                 row["roles"],
                 row["protected_access"],
                 row["last_login"],

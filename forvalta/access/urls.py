@@ -48,6 +48,7 @@ urlpatterns = [
     path("deviations/", v.DeviationListView.as_view(), name="deviation_list"),
     path("deviations/add/", v.DeviationEditView.as_view(), name="deviation_add"),
     path("deviations/<int:pk>/", v.DeviationDetailView.as_view(), name="deviation_detail"),
+    path("deviations/<int:pk>/edit/", v.DeviationEditView.as_view(), name="deviation_edit"),
     path("years/", v.YearSignOffListView.as_view(), name="yearsignoff_list"),
     path("years/sign/", v.year_sign, name="yearsignoff_add"),
 ]

@@ -636,6 +636,7 @@ class DeviationListView(ObjectListView):
 
 class DeviationDetailView(ObjectDetailView):
     model = Deviation
+    template_name = "access/deviation_detail.html"
     fields = (
         "organisation",
         "system",
@@ -650,18 +651,26 @@ class DeviationDetailView(ObjectDetailView):
         "raised_at",
     )
 
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        from forvalta.register.history import history_entries
+
+        context = super().extra_context(obj)
+        events = services.deviation_history(obj)[:50]
+        context["history"] = history_entries(self.request.user, obj, events)
+        return context
+
 
 class DeviationEditView(ObjectEditView):
     model = Deviation
     form_class = forms.DeviationForm
     create_service = staticmethod(services.deviation_create)
+    update_service = staticmethod(services.deviation_update)
 
-    def target(self) -> Any:
-        if "pk" in self.kwargs:
-            raise Http404
-        if not self.request.user.has_perm("access.add_deviation", None):
-            deny(self.request, Deviation, "add")
-        return None
+    def service_data(self, form: Any) -> dict[str, Any]:
+        data = super().service_data(form)
+        if self.kwargs.get("pk"):
+            return {k: v for k, v in data.items() if k in services.DEVIATION_FIELDS}
+        return data
 
 
 # --- year sign-off -----------------------------------------------------------------------------

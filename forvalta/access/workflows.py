@@ -34,12 +34,13 @@ from forvalta.workflow.engine import COMMENT, Transition, Waiting, Workflow, reg
 
 
 def open_removals(campaign: Campaign) -> Any:
-    """Remove and change verdicts of the campaign whose request is not done."""
+    """Remove and change verdicts of the campaign whose request is neither done nor
+    rejected by the owner (a rejected request is settled: the access stays)."""
     return (
         ReviewItem.objects.filter(
             review_list__campaign=campaign, verdict__in=(Verdict.REMOVE, Verdict.CHANGE)
         )
-        .exclude(requests__status=RequestStatus.DONE)
+        .exclude(requests__status__in=(RequestStatus.DONE, RequestStatus.REJECTED))
         .distinct()
     )
 

@@ -300,11 +300,24 @@ def test_the_half_year_from_verdicts_to_signature(client, aw):
         == 302
     )
     request = AccessRequest.objects.get()
-    assert (request.account_id, request.status, request.decided_by) == (
+    assert (request.account_id, request.status, request.decided_by, request.requested_by) == (
         "u-bert",
-        RequestStatus.APPROVED,
-        p["mgr_north"],
+        RequestStatus.REQUESTED,
+        None,
+        p["controller"],
     )
+    assert request.review_item.decided_by == p["mgr_north"]
+    # The system owner decides it (and is told); the next snapshot confirms it.
+    from forvalta.notifications.models import Notification
+
+    assert list(
+        Notification.objects.filter(kind="decision_waiting").values_list("recipient_id", flat=True)
+    ) == [p["owner"].pk]
+    _login(client, p["owner"])
+    assert _take(client, request, "approve").status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.decided_by) == (RequestStatus.APPROVED, p["owner"])
+    _login(client, p["controller"])
     # The next snapshot no longer lists the account: the request is done and confirmed.
     upload(client, aw, [r for r in FIRST if r[0] != "u-bert"], taken_on="2026-12-10")
     request.refresh_from_db()

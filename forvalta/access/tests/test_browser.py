@@ -2,8 +2,8 @@
 when" tells it: the controller imports the account list and starts the review; three
 unit managers get their lists, one reports a removal, the others report "utan
 anmärkning"; the list of access to protected identities goes to its manager; the
-controller makes the removal request, the next snapshot confirms it, the controller
-signs, and the protocol PDF lists exactly what happened."""
+controller makes the removal request, the system owner approves it, the next snapshot
+confirms it, the controller signs, and the protocol PDF lists exactly what happened."""
 
 from __future__ import annotations
 
@@ -131,7 +131,14 @@ def test_the_treserva_half_year(page: Page, live_server: Any, tmp_path: Path) ->
     expect(page.locator(".messages")).to_contain_text(
         sv("%(count)d requests were made.") % {"count": 1}
     )
+    assert AccessRequest.objects.get().status == RequestStatus.REQUESTED
+    # The system owner decides it.
+    log_in(page, "owner")
+    page.goto(AccessRequest.objects.get().get_absolute_url())
+    page.get_by_role("button", name=sv("Approve"), exact=True).click()
+    expect(page.locator(".workflow-panel strong").first).to_have_text(sv("Approved"))
     assert AccessRequest.objects.get().status == RequestStatus.APPROVED
+    log_in(page, "controller")
     next_list = [r for r in FIRST if r[0] != "u-bert"]
     upload(page, tmp_path, "treserva-2.csv", next_list, "2026-10-20", aw.system.name)
     assert AccessRequest.objects.get().status == RequestStatus.DONE
