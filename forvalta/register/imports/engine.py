@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from forvalta.register.imports.reading import Table
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+# A row of another organisation's: not the importer's to change, so left as it is (and
+# nothing of what the register holds for it is looked at or shown).
+SKIPPED = "skipped"
 
 
 @dataclass
@@ -81,7 +84,7 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, SKIPPED: 0, ERROR: 0}
         for row in self.rows:
             counts[row.action] += 1
         return counts
