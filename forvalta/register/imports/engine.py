@@ -513,7 +513,9 @@ def _write_all(ctx: Context) -> None:
         found: dict[Any, models.Model] = {}
         manager: Any = model._default_manager
         for i in range(0, len(pks), 500):
-            found.update(manager.select_for_update().in_bulk(pks[i : i + 500]))
+            # Ordered by pk alone: a model ordered across a nullable relation (integrations
+            # by their target's name) would join it, and PostgreSQL locks no outer join.
+            found.update(manager.select_for_update().order_by("pk").in_bulk(pks[i : i + 500]))
         locked[model] = found
     total = len(ctx.writes)
     ctx.tick(WRITING, 0, total)
