@@ -529,29 +529,6 @@ class AgreementImport(Kind):
         r.done()
         return data
 
-    def keeper(self, instance: Any) -> Callable[[dict[str, Any]], None] | None:
-        """Links to other organisations' rows are not in the file: they stay."""
-        if instance is None:
-            return None
-        foreign = {
-            key: list(
-                getattr(instance, key).exclude(owner_organisation_id=instance.owner_organisation_id)
-            )
-            for key, _heading, _what in COVERED
-        }
-        if not any(foreign.values()):
-            return None
-
-        def keep(cleaned: dict[str, Any]) -> None:
-            for key, others in foreign.items():
-                if key not in cleaned or not others:
-                    continue
-                chosen = list(cleaned.get(key) or [])
-                ids = {item.pk for item in chosen}
-                cleaned[key] = chosen + [item for item in others if item.pk not in ids]
-
-        return keep
-
     def export_rows(self, actor: Any) -> list[list[Any]]:
         objects = set(ManagementObject.objects.visible_to(actor).values_list("pk", flat=True))
         service_ids = set(Service.objects.visible_to(actor).values_list("pk", flat=True))
@@ -564,7 +541,7 @@ class AgreementImport(Kind):
         )
         for a in agreements:
             # What the agreement covers is named within the customer's register (as the
-            # import looks it up); links to other organisations' rows are kept on import.
+            # import looks it up; an agreement covers only what its customer owns).
             def own(item: Any, a: Any = a) -> bool:
                 return bool(item.owner_organisation_id == a.owner_organisation_id)
 

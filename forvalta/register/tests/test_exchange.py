@@ -34,8 +34,10 @@ from forvalta.register.tests.factories import (
     IntegrationFactory,
     ManagementObjectFactory,
     ParticipationFactory,
+    RoleAssignmentFactory,
     ServiceFactory,
     SystemFactory,
+    role_type,
 )
 from forvalta.register.tests.importing import commit, csv_bytes, preview, upload
 from forvalta.register.tests.test_roundtrip import ADMIN, build_register
@@ -76,6 +78,13 @@ def build_exchange() -> dict[str, Any]:
     ParticipationFactory(service=arkiv, organisation=kommun, valid_from=dt.date(2023, 1, 1))
     dolt = SystemFactory(management_object=arkiv_objekt, name="Timrå Ärende",
                          description="ZZDoldBeskrivningZZ")  # fmt: skip
+    # A supplier's consultant in a supplier role on the municipality's system, appointed
+    # by the supplier: the supplier's row, not the municipality's.
+    konsult = UserFactory(username="cgi.konsult", first_name="Klas", last_name="Konsult")
+    MembershipFactory(user=konsult, organisation=cgi)
+    RoleAssignmentFactory(person=konsult, organisation=cgi, system=lifecare,
+                          role_type=role_type("management_partner"),
+                          valid_from=dt.date(2024, 1, 1))  # fmt: skip
     neighbour = UserFactory(username="timra.admin", first_name="Tore", last_name="Timrå")
     MembershipFactory(user=neighbour, organisation=timra, is_org_admin=True)
     return {"kommun": kommun, "timra": timra, "arkiv": arkiv, "dolt": dolt, "neighbour": neighbour}
@@ -152,7 +161,8 @@ def test_whole_register_into_an_empty_instance_and_back_cell_by_cell():
                     "Tjänster": 1, "Anslutningar": 1, "Avtal": 2, "Roller": 3}  # fmt: skip
     # The own register only: not the neighbour, its service or the participation in it.
     text = repr(sheets)
-    for foreign in ("Timrå", "E-arkiv", "ZZTimråsHemligaZZ", "ZZDoldBeskrivningZZ", "timra"):
+    for foreign in ("Timrå", "E-arkiv", "ZZTimråsHemligaZZ", "ZZDoldBeskrivningZZ", "timra",
+                    "cgi.konsult", "Förvaltningspartner"):  # fmt: skip
         assert foreign not in text
     assert sheets["Anslutningar"][1] == (
         kommun.org_number, "Trygghetslarm", kommun.org_number, "Ansluten", "2022-01-01",
@@ -236,6 +246,15 @@ def test_a_neighbours_rows_are_skipped_and_left_as_they_are():
     assert not System.objects.filter(name="Finns inte hos Timrå").exists()
     assert System.objects.get(name="Nytt system").owner_organisation == kommun
     assert AuditEvent.objects.filter(organisation_id=timra.pk).count() == before
+    assert (
+        client.get(response["Location"])
+        .content.decode()
+        .count(
+            "Inläsningen är klar: 1 nya, 0 ändrade, 0 oförändrade. "
+            "2 rader som tillhör andra organisationer hoppades över."
+        )
+        == 1
+    )
     committed = AuditEvent.objects.get(action="register.import.committed")
     assert committed.changes["skipped"] == [None, 2]
     assert committed.changes["create"] == [None, 1]
@@ -449,3 +468,25 @@ def test_the_upload_form_offers_the_whole_register():
     neighbour = Client()
     neighbour.force_login(User.objects.get(username="timra.admin"))
     assert not any("Lifecare" in repr(rows) for rows in sheets_of(export_whole(neighbour)).values())
+
+
+def test_another_organisations_workbook_is_skipped_row_by_row_and_changes_nothing():
+    world = build_exchange()
+    workbook = export_whole(admin_client())
+    neighbour = Client()
+    neighbour.force_login(world["neighbour"])
+    state, events = _state(), AuditEvent.objects.count()
+    token, html = import_whole(neighbour, workbook)
+    assert 'data-count="create">0<' in html and 'data-count="update">0<' in html
+    assert 'data-count="error">0<' in html
+    # The organisations as the file names them are as the directory holds them; every
+    # other row is the municipality's.
+    assert counts_in(sheet_section(html, "organisations"))["unchanged"] == 3
+    assert counts_in(sheet_section(html, "systems")) == {
+        "create": 0, "update": 0, "unchanged": 0, "skipped": 4, "error": 0
+    }  # fmt: skip
+    assert 'data-count="skipped">27<' in html
+    assert "Det finns inget att läsa in: registret innehåller redan det som står i filen." in html
+    assert commit(neighbour, token).status_code == 302
+    assert _state() == state
+    assert AuditEvent.objects.count() == events + 1  # the preview
