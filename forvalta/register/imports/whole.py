@@ -117,7 +117,7 @@ def read_workbook(user: Any, filename: str, data: bytes) -> Sheets:
     titles = _sheet_titles(data)
     found: dict[str, str] = {}
     for title in titles:
-        kind = by_title.get(title.strip().casefold())
+        kind = by_title.get(title.casefold())
         if kind is None:
             raise FileRejected(
                 _(
