@@ -13,12 +13,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forvalta.core import services as core_services
 from forvalta.core.forms import MembershipForm
 from forvalta.core.models import Membership, Unit, User
+from forvalta.core.tenancy import scope_for
 from forvalta.register import services
 from forvalta.register.forms import EnvironmentForm, IntegrationForm, ParticipationForm
 from forvalta.register.imports.base import (
@@ -41,7 +43,7 @@ from forvalta.register.imports.base import (
     unit_by_path,
     unit_paths,
 )
-from forvalta.register.imports.engine import Context, RowFailed
+from forvalta.register.imports.engine import Context, RowFailed, RowResult
 from forvalta.register.imports.values import (
     CellError,
     choice,
@@ -564,6 +566,15 @@ class MembershipImport(Kind):
 
     def row_key(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return (values["username"].casefold(), org_key(values["organisation"]))
+
+    def apply(
+        self, ctx: Context, values: dict[str, Any], result: RowResult, errors: list[str]
+    ) -> Any:
+        if not scope_for(ctx.actor).admin_org_ids:
+            # The platform administrator's membership form appoints administrators only,
+            # and administrator rights are not imported.
+            raise PermissionDenied(_("You do not have permission to do this."))
+        return super().apply(ctx, values, result, errors)
 
     def find(self, ctx: Context, values: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         actor = ctx.actor

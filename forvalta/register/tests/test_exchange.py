@@ -39,7 +39,7 @@ from forvalta.register.tests.factories import (
     SystemFactory,
     role_type,
 )
-from forvalta.register.tests.importing import commit, csv_bytes, preview, upload
+from forvalta.register.tests.importing import commit, csv_bytes, preview, read_csv, upload
 from forvalta.register.tests.test_roundtrip import ADMIN, build_register
 
 pytestmark = pytest.mark.django_db
@@ -490,3 +490,34 @@ def test_another_organisations_workbook_is_skipped_row_by_row_and_changes_nothin
     assert commit(neighbour, token).status_code == 302
     assert _state() == state
     assert AuditEvent.objects.count() == events + 1  # the preview
+
+
+@pytest.mark.parametrize("key", ["memberships", "environments", "integrations", "participations"])
+def test_each_new_kind_has_a_template_and_an_export(key):
+    build_exchange()
+    client = admin_client()
+    kind = KINDS[key]
+    headings = [c.heading for c in kind.columns]
+    template = client.get(reverse("register:import_template", args=[key, "xlsx"]))
+    assert sheets_of(template.content)[kind.sheet_title] == [tuple(headings)]
+    template = client.get(reverse("register:import_template", args=[key, "csv"]))
+    assert read_csv(template.content) == [headings]
+    export = read_csv(client.get(reverse("register:import_export", args=[key, "csv"])).content)
+    assert export[0] == headings
+    assert len(export) - 1 == {"memberships": 3, "environments": 2, "integrations": 2,
+                               "participations": 1}[key]  # fmt: skip
+
+
+def test_the_platform_administrator_imports_no_memberships():
+    world = build_exchange()
+    platform = Client()
+    platform.force_login(UserFactory(is_platform_admin=True))
+    rows = [["Användarnamn", "Organisation (organisationsnummer)"],
+            ["timra.admin", world["kommun"].org_number]]  # fmt: skip
+    count = Membership.objects.count()
+    token, page = preview(platform, "memberships", "m.csv", csv_bytes(rows))
+    html = page.content.decode()
+    assert '<dd data-count="error">1</dd>' in html
+    assert "Rad 2: Du har inte behörighet att göra detta." in html
+    assert commit(platform, token).status_code == 409
+    assert Membership.objects.count() == count
