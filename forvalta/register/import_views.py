@@ -22,20 +22,34 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forvalta.audit.services import object_type_of, record
+from forvalta.core.exports import export_filename
 from forvalta.core.generic_views import deny
 from forvalta.register.imports import KINDS, FileRejected, jobs, kinds_for, read_table, run_import
 from forvalta.register.imports.base import Kind
-from forvalta.register.imports.files import export_response, instructions, template_response
+from forvalta.register.imports.files import (
+    export_response,
+    instructions,
+    register_workbook,
+    template_response,
+    xlsx_file_response,
+)
 from forvalta.register.imports.reading import max_bytes, max_rows
 from forvalta.register.imports.storage import (
     StoredUpload,
     delete_upload,
     load_upload,
     save_upload,
+)
+from forvalta.register.imports.whole import (
+    WHOLE,
+    WholeReport,
+    read_workbook,
+    run_whole,
+    whole_kinds,
 )
 from forvalta.register.models import ImportJob, ImportJobStatus, System
 
@@ -53,7 +67,10 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, kinds: list[Kind], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kind_field: Any = self.fields["kind"]
-        kind_field.choices = [(k.key, k.label) for k in kinds]
+        choices: list[tuple[str, Any]] = [(k.key, k.label) for k in kinds]
+        if kinds:
+            choices.append((WHOLE, whole_label()))
+        kind_field.choices = choices
         self.fields["file"].help_text = _(
             "Excel (.xlsx) or CSV (semicolon or comma), at most %(mb)s MB and %(rows)d rows."
         ) % {"mb": f"{max_bytes() / (1024 * 1024):g}", "rows": max_rows()}
@@ -68,6 +85,10 @@ class UploadForm(forms.Form):
                 % {"mb": f"{max_bytes() / (1024 * 1024):g}"}
             )
         return upload
+
+
+def whole_label() -> str:
+    return _("The whole register (an Excel workbook with one sheet per kind)")
 
 
 def _allowed_kinds(request: HttpRequest) -> list[Kind]:
@@ -102,7 +123,16 @@ def import_start(request: HttpRequest) -> HttpResponse:
     initial = {"kind": request.GET.get("kind", "")}
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, kinds=kinds)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["kind"] == WHOLE:
+            upload = form.cleaned_data["file"]
+            try:
+                sheets = read_workbook(request.user, upload.name, upload.read())
+            except FileRejected as exc:
+                form.add_error("file", exc.message)
+            else:
+                token = save_upload(request.user, WHOLE, upload.name, sheets)
+                return redirect("register:import_preview", token=token)
+        elif form.is_valid():
             kind = _kind(request, form.cleaned_data["kind"])
             upload = form.cleaned_data["file"]
             data = upload.read()
@@ -130,6 +160,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "title": _("Import to the register"),
         "form": form,
         "kinds": kinds,
+        "whole_title": _("The whole register"),
         "instructions": instructions(),
         "recent_jobs": ImportJob.objects.visible_to(request.user).order_by("-created_at")[:10],
     }
@@ -180,9 +211,45 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     stored = load_upload(request.user, token)
     if stored is None:
         return _gone(request)
+    if stored.kind == WHOLE:
+        _allowed_kinds(request)
+        whole = run_whole(actor=request.user, sheets=stored.table, commit=False)
+        return _whole_preview_page(request, stored, whole)
     kind = _kind(request, stored.kind)
     report = run_import(actor=request.user, kind=kind, table=stored.table, commit=False)
     return _preview_page(request, stored, kind, report)
+
+
+def _whole_preview_page(
+    request: HttpRequest, stored: StoredUpload, whole: WholeReport, status: int = 200
+) -> HttpResponse:
+    counts = whole.counts
+    sheets = []
+    for kind, report in whole.sheets:
+        changed = [r for r in report.rows if r.action != "unchanged"]
+        sheets.append(
+            {
+                "kind": kind,
+                "report": report,
+                "counts": report.counts,
+                "changed_rows": changed[:MAX_LISTED_ROWS],
+                "more_changed_rows": max(0, len(changed) - MAX_LISTED_ROWS),
+                "unchanged_count": report.counts["unchanged"],
+            }
+        )
+    context = {
+        "title": _("Check the import"),
+        "whole_title": _("The whole register"),
+        "stored": stored,
+        "whole": whole,
+        "counts": counts,
+        "sheets": sheets,
+        "rows": sum(len(r.rows) for _k, r in whole.sheets),
+        "to_import": counts["create"] + counts["update"],
+        "commit_url": reverse("register:import_commit", args=[stored.token]),
+        "cancel_url": reverse("register:import_cancel", args=[stored.token]),
+    }
+    return render(request, "register/import_preview_whole.html", context, status=status)
 
 
 @login_required
@@ -191,6 +258,8 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
     stored = load_upload(request.user, token)
     if stored is None:
         return _gone(request)
+    if stored.kind == WHOLE:
+        return _whole_commit(request, stored)
     kind = _kind(request, stored.kind)
     report = run_import(actor=request.user, kind=kind, table=stored.table, commit=True)
     if report.committed:
@@ -203,6 +272,20 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(kind.list_url)
     # The register changed since the preview and some rows no longer fit: nothing was written.
     return _preview_page(request, stored, kind, report, status=409)
+
+
+def _whole_commit(request: HttpRequest, stored: StoredUpload) -> HttpResponse:
+    _allowed_kinds(request)
+    whole = run_whole(actor=request.user, sheets=stored.table, commit=True)
+    if whole.committed:
+        delete_upload(request.user, stored.token)
+        messages.success(request, _done_message(whole.counts))
+        return redirect("register:import")
+    if not whole.has_errors:
+        delete_upload(request.user, stored.token)
+        messages.info(request, nothing_to_import())
+        return redirect("register:import")
+    return _whole_preview_page(request, stored, whole, status=409)
 
 
 @login_required
@@ -224,6 +307,11 @@ def _kind_and_format(key: str, fmt: str) -> Kind:
 @require_GET
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """An empty file with the kind's column headings (and, in Excel, instructions)."""
+    if kind == WHOLE and fmt == "xlsx":
+        kinds = whole_kinds(request.user) if _allowed_kinds(request) else []
+        return xlsx_file_response(
+            "forvalta-mall-hela-registret", register_workbook([(k, []) for k in kinds])
+        )
     found = _kind_and_format(kind, fmt)
     _kind(request, found.key)
     return template_response(found, fmt)
@@ -232,7 +320,11 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    """What the user sees of a kind, in the import's column layout (for a round trip)."""
+    """The user's own register of a kind, in the import's column layout (for a round
+    trip): the rows their organisations may import back. "register.xlsx": every kind
+    they may import, a sheet each."""
+    if kind == WHOLE and fmt == "xlsx":
+        return _export_whole(request)
     found = _kind_and_format(kind, fmt)
     if not request.user.has_perm(found.view_perm):
         deny(request, found.model, "view")
@@ -248,6 +340,24 @@ def import_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     return export_response(found, fmt, rows)
 
 
+def _export_whole(request: HttpRequest) -> HttpResponse:
+    _allowed_kinds(request)
+    sheets = []
+    for kind in whole_kinds(request.user):
+        rows = kind.export_rows(request.user)
+        object_type = object_type_of(kind.model())
+        record(
+            actor=request.user,
+            action=f"{object_type}.exported",
+            object_type=object_type,
+            object_repr=f"{len(rows)} rows",
+            changes={"format": [None, "xlsx"], "layout": [None, "import, whole register"]},
+        )
+        sheets.append((kind, rows))
+    stem = export_filename("forvalta-hela-registret")
+    return xlsx_file_response(stem, register_workbook(sheets))
+
+
 # --- large imports: a job per run, checked and imported in the background ------------------
 def _job(request: HttpRequest, key: str) -> ImportJob:
     """The user's own job (anyone else's, or a key that is not one, is not found)."""
@@ -255,9 +365,17 @@ def _job(request: HttpRequest, key: str) -> ImportJob:
 
 
 def _done_message(counts: dict[str, Any]) -> str:
-    return _(
+    done = _(
         "The import is done: %(create)d created, %(update)d changed, %(unchanged)d unchanged."
     ) % {k: int(counts.get(k, 0)) for k in ("create", "update", "unchanged")}
+    skipped = int(counts.get("skipped", 0))
+    if skipped:
+        done += " " + ngettext(
+            "%(count)d row of another organisation's was skipped.",
+            "%(count)d rows of other organisations' were skipped.",
+            skipped,
+        ) % {"count": skipped}
+    return done
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:

@@ -15,6 +15,7 @@ little of it in use.
 from forvalta.register.imports.engine import (
     CREATE,
     ERROR,
+    SKIPPED,
     UNCHANGED,
     UPDATE,
     ImportReport,
@@ -28,6 +29,7 @@ __all__ = [
     "CREATE",
     "ERROR",
     "KINDS",
+    "SKIPPED",
     "UNCHANGED",
     "UPDATE",
     "FileRejected",

@@ -16,6 +16,7 @@ from forvalta.core.models import Organisation, Unit, User
 from forvalta.core.tenancy import scope_for
 from forvalta.core.validators import normalise_org_number
 from forvalta.register.imports.engine import (
+    SKIPPED,
     Context,
     RowFailed,
     RowResult,
@@ -225,6 +226,10 @@ class Kind:
     # Rows build on earlier rows of the same file (units under units, people's managers):
     # a commit writes row by row through the services instead of validating first.
     sequential = False
+    # The column naming the organisation a row belongs to (its owner, customer, or the
+    # organisation a person or role acts for): a row of another organisation's is
+    # skipped, not refused (`belongs_elsewhere`).
+    owner_key: str | None = None
 
     # --- description ---------------------------------------------------------------------
     def column(self, key: str) -> Column:
@@ -262,6 +267,9 @@ class Kind:
         result.label = self.row_label({k: raw_text(v) for k, v in raw.items()})
         ctx.named = {}
         values, errors = parse_row(ctx, raw)
+        if self.belongs_elsewhere(ctx, values):
+            result.action = SKIPPED
+            return None
         try:
             return self.apply(ctx, values, result, errors)
         except RowFailed as exc:
@@ -270,6 +278,22 @@ class Kind:
             if errors:  # a key column could not be read: its cell error says why
                 raise RowFailed(errors) from None
             raise
+
+    def belongs_elsewhere(self, ctx: Context, values: dict[str, Any]) -> bool:
+        """Whether the file says the row belongs to an organisation the importer is not a
+        member of. Decided from the file alone, before anything of the row is looked up,
+        so a skipped row tells nothing of what the register holds for it. Someone of no
+        organisation (the platform administrator) is told what the rules say instead."""
+        if self.owner_key is None or not values.get(self.owner_key):
+            return False
+        own = scope_for(ctx.actor).org_ids
+        if not own:
+            return False
+        try:
+            org = directory_ref(ctx, values[self.owner_key])
+        except CellError:
+            return False  # not found: the row's own lookup says so
+        return org.pk not in own
 
     def prepare(self, ctx: Context, rows: list[tuple[int, dict[str, Any]]]) -> None:
         """Read in bulk what the rows will look up, before the first row (optional)."""
@@ -348,7 +372,23 @@ class Kind:
 
     # --- export ------------------------------------------------------------------------
     def export_rows(self, actor: Any) -> list[list[Any]]:
+        """The rows of the actor's own register: what their organisations may import
+        back (`own_org_ids`)."""
         raise NotImplementedError
+
+
+def own_org_ids(actor: Any) -> frozenset[int] | None:
+    """The organisations whose register the actor exports: those they are a member of.
+    None for someone of no organisation (the platform administrator): what they see."""
+    return scope_for(actor).org_ids or None
+
+
+def owned_by(qs: models.QuerySet, actor: Any, field: str = "owner_organisation") -> Any:
+    """`qs` (already `visible_to` the actor) narrowed to the actor's own organisations."""
+    own = own_org_ids(actor)
+    if own is None:
+        return qs
+    return qs.filter(**{f"{field}_id__in": sorted(own)})
 
 
 class Resolver:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from forvalta.core import services as core_services
 from forvalta.core.forms import MembershipForm, OrganisationForm, UnitForm, UserForm
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User, today
+from forvalta.core.tenancy import scope_for
 from forvalta.register.imports.base import (
     ORG_NUMBER_HELP,
     ORGANISATIONS,
@@ -22,6 +23,7 @@ from forvalta.register.imports.base import (
     directory_ref,
     first_seen,
     org_key,
+    own_org_ids,
     person_ref,
     ref,
     seen_by,
@@ -31,11 +33,13 @@ from forvalta.register.imports.base import (
 from forvalta.register.imports.engine import (
     CREATE,
     ERROR,
+    SKIPPED,
     UPDATE,
     Change,
     Context,
     RowFailed,
     RowResult,
+    _same,
     run_step,
     save_with_form,
 )
@@ -106,7 +110,34 @@ class OrganisationImport(Kind):
         found = directory(ctx.actor).filter(org_number=values["org_number"]).first()
         return found, {}
 
+    def apply(
+        self, ctx: Context, values: dict[str, Any], result: RowResult, errors: list[str]
+    ) -> Any:
+        """Another organisation (a supplier, a neighbouring municipality) that the file
+        would change, or create when the importer may not: skipped, not refused. The
+        directory is public: an organisation the file names as it is stays unchanged."""
+        if not errors and scope_for(ctx.actor).org_ids:
+            instance, refs = self.find(ctx, values)
+            if instance is not None:
+                mine = ctx.actor.has_perm("core.change_organisation", instance)
+                if not mine and not _same(instance, self.overlay(ctx, values, refs, instance)):
+                    result.action = SKIPPED
+                    return instance
+            else:
+                kind = values.get("kind") or Organisation().kind
+                if not ctx.actor.has_perm("core.add_organisation", Organisation(kind=kind)):
+                    result.action = SKIPPED
+                    return None
+        return super().apply(ctx, values, result, errors)
+
     def export_rows(self, actor: Any) -> list[list[Any]]:
+        """The actor's own organisations and those their register names (suppliers,
+        vendors, operators, participants), so that the rest imports into an empty
+        instance."""
+        own = own_org_ids(actor)
+        organisations = directory(actor)
+        if own is not None:
+            organisations = organisations.filter(pk__in=sorted(own | referenced_orgs(actor, own)))
         rows = [
             [
                 o.org_number,
@@ -118,9 +149,45 @@ class OrganisationImport(Kind):
                 o.website,
                 yes_no(o.is_active),
             ]
-            for o in directory(actor)
+            for o in organisations
         ]
         return sorted(rows, key=lambda r: sort_key(r[0]))
+
+
+def referenced_orgs(actor: Any, own: frozenset[int]) -> set[int]:
+    """The organisations that the actor's own register names."""
+    from forvalta.register.models import (
+        Agreement,
+        Environment,
+        Integration,
+        Participation,
+        System,
+    )
+
+    ids = sorted(own)
+    found: set[int] = set()
+    for qs, fields in (
+        (System.objects.visible_to(actor).filter(owner_organisation_id__in=ids), ["vendor_id"]),
+        (
+            Agreement.objects.visible_to(actor).filter(owner_organisation_id__in=ids),
+            ["supplier_id"],
+        ),
+        (
+            Environment.objects.visible_to(actor).filter(system__owner_organisation_id__in=ids),
+            ["operated_by_id"],
+        ),
+        (
+            Integration.objects.visible_to(actor).filter(source__owner_organisation_id__in=ids),
+            ["responsible_organisation_id"],
+        ),
+        (
+            Participation.objects.visible_to(actor).filter(service__owner_organisation_id__in=ids),
+            ["organisation_id"],
+        ),
+    ):
+        for row in qs.values_list(*fields):
+            found.update(v for v in row if v is not None)
+    return found
 
 
 # --- units --------------------------------------------------------------------------------
@@ -137,6 +204,7 @@ class UnitImport(Kind):
     create = staticmethod(core_services.unit_create)
     update = staticmethod(core_services.unit_update)
     sequential = True
+    owner_key = "organisation"
     columns = [
         Column(
             "organisation",
@@ -228,6 +296,7 @@ class UnitImport(Kind):
     def export_rows(self, actor: Any) -> list[list[Any]]:
         units = list(Unit.objects.visible_to(actor).select_related("organisation"))
         paths = unit_paths(units)
+        own = own_org_ids(actor)
         rows = [
             [
                 u.organisation.org_number,
@@ -237,6 +306,7 @@ class UnitImport(Kind):
                 yes_no(u.is_active),
             ]
             for u in units
+            if own is None or u.organisation_id in own
         ]
         return sorted(rows, key=lambda r: (sort_key(r[0]), sort_key(f"{r[1]} / {r[2]}")))
 
@@ -270,6 +340,7 @@ class UserImport(Kind):
     create = staticmethod(core_services.user_create)
     update = staticmethod(core_services.user_update)
     sequential = True
+    owner_key = "organisation"
     columns = [
         Column(
             "username",
@@ -487,9 +558,14 @@ class UserImport(Kind):
         result.merge(action, changes)
 
     def export_rows(self, actor: Any) -> list[list[Any]]:
-        memberships = list(
-            Membership.objects.visible_to(actor).select_related("user", "organisation", "manager")
-        )
+        own = own_org_ids(actor)
+        memberships = [
+            m
+            for m in Membership.objects.visible_to(actor).select_related(
+                "user", "organisation", "manager"
+            )
+            if own is None or m.organisation_id in own
+        ]
         units = list(Unit.objects.visible_to(actor))
         paths = unit_paths(units)
         rows = [

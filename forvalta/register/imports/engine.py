@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from forvalta.register.imports.reading import Table
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+# A row of another organisation's: not the importer's to change, so left as it is (and
+# nothing of what the register holds for it is looked at or shown).
+SKIPPED = "skipped"
 
 
 @dataclass
@@ -81,7 +84,7 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, SKIPPED: 0, ERROR: 0}
         for row in self.rows:
             counts[row.action] += 1
         return counts
@@ -510,7 +513,9 @@ def _write_all(ctx: Context) -> None:
         found: dict[Any, models.Model] = {}
         manager: Any = model._default_manager
         for i in range(0, len(pks), 500):
-            found.update(manager.select_for_update().in_bulk(pks[i : i + 500]))
+            # Ordered by pk alone: a model ordered across a nullable relation (integrations
+            # by their target's name) would join it, and PostgreSQL locks no outer join.
+            found.update(manager.select_for_update().order_by("pk").in_bulk(pks[i : i + 500]))
         locked[model] = found
     total = len(ctx.writes)
     ctx.tick(WRITING, 0, total)

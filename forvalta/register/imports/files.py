@@ -61,7 +61,26 @@ def allowed_values(column: Column) -> str:
 def workbook(kind: Kind, rows: Sequence[Sequence[Any]]) -> bytes:
     """The kind's sheet (headings, then rows) and a sheet of instructions."""
     wb = Workbook()
-    sheet = wb.active
+    _fill_sheet(wb.active, kind, rows)
+    _guide(wb, kind)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def register_workbook(sheets: Sequence[tuple[Kind, Sequence[Sequence[Any]]]]) -> bytes:
+    """The whole register: one sheet per kind, in the order it is loaded (`KINDS`), and
+    no other sheet (the import refuses a sheet it does not know)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for kind, rows in sheets:
+        _fill_sheet(wb.create_sheet(), kind, _importable(kind, rows))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet: Any, kind: Kind, rows: Sequence[Sequence[Any]]) -> None:
     sheet.title = kind.sheet_title[:31]
     sheet.append([c.heading for c in kind.columns])
     for cell in sheet[1]:
@@ -76,6 +95,8 @@ def workbook(kind: Kind, rows: Sequence[Sequence[Any]]) -> bytes:
             max(width + 2, 12), 60
         )
 
+
+def _guide(wb: Workbook, kind: Kind) -> None:
     guide = wb.create_sheet(_("Instructions")[:31])
     guide.append([_("Column"), _("Required"), _("Description"), _("Allowed values")])
     for cell in guide[1]:
@@ -97,9 +118,6 @@ def workbook(kind: Kind, rows: Sequence[Sequence[Any]]) -> bytes:
     for row in guide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def instructions() -> list[str]:

@@ -12,6 +12,12 @@ from typing import Any
 
 from forvalta.register.imports.base import Kind
 from forvalta.register.imports.core_kinds import OrganisationImport, UnitImport, UserImport
+from forvalta.register.imports.linked_kinds import (
+    EnvironmentImport,
+    IntegrationImport,
+    MembershipImport,
+    ParticipationImport,
+)
 from forvalta.register.imports.register_kinds import (
     AgreementImport,
     ManagementObjectImport,
@@ -26,9 +32,13 @@ KINDS: dict[str, Kind] = {
         OrganisationImport(),
         UnitImport(),
         UserImport(),
+        MembershipImport(),
         ManagementObjectImport(),
         SystemImport(),
+        EnvironmentImport(),
+        IntegrationImport(),
         ServiceImport(),
+        ParticipationImport(),
         AgreementImport(),
         RoleAssignmentImport(),
     )

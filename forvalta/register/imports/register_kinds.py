@@ -38,6 +38,8 @@ from forvalta.register.imports.base import (
     name_index,
     not_found,
     org_key,
+    own_org_ids,
+    owned_by,
     owner_name_probe,
     person_ref,
     ref,
@@ -99,6 +101,8 @@ def names_to_pks(
 
 class OwnedImport(Kind):
     """Objects, systems and services: identified by owner organisation and name."""
+
+    owner_key = "owner"
 
     def row_label(self, values: dict[str, Any]) -> str:
         return raw_text(values.get("name"))
@@ -183,7 +187,9 @@ class ManagementObjectImport(OwnedImport):
     ]
 
     def export_rows(self, actor: Any) -> list[list[Any]]:
-        objects = ManagementObject.objects.visible_to(actor).select_related("owner_organisation")
+        objects = owned_by(ManagementObject.objects.visible_to(actor), actor).select_related(
+            "owner_organisation"
+        )
         rows = [
             [o.owner_organisation.org_number, o.name, o.identifier, o.business_area, o.description]
             for o in objects
@@ -272,7 +278,7 @@ class SystemImport(OwnedImport):
             data["vendor"] = ref(ctx, "vendor", vendor, raw, ORGANISATIONS)
 
     def export_rows(self, actor: Any) -> list[list[Any]]:
-        systems = System.objects.visible_to(actor).select_related(
+        systems = owned_by(System.objects.visible_to(actor), actor).select_related(
             "owner_organisation", "management_object", "vendor"
         )
         rows = [
@@ -356,7 +362,7 @@ class ServiceImport(OwnedImport):
     def export_rows(self, actor: Any) -> list[list[Any]]:
         visible = System.objects.visible_to(actor)
         rows = []
-        for s in Service.objects.visible_to(actor).select_related(
+        for s in owned_by(Service.objects.visible_to(actor), actor).select_related(
             "owner_organisation", "management_object"
         ):
             names = visible.filter(services=s, owner_organisation_id=s.owner_organisation_id)
@@ -398,6 +404,7 @@ class AgreementImport(Kind):
     list_url = "register:agreement_list"
     create = staticmethod(services.agreement_create)
     update = staticmethod(services.agreement_update)
+    owner_key = "customer"
     columns = [
         Column(
             "customer",
@@ -528,11 +535,16 @@ class AgreementImport(Kind):
         system_ids = set(System.objects.visible_to(actor).values_list("pk", flat=True))
         rows = []
         agreements = (
-            Agreement.objects.visible_to(actor)
+            owned_by(Agreement.objects.visible_to(actor), actor)
             .select_related("owner_organisation", "supplier")
             .prefetch_related("management_objects", "services", "systems")
         )
         for a in agreements:
+            # What the agreement covers is named within the customer's register (as the
+            # import looks it up; an agreement covers only what its customer owns).
+            def own(item: Any, a: Any = a) -> bool:
+                return bool(item.owner_organisation_id == a.owner_organisation_id)
+
             rows.append(
                 [
                     a.owner_organisation.org_number,
@@ -545,9 +557,11 @@ class AgreementImport(Kind):
                     a.notice_period_months if a.notice_period_months is not None else "",
                     date_text(a.renewal_decision_by),
                     a.description,
-                    join_names(o.name for o in a.management_objects.all() if o.pk in objects),
-                    join_names(s.name for s in a.services.all() if s.pk in service_ids),
-                    join_names(s.name for s in a.systems.all() if s.pk in system_ids),
+                    join_names(
+                        o.name for o in a.management_objects.all() if o.pk in objects and own(o)
+                    ),
+                    join_names(s.name for s in a.services.all() if s.pk in service_ids and own(s)),
+                    join_names(s.name for s in a.systems.all() if s.pk in system_ids and own(s)),
                 ]
             )
         return sorted(
@@ -608,6 +622,7 @@ class RoleAssignmentImport(Kind):
     list_url = "register:roleassignment_list"
     create = staticmethod(services.role_assignment_create)
     update = staticmethod(services.role_assignment_update)
+    owner_key = "organisation"
     columns = [
         Column(
             "person",
@@ -732,7 +747,10 @@ class RoleAssignmentImport(Kind):
 
     def export_rows(self, actor: Any) -> list[list[Any]]:
         rows = []
-        assignments = RoleAssignment.objects.visible_to(actor).select_related(
+        own = own_org_ids(actor)
+        assignments = owned_by(
+            RoleAssignment.objects.visible_to(actor), actor, "organisation"
+        ).select_related(
             "person",
             "role_type",
             "organisation",
@@ -743,6 +761,12 @@ class RoleAssignmentImport(Kind):
         for a in assignments:
             field_name = next(n for n in TARGET_TYPES if getattr(a, f"{n}_id"))
             target = getattr(a, field_name)
+            if (
+                own is not None
+                and target.owner_organisation_id not in own
+                and not actor.has_perm("register.add_roleassignment", a)
+            ):
+                continue  # on another organisation's target, by its leave only
             rows.append(
                 [
                     a.person.username,

@@ -35,7 +35,7 @@ class StoredUpload:
     token: str
     kind: str
     filename: str
-    table: Table
+    table: Any  # a Table, or for a whole-register workbook its Sheets
     uploaded_at: dt.datetime
 
 
@@ -49,7 +49,7 @@ def clean_filename(name: str) -> str:
     return name.strip()[:200] or "import"
 
 
-def save_upload(user: Any, kind: str, filename: str, table: Table) -> str:
+def save_upload(user: Any, kind: str, filename: str, table: Any) -> str:
     purge_expired(user)
     data = table.to_json().encode()
     token = secrets.token_urlsafe(24)
@@ -81,7 +81,12 @@ def load_upload(user: Any, token: str) -> StoredUpload | None:
         delete_upload(user, token)
         return None
     try:
-        table = Table.from_json(data.decode())
+        if meta["kind"] == "register":
+            from forvalta.register.imports.whole import Sheets
+
+            table: Any = Sheets.from_json(data.decode())
+        else:
+            table = Table.from_json(data.decode())
     except (ValueError, KeyError, TypeError):
         delete_upload(user, token)
         return None

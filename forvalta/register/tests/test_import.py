@@ -319,8 +319,10 @@ def test_references_outside_the_users_scope_are_error_rows_that_reveal_nothing(c
     objects = "was not found among the management objects you can choose."
     assert f"Row 2: Förvaltningsobjekt: “{hidden_object}” {objects}" in html
     assert f"Row 3: Förvaltningsobjekt: “Objekt som inte finns” {objects}" in html
-    organisations = "was not found among the organisations you can choose."
-    assert f"Row 4: Ägare (organisationsnummer): “{muni1.org_number}” {organisations}" in html
+    # A row of another organisation's is skipped, not refused (and nothing of it shown).
+    assert muni1.org_number not in html
+    assert 'data-count="skipped">1<' in html
+    assert '<tr id="row-4" data-action="skipped">' in html
     # Nothing about the hidden object beyond its name, which the file itself gave.
     for key in ("SYS_M1", "ENV_M1", "UNIT_M1", "AGR_M1"):
         assert world.items[key].pk is not None
@@ -680,17 +682,19 @@ def test_organisations_an_administrator_may_add_suppliers_only(admin_client, kom
     token, page = preview(admin_client, "organisations", "org.csv", csv_bytes(rows))
     html = page.content.decode()
     assert 'data-count="create">1<' in html
-    assert "Row 3: Typ: Select a valid choice." in html
+    # A municipality the administrator may not create, and another organisation the file
+    # would change: not theirs, skipped (the supplier's page would refuse the change).
+    assert 'data-count="skipped">2<' in html
+    assert '<tr id="row-3" data-action="skipped">' in html
+    assert '<tr id="row-6" data-action="skipped">' in html
     assert "Row 4: Typ: cannot be changed here." in html
     assert "Row 5: Organisationsnummer: “123” is not a valid Swedish organisation number" in html
-    # Another organisation's name: the service refuses, as on the organisation's page.
-    assert "Row 6: You do not have permission to do this." in html
     previewed = AuditEvent.objects.get(action="register.import.previewed")
-    assert previewed.changes["refused_rows"] == [None, [6]]
-    assert previewed.changes["error_rows"] == [None, [3, 4, 5, 6]]
+    assert previewed.changes["refused_rows"] == [None, []]
+    assert previewed.changes["error_rows"] == [None, [4, 5]]
+    assert previewed.changes["skipped"] == [None, 2]
     assert commit(admin_client, token).status_code == 409
-    rejected = AuditEvent.objects.get(action="register.import.rejected")
-    assert rejected.changes["refused_rows"] == [None, [6]]
+    assert AuditEvent.objects.filter(action="register.import.rejected").count() == 1
     assert Organisation.objects.get(pk=kommun["supplier"].pk).name == "Tietoevry Sverige AB"
 
 

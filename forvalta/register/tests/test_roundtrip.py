@@ -142,9 +142,11 @@ def test_export_import_into_an_empty_instance_export_again(fmt):
     client = Client()
     client.force_login(admin)
     first = export_all(client, fmt)
-    # Headings plus the rows: 4 organisations, 4 units, 3 people, 2 objects, 4 systems …
-    expected = {"organisations": 5, "units": 5, "users": 4, "objects": 3, "systems": 5,
-                "services": 2, "agreements": 3, "roles": 4}  # fmt: skip
+    # Headings plus the rows: the municipality and its 2 suppliers (not its neighbour),
+    # 4 units, 3 people, 2 objects, 4 systems …
+    expected = {"organisations": 4, "units": 5, "users": 4, "memberships": 4, "objects": 3,
+                "systems": 5, "environments": 1, "integrations": 1, "services": 2,
+                "participations": 1, "agreements": 3, "roles": 4}  # fmt: skip
     assert {key: len(cells(content, fmt)) for key, content in first.items()} == expected
 
     empty_the_instance()
