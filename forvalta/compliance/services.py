@@ -334,6 +334,9 @@ def generate_ahead(on: dt.date | None = None) -> int:
 # The renewal check is due this many months before the agreement's "renewal to be
 # decided by" date (issue 15: "agreement renewal check 6 months before renewal date").
 RENEWAL_CHECK_MONTHS = 6
+# The "decide by" dates whose check falls in the years a control may have (2000-2100).
+RENEWAL_DATES_FROM = dt.date(2000, 7, 1)
+RENEWAL_DATES_UNTIL = dt.date(2100, 12, 31)
 
 
 def renewal_check_on(decide_by: dt.date) -> dt.date:
@@ -368,9 +371,11 @@ def agreement_controls_sync(*, on: dt.date | None = None, organisation: Any = No
     from forvalta.register.models import Agreement
 
     day = on or today()
-    agreements = Agreement.objects.filter(renewal_decision_by__isnull=False).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
+    # A date the annual cycle cannot hold (a typo such as 2207) makes no control, rather
+    # than stopping the daily run for every organisation.
+    agreements = Agreement.objects.filter(
+        renewal_decision_by__range=(RENEWAL_DATES_FROM, RENEWAL_DATES_UNTIL)
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
     stale = ControlDefinition.objects.filter(agreement__isnull=False, active=True).exclude(
         agreement__in=agreements
     )

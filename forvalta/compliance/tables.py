@@ -220,6 +220,36 @@ class RiskTable(BaseTable):
 RISK_LEVELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}
 
 
+def plan_references(user: Any, actions: Any) -> dict[int, tuple[str, str]]:
+    """{action pk: (text, url)}: an action carried into a management plan names and links
+    the plan only for a reader who sees it (a participant reading a shared analysis may
+    not); others read a neutral text. One query."""
+    from django.urls import reverse
+
+    from forvalta.plans.models import ManagementPlan
+
+    carried = [a for a in actions if a.plan_activity_id]
+    plan_ids = {a.plan_activity.plan_id for a in carried}
+    seen = (
+        set(
+            ManagementPlan.objects.visible_to(user)
+            .filter(pk__in=plan_ids)
+            .values_list("pk", flat=True)
+        )
+        if plan_ids
+        else set()
+    )
+    shown: dict[int, tuple[str, str]] = {}
+    for action in carried:
+        plan_id = action.plan_activity.plan_id
+        if plan_id in seen:
+            url = reverse("plans:managementplan_detail", args=[plan_id])
+            shown[action.pk] = (action.plan_reference, url)
+        else:
+            shown[action.pk] = (str(_("In a management plan you do not see")), "")
+    return shown
+
+
 class RiskActionTable(BaseTable):
     due_on = DateColumn()
     plan_reference = tables.Column(empty_values=())
@@ -231,17 +261,18 @@ class RiskActionTable(BaseTable):
         model = RiskAction
         fields = ("description", "owner", "due_on", "done", "plan_reference")
 
-    def render_plan_reference(self, record: RiskAction) -> Any:
-        if record.plan_activity is not None:
-            from django.urls import reverse
+    # {action pk: (text, url)} for the reader (`plan_references`), set by the view.
+    plan_shown: dict[int, tuple[str, str]] = {}
 
+    def render_plan_reference(self, record: RiskAction) -> Any:
+        text, url = self.plan_shown.get(record.pk, (record.plan_reference, ""))
+        if url:
             # The link back: the plan of the activity made from the action.
-            return format_html(
-                '<a href="{}">{}</a>',
-                reverse("plans:managementplan_detail", args=[record.plan_activity.plan_id]),
-                record.plan_reference,
-            )
-        return record.plan_reference or "–"
+            return format_html('<a href="{}">{}</a>', url, text)
+        return text or "–"
+
+    def value_plan_reference(self, record: RiskAction) -> str:
+        return self.plan_shown.get(record.pk, (record.plan_reference, ""))[0]
 
     def render_to_plan(self, record: RiskAction) -> Any:
         if record.plan_activity_id:

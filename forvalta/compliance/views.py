@@ -843,7 +843,7 @@ def _analysis_parts(user: Any, analysis: RiskAnalysis) -> tuple[list[Any], list[
     actions = list(
         RiskAction.objects.visible_to(user)
         .filter(analysis=analysis)
-        .select_related("owner")
+        .select_related("owner", "plan_activity")
         .order_by("due_on", "pk")
     )
     return risks, actions
@@ -907,6 +907,7 @@ class RiskAnalysisDetailView(PeopleShownMixin, ObjectDetailView):
             if editable
             else None,
         )
+        actions["table"].plan_shown = tables.plan_references(user, actions["table"].data)
         if not (editable and draft):
             risks["table"].columns.hide("edit")
         if not editable:
@@ -1053,6 +1054,7 @@ def riskanalysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("compliance.view_riskanalysis", analysis):
         deny(request, RiskAnalysis, "view", analysis)
     risks, actions = _analysis_parts(request.user, analysis)
+    plan_shown = tables.plan_references(request.user, actions)
     cache: dict[int, bool] = {}
     record(
         actor=request.user,
@@ -1067,7 +1069,14 @@ def riskanalysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "analysis": analysis,
             "target": analysis.target,
             "risks": risks,
-            "actions": [(a, person_label(request.user, a.owner, cache)) for a in actions],
+            "actions": [
+                (
+                    a,
+                    person_label(request.user, a.owner, cache),
+                    plan_shown.get(a.pk, (a.plan_reference, ""))[0],
+                )
+                for a in actions
+            ],
             "heat_map": heat_map(risks),
             "levels": tables.RISK_LEVELS,
         },

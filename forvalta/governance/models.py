@@ -264,6 +264,10 @@ class Body(TimeStampedModel):
                 errors["rhythm_week_of_month"] = _("Choose which week of the month.")
             if self.rhythm == Rhythm.WEEKS and not 1 <= self.rhythm_interval <= 52:
                 errors["rhythm_interval"] = _("Meet every 1 to 52 weeks.")
+        for name in ("rhythm_from", "rhythm_until"):
+            day = getattr(self, name)
+            if day is not None and not 2000 <= day.year <= 2100:
+                errors[name] = _("Give a date in the years 2000 to 2100.")
         if self.rhythm_from and self.rhythm_until and self.rhythm_until < self.rhythm_from:
             errors["rhythm_until"] = _("The rhythm cannot end before it starts.")
         if not 7 <= self.rhythm_days_ahead <= 400:

@@ -304,6 +304,10 @@ def rhythm_dates(body: Body, start: dt.date, end: dt.date) -> list[dt.date]:
     start = max(start, body.rhythm_from)
     if body.rhythm_until is not None:
         end = min(end, body.rhythm_until)
+    if (
+        start > end or end.year > 2100
+    ):  # nothing to make (and no date arithmetic at the end of time)
+        return []
     dates: list[dt.date] = []
     if body.rhythm == Rhythm.WEEKS:
         offset = (body.rhythm_weekday - body.rhythm_from.weekday()) % 7

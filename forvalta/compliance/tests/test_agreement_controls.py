@@ -164,3 +164,22 @@ def test_the_process_owner_generates_the_year_with_the_agreements_of_the_organis
     )
     assert response.status_code in {400, 403}
     assert ControlDefinition.objects.count() == 1 and ControlOccurrence.objects.count() == 1
+
+
+def test_a_renewal_date_out_of_range_makes_no_control_and_stops_no_one():
+    """A typo in one organisation's agreement (2207) neither fails the daily run for the
+    others nor makes a control; fixed, the control comes."""
+    town = build_town()
+    own, others = _agreements(town)
+    others.renewal_decision_by = dt.date(2207, 8, 31)
+    others.save()
+    assert generate_ahead(dt.date(2026, 12, 2)) == 1
+    assert list(
+        ControlDefinition.objects.filter(agreement__isnull=False).values_list(
+            "agreement", flat=True
+        )
+    ) == [own.pk]
+    others.renewal_decision_by = dt.date(2027, 8, 31)
+    others.save()
+    assert generate_ahead(dt.date(2026, 12, 3)) == 1
+    assert ControlDefinition.objects.filter(agreement=others, active=True).count() == 1

@@ -146,3 +146,28 @@ def test_refusals_change_nothing(client):
     assert client.post(url, {"plan": plans["other"].pk}).status_code == 404
     assert client.get(url).status_code == 404
     assert _state() == before
+
+
+def test_the_plan_is_named_only_to_those_who_see_it(client):
+    """A reader of the analysis who does not see the plan (a participant reading a shared
+    analysis) gets a neutral text, in the table and the PDF alike."""
+    from forvalta.compliance.tables import plan_references
+
+    w, plans, _, action = _setting(client)
+    url = reverse("compliance:riskaction_to_plan", args=[action.pk])
+    assert client.post(url, {"plan": plans["draft"].pk}).status_code == 302
+    action.refresh_from_db()
+    assert plan_references(w.users["owner1"], [action]) == {
+        action.pk: (
+            "Förvaltningsplan 2027 – Inför tvåfaktorsinloggning",
+            plans["draft"].get_absolute_url(),
+        )
+    }
+    assert (
+        not ManagementPlan.objects.visible_to(w.users["staff2"])
+        .filter(pk=plans["draft"].pk)
+        .exists()
+    )
+    assert plan_references(w.users["staff2"], [action]) == {
+        action.pk: ("I en förvaltningsplan som du inte ser", "")
+    }

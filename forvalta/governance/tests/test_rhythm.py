@@ -140,6 +140,10 @@ def test_a_wrong_rhythm_gets_swedish_messages_and_nothing_changes(client):
         in bad_day.content.decode()
     )
     assert "Välj vilken veckodag mötena hålls." not in bad_day.content.decode()
+    # The end of the calendar is no date for a rhythm (it overflowed before).
+    far = client.post(rhythm_url, weekly_fridays(rhythm_from="9999-12-31"))
+    assert far.status_code == 400
+    assert "Ange ett datum under åren 2000 till 2100." in far.content.decode()
     body.refresh_from_db()
     assert body.rhythm == ""
     assert Meeting.objects.filter(body=body).count() == 0

@@ -71,9 +71,14 @@ def decimal(value: Any) -> Decimal | None:
     if not raw:
         return None
     try:
-        return Decimal(raw.replace(",", "."))
+        number = Decimal(raw.replace(",", "."))
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number (e.g. 12,5).") % {"value": raw}) from None
+        number = None
+    # Decimal also reads "NaN", "sNaN" and "Infinity", which are no amounts (and a
+    # signalling NaN raises when compared).
+    if number is None or not number.is_finite():
+        raise CellError(_("“%(value)s” is not a number (e.g. 12,5).") % {"value": raw})
+    return number
 
 
 def decimal_text(value: Decimal | None) -> str:

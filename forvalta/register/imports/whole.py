@@ -30,6 +30,7 @@ from forvalta.register.imports.reading import (
     XLSX_MAGIC,
     FileRejected,
     Table,
+    _count_shared_strings,
     max_bytes,
     max_rows,
     read_table,
@@ -85,6 +86,13 @@ def _sheet_titles(data: bytes) -> list[str]:
             members = archive.infolist()
             if len(members) > 10000 or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
                 raise FileRejected(_("The workbook is too large to import."))
+            if "xl/workbook.xml" not in {m.filename for m in members}:
+                raise FileRejected(not_a_workbook)
+            # openpyxl reads the shared strings whole even to list the sheets: the same
+            # bound as for one kind's file (reading._xlsx_records), before it does.
+            for member in members:
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    _count_shared_strings(archive, member)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except FileRejected:
         raise

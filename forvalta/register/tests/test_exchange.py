@@ -353,6 +353,13 @@ def test_participations_create_update_and_a_service_out_of_sight():
     assert commit(client, token).status_code == 302
     assert Participation.objects.filter(service__name="Trygghetslarm").count() == 2
 
+    # "sNaN", "NaN" and "Infinity" read as numbers to Python, not to the import.
+    for bad in ("sNaN", "NaN", "Infinity"):
+        rows = [heads, [org, "Trygghetslarm", org, "", "2027-01-01", "", bad]]
+        token, html = _csv_import(client, "participations", rows)
+        assert f"Kostnadsandel (%): ”{bad}” är inte ett tal (t.ex. 12,5)." in html
+    assert Participation.objects.get(valid_from=dt.date(2027, 1, 1)).cost_share is None
+
     count, arkiv = Participation.objects.count(), world["arkiv"]
     rows = [heads, [org, "E-arkiv Timrå", org, "", "2024-01-01", "", ""]]
     token, html = _csv_import(client, "participations", rows)
