@@ -23,7 +23,9 @@ def domains(user: Any, scope: Any) -> Q:
 
 
 def declare_accounts_models() -> None:
-    from forvalta.accounts.models import EmailDomain, IdentityProvider
+    from forvalta.accounts.models import EmailDomain, IdentityProvider, PersonalNumber
 
     declare(IdentityProvider, Custom(administered))
     declare(EmailDomain, Custom(domains))
+    # A personal identity number (masked): its own organisation's administrators only.
+    declare(PersonalNumber, Custom(administered))

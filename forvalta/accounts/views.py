@@ -64,6 +64,13 @@ def _provider(request: HttpRequest, idp: IdentityProvider) -> Any:
     return get_social_adapter(request).get_provider(request, idp.provider_id)
 
 
+def _login_url(request: HttpRequest, idp: IdentityProvider) -> str:
+    """The page that starts a login through the IdP (SAML 2.0 or OpenID Connect)."""
+    if idp.is_saml:
+        return reverse("saml_login", args=[idp.organisation_id])
+    return str(_provider(request, idp).get_login_url(request))
+
+
 @require_POST
 @login_not_required
 def sso_start(request: HttpRequest) -> HttpResponse:
@@ -88,7 +95,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(login_url)
     # To the page with the button that starts the login: sent from there, the form may
     # lead to the IdP (its CSP form-action names it; this page's names only Forvalta).
-    url = _provider(request, idp).get_login_url(request)
+    url = _login_url(request, idp)
     if next_url:
         url += "?" + urlencode({"next": next_url})
     return HttpResponseRedirect(url)
@@ -100,7 +107,7 @@ def sso_org_login(request: HttpRequest, pk: int) -> HttpResponse:
     idp = identity_provider_of_organisation(pk)
     if idp is None:
         raise Http404
-    url = _provider(request, idp).get_login_url(request)
+    url = _login_url(request, idp)
     next_url = _next_url(request)
     if next_url:
         url += "?" + urlencode({"next": next_url})
