@@ -80,7 +80,7 @@ class MockSamlIdP:
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {
                             "default": {
-                                "lifetime": {"minutes": 5},
+                                "lifetime": {"hours": 1},
                                 "attribute_restrictions": None,
                                 "name_form": NAME_FORMAT_URI,
                             }
@@ -120,7 +120,6 @@ class MockSamlIdP:
         in_response_to: str | None = None,
         sign_assertion: bool = True,
         sign_response: bool = False,
-        lifetime_minutes: int | None = None,
     ) -> str:
         """A (base64) SAMLResponse to the request, for `user` ({attribute: value})."""
         identity = {
@@ -128,20 +127,6 @@ class MockSamlIdP:
             for name, value in (user if user is not None else self.user).items()
         }
         server = self.server()
-        if lifetime_minutes is not None:
-            server.config.setattr("idp", "policy", None)
-            from saml2.assertion import Policy
-
-            server.config.policy = Policy(
-                {
-                    "default": {
-                        "lifetime": {"minutes": lifetime_minutes},
-                        "attribute_restrictions": None,
-                        "name_form": NAME_FORMAT_URI,
-                    }
-                },
-                server.config.metadata,
-            )
         xml = server.create_authn_response(
             identity=identity,
             in_response_to=in_response_to if in_response_to is not None else request["id"],

@@ -7,12 +7,10 @@ nothing; the SP metadata; unit placement and the personal identity number."""
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from defusedxml import ElementTree
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -27,10 +25,10 @@ from forvalta.accounts.models import (
 )
 from forvalta.accounts.saml import mock_idp as m
 from forvalta.accounts.saml.mock_idp import MockSamlIdP
-from forvalta.accounts.saml.sp import acs_url, sp_entity_id
-from forvalta.accounts.services import personal_number_hash, saml_identity_provider_save
+from forvalta.accounts.saml.sp import sp_entity_id
+from forvalta.accounts.services import saml_identity_provider_save
 from forvalta.audit.models import AuditEvent
-from forvalta.core.models import Membership, Unit, User
+from forvalta.core.models import Membership, User
 from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +174,259 @@ def test_first_login_creates_the_person_with_a_membership_in_that_organisation_o
     assert sso_event.changes["subject"] == [None, "a-123"]
     assert client.session["forvalta_sso_provider"] == f"saml-{idp.pk}"
     assert client.get(HOME).status_code == 200
+
+
+def test_a_second_login_uses_the_same_person_and_the_next_address(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    sso_login(Client(), idp, mock)
+    first = User.objects.get(email=ANNA[m.MAIL])
+
+    client = Client()
+    request = start(client, idp, mock, next_url="/register/")
+    response = post_back(client, idp, mock.response(request, user={**ANNA, m.GIVEN_NAME: "Ann"}))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/register/"
+    assert logged_in_user(client) == first
+    assert User.objects.filter(email=ANNA[m.MAIL]).count() == 1
+    assert Membership.objects.filter(user=first).count() == 1
+    assert SocialAccount.objects.count() == 1
+
+
+# --- refused responses: nothing created, nobody logged in ------------------------------------
+def test_an_expired_assertion_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    saml_response = mock.response(start(client, idp, mock))  # valid for an hour
+    before = counts()
+    failures = LoginFailure.objects.count()
+    import saml2.time_util
+
+    real = saml2.time_util.utc_now
+    later = real() + 62 * 60
+    saml2.time_util.utc_now = lambda: later  # an hour and two minutes later at the SP
+    try:
+        response = post_back(client, idp, saml_response)
+    finally:
+        saml2.time_util.utc_now = real
+
+    assert_refused(client, response, before, "ResponseLifetimeExceed")
+    assert LoginFailure.objects.count() == failures + 1
+
+
+def test_an_assertion_for_another_audience_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    before = counts()
+
+    response = post_back(
+        client, idp, mock.response(request, audience="https://other.example.test/sp")
+    )
+
+    assert_refused(client, response, before, "")
+    reason = AuditEvent.objects.get(action="auth.sso_failed").changes["reason"][1]
+    assert "audience" in reason.lower() or "Audience" in reason
+
+
+def test_an_unsigned_assertion_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    before = counts()
+
+    response = post_back(client, idp, mock.response(request, sign_assertion=False))
+
+    assert_refused(client, response, before, "SignatureError")
+
+
+def test_an_altered_assertion_is_refused(sundsvall: Any) -> None:
+    """The signed assertion with its e-mail address changed afterwards."""
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    xml = base64.b64decode(mock.response(request)).decode()
+    assert xml.count("anna.berg@sundsvall.se") == 1
+    altered = xml.replace("anna.berg@sundsvall.se", "bo.ek@sundsvall.se")
+    before = counts()
+
+    response = post_back(client, idp, base64.b64encode(altered.encode()).decode())
+
+    assert_refused(client, response, before, "SignatureError")
+    assert not User.objects.filter(email="bo.ek@sundsvall.se").exists()
+
+
+def test_an_assertion_signed_by_another_key_is_refused(sundsvall: Any) -> None:
+    """Another IdP (own key) presenting itself with the configured entity id."""
+    idp, mock = sundsvall
+    impostor = MockSamlIdP(entity_id=mock.entity_id, sp_metadata=mock.sp_metadata[0])
+    client = Client()
+    request = start(client, idp, mock)
+    before = counts()
+
+    response = post_back(client, idp, impostor.response(request, user=dict(ANNA), name_id="a-123"))
+    impostor.close()
+
+    assert_refused(client, response, before, "SignatureError")
+
+
+def test_a_replayed_assertion_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    saml_response = mock.response(request)
+    assert post_back(client, idp, saml_response).status_code == 302
+    assert SamlAssertionUse.objects.count() == 1
+    before = counts()
+
+    # The same response again, in a browser that started the same request (its cookie).
+    thief = Client()
+    thief.cookies = client.cookies
+    client.logout()
+    thief.cookies["forvalta_saml_request"] = _cookie_for(idp, request["id"])
+    response = post_back(thief, idp, saml_response)
+
+    assert_refused(thief, response, before, "replayed")
+
+
+def _cookie_for(idp: IdentityProvider, request_id: str) -> str:
+    from django.core import signing
+
+    return signing.dumps(
+        {"id": request_id, "idp": idp.pk, "next": ""}, salt="forvalta.accounts.saml.request"
+    )
+
+
+def test_a_response_to_another_request_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    before = counts()
+
+    response = post_back(client, idp, mock.response(request, in_response_to="id-not-ours-123"))
+
+    assert_refused(client, response, before, "")
+    assert SamlAssertionUse.objects.count() == 0
+
+
+def test_a_response_in_a_browser_that_did_not_start_the_login_is_refused(sundsvall: Any) -> None:
+    """Unsolicited (IdP-initiated) or carried to another browser: no request cookie."""
+    idp, mock = sundsvall
+    request = start(Client(), idp, mock)
+    before = counts()
+    other = Client()
+
+    response = post_back(other, idp, mock.response(request))
+
+    assert_refused(other, response, before, "")
+
+
+def test_an_address_in_an_unverified_domain_is_refused() -> None:
+    idp, mock = configure("sundsvall.se", verified=False)
+    mock.user, mock.name_id = dict(ANNA), "a-123"
+    client = Client()
+    before = counts()
+    failures = LoginFailure.objects.count()
+
+    response = sso_login(client, idp, mock)
+    mock.close()
+
+    assert_refused(client, response, before, "email_domain_not_verified")
+    assert LoginFailure.objects.count() == failures + 1
+    event = AuditEvent.objects.get(action="auth.sso_failed")
+    assert event.changes["identity_provider"] == [None, f"saml-{idp.pk}"]
+    assert event.object_repr == "anna.berg@sundsvall.se"
+
+
+# --- never across organisations --------------------------------------------------------------
+def test_idp_of_a_presenting_a_person_of_b_gets_a_separate_person_or_is_refused(
+    sundsvall: Any,
+) -> None:
+    """Organisation B's IdP presents the NameID and the e-mail address of a person of
+    organisation A: never A's person. An address in A's domain is refused; one in B's
+    own domain makes a separate person of B."""
+    idp_a, mock_a = sundsvall
+    sso_login(Client(), idp_a, mock_a)
+    a_person = User.objects.get(email=ANNA[m.MAIL])
+    a_password = UserFactory(username="anna", email="anna.berg@timra.se")
+    MembershipFactory(user=a_password, organisation=idp_a.organisation)
+    before_people = {u.pk: (u.username, u.email, u.last_login) for u in (a_person, a_password)}
+    idp_b, mock_b = configure(
+        "timra.se", entity_id="https://idp.timra.test/saml", name="Timrå kommun"
+    )
+
+    # A's address and NameID from B's IdP: refused, nothing created.
+    client = Client()
+    before = counts()
+    response = sso_login(client, idp_b, mock_b, user=dict(ANNA), name_id="a-123")
+    assert_refused(client, response, before, "email_domain_not_verified")
+
+    # The same NameID with an address in B's domain (the same as A's password account).
+    client = Client()
+    response = sso_login(
+        client, idp_b, mock_b, user={**ANNA, m.MAIL: "Anna.Berg@timra.se"}, name_id="a-123"
+    )
+    mock_b.close()
+
+    assert response.status_code == 302
+    person = logged_in_user(client)
+    assert person not in (a_person, a_password)
+    assert person.email == "anna.berg@timra.se"
+    assert list(Membership.objects.filter(user=person).values_list("organisation", flat=True)) == [
+        idp_b.organisation_id
+    ]
+    for pk, values in before_people.items():
+        stored = User.objects.get(pk=pk)
+        assert (stored.username, stored.email, stored.last_login) == values
+        assert not SocialAccount.objects.filter(user_id=pk, provider=f"saml-{idp_b.pk}")
+    # A's person logs in through A's IdP again: still A's own person.
+    again = Client()
+    sso_login(again, idp_a, mock_a)
+    assert logged_in_user(again) == a_person
+
+
+def test_a_response_from_as_idp_at_bs_acs_is_refused(sundsvall: Any) -> None:
+    """A's IdP's (validly signed) assertion posted to organisation B's ACS."""
+    idp_a, mock_a = sundsvall
+    idp_b, mock_b = configure("timra.se", entity_id="https://idp.timra.test/saml")
+    client = Client()
+    request = start(client, idp_b, mock_b)
+    before = counts()
+
+    response = post_back(
+        client, idp_b, mock_a.response(request, audience=sp_entity_id(idp_a.organisation_id))
+    )
+    mock_b.close()
+
+    assert_refused(client, response, before, "")
+
+
+def test_a_person_whose_membership_ended_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    sso_login(Client(), idp, mock)
+    person = User.objects.get(email=ANNA[m.MAIL])
+    Membership.objects.filter(user=person).update(
+        valid_to=timezone.localdate() - timezone.timedelta(days=1)
+    )
+    client = Client()
+    before = counts()
+
+    response = sso_login(client, idp, mock)
+
+    assert_refused(client, response, before, "no_membership")
+
+
+def test_failed_responses_are_throttled(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    before = counts()
+    client = Client()
+    for _ in range(40):
+        response = post_back(client, idp, "bm90IFNBTUw=")
+        if response.status_code == 429:
+            break
+        assert response.status_code == 401
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode() or "För många" in (
+        response.content.decode()
+    )
+    assert counts() == before
