@@ -56,6 +56,8 @@ _IDP_FIELDS = [
     "first_name_claim",
     "last_name_claim",
     "employee_id_claim",
+    "personal_number_claim",
+    "unit_claim",
     "is_enabled",
 ]
 
@@ -74,13 +76,19 @@ def identity_provider_save(
     secret = data.pop("client_secret", "") or ""
     with transaction.atomic():
         if instance is None:
+            if IdentityProvider.objects.filter(  # scoping: allowed checked permission above
+                organisation=organisation
+            ).exists():
+                raise ValidationError(
+                    _("The organisation already has an identity provider of another kind.")
+                )
             idp = IdentityProvider(organisation=organisation)
             before: dict[str, Any] = {}
             if not secret:
                 raise ValidationError({"client_secret": _("Enter the client secret.")})
         else:
             idp = IdentityProvider.objects.select_for_update().get(
-                pk=instance.pk, organisation=organisation
+                pk=instance.pk, organisation=organisation, protocol="oidc"
             )
             before = snapshot(idp, _IDP_FIELDS)
             data.pop("issuer", None)
@@ -155,7 +163,7 @@ def saml_identity_provider_save(
             data.pop("saml_entity_id", None)
         for name in _SAML_FIELDS:
             if name in data:
-                setattr(idp, name, data[name] or "")
+                setattr(idp, name, "" if data[name] is None else data[name])
         if metadata_xml:
             validate_saml_metadata(metadata_xml, idp.saml_entity_id)
             changed_metadata = metadata_xml != idp.saml_metadata_xml
@@ -416,7 +424,7 @@ def personal_number_store(*, organisation: Any, user: Any, value: str) -> Any:
     masked = mask_personal_number(canonical)
     with transaction.atomic():
         row = (
-            PersonalNumber.objects.select_for_update()  # scoping: allowed the login's own person and organisation
+            PersonalNumber.objects.select_for_update()  # scoping: allowed the login's own person
             .filter(organisation=organisation, user=user)
             .first()
         )

@@ -16,6 +16,7 @@ the audience names this SP, and that the assertion was not used before
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime
 import os
@@ -184,7 +185,10 @@ def _expiry(assertion: Any) -> datetime.datetime:
             candidates.append(data.not_on_or_after)
     if not candidates:
         raise SamlRefused("no_not_on_or_after")
-    stamps = [datetime.datetime(*str_to_time(c)[:6], tzinfo=datetime.UTC) for c in candidates]
+    stamps = [
+        datetime.datetime.fromtimestamp(calendar.timegm(str_to_time(c)), tz=datetime.UTC)
+        for c in candidates
+    ]
     return min(stamps)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from defusedxml import ElementTree
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -25,8 +26,8 @@ from forvalta.accounts.models import (
 )
 from forvalta.accounts.saml import mock_idp as m
 from forvalta.accounts.saml.mock_idp import MockSamlIdP
-from forvalta.accounts.saml.sp import sp_entity_id
-from forvalta.accounts.services import saml_identity_provider_save
+from forvalta.accounts.saml.sp import acs_url, sp_entity_id
+from forvalta.accounts.services import personal_number_hash, saml_identity_provider_save
 from forvalta.audit.models import AuditEvent
 from forvalta.core.models import Membership, User
 from forvalta.core.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -417,7 +418,7 @@ def test_a_person_whose_membership_ended_is_refused(sundsvall: Any) -> None:
 
 
 def test_failed_responses_are_throttled(sundsvall: Any) -> None:
-    idp, mock = sundsvall
+    idp, _mock = sundsvall
     before = counts()
     client = Client()
     for _ in range(40):
@@ -430,3 +431,162 @@ def test_failed_responses_are_throttled(sundsvall: Any) -> None:
         response.content.decode()
     )
     assert counts() == before
+
+
+# --- the SP metadata Forvalta publishes ---------------------------------------------------------
+MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+def test_the_sp_metadata_names_the_entity_id_acs_and_certificate(sundsvall: Any) -> None:
+    idp, _mock = sundsvall
+    org_id = idp.organisation_id
+
+    response = Client().get(reverse("saml_metadata", args=[org_id]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/samlmetadata+xml"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == f"{MD}EntityDescriptor"
+    assert root.get("entityID") == f"http://127.0.0.1:8000/login/saml/{org_id}/metadata/"
+    assert root.get("entityID") == sp_entity_id(org_id)
+    sp = root.find(f"{MD}SPSSODescriptor")
+    assert sp.get("AuthnRequestsSigned") == "true"
+    assert sp.get("WantAssertionsSigned") == "true"
+    acs = sp.findall(f"{MD}AssertionConsumerService")
+    assert [(a.get("Binding"), a.get("Location")) for a in acs] == [
+        ("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST", acs_url(org_id))
+    ]
+    assert acs_url(org_id) == f"http://127.0.0.1:8000/login/saml/{org_id}/acs/"
+    certificates = {c.text.strip() for c in sp.iter(f"{DS}X509Certificate")}
+    stored = "".join(idp.sp_certificate.strip().splitlines()[1:-1])
+    assert certificates == {stored}
+    # The private key is never in it, and is stored encrypted.
+    assert b"PRIVATE" not in response.content
+    assert "PRIVATE KEY" not in idp.sp_private_key_encrypted
+    assert idp.sp_private_key.startswith("-----BEGIN PRIVATE KEY-----")
+
+
+def test_each_organisation_has_its_own_sp_key_pair(sundsvall: Any) -> None:
+    idp_a, _mock = sundsvall
+    idp_b, mock_b = configure("timra.se", entity_id="https://idp.timra.test/saml")
+    mock_b.close()
+    assert idp_a.sp_certificate != idp_b.sp_certificate
+    assert sp_entity_id(idp_a.organisation_id) != sp_entity_id(idp_b.organisation_id)
+
+
+def test_no_sp_metadata_without_a_saml_idp() -> None:
+    organisation = OrganisationFactory()
+    assert Client().get(reverse("saml_metadata", args=[organisation.pk])).status_code == 404
+    assert Client().get(reverse("saml_login", args=[organisation.pk])).status_code == 404
+
+
+# --- the ways in: the login link and the address on the login page ------------------------------
+def test_the_login_link_and_the_address_lead_to_the_saml_login(sundsvall: Any) -> None:
+    idp, _mock = sundsvall
+    saml_login = reverse("saml_login", args=[idp.organisation_id])
+    client = Client()
+
+    assert client.get(reverse("sso_org_login", args=[idp.organisation_id]))["Location"] == (
+        saml_login
+    )
+    response = client.post(reverse("sso_start"), {"sso": "someone@sundsvall.se"})
+    assert response["Location"] == saml_login
+    page = client.get(saml_login)
+    assert page.status_code == 200
+    assert "Logga in via Sundsvalls kommun" in page.content.decode()
+    assert "https://idp.sundsvall.test" in page["Content-Security-Policy"]
+
+
+# --- unit from an attribute -----------------------------------------------------------------------
+def test_the_first_login_places_the_person_in_the_unit_of_the_attribute(sundsvall: Any) -> None:
+    from forvalta.core.tests.factories import UnitFactory
+
+    idp, mock = sundsvall
+    unit = UnitFactory(organisation=idp.organisation, name="IT-avdelningen", code="IT")
+    UnitFactory(organisation=idp.organisation, name="Ekonomi", code="EK")
+
+    sso_login(Client(), idp, mock, user={**ANNA, m.UNIT: "IT"})
+
+    membership = Membership.objects.get(user__email=ANNA[m.MAIL])
+    assert membership.unit == unit
+
+
+def test_a_unit_is_matched_by_name_and_never_taken_from_another_organisation(
+    sundsvall: Any,
+) -> None:
+    from forvalta.core.tests.factories import UnitFactory
+
+    idp, mock = sundsvall
+    other = OrganisationFactory(name="Timrå kommun")
+    UnitFactory(organisation=other, name="Socialtjänsten", code="SOC")
+    own = UnitFactory(organisation=idp.organisation, name="IT-avdelningen", code="")
+
+    sso_login(Client(), idp, mock, user={**ANNA, m.UNIT: "SOC"})
+    assert Membership.objects.get(user__email=ANNA[m.MAIL]).unit is None
+
+    sso_login(
+        Client(),
+        idp,
+        mock,
+        user={**ANNA, m.MAIL: "bo.ek@sundsvall.se", m.UNIT: "it-avdelningen"},
+        name_id="b-456",
+    )
+    assert Membership.objects.get(user__email="bo.ek@sundsvall.se").unit == own
+
+
+# --- the personal identity number: a keyed hash and a mask, never in clear -----------------------
+def test_the_personal_identity_number_is_stored_hashed_and_masked(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+
+    sso_login(Client(), idp, mock, user={**ANNA, m.PERSONAL_NUMBER: "198112189876"})
+
+    person = User.objects.get(email=ANNA[m.MAIL])
+    row = PersonalNumber.objects.get()
+    assert (row.organisation_id, row.user_id, row.masked) == (
+        idp.organisation_id,
+        person.pk,
+        "19811218-XXXX",
+    )
+    assert row.number_hash == personal_number_hash(idp.organisation_id, "198112189876")
+    assert len(row.number_hash) == 64 and "9876" not in row.number_hash
+    # Nowhere in clear: not with the link, not in the audit trail.
+    account = SocialAccount.objects.get(user=person)
+    assert "9876" not in str(account.extra_data)
+    assert "198112189876" not in str(list(AuditEvent.objects.values_list("changes", flat=True)))
+    event = AuditEvent.objects.get(action="accounts.personalnumber.created")
+    assert event.changes == {"masked": [None, "19811218-XXXX"]}
+
+
+def test_the_hash_is_keyed_per_organisation_and_the_number_hidden_from_others(
+    sundsvall: Any,
+) -> None:
+    idp_a, mock_a = sundsvall
+    idp_b, mock_b = configure("timra.se", entity_id="https://idp.timra.test/saml")
+    sso_login(Client(), idp_a, mock_a, user={**ANNA, m.PERSONAL_NUMBER: "19811218-9876"})
+    sso_login(
+        Client(),
+        idp_b,
+        mock_b,
+        user={**ANNA, m.MAIL: "anna.berg@timra.se", m.PERSONAL_NUMBER: "811218-9876"},
+        name_id="t-1",
+    )
+    mock_b.close()
+
+    row_a = PersonalNumber.objects.get(organisation=idp_a.organisation)
+    row_b = PersonalNumber.objects.get(organisation=idp_b.organisation)
+    assert row_a.masked == row_b.masked == "19811218-XXXX"
+    assert row_a.number_hash != row_b.number_hash  # not linkable across organisations
+    admin_a = (
+        Membership.objects.filter(organisation=idp_a.organisation, is_org_admin=True).get().user
+    )
+    assert list(PersonalNumber.objects.visible_to(admin_a)) == [row_a]
+    person_b = User.objects.get(email="anna.berg@timra.se")
+    assert list(PersonalNumber.objects.visible_to(person_b)) == []
+
+
+def test_an_invalid_personal_identity_number_is_not_stored(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    response = sso_login(Client(), idp, mock, user={**ANNA, m.PERSONAL_NUMBER: "198112189875"})
+    assert response.status_code == 302
+    assert PersonalNumber.objects.count() == 0
