@@ -217,7 +217,7 @@ class SamlIdentityProviderForm(forms.Form):
             self.fields["saml_entity_id"].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         upload = data.pop("saml_metadata_file", None)
         if upload:
             if upload.size > SAML_METADATA_MAX_BYTES:

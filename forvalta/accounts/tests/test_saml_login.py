@@ -590,3 +590,56 @@ def test_an_invalid_personal_identity_number_is_not_stored(sundsvall: Any) -> No
     response = sso_login(Client(), idp, mock, user={**ANNA, m.PERSONAL_NUMBER: "198112189875"})
     assert response.status_code == 302
     assert PersonalNumber.objects.count() == 0
+
+
+# --- manage.py mock_saml_idp (README) ----------------------------------------------------------
+def test_the_mock_saml_idp_command_connects_an_organisation_that_logs_in(monkeypatch: Any) -> None:
+    import html
+    import re
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    import requests
+
+    from forvalta.accounts.management.commands.mock_saml_idp import Command, _handler
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    organisation = OrganisationFactory(name="Alingsås kommun")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # handler below
+    port = server.server_address[1]
+    mock = MockSamlIdP(entity_id=f"http://127.0.0.1:{port}/saml")
+    mock.user = {**ANNA, m.MAIL: "erik.lund@alingsas.se", m.PERSONAL_NUMBER: "198112189876"}
+    mock.name_id = "demo-erik-lund"
+    idp = Command()._connect(organisation, mock, "alingsas.se")
+    from forvalta.accounts.saml.sp import sp_metadata
+
+    mock.sp_metadata = [sp_metadata(idp)]
+    server.RequestHandlerClass = _handler(mock)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = Client()
+        login_page = client.post(reverse("sso_start"), {"sso": "erik.lund@alingsas.se"})
+        to_idp = client.post(login_page["Location"])["Location"]
+        assert to_idp.startswith(f"http://127.0.0.1:{port}/saml/sso?SAMLRequest=")
+        page = requests.get(to_idp, timeout=10).text
+        assert "Loggar in Anna Berg" in page
+        value = html.unescape(re.search(r'name="SAMLResponse" value="([^"]+)"', page).group(1))
+        action = urlsplit(html.unescape(re.search(r'action="([^"]+)"', page).group(1))).path
+        response = client.post(action, {"SAMLResponse": value})
+    finally:
+        server.shutdown()
+        server.server_close()
+        mock.close()
+
+    assert response.status_code == 302
+    person = logged_in_user(client)
+    assert person.email == "erik.lund@alingsas.se"
+    assert list(Membership.objects.filter(user=person).values_list("organisation", flat=True)) == [
+        organisation.pk
+    ]
+    assert EmailDomain.objects.get(domain="alingsas.se").is_verified
+    assert PersonalNumber.objects.get(user=person).masked == "19811218-XXXX"
