@@ -643,3 +643,11 @@ def test_the_mock_saml_idp_command_connects_an_organisation_that_logs_in(monkeyp
     ]
     assert EmailDomain.objects.get(domain="alingsas.se").is_verified
     assert PersonalNumber.objects.get(user=person).masked == "19811218-XXXX"
+
+
+def test_allauths_connections_page_works_after_a_saml_login(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    sso_login(client, idp, mock)
+    response = client.get("/accounts/3rdparty/")
+    assert response.status_code == 200
