@@ -48,9 +48,11 @@ class IdentityProviderQuerySet(ScopedQuerySet):
 
 
 class IdentityProvider(models.Model):
-    """An organisation's own identity provider (OpenID Connect), through which its staff
-    log in. allauth sees it as the app `oidc-<pk>` (`forvalta.accounts.sso`); people it
-    logs in are linked to it by that id and the IdP's subject (`sub`), never by e-mail."""
+    """An organisation's own identity provider (OpenID Connect or SAML 2.0; one per
+    organisation), through which its staff log in. allauth sees an OIDC one as the app
+    `oidc-<pk>` (`forvalta.accounts.sso`); a SAML one is Forvalta's own SP
+    (`forvalta.accounts.saml`), `saml-<pk>`. People it logs in are linked to it by that
+    id and the IdP's subject (`sub`) or NameID, never by e-mail."""
 
     class Protocol(models.TextChoices):
         OIDC = "oidc", _("OpenID Connect")

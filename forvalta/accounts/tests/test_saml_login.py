@@ -651,3 +651,48 @@ def test_allauths_connections_page_works_after_a_saml_login(sundsvall: Any) -> N
     sso_login(client, idp, mock)
     response = client.get("/accounts/3rdparty/")
     assert response.status_code == 200
+
+
+def test_an_assertion_not_yet_valid_is_refused(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    saml_response = mock.response(start(client, idp, mock))
+    before = counts()
+    import saml2.time_util
+
+    real = saml2.time_util.utc_now
+    earlier = real() - 10 * 60
+    saml2.time_util.utc_now = lambda: earlier  # the SP's clock ten minutes behind
+    try:
+        response = post_back(client, idp, saml_response)
+    finally:
+        saml2.time_util.utc_now = real
+
+    assert_refused(client, response, before, "ToEarly")
+
+
+def test_another_idp_of_a_federations_metadata_is_not_trusted(sundsvall: Any) -> None:
+    """The configured metadata is a federation's aggregate naming two IdPs; only the
+    configured entity id may log in, though the other's signature is valid."""
+    idp, mock = sundsvall
+    other = MockSamlIdP(entity_id="https://idp.other-member.test/saml")
+
+    def bare(xml: str) -> str:
+        return xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+
+    idp.saml_metadata_xml = (
+        '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+        f"{bare(mock.metadata())}{bare(other.metadata())}</md:EntitiesDescriptor>"
+    )
+    idp.save(update_fields=["saml_metadata_xml"])
+    other.sp_metadata = mock.sp_metadata
+    client = Client()
+    request = start(client, idp, mock)
+    before = counts()
+
+    response = post_back(client, idp, other.response(request, user=dict(ANNA), name_id="a-123"))
+    other.close()
+
+    assert_refused(client, response, before, "issuer")
+    # The configured IdP still logs in with the same metadata.
+    assert sso_login(Client(), idp, mock).status_code == 302
