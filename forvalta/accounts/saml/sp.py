@@ -275,8 +275,8 @@ def remember_assertion(idp: Any, assertion_id: str, expiry: datetime.datetime) -
 def sso_locations(idp: Any) -> list[str]:
     """The IdP's single sign-on addresses (HTTP-Redirect) in its metadata."""
     with _key_files(idp) as (key_path, cert_path):
-        config = _config(idp, key_path, cert_path)
         try:
+            config = _config(idp, key_path, cert_path)
             services = config.metadata.single_sign_on_service(
                 idp.saml_entity_id, BINDING_HTTP_REDIRECT
             )

@@ -696,3 +696,34 @@ def test_another_idp_of_a_federations_metadata_is_not_trusted(sundsvall: Any) ->
     assert_refused(client, response, before, "issuer")
     # The configured IdP still logs in with the same metadata.
     assert sso_login(Client(), idp, mock).status_code == 302
+
+
+def test_the_authn_request_is_signed_with_the_organisations_sp_key(sundsvall: Any) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    idp, mock = sundsvall
+    response = Client().post(reverse("saml_login", args=[idp.organisation_id]))
+    query = urlsplit(response["Location"]).query
+    params = parse_qs(query)
+    assert params["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"]
+    signed = query.split("&Signature=")[0].encode()
+    certificate = x509.load_pem_x509_certificate(idp.sp_certificate.encode())
+    certificate.public_key().verify(  # raises when the signature is not the SP key's
+        base64.b64decode(params["Signature"][0]), signed, padding.PKCS1v15(), hashes.SHA256()
+    )
+    request = mock.read_request(response["Location"])
+    assert request["issuer"] == sp_entity_id(idp.organisation_id)
+    assert request["acs"] == acs_url(idp.organisation_id)
+
+
+def test_an_address_off_the_site_is_never_the_next_page(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock, next_url="https://evil.example/")
+    response = post_back(client, idp, mock.response(request))
+    assert response.status_code == 302
+    assert response["Location"] == HOME
