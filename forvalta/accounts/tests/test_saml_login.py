@@ -727,3 +727,18 @@ def test_an_address_off_the_site_is_never_the_next_page(sundsvall: Any) -> None:
     response = post_back(client, idp, mock.response(request))
     assert response.status_code == 302
     assert response["Location"] == HOME
+
+
+def test_a_disabled_saml_idp_logs_nobody_in(sundsvall: Any) -> None:
+    idp, mock = sundsvall
+    client = Client()
+    request = start(client, idp, mock)
+    saml_response = mock.response(request)
+    IdentityProvider.objects.filter(pk=idp.pk).update(is_enabled=False)
+    before = counts()
+
+    assert post_back(client, idp, saml_response).status_code == 404
+    assert client.get(reverse("saml_login", args=[idp.organisation_id])).status_code == 404
+    assert client.get(reverse("sso_org_login", args=[idp.organisation_id])).status_code == 404
+    assert logged_in_user(client) is None
+    assert counts() == before
