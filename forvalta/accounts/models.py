@@ -274,6 +274,8 @@ class SamlAssertionUse(models.Model):
     assertion_id = models.CharField(_("assertion id"), max_length=255)
     not_on_or_after = models.DateTimeField(_("valid until"))
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("used SAML assertion")
         verbose_name_plural = _("used SAML assertions")

@@ -263,7 +263,7 @@ def remember_assertion(idp: Any, assertion_id: str, expiry: datetime.datetime) -
     ).delete()
     try:
         with transaction.atomic():
-            SamlAssertionUse.objects.create(
+            SamlAssertionUse.objects.create(  # scoping: allowed the replay store
                 identity_provider=idp,
                 assertion_id=assertion_id[:255],
                 not_on_or_after=expiry + datetime.timedelta(seconds=LEEWAY_SECONDS),
