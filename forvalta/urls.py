@@ -14,6 +14,7 @@ urlpatterns = [
     # Login through an organisation's own identity provider (docs/login.md).
     path("login/sso/", accounts_views.sso_start, name="sso_start"),
     path("login/org/<int:pk>/", accounts_views.sso_org_login, name="sso_org_login"),
+    path("login/saml/", include("forvalta.accounts.saml.urls")),  # SAML 2.0 IdPs
     path("accounts/", include("allauth.urls")),
     path("security/", include("forvalta.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

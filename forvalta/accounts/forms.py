@@ -86,6 +86,21 @@ class IdentityProviderForm(forms.Form):
     employee_id_claim = forms.CharField(
         label=_("Employee id claim"), max_length=100, required=False
     )
+    personal_number_claim = forms.CharField(
+        label=_("Personal identity number claim"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional. Stored only as a keyed hash and a masked form (19811218-XXXX)."),
+    )
+    unit_claim = forms.CharField(
+        label=_("Unit claim"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Optional. At the first login the person is placed in the unit of this "
+            "organisation whose code or name it holds."
+        ),
+    )
     is_enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
@@ -102,6 +117,8 @@ class IdentityProviderForm(forms.Form):
                         "first_name_claim",
                         "last_name_claim",
                         "employee_id_claim",
+                        "personal_number_claim",
+                        "unit_claim",
                         "is_enabled",
                     )
                 },
@@ -112,6 +129,106 @@ class IdentityProviderForm(forms.Form):
         else:
             self.fields["client_secret"].required = True
             self.fields["client_secret"].help_text = _("Stored encrypted and never shown.")
+
+
+# Attribute names most Swedish SAML IdPs send (the OIDs of eduPerson/inetOrgPerson).
+SAML_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
+SAML_GIVEN_NAME = "urn:oid:2.5.4.42"
+SAML_SURNAME = "urn:oid:2.5.4.4"
+SAML_PERSONAL_NUMBER = "urn:oid:1.2.752.29.4.13"
+SAML_METADATA_MAX_BYTES = 1_000_000
+
+
+class SamlIdentityProviderForm(forms.Form):
+    """An organisation's SAML 2.0 IdP: its metadata (pasted or uploaded), entity id and
+    the attributes to read (the entity id is fixed once saved)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=40, help_text=_("Shown on the login button.")
+    )
+    saml_entity_id = forms.CharField(
+        label=_("IdP entity id"),
+        max_length=300,
+        help_text=_("The entityID in the IdP's metadata. Cannot be changed."),
+    )
+    saml_metadata_xml = forms.CharField(
+        label=_("IdP metadata (XML)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Paste the metadata, or upload it below. Leave empty to keep the stored one."),
+    )
+    saml_metadata_file = forms.FileField(label=_("IdP metadata file"), required=False)
+    saml_metadata_url = forms.URLField(
+        label=_("IdP metadata URL"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For reference only: Forvalta does not fetch it."),
+    )
+    email_claim = forms.CharField(label=_("E-mail attribute"), max_length=100, initial=SAML_MAIL)
+    first_name_claim = forms.CharField(
+        label=_("First name attribute"), max_length=100, initial=SAML_GIVEN_NAME
+    )
+    last_name_claim = forms.CharField(
+        label=_("Last name attribute"), max_length=100, initial=SAML_SURNAME
+    )
+    employee_id_claim = forms.CharField(
+        label=_("Employee id attribute"), max_length=100, required=False
+    )
+    personal_number_claim = forms.CharField(
+        label=_("Personal identity number attribute"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Optional, usually urn:oid:1.2.752.29.4.13. Stored only as a keyed hash and "
+            "a masked form (19811218-XXXX)."
+        ),
+    )
+    unit_claim = forms.CharField(
+        label=_("Unit attribute"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Optional. At the first login the person is placed in the unit of this "
+            "organisation whose code or name it holds."
+        ),
+    )
+    is_enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    FIELDS = (
+        "name",
+        "saml_entity_id",
+        "saml_metadata_url",
+        "email_claim",
+        "first_name_claim",
+        "last_name_claim",
+        "employee_id_claim",
+        "personal_number_claim",
+        "unit_claim",
+        "is_enabled",
+    )
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault("initial", {name: getattr(instance, name) for name in self.FIELDS})
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        if instance is not None:
+            self.fields["saml_entity_id"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        upload = data.pop("saml_metadata_file", None)
+        if upload:
+            if upload.size > SAML_METADATA_MAX_BYTES:
+                raise forms.ValidationError(_("The metadata file is too large."))
+            try:
+                data["saml_metadata_xml"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(_("The metadata is not valid XML.")) from exc
+        if self.instance is None and not (data.get("saml_metadata_xml") or "").strip():
+            self.add_error("saml_metadata_xml", _("Paste the IdP's metadata."))
+        return data
 
 
 class EmailDomainForm(forms.Form):

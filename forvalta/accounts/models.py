@@ -48,12 +48,15 @@ class IdentityProviderQuerySet(ScopedQuerySet):
 
 
 class IdentityProvider(models.Model):
-    """An organisation's own identity provider (OpenID Connect), through which its staff
-    log in. allauth sees it as the app `oidc-<pk>` (`forvalta.accounts.sso`); people it
-    logs in are linked to it by that id and the IdP's subject (`sub`), never by e-mail."""
+    """An organisation's own identity provider (OpenID Connect or SAML 2.0; one per
+    organisation), through which its staff log in. allauth sees an OIDC one as the app
+    `oidc-<pk>` (`forvalta.accounts.sso`); a SAML one is Forvalta's own SP
+    (`forvalta.accounts.saml`), `saml-<pk>`. People it logs in are linked to it by that
+    id and the IdP's subject (`sub`) or NameID, never by e-mail."""
 
     class Protocol(models.TextChoices):
         OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
 
     organisation = models.ForeignKey(
         "core.Organisation",
@@ -70,13 +73,14 @@ class IdentityProvider(models.Model):
     issuer = models.URLField(
         _("issuer"),
         max_length=300,
+        blank=True,
         help_text=_(
             "The IdP's issuer URL (its discovery document is read from "
             "<issuer>/.well-known/openid-configuration). It cannot be changed later: "
             "people are linked to this issuer's subjects."
         ),
     )
-    client_id = models.CharField(_("client id"), max_length=191)
+    client_id = models.CharField(_("client id"), max_length=191, blank=True)
     # Fernet token of the client secret (forvalta.accounts.crypto); never shown again.
     client_secret_encrypted = models.TextField(_("client secret (encrypted)"), editable=False)
     email_claim = models.CharField(_("e-mail claim"), max_length=100, default="email")
@@ -88,6 +92,44 @@ class IdentityProvider(models.Model):
         blank=True,
         help_text=_("The claim holding the employee id, if the IdP sends one."),
     )
+    personal_number_claim = models.CharField(
+        _("personal identity number claim"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The claim or attribute holding the personal identity number (SAML: "
+            "urn:oid:1.2.752.29.4.13), if it is to be used. Stored only as a keyed hash "
+            "and a masked form."
+        ),
+    )
+    unit_claim = models.CharField(
+        _("unit claim"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The claim or attribute naming the person's unit (its name or code in this "
+            "organisation), used at the first login."
+        ),
+    )
+    # SAML 2.0 (protocol "saml"): the IdP's metadata and entity id, and Forvalta's own
+    # key pair for this organisation (its certificate is in the SP metadata).
+    saml_entity_id = models.CharField(
+        _("IdP entity id"),
+        max_length=300,
+        blank=True,
+        help_text=_("The entityID of the IdP in its metadata. Cannot be changed later."),
+    )
+    saml_metadata_xml = models.TextField(_("IdP metadata (XML)"), blank=True)
+    saml_metadata_url = models.URLField(
+        _("IdP metadata URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the IdP publishes its metadata (for reference; not fetched)."),
+    )
+    sp_private_key_encrypted = models.TextField(
+        _("SP private key (encrypted)"), blank=True, editable=False
+    )
+    sp_certificate = models.TextField(_("SP certificate"), blank=True, editable=False)
     is_enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -116,7 +158,23 @@ class IdentityProvider(models.Model):
 
     @property
     def provider_id(self) -> str:
-        return f"oidc-{self.pk}"
+        return f"{self.protocol}-{self.pk}"
+
+    @property
+    def is_saml(self) -> bool:
+        return self.protocol == self.Protocol.SAML
+
+    @property
+    def sp_private_key(self) -> str:
+        from forvalta.accounts.crypto import decrypt
+
+        return decrypt(self.sp_private_key_encrypted) if self.sp_private_key_encrypted else ""
+
+    @sp_private_key.setter
+    def sp_private_key(self, value: str) -> None:
+        from forvalta.accounts.crypto import encrypt
+
+        self.sp_private_key_encrypted = encrypt(value) if value else ""
 
     @property
     def client_secret(self) -> str:
@@ -198,3 +256,76 @@ def normalise_domain(value: Any) -> str:
     if "@" in text:
         text = text.rpartition("@")[2]
     return text.rstrip(".")
+
+
+# --- SAML: assertions already used, and personal identity numbers ---------------------------
+
+
+class SamlAssertionUse(models.Model):
+    """An assertion an IdP has logged someone in with, kept until it expires so that it
+    cannot be used again (replay)."""
+
+    identity_provider = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("identity provider"),
+    )
+    assertion_id = models.CharField(_("assertion id"), max_length=255)
+    not_on_or_after = models.DateTimeField(_("valid until"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("used SAML assertion")
+        verbose_name_plural = _("used SAML assertions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_provider", "assertion_id"], name="samlassertionuse_once"
+            )
+        ]
+        indexes = [models.Index(fields=["not_on_or_after"], name="samlassertionuse_expiry")]
+
+    def __str__(self) -> str:
+        return self.assertion_id
+
+
+class PersonalNumberQuerySet(ScopedQuerySet):
+    pass
+
+
+class PersonalNumber(models.Model):
+    """A person's personal identity number as their organisation's IdP sent it: never in
+    clear, only a keyed hash (HMAC-SHA256, key derived from SECRET_KEY and the
+    organisation) and a masked form (YYYYMMDD-XXXX). One per person and organisation;
+    readable by that organisation only."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    number_hash = models.CharField(_("keyed hash"), max_length=64)
+    masked = models.CharField(_("masked number"), max_length=20)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PersonalNumberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal identity number")
+        verbose_name_plural = _("personal identity numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="personalnumber_one_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.masked

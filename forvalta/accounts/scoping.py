@@ -22,8 +22,21 @@ def domains(user: Any, scope: Any) -> Q:
     return administered(user, scope)
 
 
+def nobody(user: Any, scope: Any) -> Q:
+    return NOTHING
+
+
 def declare_accounts_models() -> None:
-    from forvalta.accounts.models import EmailDomain, IdentityProvider
+    from forvalta.accounts.models import (
+        EmailDomain,
+        IdentityProvider,
+        PersonalNumber,
+        SamlAssertionUse,
+    )
 
     declare(IdentityProvider, Custom(administered))
     declare(EmailDomain, Custom(domains))
+    # A personal identity number (masked): its own organisation's administrators only.
+    declare(PersonalNumber, Custom(administered))
+    # Used SAML assertion ids (the replay store): read by the login alone, by nobody.
+    declare(SamlAssertionUse, Custom(nobody))

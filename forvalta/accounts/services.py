@@ -56,6 +56,8 @@ _IDP_FIELDS = [
     "first_name_claim",
     "last_name_claim",
     "employee_id_claim",
+    "personal_number_claim",
+    "unit_claim",
     "is_enabled",
 ]
 
@@ -74,13 +76,19 @@ def identity_provider_save(
     secret = data.pop("client_secret", "") or ""
     with transaction.atomic():
         if instance is None:
+            if IdentityProvider.objects.filter(  # scoping: allowed checked permission above
+                organisation=organisation
+            ).exists():
+                raise ValidationError(
+                    _("The organisation already has an identity provider of another kind.")
+                )
             idp = IdentityProvider(organisation=organisation)
             before: dict[str, Any] = {}
             if not secret:
                 raise ValidationError({"client_secret": _("Enter the client secret.")})
         else:
             idp = IdentityProvider.objects.select_for_update().get(
-                pk=instance.pk, organisation=organisation
+                pk=instance.pk, organisation=organisation, protocol="oidc"
             )
             before = snapshot(idp, _IDP_FIELDS)
             data.pop("issuer", None)
@@ -104,6 +112,108 @@ def identity_provider_save(
                 changes=changes,
             )
     return idp
+
+
+_SAML_FIELDS = [
+    "name",
+    "saml_entity_id",
+    "saml_metadata_url",
+    "email_claim",
+    "first_name_claim",
+    "last_name_claim",
+    "employee_id_claim",
+    "personal_number_claim",
+    "unit_claim",
+    "is_enabled",
+]
+
+
+def saml_identity_provider_save(
+    *, actor: Any, organisation: Any, data: dict[str, Any], instance: Any = None
+) -> Any:
+    """Create or change an organisation's SAML 2.0 IdP: its administrators only. The
+    IdP entity id of an existing IdP stays (people are linked to its NameIDs). A new
+    one gets Forvalta's own key pair for the organisation (the SP metadata's
+    certificate; the private key stored encrypted). An organisation has one IdP:
+    OpenID Connect or SAML."""
+    from forvalta.accounts.models import IdentityProvider
+    from forvalta.accounts.saml.sp import generate_key_pair
+
+    if not actor.has_perm("accounts.change_identityprovider", organisation):
+        _refuse(actor, "change", instance, "accounts.identityprovider")
+    data = dict(data)
+    metadata_xml = (data.pop("saml_metadata_xml", "") or "").strip()
+    with transaction.atomic():
+        if instance is None:
+            if IdentityProvider.objects.filter(  # scoping: allowed checked permission above
+                organisation=organisation
+            ).exists():
+                raise ValidationError(
+                    _("The organisation already has an identity provider of another kind.")
+                )
+            idp = IdentityProvider(organisation=organisation, protocol="saml")
+            before: dict[str, Any] = {}
+            if not metadata_xml:
+                raise ValidationError({"saml_metadata_xml": _("Paste the IdP's metadata.")})
+        else:
+            idp = IdentityProvider.objects.select_for_update().get(
+                pk=instance.pk, organisation=organisation, protocol="saml"
+            )
+            before = snapshot(idp, _SAML_FIELDS)
+            data.pop("saml_entity_id", None)
+        for name in _SAML_FIELDS:
+            if name in data:
+                setattr(idp, name, "" if data[name] is None else data[name])
+        if metadata_xml:
+            validate_saml_metadata(metadata_xml, idp.saml_entity_id)
+            changed_metadata = metadata_xml != idp.saml_metadata_xml
+            idp.saml_metadata_xml = metadata_xml
+        else:
+            changed_metadata = False
+        if not idp.sp_certificate:
+            key_pem, cert_pem = generate_key_pair(f"Forvalta {organisation.name}")
+            idp.sp_private_key = key_pem
+            idp.sp_certificate = cert_pem
+        idp.full_clean(exclude=["client_secret_encrypted", "sp_private_key_encrypted"])
+        idp.save()
+        changes = diff(before, snapshot(idp, _SAML_FIELDS))
+        if changed_metadata:
+            changes["saml_metadata_xml"] = [None, f"{len(metadata_xml)} characters"]
+        if changes:
+            record(
+                actor=actor,
+                action="accounts.identityprovider." + ("updated" if instance else "created"),
+                obj=idp,
+                organisation=organisation,
+                changes=changes,
+            )
+    return idp
+
+
+def validate_saml_metadata(xml: str, entity_id: str) -> None:
+    """The metadata must describe the IdP `entity_id` with a signing certificate."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    md = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+    ds = "{http://www.w3.org/2000/09/xmldsig#}"
+    try:
+        root = ElementTree.fromstring(xml.encode())
+    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
+        raise ValidationError({"saml_metadata_xml": _("The metadata is not valid XML.")}) from exc
+    entities = (
+        [root] if root.tag == f"{md}EntityDescriptor" else list(root.iter(f"{md}EntityDescriptor"))
+    )
+    entity = next((e for e in entities if e.get("entityID") == entity_id), None)
+    descriptor = entity.find(f"{md}IDPSSODescriptor") if entity is not None else None
+    if descriptor is None:
+        raise ValidationError(
+            {"saml_entity_id": _("The metadata describes no IdP with this entity id.")}
+        )
+    if descriptor.find(f".//{ds}X509Certificate") is None:
+        raise ValidationError(
+            {"saml_metadata_xml": _("The IdP's metadata holds no signing certificate.")}
+        )
 
 
 def validate_issuer(issuer: str) -> None:
@@ -207,7 +317,9 @@ def sso_user_create(*, idp: Any, sociallogin: Any, claims: dict[str, str]) -> An
         person.set_unusable_password()
         person.full_clean(exclude=["password"])
         person.save()
-        membership = Membership(user=person, organisation=organisation)
+        membership = Membership(
+            user=person, organisation=organisation, unit=unit_for(idp, claims.get("unit", ""))
+        )
         membership.full_clean()
         membership.save()
         account = sociallogin.account
@@ -235,4 +347,100 @@ def sso_user_create(*, idp: Any, sociallogin: Any, claims: dict[str, str]) -> An
             },
             reason=reason,
         )
+        personal_number_store(
+            organisation=organisation, user=person, value=claims.get("personal_number", "")
+        )
     return person
+
+
+def unit_for(idp: Any, value: str) -> Any:
+    """The active unit of the IdP's own organisation whose code (else name) is `value`,
+    if exactly one; a unit of another organisation is never used."""
+    from forvalta.core.models import Unit
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    units = Unit.objects.filter(  # scoping: allowed the IdP's own organisation only
+        organisation_id=idp.organisation_id, is_active=True
+    )
+    for match in (units.filter(code=value), units.filter(name__iexact=value)):
+        found = list(match[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None  # ambiguous: no unit rather than a guess
+    return None
+
+
+# --- personal identity numbers: a keyed hash and a masked form, never in clear -------------
+
+_PNR_INFO = b"forvalta.accounts personal identity number v1 organisation "
+
+
+def canonical_personal_number(value: str) -> str:
+    """YYYYMMDDNNNN, or "" when `value` is not a valid personal (or coordination)
+    number."""
+    from personnummer import personnummer
+
+    try:
+        return str(personnummer.Personnummer(str(value or "").strip()).format(True))
+    except (personnummer.PersonnummerException, ValueError, TypeError):
+        return ""
+
+
+def personal_number_hash(organisation_id: int, canonical: str) -> str:
+    """HMAC-SHA256 of the number, keyed per organisation with a key derived from
+    SECRET_KEY (HKDF): equal numbers match within one organisation and nowhere else."""
+    import hashlib
+    import hmac
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=_PNR_INFO + str(organisation_id).encode(),
+    ).derive(settings.SECRET_KEY.encode())
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_personal_number(canonical: str) -> str:
+    """19811218-XXXX: the date of birth part, the last four digits hidden."""
+    return f"{canonical[:8]}-XXXX"
+
+
+def personal_number_store(*, organisation: Any, user: Any, value: str) -> Any:
+    """Keep (or update) the person's number as their organisation's IdP sent it: hash
+    and mask only. An empty or invalid value changes nothing."""
+    from forvalta.accounts.models import PersonalNumber
+
+    canonical = canonical_personal_number(value)
+    if not canonical:
+        return None
+    digest = personal_number_hash(organisation.pk, canonical)
+    masked = mask_personal_number(canonical)
+    with transaction.atomic():
+        row = (
+            PersonalNumber.objects.select_for_update()  # scoping: allowed the login's own person
+            .filter(organisation=organisation, user=user)
+            .first()
+        )
+        if row is not None and row.number_hash == digest:
+            return row
+        before = row.masked if row is not None else None
+        if row is None:
+            row = PersonalNumber(organisation=organisation, user=user)
+        row.number_hash, row.masked = digest, masked
+        row.save()
+        record(
+            actor=None,
+            action="accounts.personalnumber." + ("updated" if before else "created"),
+            obj=row,
+            organisation=organisation,
+            changes={"masked": [before, masked]},
+            reason="from the identity provider",
+        )
+    return row

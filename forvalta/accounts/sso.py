@@ -90,7 +90,28 @@ def mapped_claims(idp: IdentityProvider, data: dict[str, Any]) -> dict[str, str]
         "first_name": claim(data, idp.first_name_claim)[:150],
         "last_name": claim(data, idp.last_name_claim)[:150],
         "employee_id": claim(data, idp.employee_id_claim)[:100],
+        "unit": claim(data, idp.unit_claim)[:200],
+        "personal_number": claim(data, idp.personal_number_claim)[:20],
     }
+
+
+def without_personal_number(idp: IdentityProvider, data: dict[str, Any]) -> dict[str, Any]:
+    """The IdP's data as stored with the link: the personal identity number left out
+    (only its keyed hash and masked form are kept, `PersonalNumber`)."""
+    if not idp.personal_number_claim:
+        return data
+    return {
+        key: (
+            {k: v for k, v in value.items() if k != idp.personal_number_claim}
+            if isinstance(value, dict)
+            else value
+        )
+        for key, value in data.items()
+    }
+
+
+def stored_claims(claims: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in claims.items() if k != "personal_number"}
 
 
 def accept_claims(
@@ -103,6 +124,13 @@ def accept_claims(
     if idp is None or not idp.is_enabled or not idp.organisation.is_active:
         raise SsoRefused("identity_provider_disabled")
     claims = mapped_claims(idp, data)
+    accept_mapped(request, idp, claims)
+    return idp, claims
+
+
+def accept_mapped(request: HttpRequest, idp: IdentityProvider, claims: dict[str, str]) -> None:
+    """SsoRefused unless the mapped e-mail address is in one of the IdP's organisation's
+    verified domains (OpenID Connect and SAML alike)."""
     request._forvalta_sso_claims = claims  # type: ignore[attr-defined]  # for the record
     email = claims["email"]
     if "@" not in email:
@@ -112,7 +140,6 @@ def accept_claims(
     )
     if not verified.exists():
         raise SsoRefused("email_domain_not_verified")
-    return idp, claims
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -120,7 +147,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(
         self, request: HttpRequest | None, provider: Any = None, client_id: Any = None
     ) -> list[SocialApp]:
-        idps = IdentityProvider.objects.enabled().select_related("organisation")
+        idps = (
+            IdentityProvider.objects.enabled()
+            .filter(protocol=IdentityProvider.Protocol.OIDC)
+            .select_related("organisation")
+        )
         if provider and provider != "openid_connect":
             pk = str(provider).removeprefix("oidc-")
             if not pk.isdigit() or not str(provider).startswith("oidc-"):
@@ -153,7 +184,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 raise SsoRefused("not_a_login")
             data = sociallogin.account.extra_data
             idp, claims = accept_claims(request, provider, data)
-            sociallogin.account.extra_data = {**data, "forvalta": claims}
+            sociallogin.account.extra_data = {
+                **without_personal_number(idp, data),
+                "forvalta": stored_claims(claims),
+            }
             if sociallogin.is_existing:
                 from forvalta.core.models import Membership
 
@@ -165,6 +199,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 if not member:
                     raise SsoRefused("no_membership")
                 sociallogin.account.save(update_fields=["extra_data"])
+                from forvalta.accounts.services import personal_number_store
+
+                personal_number_store(
+                    organisation=idp.organisation,
+                    user=sociallogin.user,
+                    value=claims.get("personal_number", ""),
+                )
             else:
                 try:
                     sso_user_create(idp=idp, sociallogin=sociallogin, claims=claims)

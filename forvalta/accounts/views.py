@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forvalta.accounts.forms import EmailDomainForm, IdentityProviderForm, SsoStartForm
+from forvalta.accounts.forms import (
+    EmailDomainForm,
+    IdentityProviderForm,
+    SamlIdentityProviderForm,
+    SsoStartForm,
+)
 from forvalta.accounts.models import EmailDomain, IdentityProvider
 from forvalta.accounts.selectors import (
     identity_provider_for_address,
@@ -31,6 +37,7 @@ from forvalta.accounts.services import (
     email_domain_verify,
     end_user_sessions,
     identity_provider_save,
+    saml_identity_provider_save,
 )
 from forvalta.core.models import Organisation, User
 from forvalta.core.tenancy import scope_for
@@ -64,6 +71,13 @@ def _provider(request: HttpRequest, idp: IdentityProvider) -> Any:
     return get_social_adapter(request).get_provider(request, idp.provider_id)
 
 
+def _login_url(request: HttpRequest, idp: IdentityProvider) -> str:
+    """The page that starts a login through the IdP (SAML 2.0 or OpenID Connect)."""
+    if idp.is_saml:
+        return reverse("saml_login", args=[idp.organisation_id])
+    return str(_provider(request, idp).get_login_url(request))
+
+
 @require_POST
 @login_not_required
 def sso_start(request: HttpRequest) -> HttpResponse:
@@ -88,7 +102,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(login_url)
     # To the page with the button that starts the login: sent from there, the form may
     # lead to the IdP (its CSP form-action names it; this page's names only Forvalta).
-    url = _provider(request, idp).get_login_url(request)
+    url = _login_url(request, idp)
     if next_url:
         url += "?" + urlencode({"next": next_url})
     return HttpResponseRedirect(url)
@@ -100,7 +114,7 @@ def sso_org_login(request: HttpRequest, pk: int) -> HttpResponse:
     idp = identity_provider_of_organisation(pk)
     if idp is None:
         raise Http404
-    url = _provider(request, idp).get_login_url(request)
+    url = _login_url(request, idp)
     next_url = _next_url(request)
     if next_url:
         url += "?" + urlencode({"next": next_url})
@@ -125,13 +139,30 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
     organisation = next((o for o in organisations if str(o.pk) == chosen), organisations[0])
     idp = IdentityProvider.objects.visible_to(user).filter(organisation=organisation).first()
     action = request.POST.get("action") if request.method == "POST" else None
-    idp_form = IdentityProviderForm(request.POST if action == "idp" else None, instance=idp)
+    oidc = idp if idp is not None and not idp.is_saml else None
+    saml = idp if idp is not None and idp.is_saml else None
+    idp_form = IdentityProviderForm(request.POST if action == "idp" else None, instance=oidc)
+    saml_form = SamlIdentityProviderForm(
+        request.POST if action == "saml" else None,
+        request.FILES if action == "saml" else None,
+        instance=saml,
+    )
     domain_form = EmailDomainForm(request.POST if action == "domain" else None)
     back = f"{reverse('accounts:sso_settings')}?organisation={organisation.pk}"
+    if action == "saml" and saml_form.is_valid():
+        try:
+            saml_identity_provider_save(
+                actor=user, organisation=organisation, data=saml_form.cleaned_data, instance=saml
+            )
+        except ValidationError as exc:
+            _add_errors(saml_form, exc)
+        else:
+            messages.success(request, _("The identity provider was saved."))
+            return HttpResponseRedirect(back)
     if action == "idp" and idp_form.is_valid():
         try:
             identity_provider_save(
-                actor=user, organisation=organisation, data=idp_form.cleaned_data, instance=idp
+                actor=user, organisation=organisation, data=idp_form.cleaned_data, instance=oidc
             )
         except ValidationError as exc:
             _add_errors(idp_form, exc)
@@ -157,16 +188,26 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
         "organisations": organisations,
         "idp": idp,
         "idp_form": idp_form,
+        "saml_form": saml_form,
+        "oidc": oidc,
+        "saml": saml,
+        "sp_metadata_url": _absolute(reverse("saml_metadata", args=[organisation.pk])),
+        "sp_acs_url": _absolute(reverse("saml_acs", args=[organisation.pk])),
         "domain_form": domain_form,
         "domains": EmailDomain.objects.visible_to(user).filter(organisation=organisation),
         "login_link": request.build_absolute_uri(reverse("sso_org_login", args=[organisation.pk])),
         "redirect_uri": request.build_absolute_uri(
-            reverse("openid_connect_callback", kwargs={"provider_id": idp.provider_id})
+            reverse("openid_connect_callback", kwargs={"provider_id": oidc.provider_id})
         )
-        if idp
+        if oidc
         else "",
     }
     return render(request, "accounts/sso_settings.html", context)
+
+
+def _absolute(path: str) -> str:
+    """An address as the SAML IdP must know it (FORVALTA_BASE_URL, as in the metadata)."""
+    return settings.FORVALTA_BASE_URL.rstrip("/") + path
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:

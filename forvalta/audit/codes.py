@@ -34,6 +34,8 @@ FIXED = {
     "accounts.emaildomain.created": _("E-mail domain added"),
     "accounts.emaildomain.deleted": _("E-mail domain removed"),
     "accounts.emaildomain.verified": _("E-mail domain verified"),
+    "accounts.personalnumber.created": _("Personal identity number stored (hashed)"),
+    "accounts.personalnumber.updated": _("Personal identity number changed (hashed)"),
     "access.denied": _("Permission refused"),
     "audit.searched": _("Audit trail searched"),
     "audit.extracted": _("Audit trail extracted"),

@@ -650,3 +650,31 @@ def test_the_demo_command_connects_an_organisation_to_the_mock(idp_a: MockOIDCPr
     login_url = client.post(reverse("sso_start"), {"sso": "kungalv.se"})["Location"]
     client.get(at_idp(client.post(login_url)["Location"]))
     assert logged_in_user(client).email == "anna.berg@kungalv.se"
+
+
+def test_unit_and_personal_identity_number_from_oidc_claims(idp_a: MockOIDCProvider) -> None:
+    """The first login places the person in the unit of their organisation named by the
+    claim (never another organisation's); the personal identity number is kept only as
+    a keyed hash and a mask, not with the link."""
+    from forvalta.accounts.models import PersonalNumber
+    from forvalta.accounts.services import personal_number_hash
+    from forvalta.core.tests.factories import UnitFactory
+
+    idp = configure(idp_a, "sundsvall.se")
+    IdentityProvider.objects.filter(pk=idp.pk).update(
+        unit_claim="department", personal_number_claim="personal_identity_number"
+    )
+    other = OrganisationFactory()
+    UnitFactory(organisation=other, name="Kansliet", code="KA")
+    unit = UnitFactory(organisation=idp.organisation, name="IT", code="KA")
+    idp_a.user = {**ANNA, "department": "KA", "personal_identity_number": "198112189876"}
+
+    response = sso_login(Client(), idp)
+
+    assert response.status_code == 302
+    person = User.objects.get(email=ANNA["email"])
+    assert Membership.objects.get(user=person).unit == unit
+    row = PersonalNumber.objects.get(user=person)
+    assert (row.organisation_id, row.masked) == (idp.organisation_id, "19811218-XXXX")
+    assert row.number_hash == personal_number_hash(idp.organisation_id, "198112189876")
+    assert "198112189876" not in str(SocialAccount.objects.get(user=person).extra_data)
