@@ -163,7 +163,13 @@ class SamlIdentityProviderForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text=_("For reference only: Forvalta does not fetch it."),
+        help_text=_(
+            "An https address. Forvalta fetches the metadata from it when you tick the box "
+            "below and save (pasted or uploaded metadata comes first)."
+        ),
+    )
+    saml_fetch_metadata = forms.BooleanField(
+        label=_("Fetch the metadata from the address now"), required=False
     )
     email_claim = forms.CharField(label=_("E-mail attribute"), max_length=100, initial=SAML_MAIL)
     first_name_claim = forms.CharField(
@@ -226,7 +232,14 @@ class SamlIdentityProviderForm(forms.Form):
                 data["saml_metadata_xml"] = upload.read().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError(_("The metadata is not valid XML.")) from exc
-        if self.instance is None and not (data.get("saml_metadata_xml") or "").strip():
+        fetch = data.get("saml_fetch_metadata")
+        if fetch and not data.get("saml_metadata_url"):
+            self.add_error("saml_metadata_url", _("Give the address to fetch the metadata from."))
+        if (
+            self.instance is None
+            and not fetch
+            and not (data.get("saml_metadata_xml") or "").strip()
+        ):
             self.add_error("saml_metadata_xml", _("Paste the IdP's metadata."))
         return data
 

@@ -143,6 +143,9 @@ def saml_identity_provider_save(
         _refuse(actor, "change", instance, "accounts.identityprovider")
     data = dict(data)
     metadata_xml = (data.pop("saml_metadata_xml", "") or "").strip()
+    if data.pop("saml_fetch_metadata", False) and not metadata_xml:
+        # Fetched before the transaction: no lock is held while a remote server answers.
+        metadata_xml = fetch_saml_metadata(data.get("saml_metadata_url") or "").strip()
     with transaction.atomic():
         if instance is None:
             if IdentityProvider.objects.filter(  # scoping: allowed checked permission above
@@ -188,6 +191,45 @@ def saml_identity_provider_save(
                 changes=changes,
             )
     return idp
+
+
+SAML_METADATA_FETCH_SECONDS = 10
+
+
+def fetch_saml_metadata(url: str) -> str:
+    """The IdP's metadata from its https address (plain http only to the loopback
+    interface under FORVALTA_DEBUG, as for an OIDC issuer): no redirects, at most
+    `SAML_METADATA_MAX_BYTES`, answered within `SAML_METADATA_FETCH_SECONDS`."""
+    import requests
+
+    from forvalta.accounts.forms import SAML_METADATA_MAX_BYTES
+
+    failed = ValidationError(
+        {"saml_metadata_url": _("The metadata could not be fetched from the address.")}
+    )
+    parsed = urlsplit(url)
+    loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parsed.scheme != "https" and not (settings.DEBUG and parsed.scheme == "http" and loopback):
+        raise ValidationError({"saml_metadata_url": _("The address must be an https address.")})
+    try:
+        with requests.get(
+            url, timeout=SAML_METADATA_FETCH_SECONDS, stream=True, allow_redirects=False
+        ) as response:
+            if response.status_code != 200:
+                raise failed
+            body = b""
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > SAML_METADATA_MAX_BYTES:
+                    raise ValidationError(
+                        {"saml_metadata_url": _("The metadata file is too large.")}
+                    )
+    except requests.RequestException as exc:
+        raise failed from exc
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"saml_metadata_xml": _("The metadata is not valid XML.")}) from exc
 
 
 def validate_saml_metadata(xml: str, entity_id: str) -> None:

@@ -159,3 +159,76 @@ def test_an_organisation_with_an_oidc_idp_cannot_add_a_saml_one(idp_metadata: st
         response.content.decode()
     )
     assert list(IdentityProvider.objects.values_list("protocol", flat=True)) == ["oidc"]
+
+
+class _Answer:
+    """What `requests.get(..., stream=True)` gives back, as a context manager."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status_code, self.body = status, body
+
+    def __enter__(self) -> _Answer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def iter_content(self, size: int) -> Any:
+        for start in range(0, len(self.body), size):
+            yield self.body[start : start + size]
+
+
+def test_the_metadata_is_fetched_from_its_https_address(idp_metadata: str, monkeypatch) -> None:
+    """Ticking "fetch now" reads the metadata from the address (no redirects, bounded);
+    an address that answers wrongly, or is not https, saves nothing."""
+    import requests
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    answers = {
+        "https://idp.sundsvall.test/metadata": _Answer(200, idp_metadata.encode()),
+        "https://idp.sundsvall.test/gone": _Answer(404, b""),
+        "https://idp.sundsvall.test/huge": _Answer(200, b"<x>" + b" " * 1_000_001),
+    }
+
+    def fake_get(url: str, **kwargs: Any) -> _Answer:
+        calls.append((url, kwargs))
+        if url not in answers:
+            raise requests.ConnectionError(url)
+        return answers[url]
+
+    monkeypatch.setattr(requests, "get", fake_get)
+    sundsvall = OrganisationFactory()
+    client = admin_of(sundsvall, "admin-s")
+    for url, message in (
+        ("https://idp.sundsvall.test/gone", "Metadata kunde inte hämtas från adressen."),
+        ("https://idp.sundsvall.test/down", "Metadata kunde inte hämtas från adressen."),
+        ("https://idp.sundsvall.test/huge", "Metadatafilen är för stor."),
+        ("http://idp.sundsvall.test/metadata", "Adressen måste vara en https-adress."),
+    ):
+        response = client.post(
+            SETTINGS,
+            saml_data(
+                "",
+                organisation=sundsvall.pk,
+                saml_metadata_url=url,
+                saml_fetch_metadata="on",
+            ),
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode(), url
+        assert not IdentityProvider.objects.exists()
+    assert [url for url, _kw in calls] == [
+        "https://idp.sundsvall.test/gone",
+        "https://idp.sundsvall.test/down",
+        "https://idp.sundsvall.test/huge",
+    ]
+    assert all(kw["allow_redirects"] is False and kw["timeout"] == 10 for _u, kw in calls)
+
+    response = client.post(
+        SETTINGS,
+        saml_data("", organisation=sundsvall.pk, saml_fetch_metadata="on"),
+    )
+    assert response.status_code == 302
+    idp = IdentityProvider.objects.get()
+    assert idp.saml_metadata_xml == idp_metadata.strip()
+    assert idp.saml_metadata_url == "https://idp.sundsvall.test/metadata"
