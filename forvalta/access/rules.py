@@ -19,6 +19,7 @@ campaigns and everything in them are immutable.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import rules
@@ -207,6 +208,37 @@ def manages_register_target(user: Any, role: Any) -> bool:
     return False
 
 
+def holds_the_access_asked_for(user: Any, request: Any) -> bool:
+    """An existing user with the same access (seed 000 4.5.2): the asker's own account
+    in the system's latest snapshot of the organisation holds every role asked for.
+    (Roles have no order in the model, so "higher" access is not inferred.)"""
+    from forvalta.access.models import Account, Snapshot, SnapshotStatus
+
+    if request.access_role_id:
+        wanted = {request.access_role.name.strip().casefold()}
+    else:
+        wanted = {
+            r.strip().casefold() for r in re.split(r"[,|;]", request.roles or "") if r.strip()
+        }
+    if not wanted or not request.system_id:
+        return False
+    latest = (
+        Snapshot.objects.filter(
+            organisation_id=request.organisation_id,
+            system_id=request.system_id,
+            status=SnapshotStatus.DONE,
+        )
+        .order_by("-taken_on", "-pk")
+        .values("pk")[:1]
+    )
+    for roles in Account.objects.filter(snapshot__in=latest, person_id=user.pk).values_list(
+        "roles", flat=True
+    ):
+        if wanted <= {r.strip().casefold() for r in roles.split("|") if r.strip()}:
+            return True
+    return False
+
+
 @rules.predicate
 def may_request(user: Any, request: Any) -> bool:
     if not user.is_authenticated:
@@ -221,6 +253,8 @@ def may_request(user: Any, request: Any) -> bool:
     if request.person_id is None:
         return False
     if request.person_id == user.pk:
+        return True
+    if holds_the_access_asked_for(user, request):
         return True
     from forvalta.core.models import Membership
 

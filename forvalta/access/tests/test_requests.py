@@ -330,6 +330,28 @@ def test_a_member_cannot_ask_for_a_colleague_and_the_other_municipality_not_at_a
     assert AccessRequest.objects.count() == 0
 
 
+def test_a_colleague_with_the_same_access_asks_for_someone_else(client, aw):
+    """Seed 000 4.5.2: the person, their manager, or an existing user with the same
+    access asks. Anna's account in the latest snapshot holds "Handläggare"; Dan's holds
+    only "Läsbehörighet"."""
+    p = aw.people
+    _login(client, p["controller"])
+    assert upload(client, aw, FIRST).status_code == 302
+    _login(client, p["anna"])
+    assert _ask(client, aw, p["cia"]).status_code == 302
+    request = AccessRequest.objects.get()
+    assert (request.person, request.requested_by, request.roles) == (
+        p["cia"],
+        p["anna"],
+        "Handläggare",
+    )
+    # More than she holds herself: refused, nothing made.
+    assert _ask(client, aw, p["cia"], roles="Handläggare, Administratör").status_code == 403
+    _login(client, p["dan"])
+    assert _ask(client, aw, p["cia"]).status_code == 403
+    assert AccessRequest.objects.count() == 1
+
+
 def test_requests_are_seen_by_the_staff_the_asker_and_the_person_only(client, aw):
     p = aw.people
     _login(client, p["mgr_north"])
