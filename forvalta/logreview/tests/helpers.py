@@ -11,7 +11,7 @@ from forvalta.access.tests.helpers import AccessWorld, build_access_world
 from forvalta.logreview.models import LogSource, default_mapping
 
 HEADER = "Tidpunkt;Användar-id;Namn;Enhet;Personnummer;Klientens enhet;Händelse;Journaldel\n"
-CLIENTS = ["19121212-1212", "197001011231", "19800101-1233", "19900101-1232"]
+CLIENTS = ["19121212-1212", "197001011233", "19800101-1231", "199001011239"]
 
 
 def make_source(aw: AccessWorld, org: Any = None, name: str = "Treserva-logg") -> LogSource:
