@@ -107,7 +107,7 @@ def parse(
         raise FileRefused(
             [
                 _("The file lacks the column(s) %(columns)s named by the log source's mapping.")
-                % {"columns": ", ".join(f"“{m}”" for m in missing)}
+                % {"columns": ", ".join(_("“%(column)s”") % {"column": m} for m in missing)}
             ]
         )
     errors: list[str] = []

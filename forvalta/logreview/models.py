@@ -328,6 +328,7 @@ class LogLoad(models.Model):
         _("status"), max_length=10, choices=LoadStatus.choices, default=LoadStatus.QUEUED
     )
     error = models.TextField(_("reason"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="sv")
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -84,6 +84,24 @@ def fulfils(user: Any, order: Any) -> bool:
     )
 
 
+@rules.predicate
+def uses_menu(user: Any) -> bool:
+    """The controller and the log administrator; an attestant with an order waiting."""
+    if holds_any(user, CONTROLLER + ADMINISTRATOR):
+        return True
+    from forvalta.logreview.models import ExtractOrder
+
+    return bool(
+        user.is_authenticated
+        and ExtractOrder.objects.filter(
+            attestant_id=user.pk,
+            status=OrderStatus.REQUESTED,
+            organisation_id__in=sorted(scope_for(user).org_ids),
+        ).exists()
+    )
+
+
+rules.add_perm("logreview.use_menu", uses_menu)
 rules.add_perm("logreview.view_logsource", member)
 rules.add_perm("logreview.add_logsource", manages_source)
 rules.add_perm("logreview.change_logsource", manages_source)

@@ -9,9 +9,10 @@ import secrets
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forvalta.audit.services import object_type_of, record
@@ -213,7 +214,12 @@ def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
 
 
 def _queue_load(
-    actor: Any, source: LogSource, filename: str, data: bytes, order: ExtractOrder | None
+    actor: Any,
+    source: LogSource,
+    filename: str,
+    data: bytes,
+    order: ExtractOrder | None,
+    language: str,
 ) -> LogLoad:
     from forvalta.logreview.tasks import load_log
 
@@ -223,6 +229,7 @@ def _queue_load(
         order=order,
         filename=filename[:200],
         data=data,
+        language=(language or settings.LANGUAGE_CODE)[:10],
         uploaded_by=actor,
     )
     record(
@@ -236,15 +243,19 @@ def _queue_load(
     return load
 
 
-def log_upload(*, actor: Any, source: LogSource, filename: str, data: bytes) -> LogLoad:
+def log_upload(
+    *, actor: Any, source: LogSource, filename: str, data: bytes, language: str = ""
+) -> LogLoad:
     """Queue a log file of the source (a full export) for loading."""
     probe = LogLoad(organisation_id=source.organisation_id, source=source)
     _require(actor, "logreview.add_logload", probe, "upload log")
     with transaction.atomic():
-        return _queue_load(actor, source, filename, data, None)
+        return _queue_load(actor, source, filename, data, None, language)
 
 
-def order_fulfil(*, actor: Any, order: ExtractOrder, filename: str, data: bytes) -> LogLoad:
+def order_fulfil(
+    *, actor: Any, order: ExtractOrder, filename: str, data: bytes, language: str = ""
+) -> LogLoad:
     """The log administrator uploads the extract of an attested order; the order is
     fulfilled when the file has loaded."""
     _require(actor, "logreview.fulfil_extractorder", order, "fulfil extract order")
@@ -253,17 +264,24 @@ def order_fulfil(*, actor: Any, order: ExtractOrder, filename: str, data: bytes)
         if fresh.status != OrderStatus.ATTESTED:
             raise PermissionDenied(_("The order is not waiting for its extract."))
         source = fresh.round.schedule.source
-        return _queue_load(actor, source, filename, data, fresh)
+        return _queue_load(actor, source, filename, data, fresh, language)
 
 
 def run_load(load_id: int) -> str:
     """The task's work, idempotent: a load already loaded or failed is left. All or
     nothing: the rows and the status change commit together."""
-    from forvalta.logreview.ingest import FileRefused, load_file
 
     load = LogLoad.objects.filter(pk=load_id).select_related("source", "uploaded_by").first()
     if load is None or load.status != LoadStatus.QUEUED:
         return "skipped"
+    with translation.override(load.language or settings.LANGUAGE_CODE):
+        return _run_load(load)
+
+
+def _run_load(load: LogLoad) -> str:
+    from forvalta.logreview.ingest import FileRefused, load_file
+
+    load_id = load.pk
     actor = load.uploaded_by
 
     def fail(message: str) -> str:

@@ -97,15 +97,15 @@ def test_a_bad_row_refuses_the_whole_file(django_capture_on_commit_callbacks: An
     assert load.row_count == 0
     assert LogEntry.objects.count() == 0
     assert load.error.splitlines() == [
-        "The file was not loaded; nothing of it is stored.",
-        "Row 4: “2026-13-03 09:15” is not a time; the client's personal identity number is not valid.",
+        "Filen lästes inte in; ingenting av den har sparats.",
+        "Rad 4: ”2026-13-03 09:15” är inte en tidpunkt; klientens personnummer är inte giltigt.",
     ]
 
 
 def test_a_missing_mapped_column_refuses_the_file(django_capture_on_commit_callbacks: Any) -> None:
     aw = build_access_world()
     source = make_source(aw)
-    data = log_csv(ROWS).replace("Personnummer".encode(), b"Pnr")
+    data = log_csv(ROWS).replace(b"Personnummer", b"Pnr")
     with django_capture_on_commit_callbacks(execute=True):
         load = services.log_upload(
             actor=aw.people["sysadmin"], source=source, filename="l.csv", data=data
@@ -114,7 +114,7 @@ def test_a_missing_mapped_column_refuses_the_file(django_capture_on_commit_callb
     assert load.status == LoadStatus.FAILED
     assert (
         load.error
-        == "The file lacks the column(s) “Personnummer” named by the log source's mapping."
+        == "Filen saknar kolumnen/kolumnerna ”Personnummer” som loggkällans mappning anger."
     )
     assert LogEntry.objects.count() == 0
 
