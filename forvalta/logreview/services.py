@@ -285,8 +285,9 @@ def _run_load(load: LogLoad) -> str:
     actor = load.uploaded_by
 
     def fail(message: str) -> str:
+        # The file holds full personal identity numbers: never kept once read.
         LogLoad.objects.filter(pk=load_id, status=LoadStatus.QUEUED).update(
-            status=LoadStatus.FAILED, error=message, finished_at=timezone.now()
+            status=LoadStatus.FAILED, error=message, finished_at=timezone.now(), data=b""
         )
         record(
             actor=actor,
@@ -310,7 +311,8 @@ def _run_load(load: LogLoad) -> str:
             fresh.status = LoadStatus.LOADED
             fresh.row_count = count
             fresh.finished_at = timezone.now()
-            fresh.save(update_fields=["status", "row_count", "finished_at"])
+            fresh.data = b""  # full personal identity numbers: never kept once stored hashed
+            fresh.save(update_fields=["status", "row_count", "finished_at", "data"])
             record(
                 actor=actor,
                 action="logreview.logload.loaded",

@@ -79,6 +79,8 @@ def test_a_file_loads_with_hash_and_mask_only(django_capture_on_commit_callbacks
         ),
     ]
     assert AuditEvent.objects.filter(action="logreview.logload.loaded").count() == 1
+    # The file (with full personal identity numbers) is not kept once loaded.
+    assert bytes(load.data) == b""
     # The full number is stored nowhere in the row.
     for values in LogEntry.objects.values_list():
         assert not any("1212-1212" in str(v) or "191212121212" in str(v) for v in values)
@@ -95,6 +97,7 @@ def test_a_bad_row_refuses_the_whole_file(django_capture_on_commit_callbacks: An
     load.refresh_from_db()
     assert load.status == LoadStatus.FAILED
     assert load.row_count == 0
+    assert bytes(load.data) == b""
     assert LogEntry.objects.count() == 0
     assert load.error.splitlines() == [
         "Filen lästes inte in; ingenting av den har sparats.",
