@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -53,6 +53,20 @@ def _clean_mapping(mapping: dict[str, Any]) -> dict[str, str]:
 
 
 # --- log sources -------------------------------------------------------------------------
+def _unique_name(source: LogSource) -> None:
+    taken = (
+        LogSource.objects.filter(
+            organisation_id=source.organisation_id, system_id=source.system_id, name=source.name
+        )
+        .exclude(pk=source.pk)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(
+            {"name": _("The organisation already has a log source of this name for the system.")}
+        )
+
+
 def source_create(
     *, actor: Any, organisation: Any, system: Any, name: str, mapping: dict[str, Any]
 ) -> LogSource:
@@ -60,6 +74,7 @@ def source_create(
         organisation=organisation, system=system, name=name.strip(), mapping=_clean_mapping(mapping)
     )
     _require(actor, "logreview.add_logsource", source, "create log source")
+    _unique_name(source)
     with transaction.atomic():
         source.save()
         record(
@@ -81,6 +96,7 @@ def source_update(
         before = {"name": fresh.name, "mapping": fresh.mapping}
         fresh.name = name.strip()
         fresh.mapping = _clean_mapping(mapping)
+        _unique_name(fresh)
         fresh.save()
         changes = {
             key: [before[key], getattr(fresh, key)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -78,15 +78,19 @@ def source_create(request: HttpRequest) -> HttpResponse:
     initial = {f"map_{k}": v for k, v in default_mapping().items()}
     form = SourceForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        source = services.source_create(
-            actor=request.user,
-            organisation=form.cleaned_data["organisation"],
-            system=form.cleaned_data["system"],
-            name=form.cleaned_data["name"],
-            mapping=form.mapping(),
-        )
-        messages.success(request, _("The log source was saved."))
-        return redirect(source)
+        try:
+            source = services.source_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                system=form.cleaned_data["system"],
+                name=form.cleaned_data["name"],
+                mapping=form.mapping(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The log source was saved."))
+            return redirect(source)
     return render(request, "logreview/form.html", {"form": form, "title": _("New log source")})
 
 
@@ -97,14 +101,18 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = MappingFields(request.POST or None, initial=_initial_mapping(source))
     if request.method == "POST" and form.is_valid():
-        services.source_update(
-            actor=request.user,
-            source=source,
-            name=form.cleaned_data["name"],
-            mapping=form.mapping(),
-        )
-        messages.success(request, _("The log source was saved."))
-        return redirect(source)
+        try:
+            services.source_update(
+                actor=request.user,
+                source=source,
+                name=form.cleaned_data["name"],
+                mapping=form.mapping(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The log source was saved."))
+            return redirect(source)
     return render(
         request,
         "logreview/form.html",

@@ -87,6 +87,13 @@ def test_the_controller_creates_and_edits_a_source_with_its_mapping() -> None:
             "action", flat=True
         )
     ) == ["logreview.logsource.created", "logreview.logsource.updated"]
+    # A second source of the same name for the system is refused, nothing stored.
+    again = client.post("/logreview/sources/new/", source_post(aw, name="Treserva"))
+    assert again.status_code == 200
+    assert again.context["form"].errors["name"] == [
+        "Organisationen har redan en loggkälla med det namnet för systemet."
+    ]
+    assert LogSource.objects.count() == 1
     detail = client.get(f"/logreview/sources/{source.pk}/").content.decode()
     assert "Kolumn: klientens personnummer" in detail and "<dd>Klient</dd>" in detail
 
