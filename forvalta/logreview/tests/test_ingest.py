@@ -155,3 +155,37 @@ def test_the_hash_differs_per_organisation(django_capture_on_commit_callbacks: A
     assert list(LogEntry.objects.visible_to(admin2).values_list("source_id", flat=True)) == [
         theirs.pk
     ]
+
+
+def test_a_comma_separated_windows_1252_file_loads(django_capture_on_commit_callbacks: Any) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    text = (
+        "Tidpunkt,Användar-id,Namn,Enhet,Personnummer,Klientens enhet,Händelse,Journaldel\n"
+        "2026-11-03 09:15:30,u-åsa,Åsa Öberg,Hemtjänst Söder,19121212-1212,,Läsa,Journal\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        load = services.log_upload(
+            actor=aw.people["sysadmin"], source=source, filename="l.csv", data=text.encode("cp1252")
+        )
+    load.refresh_from_db()
+    assert (load.status, load.row_count) == (LoadStatus.LOADED, 1)
+    entry = LogEntry.objects.get()
+    assert (entry.account, entry.employee_name, entry.unit, entry.time.second) == (
+        "u-åsa",
+        "Åsa Öberg",
+        "Hemtjänst Söder",
+        30,
+    )
+
+
+def test_an_empty_file_is_refused(django_capture_on_commit_callbacks: Any) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    with django_capture_on_commit_callbacks(execute=True):
+        load = services.log_upload(
+            actor=aw.people["sysadmin"], source=source, filename="l.csv", data=log_csv([])
+        )
+    load.refresh_from_db()
+    assert (load.status, load.error) == (LoadStatus.FAILED, "Filen innehåller inga loggrader.")
+    assert LogEntry.objects.count() == 0
