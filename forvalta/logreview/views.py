@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from forvalta.audit.reading import records_view
 from forvalta.core.models import today
 from forvalta.logreview import services
 from forvalta.logreview.forms import (
@@ -208,6 +209,7 @@ def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@records_view("logreview.samplinground.viewed", object_type="logreview.samplinground")
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(
         SamplingRound.objects.visible_to(request.user).select_related(
@@ -251,6 +253,7 @@ def _order(request: HttpRequest, pk: int) -> ExtractOrder:
 
 
 @login_required
+@records_view("logreview.extractorder.viewed", object_type="logreview.extractorder")
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     loads = LogLoad.objects.visible_to(request.user).filter(order=order).defer("data")
@@ -319,6 +322,7 @@ def source_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@records_view("logreview.logload.viewed", object_type="logreview.logload")
 def load_detail(request: HttpRequest, pk: int) -> HttpResponse:
     load = (
         LogLoad.objects.visible_to(request.user)

@@ -213,6 +213,11 @@ def test_the_controller_draws_a_round_and_orders_the_extracts(
     for employee in DrawnEmployee.objects.filter(drawn_unit__round=round_):
         assert f"<td>{employee.account}</td>" in page
     assert AuditEvent.objects.filter(action="logreview.samplinground.drawn").count() == 1
+    # Each view of the round that shows it is recorded; a refused one is not.
+    viewed = AuditEvent.objects.filter(action="logreview.samplinground.viewed")
+    assert list(viewed.values_list("actor_id", "object_type", "object_id")) == [
+        (aw.people["controller"].pk, "logreview.samplinground", str(round_.pk))
+    ]
     anna_page = login(aw.people["anna"]).get(f"/logreview/rounds/{round_.pk}/").content.decode()
     assert not any(
         f"<td>{e.account}</td>" in anna_page
@@ -291,10 +296,16 @@ def test_the_unit_manager_attests_and_the_log_administrator_fulfils(
     )
     assert LogEntry.objects.count() == entries + 4
     assert sorted(
-        AuditEvent.objects.filter(action__startswith="logreview.extractorder").values_list(
-            "action", flat=True
-        )
+        AuditEvent.objects.filter(action__startswith="logreview.extractorder")
+        .exclude(action="logreview.extractorder.viewed")
+        .values_list("action", flat=True)
     ) == ["logreview.extractorder.attested", "logreview.extractorder.fulfilled"]
+    assert (
+        AuditEvent.objects.filter(
+            action="logreview.extractorder.viewed", object_id=str(order.pk)
+        ).count()
+        == 3
+    )  # the manager and the log administrator opened the order
 
 
 def test_an_authority_order_is_attested_by_the_controller(
