@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "forvalta.plans",
     "forvalta.access",
     "forvalta.compliance",
+    "forvalta.logreview",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("plans/", include("forvalta.plans.urls")),
     path("access/", include("forvalta.access.urls")),
     path("compliance/", include("forvalta.compliance.urls")),
+    path("logreview/", include("forvalta.logreview.urls")),
     path("api/audit/", include("forvalta.audit.api_urls")),
     path("api/", include("forvalta.api_urls")),
     path("", include("forvalta.core.urls")),

@@ -162,6 +162,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         ]
     if member and user.has_perm("access.add_yearsignoff"):
         links[CONTROL].append((str(_("Year sign-offs")), reverse("access:yearsignoff_list")))
+    if member and user.has_perm("logreview.use_menu"):
+        links[CONTROL].append((str(_("Log review")), reverse("logreview:source_list")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
     for label, perm, name in [
         (_("People"), "core.view_user", "core:user_list"),

@@ -1,0 +1,102 @@
+"""Forms of log review: plain forms whose choice lists are read through `visible_to`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.models import Organisation
+from forvalta.core.tenancy import scope_for
+from forvalta.logreview.models import MAPPED_FIELDS, REQUIRED_FIELDS, DayMode, OperationKind
+from forvalta.register.models import System
+
+FIELD_LABELS = {
+    "time": _("Column: time"),
+    "account": _("Column: account"),
+    "employee_name": _("Column: employee's name"),
+    "employee_unit": _("Column: employee's unit"),
+    "client_id": _("Column: client's personal identity number"),
+    "client_unit": _("Column: client's unit"),
+    "action": _("Column: action"),
+    "record_part": _("Column: record part"),
+}
+MAX_FILE = 50 * 1024 * 1024
+
+
+class MappingFields(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in MAPPED_FIELDS:
+            self.fields[f"map_{name}"] = forms.CharField(
+                label=FIELD_LABELS[name], max_length=100, required=name in REQUIRED_FIELDS
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(f"map_{name}", "") for name in MAPPED_FIELDS}
+
+
+class SourceForm(MappingFields):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_ids = sorted(scope_for(user).org_ids)
+        self.fields["organisation"] = forms.ModelChoiceField(
+            label=_("Organisation"),
+            queryset=Organisation.objects.visible_to(user).filter(pk__in=org_ids),
+        )
+        self.fields["system"] = forms.ModelChoiceField(
+            label=_("System"), queryset=System.objects.visible_to(user)
+        )
+        self.order_fields(["organisation", "system", "name"])
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of operation"), choices=OperationKind.choices)
+    unit_count = forms.IntegerField(
+        label=_("Units drawn"),
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text=_("Empty: 3 for providers, 2 for authorities."),
+    )
+    employees_per_unit = forms.IntegerField(
+        label=_("Employees per unit"), min_value=1, max_value=50, initial=4
+    )
+    day_count = forms.IntegerField(
+        label=_("Days per employee"), min_value=1, max_value=31, initial=3
+    )
+    day_mode = forms.ChoiceField(
+        label=_("Days drawn"), choices=DayMode.choices, initial=DayMode.ACTIVE
+    )
+
+
+def previous_month(today: dt.date) -> dt.date:
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+class DrawForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month sampled"),
+        help_text=_("Any day of the month; usually the previous calendar month."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_month(self) -> dt.date:
+        month: dt.date = self.cleaned_data["month"]
+        if not 2000 <= month.year <= 2100:
+            raise forms.ValidationError(_("Give a date in the years 2000 to 2100."))
+        return month.replace(day=1)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Log file (CSV)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload

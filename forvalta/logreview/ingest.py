@@ -1,0 +1,203 @@
+"""Reading an extract file by a source's column mapping and storing it all or nothing.
+
+The whole file is parsed first; any bad row refuses the file (the message names the
+rows) and nothing is stored. The rows are then written in one transaction: on
+PostgreSQL with psycopg 3 `cursor.copy()` (COPY ... FROM STDIN), elsewhere with
+`bulk_create` in batches. Never one query per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forvalta.logreview.identity import InvalidIdentity, hash_and_mask
+from forvalta.logreview.models import MAPPED_FIELDS, REQUIRED_FIELDS, LogEntry, LogLoad
+
+BATCH = 5000
+MAX_MESSAGES = 20
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+LIMITS = {
+    "account": 100,
+    "employee_name": 200,
+    "employee_unit": 200,
+    "client_unit": 200,
+    "action": 200,
+    "record_part": 200,
+}
+COLUMNS = (
+    "organisation_id",
+    "source_id",
+    "load_id",
+    "time",
+    "account",
+    "employee_name",
+    "unit",
+    "client_hash",
+    "client_masked",
+    "client_unit",
+    "action",
+    "record_part",
+)
+
+
+class FileRefused(Exception):
+    """The file cannot be loaded; `messages` say why (in Swedish to the user)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused([_("The file is not text (UTF-8 or Windows-1252).")])
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+    text = decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise FileRefused([_("The file is empty.")])
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def parse_time(value: str) -> dt.datetime:
+    text = value.strip()
+    for fmt in TIME_FORMATS:
+        try:
+            naive = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return timezone.make_aware(naive)
+    raise ValueError(text)
+
+
+def parse(
+    organisation_id: int, source_id: int, load_id: int, mapping: dict[str, str], data: bytes
+) -> list[tuple[Any, ...]]:
+    """The file's rows as tuples in `COLUMNS` order; raises `FileRefused`."""
+    header, rows = read_rows(data)
+    index: dict[str, int] = {}
+    missing = []
+    for name in MAPPED_FIELDS:
+        heading = str(mapping.get(name) or "").strip()
+        if not heading:
+            continue
+        if heading not in header:
+            if name in REQUIRED_FIELDS:
+                missing.append(heading)
+            continue
+        index[name] = header.index(heading)
+    if missing:
+        raise FileRefused(
+            [
+                _("The file lacks the column(s) %(columns)s named by the log source's mapping.")
+                % {"columns": ", ".join(_("“%(column)s”") % {"column": m} for m in missing)}
+            ]
+        )
+    errors: list[str] = []
+    result: list[tuple[Any, ...]] = []
+    for number, row in enumerate(rows, start=2):
+
+        def cell(name: str, row: list[str] = row) -> str:
+            i = index.get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        problems = []
+        try:
+            time = parse_time(cell("time"))
+        except ValueError:
+            problems.append(_("“%(value)s” is not a time") % {"value": cell("time")[:30]})
+        account = cell("account")
+        if not account:
+            problems.append(_("the account is missing"))
+        try:
+            digest, mask = hash_and_mask(organisation_id, cell("client_id"))
+        except InvalidIdentity:
+            problems.append(_("the client's personal identity number is not valid"))
+        for name, limit in LIMITS.items():
+            if len(cell(name)) > limit:
+                problems.append(
+                    _("the column “%(column)s” is longer than %(limit)s characters")
+                    % {"column": mapping.get(name, name), "limit": limit}
+                )
+        if problems:
+            if len(errors) < MAX_MESSAGES:
+                errors.append(
+                    _("Row %(row)s: %(problems)s.")
+                    % {"row": number, "problems": "; ".join(problems)}
+                )
+            else:
+                errors[-1] = _("… and more rows with errors.")
+            continue
+        result.append(
+            (
+                organisation_id,
+                source_id,
+                load_id,
+                time,
+                account,
+                cell("employee_name"),
+                cell("employee_unit"),
+                digest,
+                mask,
+                cell("client_unit"),
+                cell("action"),
+                cell("record_part"),
+            )
+        )
+    if errors:
+        raise FileRefused([_("The file was not loaded; nothing of it is stored."), *errors])
+    if not result:
+        raise FileRefused([_("The file holds no log rows.")])
+    return result
+
+
+def store(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Write the rows inside the caller's transaction: COPY on PostgreSQL, else
+    `bulk_create` in batches."""
+    assert transaction.get_connection().in_atomic_block
+    if connection.vendor == "postgresql":
+        names = ", ".join(f'"{c}"' for c in COLUMNS)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy(  # type: ignore[attr-defined]  # psycopg 3 cursor
+                f"COPY {LogEntry._meta.db_table} ({names}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    attnames = {f.column: f.attname for f in LogEntry._meta.concrete_fields}
+    fields = [attnames[c] for c in COLUMNS]
+    for start in range(0, len(rows), BATCH):
+        LogEntry.objects.bulk_create(
+            [
+                LogEntry(**dict(zip(fields, row, strict=True)))
+                for row in rows[start : start + BATCH]
+            ],
+            batch_size=BATCH,
+        )
+
+
+def load_file(load: LogLoad) -> int:
+    """Parse and store one load's file (raises `FileRefused`); the number of rows."""
+    rows = parse(
+        load.organisation_id, load.source_id, load.pk, load.source.mapping, bytes(load.data)
+    )
+    store(rows)
+    return len(rows)

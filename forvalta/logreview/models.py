@@ -1,0 +1,395 @@
+"""Log review (issue 14, seed 004 sections 6-9): the foundation.
+
+- `LogSource`: a system's event-log export for one organisation, with its column mapping.
+- `SamplingSchedule`: the routine's parameters per organisation and system (provider:
+  3 unit managers' operations x 4 employees; authority: 2 units x 4 employees; 3 days).
+- `SamplingRound`: one quarter's draw over the sampled month, with its recorded seed;
+  `DrawnUnit`, `DrawnEmployee`, `DrawnDay` are what it drew.
+- `ExtractOrder`: one per drawn unit: requested -> attested -> fulfilled.
+- `LogLoad`: one uploaded extract file, loaded all or nothing by a background task.
+- `LogEntry`: the stored log rows. A client's personal identity number is never stored:
+  only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from forvalta.core.scoping import ScopedQuerySet
+
+# The fields of a log row a source's mapping names a column for (in this order).
+MAPPED_FIELDS = (
+    "time",
+    "account",
+    "employee_name",
+    "employee_unit",
+    "client_id",
+    "client_unit",
+    "action",
+    "record_part",
+)
+REQUIRED_FIELDS = ("time", "account", "client_id")
+
+
+def default_mapping() -> dict[str, str]:
+    return {
+        "time": "Tidpunkt",
+        "account": "Användar-id",
+        "employee_name": "Namn",
+        "employee_unit": "Enhet",
+        "client_id": "Personnummer",
+        "client_unit": "Klientens enhet",
+        "action": "Händelse",
+        "record_part": "Journaldel",
+    }
+
+
+class LogSource(models.Model):
+    """Where a system's log comes from for one organisation, and how its export reads."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    system = models.ForeignKey(
+        "register.System", on_delete=models.PROTECT, verbose_name=_("system")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    mapping = models.JSONField(_("column mapping"), default=default_mapping)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("log source")
+        verbose_name_plural = _("log sources")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "system", "name"], name="logreview_source_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:source_detail", args=[self.pk])
+
+
+class OperationKind(models.TextChoices):
+    PROVIDER = "provider", _("Provider (unit managers' operations)")
+    AUTHORITY = "authority", _("Authority (units)")
+
+
+class DayMode(models.TextChoices):
+    ACTIVE = "active", _("Among the employee's days with activity")
+    ANY = "any", _("Any day of the month")
+
+
+class SamplingSchedule(models.Model):
+    """The routine's parameters for one log source (organisation and system)."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("log source")
+    )
+    kind = models.CharField(_("kind of operation"), max_length=10, choices=OperationKind.choices)
+    unit_count = models.PositiveSmallIntegerField(_("units drawn"), default=3)
+    employees_per_unit = models.PositiveSmallIntegerField(_("employees per unit"), default=4)
+    day_count = models.PositiveSmallIntegerField(_("days per employee"), default=3)
+    day_mode = models.CharField(
+        _("days drawn"), max_length=10, choices=DayMode.choices, default=DayMode.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sampling schedule")
+        verbose_name_plural = _("sampling schedules")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_kind_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:source_detail", args=[self.source_id])
+
+
+class RoundStatus(models.TextChoices):
+    DRAWN = "drawn", _("Drawn")
+    DONE = "done", _("Done")
+
+
+class SamplingRound(models.Model):
+    """One quarter's draw over the previous calendar month, reproducible from `seed`."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    schedule = models.ForeignKey(
+        SamplingSchedule,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        verbose_name=_("schedule"),
+    )
+    year = models.PositiveIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    month = models.DateField(_("month sampled"))  # the first day of the month
+    seed = models.BigIntegerField(_("seed"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAWN
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sampling round")
+        verbose_name_plural = _("sampling rounds")
+        ordering = ["-year", "-quarter", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} {self.schedule.source}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:round_detail", args=[self.pk])
+
+
+class DrawnUnit(models.Model):
+    round = models.ForeignKey(
+        SamplingRound, on_delete=models.CASCADE, related_name="units", verbose_name=_("round")
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    unit_name = models.CharField(_("unit (as logged)"), max_length=200)
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("unit")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "position"]
+
+    def __str__(self) -> str:
+        return self.unit_name
+
+
+class DrawnEmployee(models.Model):
+    drawn_unit = models.ForeignKey(
+        DrawnUnit, on_delete=models.CASCADE, related_name="employees", verbose_name=_("unit")
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    account = models.CharField(_("account"), max_length=100)
+    employee_name = models.CharField(_("name"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["drawn_unit", "position"]
+
+    def __str__(self) -> str:
+        return self.employee_name or self.account
+
+
+class DrawnDay(models.Model):
+    employee = models.ForeignKey(
+        DrawnEmployee, on_delete=models.CASCADE, related_name="days", verbose_name=_("employee")
+    )
+    day = models.DateField(_("day"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["employee", "day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class OrderStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ATTESTED = "attested", _("Attested")
+    FULFILLED = "fulfilled", _("Fulfilled")
+
+
+class ExtractOrder(models.Model):
+    """The order of one drawn unit's log extract: attested by the unit manager
+    (provider) or the controller (authority), fulfilled by the log administrator."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    round = models.ForeignKey(
+        SamplingRound, on_delete=models.CASCADE, related_name="orders", verbose_name=_("round")
+    )
+    drawn_unit = models.OneToOneField(
+        DrawnUnit, on_delete=models.CASCADE, related_name="order", verbose_name=_("unit")
+    )
+    month = models.DateField(_("month"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    attestant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("attestant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attested by"),
+    )
+    attested_at = models.DateTimeField(_("attested"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fulfilled by"),
+    )
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extract order")
+        verbose_name_plural = _("extract orders")
+        ordering = ["round", "drawn_unit__position"]
+
+    def __str__(self) -> str:
+        return f"{self.drawn_unit} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:order_detail", args=[self.pk])
+
+
+class LoadStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    LOADED = "loaded", _("Loaded")
+    FAILED = "failed", _("Failed")
+
+
+class LogLoad(models.Model):
+    """One uploaded extract file, loaded all or nothing by the task `load_log`."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="loads", verbose_name=_("log source")
+    )
+    order = models.ForeignKey(
+        ExtractOrder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loads",
+        verbose_name=_("extract order"),
+    )
+    filename = models.CharField(_("file"), max_length=200)
+    data = models.BinaryField(_("file content"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LoadStatus.choices, default=LoadStatus.QUEUED
+    )
+    error = models.TextField(_("reason"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="sv")
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("log load")
+        verbose_name_plural = _("log loads")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:load_detail", args=[self.pk])
+
+
+class LogEntry(models.Model):
+    """One stored access of the log. `client_hash` is the keyed hash of the client's
+    personal identity number (per organisation), `client_masked` its display form."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="entries", verbose_name=_("log source")
+    )
+    load = models.ForeignKey(
+        LogLoad, on_delete=models.CASCADE, related_name="entries", verbose_name=_("log load")
+    )
+    time = models.DateTimeField(_("time"))
+    account = models.CharField(_("account"), max_length=100)
+    employee_name = models.CharField(_("name"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    client_hash = models.CharField(_("client (hash)"), max_length=64)
+    client_masked = models.CharField(_("client"), max_length=20)
+    client_unit = models.CharField(_("client's unit"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=200, blank=True)
+    record_part = models.CharField(_("record part"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        ordering = ["time", "pk"]
+        indexes = [
+            models.Index(fields=["source", "account", "time"], name="logreview_entry_account"),
+            models.Index(fields=["source", "client_hash", "time"], name="logreview_entry_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.account} {self.client_masked}"
+
+    def as_row(self) -> dict[str, Any]:
+        return {"time": self.time, "account": self.account, "client": self.client_masked}

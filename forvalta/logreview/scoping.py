@@ -1,0 +1,85 @@
+"""Who sees log review: organisation-private.
+
+- Log sources, schedules, rounds and the drawn units (their headings) are seen by the
+  members of the organisation.
+- Who was drawn (employees, days) and the extract orders only by the organisation's
+  access staff of the source's system and the attestant and recipient named on the
+  unit's order: being drawn for a review is not every colleague's business.
+- Stored log rows and uploaded extract files hold clients' data (a masked number and a
+  keyed hash): only the organisation's access staff of the source's system (controller,
+  system administrator, object and system owner, process owner: `forvalta/access/scoping.py`)
+  see them. The reviewers' own view of their extract is the next session's work
+  (docs/logreview.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from forvalta.access.scoping import staff_exists
+from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
+from forvalta.logreview.models import (
+    DrawnDay,
+    DrawnEmployee,
+    DrawnUnit,
+    ExtractOrder,
+    LogEntry,
+    LogLoad,
+    LogSource,
+    SamplingRound,
+    SamplingSchedule,
+)
+
+
+def staff_condition(user: Any, scope: Any) -> Q:
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & staff_exists(
+        user, "organisation_id", "source__system_id"
+    )
+
+
+def named_condition(unit_path: str) -> Any:
+    """The access staff of the source's system, and the attestant and recipient named
+    on the order of the drawn unit (`unit_path` leads to the `DrawnUnit`)."""
+
+    def condition(user: Any, scope: Any) -> Q:
+        if not scope.org_ids or user is None or not user.is_authenticated:
+            return NOTHING
+        prefix = f"{unit_path}__" if unit_path else ""
+        org = f"{prefix}round__organisation_id"
+        named = Q(**{f"{prefix}order__attestant_id": user.pk}) | Q(
+            **{f"{prefix}order__recipient_id": user.pk}
+        )
+        return Q(**{f"{org}__in": sorted(scope.org_ids)}) & (
+            staff_exists(user, org, f"{prefix}round__schedule__source__system_id") | named
+        )
+
+    return condition
+
+
+def order_condition(user: Any, scope: Any) -> Q:
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (
+        staff_exists(user, "organisation_id", "round__schedule__source__system_id")
+        | Q(attestant_id=user.pk)
+        | Q(recipient_id=user.pk)
+    )
+
+
+def declare_logreview_models() -> None:
+    declare(LogSource, OrganisationPrivate("organisation"))
+    declare(SamplingSchedule, OrganisationPrivate("organisation"))
+    declare(SamplingRound, OrganisationPrivate("organisation"))
+    declare(DrawnUnit, ThroughParent("round"))
+    declare(DrawnEmployee, Custom(named_condition("drawn_unit")))
+    declare(DrawnDay, ThroughParent("employee"))
+    declare(ExtractOrder, Custom(order_condition))
+    declare(LogLoad, Custom(staff_condition))
+    declare(LogEntry, Custom(staff_condition))
+
+
+__all__ = ["declare_logreview_models"]

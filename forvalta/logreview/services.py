@@ -1,0 +1,354 @@
+"""Every write of log review: each checks the `rules` permission, writes and records
+its audit event in one transaction; a refusal records `access.denied`, raises
+`PermissionDenied` and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from forvalta.audit.services import object_type_of, record
+from forvalta.core.tenancy import forget_scope
+from forvalta.logreview.models import (
+    MAPPED_FIELDS,
+    ExtractOrder,
+    LoadStatus,
+    LogLoad,
+    LogSource,
+    OperationKind,
+    OrderStatus,
+    SamplingRound,
+    SamplingSchedule,
+)
+
+
+def _refuse(actor: Any, obj: Any, verb: str) -> None:
+    forget_scope(actor)
+    record(
+        actor=actor,
+        action="access.denied",
+        obj=obj if obj is not None and getattr(obj, "pk", None) else None,
+        object_type=object_type_of(obj),
+        object_repr=str(obj)[:300] if obj is not None and getattr(obj, "pk", None) else "",
+        changes={"attempted": [None, verb]},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _require(actor: Any, perm: str, obj: Any, verb: str) -> None:
+    if not actor.has_perm(perm, obj):
+        _refuse(actor, obj, verb)
+
+
+def _clean_mapping(mapping: dict[str, Any]) -> dict[str, str]:
+    return {name: str(mapping.get(name) or "").strip()[:100] for name in MAPPED_FIELDS}
+
+
+# --- log sources -------------------------------------------------------------------------
+def _unique_name(source: LogSource) -> None:
+    taken = (
+        LogSource.objects.filter(
+            organisation_id=source.organisation_id, system_id=source.system_id, name=source.name
+        )
+        .exclude(pk=source.pk)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(
+            {"name": _("The organisation already has a log source of this name for the system.")}
+        )
+
+
+def source_create(
+    *, actor: Any, organisation: Any, system: Any, name: str, mapping: dict[str, Any]
+) -> LogSource:
+    source = LogSource(
+        organisation=organisation, system=system, name=name.strip(), mapping=_clean_mapping(mapping)
+    )
+    _require(actor, "logreview.add_logsource", source, "create log source")
+    _unique_name(source)
+    with transaction.atomic():
+        source.save()
+        record(
+            actor=actor,
+            action="logreview.logsource.created",
+            obj=source,
+            organisation=organisation,
+            changes={"name": [None, source.name], "mapping": [None, source.mapping]},
+        )
+    return source
+
+
+def source_update(
+    *, actor: Any, source: LogSource, name: str, mapping: dict[str, Any]
+) -> LogSource:
+    _require(actor, "logreview.change_logsource", source, "change log source")
+    with transaction.atomic():
+        fresh = LogSource.objects.select_for_update().get(pk=source.pk)
+        before = {"name": fresh.name, "mapping": fresh.mapping}
+        fresh.name = name.strip()
+        fresh.mapping = _clean_mapping(mapping)
+        _unique_name(fresh)
+        fresh.save()
+        changes = {
+            key: [before[key], getattr(fresh, key)]
+            for key in before
+            if before[key] != getattr(fresh, key)
+        }
+        record(
+            actor=actor,
+            action="logreview.logsource.updated",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes=changes,
+        )
+    return fresh
+
+
+# --- schedules and rounds ----------------------------------------------------------------
+DEFAULT_UNITS = {OperationKind.PROVIDER: 3, OperationKind.AUTHORITY: 2}
+
+
+def schedule_create(
+    *,
+    actor: Any,
+    source: LogSource,
+    kind: str,
+    unit_count: int | None = None,
+    employees_per_unit: int = 4,
+    day_count: int = 3,
+    day_mode: str = "active",
+) -> SamplingSchedule:
+    schedule = SamplingSchedule(
+        organisation_id=source.organisation_id,
+        source=source,
+        kind=kind,
+        unit_count=unit_count or DEFAULT_UNITS[OperationKind(kind)],
+        employees_per_unit=employees_per_unit,
+        day_count=day_count,
+        day_mode=day_mode,
+    )
+    _require(actor, "logreview.add_samplingschedule", schedule, "create sampling schedule")
+    with transaction.atomic():
+        schedule.save()
+        record(
+            actor=actor,
+            action="logreview.samplingschedule.created",
+            obj=schedule,
+            organisation=source.organisation,
+            changes={
+                field: [None, getattr(schedule, field)]
+                for field in ("kind", "unit_count", "employees_per_unit", "day_count", "day_mode")
+            },
+        )
+    return schedule
+
+
+def new_seed() -> int:
+    return secrets.randbits(62)
+
+
+def round_draw(
+    *, actor: Any, schedule: SamplingSchedule, month: dt.date, seed: int | None = None
+) -> SamplingRound:
+    """Draw a round over `month` (any day of it) with a new seed (or the one given),
+    and order the extract of each drawn unit."""
+    from forvalta.access.services import unit_managers
+    from forvalta.logreview.draw import draw_round
+
+    first = month.replace(day=1)
+    round_ = SamplingRound(
+        organisation_id=schedule.organisation_id,
+        schedule=schedule,
+        year=first.year,
+        quarter=(first.month - 1) // 3 + 1,
+        month=first,
+        seed=new_seed() if seed is None else seed,
+        drawn_by=actor,
+    )
+    _require(actor, "logreview.add_samplinground", round_, "draw sampling round")
+    with transaction.atomic():
+        round_.save()
+        units = draw_round(round_)
+        managers = unit_managers(schedule.organisation_id)
+        for unit in units:
+            attestant_id = (
+                managers.get(unit.unit_id)
+                if schedule.kind == OperationKind.PROVIDER and unit.unit_id
+                else None
+            )
+            ExtractOrder.objects.create(
+                organisation_id=schedule.organisation_id,
+                round=round_,
+                drawn_unit=unit,
+                month=first,
+                recipient_id=attestant_id,
+                attestant_id=attestant_id,
+                requested_by=actor,
+            )
+        record(
+            actor=actor,
+            action="logreview.samplinground.drawn",
+            obj=round_,
+            organisation=schedule.organisation,
+            changes={
+                "month": [None, first.isoformat()],
+                "seed": [None, str(round_.seed)],
+                "units": [None, [u.unit_name for u in units]],
+            },
+        )
+    return round_
+
+
+# --- extract orders ----------------------------------------------------------------------
+def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
+    _require(actor, "logreview.attest_extractorder", order, "attest extract order")
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if fresh.status != OrderStatus.REQUESTED:
+            raise PermissionDenied(_("The order is no longer waiting for attestation."))
+        fresh.status = OrderStatus.ATTESTED
+        fresh.attested_by = actor
+        fresh.attested_at = timezone.now()
+        fresh.save(update_fields=["status", "attested_by", "attested_at"])
+        record(
+            actor=actor,
+            action="logreview.extractorder.attested",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes={"status": [OrderStatus.REQUESTED, OrderStatus.ATTESTED]},
+        )
+    return fresh
+
+
+def _queue_load(
+    actor: Any,
+    source: LogSource,
+    filename: str,
+    data: bytes,
+    order: ExtractOrder | None,
+    language: str,
+) -> LogLoad:
+    from forvalta.logreview.tasks import load_log
+
+    load = LogLoad.objects.create(
+        organisation_id=source.organisation_id,
+        source=source,
+        order=order,
+        filename=filename[:200],
+        data=data,
+        language=(language or settings.LANGUAGE_CODE)[:10],
+        uploaded_by=actor,
+    )
+    record(
+        actor=actor,
+        action="logreview.logload.queued",
+        obj=load,
+        organisation=source.organisation,
+        changes={"filename": [None, load.filename], "order": [None, order.pk if order else None]},
+    )
+    transaction.on_commit(partial(load_log.enqueue, load.pk))
+    return load
+
+
+def log_upload(
+    *, actor: Any, source: LogSource, filename: str, data: bytes, language: str = ""
+) -> LogLoad:
+    """Queue a log file of the source (a full export) for loading."""
+    probe = LogLoad(organisation_id=source.organisation_id, source=source)
+    _require(actor, "logreview.add_logload", probe, "upload log")
+    with transaction.atomic():
+        return _queue_load(actor, source, filename, data, None, language)
+
+
+def order_fulfil(
+    *, actor: Any, order: ExtractOrder, filename: str, data: bytes, language: str = ""
+) -> LogLoad:
+    """The log administrator uploads the extract of an attested order; the order is
+    fulfilled when the file has loaded."""
+    _require(actor, "logreview.fulfil_extractorder", order, "fulfil extract order")
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if fresh.status != OrderStatus.ATTESTED:
+            raise PermissionDenied(_("The order is not waiting for its extract."))
+        source = fresh.round.schedule.source
+        return _queue_load(actor, source, filename, data, fresh, language)
+
+
+def run_load(load_id: int) -> str:
+    """The task's work, idempotent: a load already loaded or failed is left. All or
+    nothing: the rows and the status change commit together."""
+
+    load = LogLoad.objects.filter(pk=load_id).select_related("source", "uploaded_by").first()
+    if load is None or load.status != LoadStatus.QUEUED:
+        return "skipped"
+    with translation.override(load.language or settings.LANGUAGE_CODE):
+        return _run_load(load)
+
+
+def _run_load(load: LogLoad) -> str:
+    from forvalta.logreview.ingest import FileRefused, load_file
+
+    load_id = load.pk
+    actor = load.uploaded_by
+
+    def fail(message: str) -> str:
+        # The file holds full personal identity numbers: never kept once read.
+        LogLoad.objects.filter(pk=load_id, status=LoadStatus.QUEUED).update(
+            status=LoadStatus.FAILED, error=message, finished_at=timezone.now(), data=b""
+        )
+        record(
+            actor=actor,
+            action="logreview.logload.failed",
+            obj=load,
+            organisation=load.organisation,
+            changes={"status": [LoadStatus.QUEUED, LoadStatus.FAILED]},
+        )
+        return "failed"
+
+    allowed = "logreview.fulfil_extractorder" if load.order_id else "logreview.add_logload"
+    checked = load.order if load.order_id else load
+    if not actor.is_active or not actor.has_perm(allowed, checked):
+        return fail(_("You no longer have the right to load this log."))
+    try:
+        with transaction.atomic():
+            fresh = LogLoad.objects.select_for_update().get(pk=load_id)
+            if fresh.status != LoadStatus.QUEUED:
+                return "skipped"
+            count = load_file(fresh)
+            fresh.status = LoadStatus.LOADED
+            fresh.row_count = count
+            fresh.finished_at = timezone.now()
+            fresh.data = b""  # full personal identity numbers: never kept once stored hashed
+            fresh.save(update_fields=["status", "row_count", "finished_at", "data"])
+            record(
+                actor=actor,
+                action="logreview.logload.loaded",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes={"status": [LoadStatus.QUEUED, LoadStatus.LOADED], "rows": [0, count]},
+            )
+            if fresh.order_id:
+                order = ExtractOrder.objects.select_for_update().get(pk=fresh.order_id)
+                order.status = OrderStatus.FULFILLED
+                order.fulfilled_by = actor
+                order.fulfilled_at = timezone.now()
+                order.save(update_fields=["status", "fulfilled_by", "fulfilled_at"])
+                record(
+                    actor=actor,
+                    action="logreview.extractorder.fulfilled",
+                    obj=order,
+                    organisation=order.organisation,
+                    changes={"status": [OrderStatus.ATTESTED, OrderStatus.FULFILLED]},
+                )
+    except FileRefused as exc:
+        return fail("\n".join(exc.messages))
+    return "loaded"

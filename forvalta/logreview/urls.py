@@ -1,0 +1,20 @@
+from django.urls import path
+
+from forvalta.logreview import views
+
+app_name = "logreview"
+
+urlpatterns = [
+    path("", views.source_list, name="source_list"),
+    path("sources/new/", views.source_create, name="source_create"),
+    path("sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("sources/<int:pk>/edit/", views.source_edit, name="source_edit"),
+    path("sources/<int:pk>/upload/", views.source_upload, name="source_upload"),
+    path("sources/<int:pk>/schedules/new/", views.schedule_create, name="schedule_create"),
+    path("schedules/<int:pk>/draw/", views.round_draw, name="round_draw"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/attest/", views.order_attest, name="order_attest"),
+    path("orders/<int:pk>/fulfil/", views.order_fulfil, name="order_fulfil"),
+    path("loads/<int:pk>/", views.load_detail, name="load_detail"),
+]

@@ -1,0 +1,336 @@
+"""Pages of log review. Every read goes through `visible_to`; every write through a
+service (which checks the permission and records the audit event)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forvalta.audit.reading import records_view
+from forvalta.core.models import today
+from forvalta.logreview import services
+from forvalta.logreview.forms import (
+    FIELD_LABELS,
+    DrawForm,
+    MappingFields,
+    ScheduleForm,
+    SourceForm,
+    UploadForm,
+    previous_month,
+)
+from forvalta.logreview.models import (
+    DrawnDay,
+    DrawnEmployee,
+    ExtractOrder,
+    LogLoad,
+    LogSource,
+    SamplingRound,
+    SamplingSchedule,
+)
+
+
+def _source(request: HttpRequest, pk: int) -> LogSource:
+    return get_object_or_404(
+        LogSource.objects.visible_to(request.user).select_related("system", "organisation"), pk=pk
+    )
+
+
+def _initial_mapping(source: LogSource) -> dict[str, Any]:
+    initial: dict[str, Any] = {"name": source.name}
+    initial.update({f"map_{k}": v for k, v in (source.mapping or {}).items()})
+    return initial
+
+
+@login_required
+def source_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("logreview.view_logsource"):
+        raise PermissionDenied
+    sources = LogSource.objects.visible_to(request.user).select_related("system", "organisation")
+    orders = (
+        ExtractOrder.objects.visible_to(request.user)
+        .filter(attestant_id=request.user.pk, status="requested")
+        .select_related("drawn_unit", "round")
+    )
+    return render(
+        request,
+        "logreview/source_list.html",
+        {
+            "sources": sources,
+            "my_orders": orders,
+            "may_add": request.user.has_perm("logreview.add_logsource"),
+        },
+    )
+
+
+@login_required
+def source_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("logreview.add_logsource"):
+        raise PermissionDenied
+    from forvalta.logreview.models import default_mapping
+
+    initial = {f"map_{k}": v for k, v in default_mapping().items()}
+    form = SourceForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = services.source_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                system=form.cleaned_data["system"],
+                name=form.cleaned_data["name"],
+                mapping=form.mapping(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The log source was saved."))
+            return redirect(source)
+    return render(request, "logreview/form.html", {"form": form, "title": _("New log source")})
+
+
+@login_required
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    if not request.user.has_perm("logreview.change_logsource", source):
+        raise PermissionDenied
+    form = MappingFields(request.POST or None, initial=_initial_mapping(source))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.source_update(
+                actor=request.user,
+                source=source,
+                name=form.cleaned_data["name"],
+                mapping=form.mapping(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The log source was saved."))
+            return redirect(source)
+    return render(
+        request,
+        "logreview/form.html",
+        {"form": form, "title": _("Edit log source"), "cancel_url": source.get_absolute_url()},
+    )
+
+
+@login_required
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    user = request.user
+    schedules = SamplingSchedule.objects.visible_to(user).filter(source=source)
+    rounds = (
+        SamplingRound.objects.visible_to(user)
+        .filter(schedule__source=source)
+        .select_related("schedule")
+    )
+    loads = LogLoad.objects.visible_to(user).filter(source=source).defer("data")
+    return render(
+        request,
+        "logreview/source_detail.html",
+        {
+            "source": source,
+            "mapping": [
+                (label, source.mapping.get(name, "")) for name, label in FIELD_LABELS.items()
+            ],
+            "schedules": schedules,
+            "rounds": rounds,
+            "loads": loads,
+            "may_change": user.has_perm("logreview.change_logsource", source),
+            "may_schedule": user.has_perm(
+                "logreview.add_samplingschedule",
+                SamplingSchedule(organisation_id=source.organisation_id, source=source),
+            ),
+            "may_upload": user.has_perm(
+                "logreview.add_logload",
+                LogLoad(organisation_id=source.organisation_id, source=source),
+            ),
+            "schedule_form": ScheduleForm(),
+            "draw_form": DrawForm(initial={"month": previous_month(today())}),
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+def schedule_create(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    probe = SamplingSchedule(organisation_id=source.organisation_id, source=source)
+    if not request.user.has_perm("logreview.add_samplingschedule", probe):
+        raise PermissionDenied
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.schedule_create(actor=request.user, source=source, **form.cleaned_data)
+        messages.success(request, _("The sampling schedule was saved."))
+        return redirect(source)
+    return render(
+        request,
+        "logreview/form.html",
+        {
+            "form": form,
+            "title": _("New sampling schedule"),
+            "cancel_url": source.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = get_object_or_404(
+        SamplingSchedule.objects.visible_to(request.user).select_related("source"), pk=pk
+    )
+    probe = SamplingRound(organisation_id=schedule.organisation_id, schedule=schedule)
+    if not request.user.has_perm("logreview.add_samplinground", probe):
+        raise PermissionDenied
+    form = DrawForm(request.POST or None, initial={"month": previous_month(today())})
+    if request.method == "POST" and form.is_valid():
+        round_ = services.round_draw(
+            actor=request.user, schedule=schedule, month=form.cleaned_data["month"]
+        )
+        messages.success(request, _("The sample was drawn and the extracts ordered."))
+        return redirect(round_)
+    return render(
+        request,
+        "logreview/form.html",
+        {
+            "form": form,
+            "title": _("Draw sample"),
+            "submit": _("Draw sample"),
+            "cancel_url": schedule.source.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@records_view("logreview.samplinground.viewed", object_type="logreview.samplinground")
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(
+        SamplingRound.objects.visible_to(request.user).select_related(
+            "schedule__source", "drawn_by"
+        ),
+        pk=pk,
+    )
+    employees = (
+        DrawnEmployee.objects.visible_to(request.user)
+        .filter(drawn_unit__round=round_)
+        .select_related("drawn_unit")
+    )
+    days: dict[int, list[Any]] = {}
+    for day in DrawnDay.objects.visible_to(request.user).filter(employee__drawn_unit__round=round_):
+        days.setdefault(day.employee_id, []).append(day.day)
+    orders = {
+        o.drawn_unit_id: o
+        for o in ExtractOrder.objects.visible_to(request.user)
+        .filter(round=round_)
+        .select_related("attestant")
+    }
+    units: dict[int, dict[str, Any]] = {}
+    for employee in employees:
+        unit = units.setdefault(
+            employee.drawn_unit_id,
+            {"unit": employee.drawn_unit, "order": orders.get(employee.drawn_unit_id), "rows": []},
+        )
+        unit["rows"].append((employee, days.get(employee.pk, [])))
+    return render(
+        request, "logreview/round_detail.html", {"round": round_, "units": list(units.values())}
+    )
+
+
+def _order(request: HttpRequest, pk: int) -> ExtractOrder:
+    return get_object_or_404(
+        ExtractOrder.objects.visible_to(request.user).select_related(
+            "drawn_unit", "round__schedule__source", "attestant", "recipient", "attested_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@records_view("logreview.extractorder.viewed", object_type="logreview.extractorder")
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    loads = LogLoad.objects.visible_to(request.user).filter(order=order).defer("data")
+    return render(
+        request,
+        "logreview/order_detail.html",
+        {
+            "order": order,
+            "loads": loads,
+            "may_attest": request.user.has_perm("logreview.attest_extractorder", order),
+            "may_fulfil": request.user.has_perm("logreview.fulfil_extractorder", order),
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_attest(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    services.order_attest(actor=request.user, order=order)
+    messages.success(request, _("The extract order was attested."))
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        if not request.user.has_perm("logreview.fulfil_extractorder", order):
+            raise PermissionDenied
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(order)
+    upload = form.cleaned_data["file"]
+    load = services.order_fulfil(
+        actor=request.user,
+        order=order,
+        filename=upload.name,
+        data=upload.read(),
+        language=get_language() or "",
+    )
+    messages.success(request, _("The extract was uploaded and is being loaded."))
+    return redirect(load)
+
+
+@login_required
+@require_POST
+def source_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(source)
+    upload = form.cleaned_data["file"]
+    load = services.log_upload(
+        actor=request.user,
+        source=source,
+        filename=upload.name,
+        data=upload.read(),
+        language=get_language() or "",
+    )
+    messages.success(request, _("The log file was uploaded and is being loaded."))
+    return redirect(load)
+
+
+@login_required
+@records_view("logreview.logload.viewed", object_type="logreview.logload")
+def load_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    load = (
+        LogLoad.objects.visible_to(request.user)
+        .select_related("source", "order", "uploaded_by")
+        .defer("data")
+        .filter(pk=pk)
+        .first()
+    )
+    if load is None:
+        raise Http404
+    return render(request, "logreview/load_detail.html", {"load": load})
