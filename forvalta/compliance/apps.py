@@ -16,3 +16,9 @@ class ComplianceConfig(AppConfig):
         from forvalta.compliance.scoping import declare_compliance_models
 
         declare_compliance_models()
+        from forvalta.compliance.services import decommissioning_run_completion
+        from forvalta.processes.workflows import on_completion
+
+        # The platform's "Avveckling" checklist run completes with the system's
+        # decommissioning checklist: it retires the system, or the run waits.
+        on_completion("decommissioning", decommissioning_run_completion())

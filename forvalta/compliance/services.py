@@ -1001,6 +1001,67 @@ def decommissioning_item_update(*, actor: Any, instance: Any, data: dict[str, An
     return fresh
 
 
+def decommissioning_run_completion() -> Any:
+    """How a run of the processes part's "Avveckling" template completes: only when the
+    system has a decommissioning checklist with every item done and its documents
+    attached, which the completion then completes (retiring the system) in the same
+    transaction; refused, nothing changes."""
+    from forvalta.compliance.models import Decommissioning, DecommissioningStatus
+    from forvalta.processes.workflows import Completion
+    from forvalta.workflow.engine import TransitionRefused
+
+    def open_checklist(run: Any) -> Any:
+        if run.system_id is None:
+            return None
+        return (
+            Decommissioning.objects.filter(  # scoping: allowed the run's system (its workflow)
+                system_id=run.system_id, status=DecommissioningStatus.OPEN
+            )
+            .order_by("pk")
+            .first()
+        )
+
+    def check(run: Any) -> str | None:
+        if run.system_id is None:
+            return None
+        checklist = open_checklist(run)
+        if checklist is None:
+            completed = Decommissioning.objects.filter(  # scoping: allowed as above
+                system_id=run.system_id, status=DecommissioningStatus.COMPLETED
+            ).exists()
+            if completed:
+                return None
+            return str(
+                _(
+                    "Start the system's decommissioning checklist (Internal control → "
+                    "Decommissioning) and complete it: it retires the system."
+                )
+            )
+        items = list(checklist.items.all())
+        missing = [str(i) for i in items if not i.done]
+        unproven = [str(i) for i in items if i.needs_evidence and not i.has_evidence]
+        if missing:
+            return str(_("Not yet done: %(items)s.") % {"items": "; ".join(missing)})
+        if unproven:
+            return str(_("Documentation is missing: %(items)s.") % {"items": "; ".join(unproven)})
+        return None
+
+    def effect(run: Any, actor: Any) -> None:
+        checklist = open_checklist(run)
+        if checklist is None:
+            return  # completed already (the system is retired)
+        try:
+            decommissioning_complete(actor=actor, instance=checklist)
+        except PermissionDenied as exc:
+            raise TransitionRefused(
+                _("Only someone who may change the system completes its decommissioning.")
+            ) from exc
+        except ValidationError as exc:
+            raise TransitionRefused(exc.messages) from exc
+
+    return Completion(check=check, effect=effect)
+
+
 def decommissioning_complete(*, actor: Any, instance: Any) -> Any:
     """Complete the decommissioning when every item is done (with its evidence where
     needed): the system is moved to retired through the register's service (which

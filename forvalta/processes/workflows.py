@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext
@@ -32,6 +33,33 @@ def _ready(step: ProcessStep) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Completion:
+    """What another part does when a run of one of the seeds' templates completes (by the
+    template's code, also for an organisation's copy of it): `check` says why the run
+    cannot complete yet (or None); `effect` acts, in the completion's transaction, and
+    raises `TransitionRefused` to refuse it after all."""
+
+    check: Callable[[ProcessRun], str | None]
+    effect: Callable[[ProcessRun, Any], None]
+
+
+COMPLETIONS: dict[str, Completion] = {}
+
+
+def on_completion(code: str, completion: Completion) -> None:
+    """Declared by a part in its AppConfig.ready (e.g. compliance: "decommissioning")."""
+    COMPLETIONS[code] = completion
+
+
+def template_code(run: ProcessRun) -> str:
+    template = run.template
+    if template.code:
+        return template.code
+    origin = template.copied_from
+    return origin.code if origin is not None else ""
+
+
 def _all_finished(run: ProcessRun) -> str | None:
     open_steps = list(
         run.steps.exclude(status__in=FINISHED).values_list("order", "name")  # type: ignore[attr-defined]  # reverse relation
@@ -42,7 +70,15 @@ def _all_finished(run: ProcessRun) -> str | None:
             "The run can be completed only when every step is done or not applicable. "
             "Still open: %(steps)s."
         ) % {"steps": names}
-    return None
+    completion = COMPLETIONS.get(template_code(run))
+    return completion.check(run) if completion is not None else None
+
+
+def _run_completed(run: ProcessRun, actor: Any) -> None:
+    run.completed_on = today()
+    completion = COMPLETIONS.get(template_code(run))
+    if completion is not None:
+        completion.effect(run, actor)
 
 
 def _started(run: Any, actor: Any) -> None:
@@ -91,7 +127,7 @@ RUN = register(
                 target=RunStatus.COMPLETED,
                 permission="processes.change_processrun",
                 check=_all_finished,
-                effect=_completed,
+                effect=_run_completed,
                 primary=True,
             ),
             Transition(

@@ -154,3 +154,62 @@ def test_refusals_change_nothing(client):
     assert response.status_code == 400
     assert Decommissioning.objects.count() == 1
     assert _state(town) == before
+
+
+def test_the_platforms_avveckling_run_completes_with_the_checklist(client):
+    """A run of the processes part's "Avveckling" template (an organisation's copy counts
+    too) completes only when the system's checklist is done with its documents; its
+    completion completes the checklist and so retires the system, all in one."""
+    import datetime as dt
+
+    from forvalta.processes.models import ProcessRun, ProcessTemplate, RunStatus
+    from forvalta.processes.workflows import template_code
+
+    town = build_town()
+    seeded = ProcessTemplate.objects.get(code="decommissioning", organisation=None)
+    run = ProcessRun.objects.create(
+        template=seeded,
+        name="Avveckling av systemet",
+        system=town.items["sys"],
+        manager=town.users["admin"],
+        start_on=dt.date(2026, 11, 1),
+        status=RunStatus.IN_PROGRESS,
+    )
+    assert template_code(run) == "decommissioning"
+    client.force_login(town.users["admin"])
+    url = reverse("workflow:transition", args=["processes.processrun", run.pk, "complete"])
+
+    def run_state():
+        return (ProcessRun.objects.get(pk=run.pk).status, _state(town))
+
+    before = run_state()
+    response = client.post(url, {"comment": ""})
+    assert response.status_code == 400
+    assert "Starta systemets checklista för avveckling" in response.content.decode()
+    assert run_state() == before
+    decommissioning = _start(client, town)
+    items = list(decommissioning.items.order_by("order"))
+    for item in items[:-1]:
+        extra = {"evidence_link": f"https://dokument.example.se/{item.code}"}
+        assert (
+            _tick(client, item, **(extra if item.code in NEEDS_EVIDENCE else {})).status_code == 302
+        )
+    before = run_state()
+    response = client.post(url, {"comment": ""})
+    assert response.status_code == 400
+    assert "Ännu inte klart: Systemets information är säkerhetsklassad." in (
+        response.content.decode()
+    )
+    assert run_state() == before
+    assert _tick(client, items[-1]).status_code == 302
+    response = client.post(url, {"comment": ""})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    decommissioning.refresh_from_db()
+    town.items["sys"].refresh_from_db()
+    assert (run.status, decommissioning.status, town.items["sys"].lifecycle) == (
+        RunStatus.COMPLETED,
+        "completed",
+        "retired",
+    )
+    assert AuditEvent.objects.filter(action="compliance.decommissioning.completed").count() == 1
