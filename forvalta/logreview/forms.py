@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Organisation
 from forvalta.core.tenancy import scope_for
-from forvalta.logreview.models import MAPPED_FIELDS, REQUIRED_FIELDS, DayMode, OperationKind
+from forvalta.logreview.models import (
+    MAPPED_FIELDS,
+    REQUIRED_FIELDS,
+    DayMode,
+    LoadKind,
+    OperationKind,
+)
 from forvalta.register.models import System
 
 FIELD_LABELS = {
@@ -100,3 +106,11 @@ class UploadForm(forms.Form):
         if upload.size > MAX_FILE:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload
+
+
+class ReferenceUploadForm(UploadForm):
+    kind = forms.ChoiceField(
+        label=_("Kind of reference data"),
+        choices=[c for c in LoadKind.choices if c[0] != LoadKind.LOG],
+    )
+    field_order = ["kind", "file"]

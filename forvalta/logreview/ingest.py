@@ -19,7 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forvalta.logreview.identity import InvalidIdentity, hash_and_mask
-from forvalta.logreview.models import MAPPED_FIELDS, REQUIRED_FIELDS, LogEntry, LogLoad
+from forvalta.logreview.models import (
+    MAPPED_FIELDS,
+    REFERENCE_FIELDS,
+    REFERENCE_REQUIRED,
+    REQUIRED_FIELDS,
+    LoadKind,
+    LogEntry,
+    LogLoad,
+    ReferenceRow,
+)
 
 BATCH = 5000
 MAX_MESSAGES = 20
@@ -168,34 +177,154 @@ def parse(
     return result
 
 
-def store(rows: Sequence[tuple[Any, ...]]) -> None:
+def store(
+    rows: Sequence[tuple[Any, ...]], model: Any = LogEntry, columns: Sequence[str] = COLUMNS
+) -> None:
     """Write the rows inside the caller's transaction: COPY on PostgreSQL, else
     `bulk_create` in batches."""
     assert transaction.get_connection().in_atomic_block
     if connection.vendor == "postgresql":
-        names = ", ".join(f'"{c}"' for c in COLUMNS)
+        names = ", ".join(f'"{c}"' for c in columns)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3
             with raw.copy(  # type: ignore[attr-defined]  # psycopg 3 cursor
-                f"COPY {LogEntry._meta.db_table} ({names}) FROM STDIN"
+                f"COPY {model._meta.db_table} ({names}) FROM STDIN"
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    attnames = {f.column: f.attname for f in LogEntry._meta.concrete_fields}
-    fields = [attnames[c] for c in COLUMNS]
+    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+    fields = [attnames[c] for c in columns]
     for start in range(0, len(rows), BATCH):
-        LogEntry.objects.bulk_create(
-            [
-                LogEntry(**dict(zip(fields, row, strict=True)))
-                for row in rows[start : start + BATCH]
-            ],
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows[start : start + BATCH]],
             batch_size=BATCH,
         )
 
 
+# --- reference files -------------------------------------------------------------------
+REFERENCE_COLUMNS = (
+    "organisation_id",
+    "source_id",
+    "load_id",
+    "kind",
+    "client_hash",
+    "account",
+    "unit",
+    "valid_from",
+    "valid_to",
+)
+
+
+def parse_date(value: str) -> dt.date | None:
+    text = value.strip()
+    if not text:
+        return None
+    return dt.datetime.strptime(text[:10], "%Y-%m-%d").date()
+
+
+def parse_reference(
+    organisation_id: int,
+    source_id: int,
+    load_id: int,
+    kind: str,
+    mapping: dict[str, str],
+    data: bytes,
+) -> list[tuple[Any, ...]]:
+    """A reference file's rows as tuples in `REFERENCE_COLUMNS` order (client ids hashed
+    with the organisation's key like the log's); raises `FileRefused`."""
+    header, rows = read_rows(data)
+    required = REFERENCE_REQUIRED[LoadKind(kind)]
+    index: dict[str, int] = {}
+    missing = []
+    for name in REFERENCE_FIELDS:
+        heading = str(mapping.get(name) or "").strip()
+        if heading and heading in header:
+            index[name] = header.index(heading)
+        elif name in required:
+            missing.append(heading or name)
+    if missing:
+        raise FileRefused(
+            [
+                _("The file lacks the column(s) %(columns)s named by the log source's mapping.")
+                % {"columns": ", ".join(_("“%(column)s”") % {"column": m} for m in missing)}
+            ]
+        )
+    errors: list[str] = []
+    result: list[tuple[Any, ...]] = []
+    for number, row in enumerate(rows, start=2):
+
+        def cell(name: str, row: list[str] = row) -> str:
+            i = index.get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        problems = []
+        digest = ""
+        try:
+            digest, _mask = hash_and_mask(organisation_id, cell("client_id"))
+        except InvalidIdentity:
+            problems.append(_("the personal identity number is not valid"))
+        dates: dict[str, dt.date | None] = {}
+        for name in ("valid_from", "valid_to"):
+            try:
+                dates[name] = parse_date(cell(name))
+            except ValueError:
+                problems.append(_("“%(value)s” is not a date") % {"value": cell(name)[:30]})
+        for name in required:
+            if name in ("account", "unit", "valid_from") and not cell(name):
+                problems.append(
+                    _("the column “%(column)s” is empty") % {"column": mapping.get(name, name)}
+                )
+        for name, limit in (("account", 100), ("unit", 200)):
+            if len(cell(name)) > limit:
+                problems.append(
+                    _("the column “%(column)s” is longer than %(limit)s characters")
+                    % {"column": mapping.get(name, name), "limit": limit}
+                )
+        if problems:
+            if len(errors) < MAX_MESSAGES:
+                errors.append(
+                    _("Row %(row)s: %(problems)s.")
+                    % {"row": number, "problems": "; ".join(problems)}
+                )
+            else:
+                errors[-1] = _("… and more rows with errors.")
+            continue
+        result.append(
+            (
+                organisation_id,
+                source_id,
+                load_id,
+                kind,
+                digest,
+                cell("account") if "account" in required else "",
+                cell("unit") if "unit" in required else "",
+                dates.get("valid_from"),
+                dates.get("valid_to"),
+            )
+        )
+    if errors:
+        raise FileRefused([_("The file was not loaded; nothing of it is stored."), *errors])
+    if not result:
+        raise FileRefused([_("The file holds no rows.")])
+    return result
+
+
 def load_file(load: LogLoad) -> int:
-    """Parse and store one load's file (raises `FileRefused`); the number of rows."""
+    """Parse and store one load's file (raises `FileRefused`); the number of rows. A
+    reference file replaces the source's earlier rows of its kind."""
+    if load.kind != LoadKind.LOG:
+        refs = parse_reference(
+            load.organisation_id,
+            load.source_id,
+            load.pk,
+            load.kind,
+            load.source.reference_mapping,
+            bytes(load.data),
+        )
+        ReferenceRow.objects.filter(source_id=load.source_id, kind=load.kind).delete()
+        store(refs, ReferenceRow, REFERENCE_COLUMNS)
+        return len(refs)
     rows = parse(
         load.organisation_id, load.source_id, load.pk, load.source.mapping, bytes(load.data)
     )

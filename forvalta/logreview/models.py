@@ -49,6 +49,21 @@ def default_mapping() -> dict[str, str]:
     }
 
 
+# The columns of a reference file (placements, case assignments, protected
+# identities, employees' own numbers) and the default headings.
+REFERENCE_FIELDS = ("client_id", "account", "unit", "valid_from", "valid_to")
+
+
+def default_reference_mapping() -> dict[str, str]:
+    return {
+        "client_id": "Personnummer",
+        "account": "Användar-id",
+        "unit": "Enhet",
+        "valid_from": "Från",
+        "valid_to": "Till",
+    }
+
+
 class LogSource(models.Model):
     """Where a system's log comes from for one organisation, and how its export reads."""
 
@@ -60,6 +75,11 @@ class LogSource(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     mapping = models.JSONField(_("column mapping"), default=default_mapping)
+    reference_mapping = models.JSONField(
+        _("column mapping of reference files"), default=default_reference_mapping
+    )
+    hours_from = models.PositiveSmallIntegerField(_("unit's hours from (hour)"), default=7)
+    hours_to = models.PositiveSmallIntegerField(_("unit's hours to (hour)"), default=18)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -305,6 +325,23 @@ class LoadStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class LoadKind(models.TextChoices):
+    LOG = "log", _("Log")
+    PLACEMENTS = "placements", _("Clients' placements")
+    ASSIGNMENTS = "assignments", _("Case assignments")
+    PROTECTED = "protected", _("Protected identities")
+    EMPLOYEES = "employees", _("Employees' identity numbers")
+
+
+# The reference columns each kind of reference file requires.
+REFERENCE_REQUIRED = {
+    LoadKind.PLACEMENTS: ("client_id", "unit", "valid_from"),
+    LoadKind.ASSIGNMENTS: ("client_id", "account", "valid_from"),
+    LoadKind.PROTECTED: ("client_id",),
+    LoadKind.EMPLOYEES: ("client_id", "account"),
+}
+
+
 class LogLoad(models.Model):
     """One uploaded extract file, loaded all or nothing by the task `load_log`."""
 
@@ -321,6 +358,9 @@ class LogLoad(models.Model):
         blank=True,
         related_name="loads",
         verbose_name=_("extract order"),
+    )
+    kind = models.CharField(
+        _("kind of file"), max_length=12, choices=LoadKind.choices, default=LoadKind.LOG
     )
     filename = models.CharField(_("file"), max_length=200)
     data = models.BinaryField(_("file content"), editable=False)
@@ -393,3 +433,40 @@ class LogEntry(models.Model):
 
     def as_row(self) -> dict[str, Any]:
         return {"time": self.time, "account": self.account, "client": self.client_masked}
+
+
+class ReferenceRow(models.Model):
+    """One row of a source's reference data, by `kind`: a client's placement in a unit
+    (client, unit, from, to), a case assignment (client, account, from, to), a protected
+    identity (client), an employee's own identity number (account, client_hash = the
+    hash of the employee's number). A new file of a kind replaces the earlier rows."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="references", verbose_name=_("log source")
+    )
+    load = models.ForeignKey(
+        LogLoad, on_delete=models.CASCADE, related_name="references", verbose_name=_("log load")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=LoadKind.choices)
+    client_hash = models.CharField(_("client (hash)"), max_length=64)
+    account = models.CharField(_("account"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reference row")
+        verbose_name_plural = _("reference rows")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["source", "kind", "client_hash"], name="logreview_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account or self.unit}"

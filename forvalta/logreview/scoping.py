@@ -28,6 +28,7 @@ from forvalta.logreview.models import (
     LogEntry,
     LogLoad,
     LogSource,
+    ReferenceRow,
     SamplingRound,
     SamplingSchedule,
 )
@@ -80,6 +81,7 @@ def declare_logreview_models() -> None:
     declare(ExtractOrder, Custom(order_condition))
     declare(LogLoad, Custom(staff_condition))
     declare(LogEntry, Custom(staff_condition))
+    declare(ReferenceRow, Custom(staff_condition))
 
 
 __all__ = ["declare_logreview_models"]

@@ -20,6 +20,7 @@ from forvalta.core.tenancy import forget_scope
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     ExtractOrder,
+    LoadKind,
     LoadStatus,
     LogLoad,
     LogSource,
@@ -236,6 +237,7 @@ def _queue_load(
     data: bytes,
     order: ExtractOrder | None,
     language: str,
+    kind: str = LoadKind.LOG,
 ) -> LogLoad:
     from forvalta.logreview.tasks import load_log
 
@@ -243,6 +245,7 @@ def _queue_load(
         organisation_id=source.organisation_id,
         source=source,
         order=order,
+        kind=kind,
         filename=filename[:200],
         data=data,
         language=(language or settings.LANGUAGE_CODE)[:10],
@@ -253,7 +256,11 @@ def _queue_load(
         action="logreview.logload.queued",
         obj=load,
         organisation=source.organisation,
-        changes={"filename": [None, load.filename], "order": [None, order.pk if order else None]},
+        changes={
+            "filename": [None, load.filename],
+            "order": [None, order.pk if order else None],
+            "kind": [None, kind],
+        },
     )
     transaction.on_commit(partial(load_log.enqueue, load.pk))
     return load
@@ -267,6 +274,19 @@ def log_upload(
     _require(actor, "logreview.add_logload", probe, "upload log")
     with transaction.atomic():
         return _queue_load(actor, source, filename, data, None, language)
+
+
+def reference_upload(
+    *, actor: Any, source: LogSource, kind: str, filename: str, data: bytes, language: str = ""
+) -> LogLoad:
+    """Queue a reference file (placements, case assignments, protected identities,
+    employees' numbers) of the source; loaded all or nothing, replacing its kind."""
+    probe = LogLoad(organisation_id=source.organisation_id, source=source)
+    _require(actor, "logreview.add_logload", probe, "upload reference data")
+    if kind == LoadKind.LOG or kind not in LoadKind.values:
+        raise ValidationError(_("Choose the kind of reference data."))
+    with transaction.atomic():
+        return _queue_load(actor, source, filename, data, None, language, kind)
 
 
 def order_fulfil(

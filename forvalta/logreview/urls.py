@@ -10,6 +10,7 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/edit/", views.source_edit, name="source_edit"),
     path("sources/<int:pk>/upload/", views.source_upload, name="source_upload"),
+    path("sources/<int:pk>/reference/", views.reference_upload, name="reference_upload"),
     path("sources/<int:pk>/schedules/new/", views.schedule_create, name="schedule_create"),
     path("schedules/<int:pk>/draw/", views.round_draw, name="round_draw"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),

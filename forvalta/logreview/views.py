@@ -21,6 +21,7 @@ from forvalta.logreview.forms import (
     FIELD_LABELS,
     DrawForm,
     MappingFields,
+    ReferenceUploadForm,
     ScheduleForm,
     SourceForm,
     UploadForm,
@@ -155,6 +156,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "schedule_form": ScheduleForm(),
             "draw_form": DrawForm(initial={"month": previous_month(today())}),
             "upload_form": UploadForm(),
+            "reference_form": ReferenceUploadForm(),
         },
     )
 
@@ -318,6 +320,30 @@ def source_upload(request: HttpRequest, pk: int) -> HttpResponse:
         language=get_language() or "",
     )
     messages.success(request, _("The log file was uploaded and is being loaded."))
+    return redirect(load)
+
+
+@login_required
+@require_POST
+def reference_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    form = ReferenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        probe = LogLoad(organisation_id=source.organisation_id, source=source)
+        if not request.user.has_perm("logreview.add_logload", probe):
+            raise PermissionDenied
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(source)
+    upload = form.cleaned_data["file"]
+    load = services.reference_upload(
+        actor=request.user,
+        source=source,
+        kind=form.cleaned_data["kind"],
+        filename=upload.name,
+        data=upload.read(),
+        language=get_language() or "",
+    )
+    messages.success(request, _("The reference file was uploaded and is being loaded."))
     return redirect(load)
 
 

@@ -1,0 +1,188 @@
+"""Reference data through HTTP: placements, case assignments, protected identities and
+employees' own numbers, loaded all or nothing by the source's reference mapping, client
+ids hashed with the organisation's key; a new file of a kind replaces the earlier one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from forvalta.audit.models import AuditEvent
+from forvalta.logreview import identity
+from forvalta.logreview.models import LoadStatus, LogLoad, ReferenceRow
+from forvalta.logreview.tests.helpers import build_access_world, make_source
+
+pytestmark = pytest.mark.django_db
+
+REF_HEADER = "Personnummer;Användar-id;Enhet;Från;Till\n"
+
+
+def ref_csv(rows: list[tuple[str, ...]]) -> bytes:
+    return (REF_HEADER + "".join(";".join(r) + "\n" for r in rows)).encode("utf-8")
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def upload(client: Client, source: Any, kind: str, data: bytes, capture: Any) -> Any:
+    with capture(execute=True):
+        return client.post(
+            f"/logreview/sources/{source.pk}/reference/",
+            {"kind": kind, "file": SimpleUploadedFile("ref.csv", data, content_type="text/csv")},
+        )
+
+
+def rows() -> list[tuple[Any, ...]]:
+    return list(
+        ReferenceRow.objects.order_by("kind", "pk").values_list(
+            "kind", "client_hash", "account", "unit", "valid_from", "valid_to"
+        )
+    )
+
+
+def test_the_log_administrator_loads_each_kind_of_reference_data(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    admin = login(aw.people["sysadmin"])
+    page = admin.get(f"/logreview/sources/{source.pk}/").content.decode()
+    assert "Ladda upp referensdata" in page
+    h = lambda n: identity.client_hash(aw.org.pk, n)  # noqa: E731
+    capture = django_capture_on_commit_callbacks
+    response = upload(
+        admin,
+        source,
+        "placements",
+        ref_csv(
+            [
+                ("191212121212", "", "Hemtjänst Norr", "2026-01-01", ""),
+                ("19700101-1233", "", "Hemtjänst Söder", "2026-01-01", "2026-11-10"),
+            ]
+        ),
+        capture,
+    )
+    load = LogLoad.objects.get(kind="placements")
+    assert response.status_code == 302 and response["Location"] == f"/logreview/loads/{load.pk}/"
+    assert (load.status, load.row_count, bytes(load.data)) == (LoadStatus.LOADED, 2, b"")
+    upload(
+        admin,
+        source,
+        "assignments",
+        ref_csv([("19800101-1231", "u-anna", "", "2026-11-01", "2026-11-30")]),
+        capture,
+    )
+    upload(admin, source, "protected", ref_csv([("199001011239", "", "", "", "")]), capture)
+    upload(admin, source, "employees", ref_csv([("19121212-1212", "u-bert", "", "", "")]), capture)
+    assert rows() == [
+        (
+            "assignments",
+            h("19800101-1231"),
+            "u-anna",
+            "",
+            dt.date(2026, 11, 1),
+            dt.date(2026, 11, 30),
+        ),
+        ("employees", h("19121212-1212"), "u-bert", "", None, None),
+        ("placements", h("19121212-1212"), "", "Hemtjänst Norr", dt.date(2026, 1, 1), None),
+        (
+            "placements",
+            h("19700101-1233"),
+            "",
+            "Hemtjänst Söder",
+            dt.date(2026, 1, 1),
+            dt.date(2026, 11, 10),
+        ),
+        ("protected", h("19900101-1239"), "", "", None, None),
+    ]
+    # A new placements file replaces the earlier one; the other kinds stay.
+    upload(
+        admin,
+        source,
+        "placements",
+        ref_csv([("19800101-1231", "", "Boende Ekbacken", "2026-02-01", "")]),
+        capture,
+    )
+    assert [r for r in rows() if r[0] == "placements"] == [
+        ("placements", h("19800101-1231"), "", "Boende Ekbacken", dt.date(2026, 2, 1), None)
+    ]
+    assert len(rows()) == 4
+    queued = AuditEvent.objects.filter(action="logreview.logload.queued")
+    assert sorted(e.changes["kind"][1] for e in queued) == [
+        "assignments",
+        "employees",
+        "placements",
+        "placements",
+        "protected",
+    ]
+
+
+def test_a_bad_reference_file_is_refused_whole(django_capture_on_commit_callbacks: Any) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    admin = login(aw.people["sysadmin"])
+    capture = django_capture_on_commit_callbacks
+    upload(
+        admin,
+        source,
+        "placements",
+        ref_csv([("191212121212", "", "Hemtjänst Norr", "2026-01-01", "")]),
+        capture,
+    )
+    before = rows()
+    upload(
+        admin,
+        source,
+        "placements",
+        ref_csv(
+            [
+                ("19700101-1233", "", "Hemtjänst Söder", "2026-01-01", ""),
+                ("19700101-1234", "", "", "1 jan", ""),
+            ]
+        ),
+        capture,
+    )
+    load = LogLoad.objects.filter(kind="placements").order_by("-pk").first()
+    assert load is not None and load.status == LoadStatus.FAILED
+    assert load.error == (
+        "Filen lästes inte in; ingenting av den har sparats.\n"
+        "Rad 3: personnumret är inte giltigt; ”1 jan” är inte ett datum; "
+        "kolumnen ”Enhet” är tom."
+    )
+    assert rows() == before
+    # A file without the column the kind needs.
+    with capture(execute=True):
+        admin.post(
+            f"/logreview/sources/{source.pk}/reference/",
+            {
+                "kind": "assignments",
+                "file": SimpleUploadedFile(
+                    "a.csv", b"Personnummer;Enhet\n191212121212;Norr\n", content_type="text/csv"
+                ),
+            },
+        )
+    failed = LogLoad.objects.get(kind="assignments")
+    assert failed.error == (
+        "Filen saknar kolumnen/kolumnerna ”Användar-id”, ”Från” som loggkällans mappning anger."
+    )
+    assert rows() == before
+
+
+def test_others_may_not_load_reference_data(django_capture_on_commit_callbacks: Any) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    data = ref_csv([("191212121212", "", "", "", "")])
+    for person, status in (("controller", 403), ("anna", 403), ("other_controller", 404)):
+        response = upload(
+            login(aw.people[person]), source, "protected", data, django_capture_on_commit_callbacks
+        )
+        assert response.status_code == status, person
+    assert LogLoad.objects.count() == 0 and ReferenceRow.objects.count() == 0
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2
