@@ -16,6 +16,7 @@ from forvalta.logreview.models import (
     DayMode,
     LoadKind,
     OperationKind,
+    Verdict,
 )
 from forvalta.register.models import System
 
@@ -114,3 +115,31 @@ class ReferenceUploadForm(UploadForm):
         choices=[c for c in LoadKind.choices if c[0] != LoadKind.LOG],
     )
     field_order = ["kind", "file"]
+
+
+class JudgmentForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(label=_("Judgment"), choices=Verdict.choices)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutcomeForm(forms.Form):
+    completed_on = forms.DateField(
+        label=_("Date the review was completed"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    persons_reviewed = forms.IntegerField(label=_("Persons reviewed"), min_value=0)
+    logs_reviewed = forms.IntegerField(label=_("Logs reviewed"), min_value=0)
+    with_remark = forms.TypedChoiceField(
+        label=_("The review was"),
+        choices=[("0", _("Without remark")), ("1", _("With remark"))],
+        coerce=lambda v: v == "1",
+    )
+    incident_reported = forms.TypedChoiceField(
+        label=_("Personal-data incident reported"),
+        choices=[("0", _("No")), ("1", _("Yes"))],
+        coerce=lambda v: v == "1",
+    )
+    incident_persons = forms.IntegerField(
+        label=_("For how many persons"), min_value=1, required=False
+    )

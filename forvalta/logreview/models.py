@@ -470,3 +470,80 @@ class ReferenceRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.account or self.unit}"
+
+
+class Verdict(models.TextChoices):
+    REASONABLE = "reasonable", _("Reasonable")
+    FOLLOW_UP = "follow_up", _("Needs follow-up")
+
+
+class Judgment(models.Model):
+    """The reviewer's judgment of one access not explained automatically."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    order = models.ForeignKey(
+        ExtractOrder, on_delete=models.CASCADE, related_name="judgments", verbose_name=_("order")
+    )
+    entry = models.ForeignKey(
+        LogEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("access")
+    )
+    verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
+    comment = models.TextField(_("comment"))
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("judged by"),
+    )
+    judged_at = models.DateTimeField(_("judged"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("judgment")
+        verbose_name_plural = _("judgments")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "entry"], name="logreview_judgment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_verdict_display()
+
+
+class ReviewOutcome(models.Model):
+    """The documentation of a review (seed 004 section 6.5); immutable once made."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    order = models.OneToOneField(
+        ExtractOrder, on_delete=models.PROTECT, related_name="outcome", verbose_name=_("order")
+    )
+    completed_on = models.DateField(_("date the review was completed"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    persons_reviewed = models.PositiveIntegerField(_("persons reviewed"))
+    logs_reviewed = models.PositiveIntegerField(_("logs reviewed"))
+    with_remark = models.BooleanField(_("with remark"))
+    incident_reported = models.BooleanField(_("personal-data incident reported"))
+    incident_persons = models.PositiveIntegerField(
+        _("persons in the reported incident"), null=True, blank=True
+    )
+    documented_at = models.DateTimeField(_("documented"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review outcome")
+        verbose_name_plural = _("review outcomes")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.completed_on}"

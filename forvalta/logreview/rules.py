@@ -84,6 +84,36 @@ def fulfils(user: Any, order: Any) -> bool:
     )
 
 
+def _documented(order: Any) -> bool:
+    from forvalta.logreview.models import ReviewOutcome
+
+    return ReviewOutcome.objects.filter(order_id=order.pk).exists()
+
+
+@rules.predicate
+def reviews(user: Any, order: Any) -> bool:
+    """The order's recipient, on a fulfilled order not yet documented."""
+    return bool(
+        order is not None
+        and user.is_authenticated
+        and order.status == OrderStatus.FULFILLED
+        and order.recipient_id is not None
+        and order.recipient_id == user.pk
+        and order.organisation_id in scope_for(user).org_ids
+        and not _documented(order)
+    )
+
+
+@rules.predicate
+def sees_review(user: Any, order: Any) -> bool:
+    """The recipient and the controller see the review of a fulfilled order."""
+    if order is None or not user.is_authenticated or order.status != OrderStatus.FULFILLED:
+        return False
+    if order.organisation_id not in scope_for(user).org_ids:
+        return False
+    return order.recipient_id == user.pk or bool(is_controller(user, order))
+
+
 @rules.predicate
 def uses_menu(user: Any) -> bool:
     """The controller and the log administrator; an attestant with an order waiting."""
@@ -112,3 +142,5 @@ rules.add_perm("logreview.view_extractorder", member)
 rules.add_perm("logreview.attest_extractorder", attests)
 rules.add_perm("logreview.fulfil_extractorder", fulfils)
 rules.add_perm("logreview.add_logload", is_log_administrator)
+rules.add_perm("logreview.view_review", sees_review)
+rules.add_perm("logreview.review_extractorder", reviews)

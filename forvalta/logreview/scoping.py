@@ -25,10 +25,12 @@ from forvalta.logreview.models import (
     DrawnEmployee,
     DrawnUnit,
     ExtractOrder,
+    Judgment,
     LogEntry,
     LogLoad,
     LogSource,
     ReferenceRow,
+    ReviewOutcome,
     SamplingRound,
     SamplingSchedule,
 )
@@ -61,13 +63,28 @@ def named_condition(unit_path: str) -> Any:
     return condition
 
 
-def order_condition(user: Any, scope: Any) -> Q:
+def order_condition(user: Any, scope: Any, prefix: str = "") -> Q:
+    """An order (or, with `prefix` "order__", a row of an order's review)."""
     if not scope.org_ids or user is None or not user.is_authenticated:
         return NOTHING
     return Q(organisation_id__in=sorted(scope.org_ids)) & (
-        staff_exists(user, "organisation_id", "round__schedule__source__system_id")
-        | Q(attestant_id=user.pk)
-        | Q(recipient_id=user.pk)
+        staff_exists(user, "organisation_id", f"{prefix}round__schedule__source__system_id")
+        | Q(**{f"{prefix}attestant_id": user.pk})
+        | Q(**{f"{prefix}recipient_id": user.pk})
+    )
+
+
+def review_condition(user: Any, scope: Any) -> Q:
+    return order_condition(user, scope, "order__")
+
+
+def entry_condition(user: Any, scope: Any) -> Q:
+    """The stored log: the access staff; the recipient of an order the rows of its
+    extract (to review them)."""
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    return staff_condition(user, scope) | (
+        Q(organisation_id__in=sorted(scope.org_ids)) & Q(load__order__recipient_id=user.pk)
     )
 
 
@@ -80,7 +97,9 @@ def declare_logreview_models() -> None:
     declare(DrawnDay, ThroughParent("employee"))
     declare(ExtractOrder, Custom(order_condition))
     declare(LogLoad, Custom(staff_condition))
-    declare(LogEntry, Custom(staff_condition))
+    declare(LogEntry, Custom(entry_condition))
+    declare(Judgment, Custom(review_condition))
+    declare(ReviewOutcome, Custom(review_condition))
     declare(ReferenceRow, Custom(staff_condition))
 
 

@@ -20,14 +20,17 @@ from forvalta.core.tenancy import forget_scope
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     ExtractOrder,
+    Judgment,
     LoadKind,
     LoadStatus,
     LogLoad,
     LogSource,
     OperationKind,
     OrderStatus,
+    ReviewOutcome,
     SamplingRound,
     SamplingSchedule,
+    Verdict,
 )
 
 
@@ -42,6 +45,11 @@ def _refuse(actor: Any, obj: Any, verb: str) -> None:
         changes={"attempted": [None, verb]},
     )
     raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def deny(actor: Any, obj: Any, verb: str) -> None:
+    """Refuse (records `access.denied`, raises `PermissionDenied`)."""
+    _refuse(actor, obj, verb)
 
 
 def _require(actor: Any, perm: str, obj: Any, verb: str) -> None:
@@ -372,3 +380,103 @@ def _run_load(load: LogLoad) -> str:
     except FileRefused as exc:
         return fail("\n".join(exc.messages))
     return "loaded"
+
+
+# --- the review --------------------------------------------------------------------------
+def judge(
+    *, actor: Any, order: ExtractOrder, entry_id: int, verdict: str, comment: str
+) -> Judgment:
+    """The recipient judges one access the review did not explain automatically."""
+    from forvalta.logreview.review import build
+
+    _require(actor, "logreview.review_extractorder", order, "judge access")
+    comment = comment.strip()
+    if verdict not in Verdict.values:
+        raise ValidationError(_("Choose a judgment."))
+    if not comment:
+        raise ValidationError(_("Write a comment on the judgment."))
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if ReviewOutcome.objects.filter(order=fresh).exists():
+            _refuse(actor, fresh, "judge access")
+        access = build(fresh, actor).access(entry_id)
+        if access is None or access.explained:
+            raise ValidationError(_("The access is not one of the review's unexplained accesses."))
+        judgment = access.judgment
+        before = [judgment.verdict, judgment.comment] if judgment else [None, None]
+        if judgment is None:
+            judgment = Judgment(
+                organisation_id=fresh.organisation_id, order=fresh, entry_id=entry_id
+            )
+        judgment.verdict = verdict
+        judgment.comment = comment
+        judgment.judged_by = actor
+        judgment.save()
+        record(
+            actor=actor,
+            action="logreview.judgment.made",
+            obj=judgment,
+            organisation=fresh.organisation,
+            changes={
+                "entry": [None, entry_id],
+                "verdict": [before[0], verdict],
+                "comment": [before[1], comment],
+            },
+        )
+    return judgment
+
+
+def document(
+    *,
+    actor: Any,
+    order: ExtractOrder,
+    completed_on: dt.date,
+    persons_reviewed: int,
+    logs_reviewed: int,
+    with_remark: bool,
+    incident_reported: bool,
+    incident_persons: int | None,
+) -> ReviewOutcome:
+    """Document the review's outcome (seed 004 section 6.5); immutable once made."""
+    from forvalta.logreview.review import build
+
+    _require(actor, "logreview.review_extractorder", order, "document review")
+    if incident_reported and not incident_persons:
+        raise ValidationError(_("Give for how many persons the incident was reported."))
+    if not incident_reported:
+        incident_persons = None
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if ReviewOutcome.objects.filter(order=fresh).exists():
+            _refuse(actor, fresh, "document review")
+        waiting = build(fresh, actor).waiting
+        if waiting:
+            raise ValidationError(
+                _("%(count)s unexplained accesses still lack a judgment.") % {"count": waiting}
+            )
+        outcome = ReviewOutcome.objects.create(
+            organisation_id=fresh.organisation_id,
+            order=fresh,
+            completed_on=completed_on,
+            reviewer=actor,
+            persons_reviewed=persons_reviewed,
+            logs_reviewed=logs_reviewed,
+            with_remark=with_remark,
+            incident_reported=incident_reported,
+            incident_persons=incident_persons,
+        )
+        record(
+            actor=actor,
+            action="logreview.review.documented",
+            obj=outcome,
+            organisation=fresh.organisation,
+            changes={
+                "completed_on": [None, completed_on.isoformat()],
+                "persons_reviewed": [None, persons_reviewed],
+                "logs_reviewed": [None, logs_reviewed],
+                "with_remark": [None, with_remark],
+                "incident_reported": [None, incident_reported],
+                "incident_persons": [None, incident_persons],
+            },
+        )
+    return outcome

@@ -17,5 +17,8 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/attest/", views.order_attest, name="order_attest"),
     path("orders/<int:pk>/fulfil/", views.order_fulfil, name="order_fulfil"),
+    path("orders/<int:pk>/review/", views.review, name="review"),
+    path("orders/<int:pk>/review/judge/", views.review_judge, name="review_judge"),
+    path("orders/<int:pk>/review/document/", views.review_document, name="review_document"),
     path("loads/<int:pk>/", views.load_detail, name="load_detail"),
 ]

@@ -20,7 +20,9 @@ from forvalta.logreview import services
 from forvalta.logreview.forms import (
     FIELD_LABELS,
     DrawForm,
+    JudgmentForm,
     MappingFields,
+    OutcomeForm,
     ReferenceUploadForm,
     ScheduleForm,
     SourceForm,
@@ -35,7 +37,9 @@ from forvalta.logreview.models import (
     LogSource,
     SamplingRound,
     SamplingSchedule,
+    Verdict,
 )
+from forvalta.logreview.review import build as build_review
 
 
 def _source(request: HttpRequest, pk: int) -> LogSource:
@@ -267,6 +271,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "loads": loads,
             "may_attest": request.user.has_perm("logreview.attest_extractorder", order),
             "may_fulfil": request.user.has_perm("logreview.fulfil_extractorder", order),
+            "may_see_review": request.user.has_perm("logreview.view_review", order),
             "upload_form": UploadForm(),
         },
     )
@@ -360,3 +365,84 @@ def load_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if load is None:
         raise Http404
     return render(request, "logreview/load_detail.html", {"load": load})
+
+
+def _review_order(request: HttpRequest, pk: int) -> ExtractOrder:
+    order = _order(request, pk)
+    if not request.user.has_perm("logreview.view_review", order):
+        raise PermissionDenied
+    return order
+
+
+def _review_page(
+    request: HttpRequest, order: ExtractOrder, outcome_form: OutcomeForm | None = None
+) -> HttpResponse:
+    data = build_review(order, request.user)
+    may_review = request.user.has_perm("logreview.review_extractorder", order)
+    if outcome_form is None:
+        outcome_form = OutcomeForm(
+            initial={
+                "completed_on": today(),
+                "persons_reviewed": data.persons,
+                "logs_reviewed": data.total,
+            }
+        )
+    return render(
+        request,
+        "logreview/review.html",
+        {
+            "order": order,
+            "review": data,
+            "may_review": may_review,
+            "verdicts": Verdict.choices,
+            "outcome_form": outcome_form,
+        },
+    )
+
+
+@login_required
+@records_view("logreview.review.viewed", object_type="logreview.extractorder")
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, _review_order(request, pk))
+
+
+@login_required
+@require_POST
+def review_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _review_order(request, pk)
+    form = JudgmentForm(request.POST)
+    if not request.user.has_perm("logreview.review_extractorder", order):
+        services.deny(request.user, order, "judge access")
+    if not form.is_valid():
+        messages.error(request, _("Choose a judgment and write a comment."))
+        return redirect("logreview:review", pk=order.pk)
+    try:
+        services.judge(
+            actor=request.user,
+            order=order,
+            entry_id=form.cleaned_data["entry"],
+            verdict=form.cleaned_data["verdict"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("The judgment was saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("logreview:review", pk=order.pk)
+
+
+@login_required
+@require_POST
+def review_document(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _review_order(request, pk)
+    if not request.user.has_perm("logreview.review_extractorder", order):
+        services.deny(request.user, order, "document review")
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document(actor=request.user, order=order, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The review's outcome was documented."))
+            return redirect("logreview:review", pk=order.pk)
+    return _review_page(request, order, form)

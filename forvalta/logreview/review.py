@@ -1,0 +1,209 @@
+"""The review of a fulfilled extract order (seed 004 section 6.4): per drawn employee and
+drawn day every access of the employee's account in the order's extract, with the
+explanations the reference data gives and the flags that call for attention.
+
+Set-based: a fixed number of queries whatever the number of accesses (the drawn
+employees and days, the accesses, the distinct clients per account and day, every
+reference row of the accesses' clients in one query, the judgments, the outcome).
+
+- Explanations: the client was placed in the employee's unit that day (the unit logged
+  on the access or the drawn unit); the employee was the client's case officer that day.
+- Flags: protected identity; the client is a co-worker (their hash equals an employee's
+  own number's hash) or the employee's own record; outside the unit's hours (the
+  source's `hours_from`-`hours_to` on weekdays); many more distinct clients than the
+  peers that day (more than twice the median of the accounts active in the extract that
+  day). Same surname is not checked: the log holds no client names.
+- An access is explained automatically when it has an explanation and no flag; the
+  others each need a judgment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forvalta.logreview.models import (
+    DrawnDay,
+    DrawnEmployee,
+    ExtractOrder,
+    Judgment,
+    LoadKind,
+    LogEntry,
+    ReferenceRow,
+    ReviewOutcome,
+)
+
+PEER_FACTOR = 2
+
+
+@dataclass
+class Access:
+    entry: LogEntry
+    explanations: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    judgment: Judgment | None = None
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explanations) and not self.flags
+
+
+@dataclass
+class EmployeeDay:
+    employee: DrawnEmployee
+    day: dt.date
+    accesses: list[Access] = field(default_factory=list)
+    clients: int = 0
+    peer_median: float = 0.0
+
+    @property
+    def explained(self) -> list[Access]:
+        return [a for a in self.accesses if a.explained]
+
+    @property
+    def unexplained(self) -> list[Access]:
+        return [a for a in self.accesses if not a.explained]
+
+
+@dataclass
+class Review:
+    order: ExtractOrder
+    days: list[EmployeeDay]
+    outcome: ReviewOutcome | None
+
+    @property
+    def accesses(self) -> list[Access]:
+        return [a for d in self.days for a in d.accesses]
+
+    @property
+    def total(self) -> int:
+        return len(self.accesses)
+
+    @property
+    def explained_count(self) -> int:
+        return sum(1 for a in self.accesses if a.explained)
+
+    @property
+    def explained_percent(self) -> int:
+        return round(100 * self.explained_count / self.total) if self.total else 0
+
+    @property
+    def waiting(self) -> int:
+        """Unexplained accesses without a judgment."""
+        return sum(1 for a in self.accesses if not a.explained and a.judgment is None)
+
+    @property
+    def persons(self) -> int:
+        return len({d.employee.pk for d in self.days})
+
+    def access(self, entry_id: int) -> Access | None:
+        return next((a for a in self.accesses if a.entry.pk == entry_id), None)
+
+
+def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def build(order: ExtractOrder, user: Any) -> Review:
+    source = order.round.schedule.source
+    employees = list(DrawnEmployee.objects.visible_to(user).filter(drawn_unit=order.drawn_unit))
+    drawn: dict[tuple[str, dt.date], EmployeeDay] = {}
+    by_pk = {e.pk: e for e in employees}
+    for day in DrawnDay.objects.visible_to(user).filter(employee__drawn_unit=order.drawn_unit):
+        employee = by_pk.get(day.employee_id)
+        if employee is not None:
+            drawn[(employee.account, day.day)] = EmployeeDay(employee, day.day)
+    outcome = ReviewOutcome.objects.visible_to(user).filter(order=order).first()
+    if not drawn:
+        return Review(order, [], outcome)
+    accounts = sorted({a for a, _d in drawn})
+    dates = sorted({d for _a, d in drawn})
+    extract = LogEntry.objects.visible_to(user).filter(load__order=order)
+    entries = extract.filter(account__in=accounts, time__date__in=dates).order_by("time", "pk")
+    for entry in entries:
+        slot = drawn.get((entry.account, timezone.localtime(entry.time).date()))
+        if slot is not None:
+            slot.accesses.append(Access(entry))
+    # Distinct clients per account and day among everyone active in the extract.
+    per_day: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    for row in (
+        extract.filter(time__date__in=dates)
+        .annotate(day=TruncDate("time"))
+        .values("account", "day")
+        .annotate(clients=Count("client_hash", distinct=True))
+        .order_by()
+    ):
+        per_day[row["day"]][row["account"]] = row["clients"]
+    accesses = [a for slot in drawn.values() for a in slot.accesses]
+    hashes = sorted({a.entry.client_hash for a in accesses})
+    placements: dict[str, list[tuple[str, Any, Any]]] = defaultdict(list)
+    officers: dict[tuple[str, str], list[tuple[Any, Any]]] = defaultdict(list)
+    protected: set[str] = set()
+    coworkers: dict[str, str] = {}
+    # Derived server-side: the reviewer sees the explanations, never the reference rows.
+    # scoping: allowed the rows of the order's own source (the order is read through visible_to)
+    for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes):
+        if ref.kind == LoadKind.PLACEMENTS:
+            placements[ref.client_hash].append((ref.unit.casefold(), ref.valid_from, ref.valid_to))
+        elif ref.kind == LoadKind.ASSIGNMENTS:
+            officers[(ref.client_hash, ref.account)].append((ref.valid_from, ref.valid_to))
+        elif ref.kind == LoadKind.PROTECTED:
+            protected.add(ref.client_hash)
+        elif ref.kind == LoadKind.EMPLOYEES:
+            coworkers[ref.client_hash] = ref.account
+    judgments = {
+        j.entry_id: j
+        for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")
+    }
+    drawn_unit = order.drawn_unit.unit_name.casefold()
+    for slot in drawn.values():
+        counts = per_day.get(slot.day, {})
+        slot.clients = counts.get(slot.employee.account, 0)
+        slot.peer_median = statistics.median(counts.values()) if counts else 0.0
+        outlier = len(counts) > 1 and slot.clients > PEER_FACTOR * slot.peer_median
+        for access in slot.accesses:
+            entry = access.entry
+            day = slot.day
+            local = timezone.localtime(entry.time)
+            units = {drawn_unit, entry.unit.casefold()} - {""}
+            if any(
+                unit in units and _within(day, start, end)
+                for unit, start, end in placements.get(entry.client_hash, [])
+            ):
+                access.explanations.append(_("The client was placed in the employee's unit"))
+            if any(
+                _within(day, start, end)
+                for start, end in officers.get((entry.client_hash, entry.account), [])
+            ):
+                access.explanations.append(_("The employee was the client's case officer"))
+            if entry.client_hash in protected:
+                access.flags.append(_("Protected identity"))
+            colleague = coworkers.get(entry.client_hash)
+            if colleague is not None:
+                access.flags.append(
+                    _("The employee's own record")
+                    if colleague == entry.account
+                    else _("The client is a co-worker")
+                )
+            if (
+                local.weekday() >= 5
+                or local.hour < source.hours_from
+                or local.hour >= source.hours_to
+            ):
+                access.flags.append(_("Outside the unit's hours"))
+            if outlier:
+                access.flags.append(
+                    _("Many more clients than the peers that day (%(count)s, median %(median)s)")
+                    % {"count": slot.clients, "median": f"{slot.peer_median:g}"}
+                )
+            access.judgment = judgments.get(entry.pk)
+    days = sorted(drawn.values(), key=lambda d: (d.employee.position, d.employee.account, d.day))
+    return Review(order, days, outcome)
