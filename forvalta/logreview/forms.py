@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "client_unit": _("Column: client's unit"),
     "action": _("Column: action"),
     "record_part": _("Column: record part"),
+    "client_name": _("Column: client's name (only a hash of the surname is kept)"),
 }
 MAX_FILE = 50 * 1024 * 1024
 

@@ -40,6 +40,15 @@ def client_hash(organisation_id: int, number: str) -> str:
     return hmac.new(organisation_key(organisation_id), number.encode(), hashlib.sha256).hexdigest()
 
 
+def surname_hash(organisation_id: int, full_name: str) -> str:
+    """The keyed hash of a name's last word (case-folded); "" for no name."""
+    words = str(full_name).split()
+    if not words:
+        return ""
+    key = organisation_key(organisation_id)
+    return hmac.new(key, f"surname:{words[-1].casefold()}".encode(), hashlib.sha256).hexdigest()
+
+
 def masked(number: str) -> str:
     """19121212-1212 -> 19121212-****."""
     return number[:9] + "****"

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forvalta.logreview.identity import InvalidIdentity, hash_and_mask
+from forvalta.logreview.identity import InvalidIdentity, hash_and_mask, surname_hash
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     REFERENCE_FIELDS,
@@ -40,6 +40,7 @@ LIMITS = {
     "client_unit": 200,
     "action": 200,
     "record_part": 200,
+    "client_name": 200,
 }
 COLUMNS = (
     "organisation_id",
@@ -54,6 +55,7 @@ COLUMNS = (
     "client_unit",
     "action",
     "record_part",
+    "client_surname",
 )
 
 
@@ -168,6 +170,7 @@ def parse(
                 cell("client_unit"),
                 cell("action"),
                 cell("record_part"),
+                surname_hash(organisation_id, cell("client_name")),
             )
         )
     if errors:

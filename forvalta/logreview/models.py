@@ -32,6 +32,7 @@ MAPPED_FIELDS = (
     "client_unit",
     "action",
     "record_part",
+    "client_name",
 )
 REQUIRED_FIELDS = ("time", "account", "client_id")
 
@@ -46,6 +47,7 @@ def default_mapping() -> dict[str, str]:
         "client_unit": "Klientens enhet",
         "action": "Händelse",
         "record_part": "Journaldel",
+        "client_name": "",
     }
 
 
@@ -416,6 +418,9 @@ class LogEntry(models.Model):
     client_unit = models.CharField(_("client's unit"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=200, blank=True)
     record_part = models.CharField(_("record part"), max_length=200, blank=True)
+    # The keyed hash of the client's surname when the log names the client (to flag a
+    # shared surname); the name itself is never stored.
+    client_surname = models.CharField(_("client's surname (hash)"), max_length=64, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -12,7 +12,8 @@ reference row of the accesses' clients in one query, the judgments, the outcome)
   own number's hash) or the employee's own record; outside the unit's hours (the
   source's `hours_from`-`hours_to` on weekdays); many more distinct clients than the
   peers that day (more than twice the median of the accounts active in the extract that
-  day). Same surname is not checked: the log holds no client names.
+  day); the same surname as the employee, when the source maps a client name column
+  (only a keyed hash of the client's surname is stored).
 - An access is explained automatically when it has an explanation and no flag; the
   others each need a judgment.
 """
@@ -30,6 +31,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forvalta.logreview.identity import surname_hash
 from forvalta.logreview.models import (
     DrawnDay,
     DrawnEmployee,
@@ -193,6 +195,10 @@ def build(order: ExtractOrder, user: Any) -> Review:
                     if colleague == entry.account
                     else _("The client is a co-worker")
                 )
+            if entry.client_surname and entry.client_surname == surname_hash(
+                order.organisation_id, entry.employee_name
+            ):
+                access.flags.append(_("Same surname as the employee"))
             if (
                 local.weekday() >= 5
                 or local.hour < source.hours_from

@@ -25,7 +25,7 @@ from forvalta.logreview.models import (
     SamplingRound,
     SamplingSchedule,
 )
-from forvalta.logreview.tests.helpers import build_access_world, log_csv, make_source
+from forvalta.logreview.tests.helpers import HEADER, build_access_world, log_csv, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,11 @@ def row(time: str, account: str, client: str, unit: str = "Hemtjänst Norr") -> 
     return (time, account, account[2:].title(), unit, client, "", "Läsa", "Journal")
 
 
-def fulfilled_order(aw: Any, capture: Any, extra: int = 0) -> ExtractOrder:
+def fulfilled_order(aw: Any, capture: Any, extra: int = 0, names: bool = False) -> ExtractOrder:
     source = make_source(aw)
+    if names:  # the log names the clients
+        source.mapping = {**source.mapping, "client_name": "Klientens namn"}
+        source.save()
     schedule = SamplingSchedule.objects.create(organisation=aw.org, source=source, kind="provider")
     round_ = SamplingRound.objects.create(
         organisation=aw.org,
@@ -125,8 +128,19 @@ def fulfilled_order(aw: Any, capture: Any, extra: int = 0) -> ExtractOrder:
         row("2026-11-05 09:00", "u-anna", C),
         *(row("2026-11-04 14:00", "u-bert", valid_number(100 + i)) for i in range(extra)),
     ]
+    data = log_csv(rows)
+    if names:
+        lines = [
+            ";".join(
+                (*r[:2], "Anna Andersson" if r[1] == "u-anna" else r[2], *r[3:])
+                + (("Cecilia andersson",) if (r[1], r[4]) == ("u-anna", C) else ("Kalle Karl",))
+            )
+            for r in rows
+        ]
+        header = HEADER.rstrip("\n") + ";Klientens namn\n"
+        data = (header + "".join(line + "\n" for line in lines)).encode()
     with capture(execute=True):
-        services.order_fulfil(actor=admin, order=order, filename="norr.csv", data=log_csv(rows))
+        services.order_fulfil(actor=admin, order=order, filename="norr.csv", data=data)
     order.refresh_from_db()
     assert order.status == "fulfilled"
     return order
@@ -343,3 +357,25 @@ def test_the_recipient_judges_and_documents(django_capture_on_commit_callbacks: 
     assert manager.post(url + "judge/", {**post, "comment": "Ändrad"}).status_code == 403
     assert state() == before
     assert AuditEvent.objects.filter(action="access.denied").count() == denied + 2
+
+
+def test_a_shared_surname_is_flagged_when_the_log_names_clients(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    aw = build_access_world()
+    order = fulfilled_order(aw, django_capture_on_commit_callbacks, names=True)
+    response = login(aw.people["mgr_north"]).get(f"/logreview/orders/{order.pk}/review/")
+    review = response.context["review"]
+    flagged = {
+        (a.entry.account, f"{a.entry.time.astimezone():%d %H:%M}")
+        for a in review.accesses
+        if "Samma efternamn som medarbetaren" in a.flags
+    }
+    assert flagged == {("u-anna", "03 10:00")}
+    assert "Samma efternamn som medarbetaren" in response.content.decode()
+    # Only a keyed hash of the surname is stored, never the name.
+    assert LogEntry.objects.exclude(client_surname="").count() == LogEntry.objects.count()
+    stored = LogEntry.objects.filter(account="u-nils").values_list(
+        "employee_name", "client_surname", "client_masked", "action", "unit"
+    )
+    assert not any("karl" in str(v).casefold() for row in stored for v in row)
