@@ -44,6 +44,34 @@ class MappingFields(forms.Form):
                 label=FIELD_LABELS[name], max_length=100, required=name in REQUIRED_FIELDS
             )
 
+        self.fields["hours_from"] = forms.IntegerField(
+            label=_("The units' hours from (hour, weekdays)"),
+            min_value=0,
+            max_value=23,
+            required=False,
+            help_text=_("Accesses outside the hours are flagged in the review. Empty: 7."),
+        )
+        self.fields["hours_to"] = forms.IntegerField(
+            label=_("The units' hours to (hour)"),
+            min_value=1,
+            max_value=24,
+            required=False,
+            help_text=_("Empty: 18."),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("hours_from"), data.get("hours_to")
+        if start is not None and end is not None and start >= end:
+            raise forms.ValidationError(_("The hours must end after they start."))
+        return data
+
+    def hours(self) -> dict[str, int | None]:
+        return {
+            "hours_from": self.cleaned_data.get("hours_from"),
+            "hours_to": self.cleaned_data.get("hours_to"),
+        }
+
     def mapping(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(f"map_{name}", "") for name in MAPPED_FIELDS}
 

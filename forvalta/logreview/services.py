@@ -77,10 +77,22 @@ def _unique_name(source: LogSource) -> None:
 
 
 def source_create(
-    *, actor: Any, organisation: Any, system: Any, name: str, mapping: dict[str, Any]
+    *,
+    actor: Any,
+    organisation: Any,
+    system: Any,
+    name: str,
+    mapping: dict[str, Any],
+    hours_from: int | None = None,
+    hours_to: int | None = None,
 ) -> LogSource:
     source = LogSource(
-        organisation=organisation, system=system, name=name.strip(), mapping=_clean_mapping(mapping)
+        organisation=organisation,
+        system=system,
+        name=name.strip(),
+        mapping=_clean_mapping(mapping),
+        hours_from=7 if hours_from is None else hours_from,
+        hours_to=18 if hours_to is None else hours_to,
     )
     _require(actor, "logreview.add_logsource", source, "create log source")
     _unique_name(source)
@@ -91,20 +103,39 @@ def source_create(
             action="logreview.logsource.created",
             obj=source,
             organisation=organisation,
-            changes={"name": [None, source.name], "mapping": [None, source.mapping]},
+            changes={
+                "name": [None, source.name],
+                "mapping": [None, source.mapping],
+                "hours": [None, [source.hours_from, source.hours_to]],
+            },
         )
     return source
 
 
 def source_update(
-    *, actor: Any, source: LogSource, name: str, mapping: dict[str, Any]
+    *,
+    actor: Any,
+    source: LogSource,
+    name: str,
+    mapping: dict[str, Any],
+    hours_from: int | None = None,
+    hours_to: int | None = None,
 ) -> LogSource:
     _require(actor, "logreview.change_logsource", source, "change log source")
     with transaction.atomic():
         fresh = LogSource.objects.select_for_update().get(pk=source.pk)
-        before = {"name": fresh.name, "mapping": fresh.mapping}
+        before = {
+            "name": fresh.name,
+            "mapping": fresh.mapping,
+            "hours_from": fresh.hours_from,
+            "hours_to": fresh.hours_to,
+        }
         fresh.name = name.strip()
         fresh.mapping = _clean_mapping(mapping)
+        fresh.hours_from = 7 if hours_from is None else hours_from
+        fresh.hours_to = 18 if hours_to is None else hours_to
+        if fresh.hours_from >= fresh.hours_to:
+            raise ValidationError(_("The hours must end after they start."))
         _unique_name(fresh)
         fresh.save()
         changes = {

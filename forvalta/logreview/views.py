@@ -49,7 +49,11 @@ def _source(request: HttpRequest, pk: int) -> LogSource:
 
 
 def _initial_mapping(source: LogSource) -> dict[str, Any]:
-    initial: dict[str, Any] = {"name": source.name}
+    initial: dict[str, Any] = {
+        "name": source.name,
+        "hours_from": source.hours_from,
+        "hours_to": source.hours_to,
+    }
     initial.update({f"map_{k}": v for k, v in (source.mapping or {}).items()})
     return initial
 
@@ -91,6 +95,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
                 system=form.cleaned_data["system"],
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
+                **form.hours(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -113,6 +118,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 source=source,
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
+                **form.hours(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

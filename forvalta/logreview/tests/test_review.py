@@ -379,3 +379,35 @@ def test_a_shared_surname_is_flagged_when_the_log_names_clients(
         "employee_name", "client_surname", "client_masked", "action", "unit"
     )
     assert not any("karl" in str(v).casefold() for row in stored for v in row)
+
+
+def test_the_units_hours_are_configured_on_the_source(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    aw = build_access_world()
+    order = fulfilled_order(aw, django_capture_on_commit_callbacks)
+    source = order.round.schedule.source
+    edit = {
+        "name": source.name,
+        **{f"map_{k}": v for k, v in source.mapping.items()},
+        "hours_from": "10",
+        "hours_to": "21",
+    }
+    url = f"/logreview/sources/{source.pk}/edit/"
+    controller = login(aw.people["controller"])
+    # Refused: hours ending before they start; another organisation.
+    bad = controller.post(url, {**edit, "hours_to": "9"})
+    assert bad.context["form"].non_field_errors() == [
+        "Öppettiden måste sluta efter att den börjar."
+    ]
+    assert login(aw.people["other_controller"]).post(url, edit).status_code == 404
+    source.refresh_from_db()
+    assert (source.hours_from, source.hours_to) == (7, 18)
+    assert controller.post(url, edit).status_code == 302
+    source.refresh_from_db()
+    assert (source.hours_from, source.hours_to) == (10, 21)
+    event = AuditEvent.objects.get(action="logreview.logsource.updated")
+    assert (event.changes["hours_from"], event.changes["hours_to"]) == ([7, 10], [18, 21])
+    page = login(aw.people["mgr_north"]).get(f"/logreview/orders/{order.pk}/review/")
+    # 09:00 and 09:30 are now outside the hours; 20:00 inside.
+    assert "1 av 8 åtkomster förklarades automatiskt (12 %)." in page.content.decode()
