@@ -28,6 +28,7 @@ from forvalta.logreview.models import (
     OperationKind,
     OrderStatus,
     ReviewOutcome,
+    RoundStatus,
     SamplingRound,
     SamplingSchedule,
     Verdict,
@@ -510,4 +511,22 @@ def document(
                 "incident_persons": [None, incident_persons],
             },
         )
+        _finish_round(actor, fresh)
     return outcome
+
+
+def _finish_round(actor: Any, order: ExtractOrder) -> None:
+    """The round is done when every one of its orders' reviews is documented."""
+    round_ = SamplingRound.objects.select_for_update().get(pk=order.round_id)
+    open_orders = ExtractOrder.objects.filter(round=round_, outcome__isnull=True)
+    if round_.status == RoundStatus.DONE or open_orders.exists():
+        return
+    round_.status = RoundStatus.DONE
+    round_.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="logreview.samplinground.done",
+        obj=round_,
+        organisation=round_.organisation,
+        changes={"status": [RoundStatus.DRAWN, RoundStatus.DONE]},
+    )

@@ -343,6 +343,9 @@ def test_the_recipient_judges_and_documents(django_capture_on_commit_callbacks: 
     ) == (order, dt.date(2026, 12, 2), aw.people["mgr_north"], 2, 8, True, True, 1)
     documented = AuditEvent.objects.get(action="logreview.review.documented")
     assert documented.changes["incident_persons"] == [None, 1]
+    # The round's only order is documented: the round is done.
+    assert SamplingRound.objects.get().status == "done"
+    assert AuditEvent.objects.filter(action="logreview.samplinground.done").count() == 1
     page = manager.get(url).content.decode()
     assert "<dt>Datum då granskningen slutfördes</dt><dd>2026-12-02</dd>" in page
     assert "<dt>Granskningen var</dt><dd>Med anmärkning</dd>" in page
