@@ -259,13 +259,18 @@ def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
         fresh.status = OrderStatus.ATTESTED
         fresh.attested_by = actor
         fresh.attested_at = timezone.now()
-        fresh.save(update_fields=["status", "attested_by", "attested_at"])
+        changes: dict[str, Any] = {"status": [OrderStatus.REQUESTED, OrderStatus.ATTESTED]}
+        if fresh.recipient_id is None:
+            # An authority order: the attesting controller receives and reviews it.
+            fresh.recipient = actor
+            changes["recipient"] = [None, actor.pk]
+        fresh.save(update_fields=["status", "attested_by", "attested_at", "recipient"])
         record(
             actor=actor,
             action="logreview.extractorder.attested",
             obj=fresh,
             organisation=fresh.organisation,
-            changes={"status": [OrderStatus.REQUESTED, OrderStatus.ATTESTED]},
+            changes=changes,
         )
     return fresh
 

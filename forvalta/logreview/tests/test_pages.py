@@ -325,3 +325,7 @@ def test_an_authority_order_is_attested_by_the_controller(
     assert login(aw.people["controller"]).post(url).status_code == 302
     order.refresh_from_db()
     assert (order.status, order.attested_by) == (OrderStatus.ATTESTED, aw.people["controller"])
+    # Nobody was named to receive it: the attesting controller receives and reviews it.
+    assert order.recipient == aw.people["controller"]
+    attested = AuditEvent.objects.get(action="logreview.extractorder.attested")
+    assert attested.changes["recipient"] == [None, aw.people["controller"].pk]
