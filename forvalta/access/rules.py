@@ -212,14 +212,17 @@ def holds_the_access_asked_for(user: Any, request: Any) -> bool:
     """An existing user with the same access (seed 000 4.5.2): the asker's own account
     in the system's latest snapshot of the organisation holds every role asked for.
     (Roles have no order in the model, so "higher" access is not inferred.)"""
-    from forvalta.access.models import Account, Snapshot, SnapshotStatus
+    from django.db.models import Q
 
+    from forvalta.access.models import Account, RequestKind, Snapshot, SnapshotStatus
+    from forvalta.core.models import today
+
+    if request.kind != RequestKind.GRANT:  # asking to remove someone's access is not theirs
+        return False
+    # Everything asked for: the chosen role and the roles written out, together.
+    wanted = {r.strip().casefold() for r in re.split(r"[,|;]", request.roles or "") if r.strip()}
     if request.access_role_id:
-        wanted = {request.access_role.name.strip().casefold()}
-    else:
-        wanted = {
-            r.strip().casefold() for r in re.split(r"[,|;]", request.roles or "") if r.strip()
-        }
+        wanted.add(request.access_role.name.strip().casefold())
     if not wanted or not request.system_id:
         return False
     latest = (
@@ -231,9 +234,10 @@ def holds_the_access_asked_for(user: Any, request: Any) -> bool:
         .order_by("-taken_on", "-pk")
         .values("pk")[:1]
     )
-    for roles in Account.objects.filter(snapshot__in=latest, person_id=user.pk).values_list(
-        "roles", flat=True
-    ):
+    own = Account.objects.filter(snapshot__in=latest, person_id=user.pk).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today())
+    )
+    for roles in own.values_list("roles", flat=True):
         if wanted <= {r.strip().casefold() for r in roles.split("|") if r.strip()}:
             return True
     return False

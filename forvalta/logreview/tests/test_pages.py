@@ -141,7 +141,9 @@ def test_a_bad_file_is_refused_with_a_swedish_message(
     assert LogEntry.objects.count() == 0
     page = client.get(f"/logreview/loads/{load.pk}/").content.decode()
     assert "<li>Filen lästes inte in; ingenting av den har sparats.</li>" in page
-    assert "<li>Rad 5: ”2026-11-05 25:00” är inte en tidpunkt.</li>" in page
+    assert (
+        "<li>Rad 5: kolumnen ”Tidpunkt” innehåller ingen tidpunkt (ÅÅÅÅ-MM-DD TT:MM).</li>" in page
+    )
     # The log file and its rows are not shown to a member without the staff role.
     assert login(aw.people["anna"]).get(f"/logreview/loads/{load.pk}/").status_code == 404
     assert (
