@@ -267,6 +267,9 @@ def test_the_unit_manager_attests_and_the_log_administrator_fulfils(
     assert AuditEvent.objects.filter(action="access.denied").count() == 3
 
     manager = login(aw.people["mgr_north"])
+    # The menu leads the manager there while an order waits for their attestation.
+    assert 'href="/logreview/">Logguppföljning</a>' in manager.get("/").content.decode()
+    assert 'href="/logreview/">' not in login(aw.people["anna"]).get("/").content.decode()
     listing = manager.get("/logreview/").content.decode()
     assert f'href="{url}"' in listing
     assert "Attestera beställningen" in manager.get(url).content.decode()
