@@ -20,6 +20,7 @@ campaigns and everything in them are immutable.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -75,7 +76,14 @@ def access_roles(scope: Scope) -> list[tuple[int, int | None, int | None, str]]:
         .values_list("campaign__organisation_id", "no_system", "no_service", "code")
         .order_by()
     )
-    return list(roles.union(lists, all=True))
+    extra = [part(scope) for part in ROLE_FACT_PARTS]
+    return list(roles.union(lists, *extra, all=True))
+
+
+# Parts that build on this one add rows of (organisation, None, None, code) to the same
+# UNION (e.g. log review: an extract order waiting for the user's attestation), so the
+# menu still asks one query: each a function of the scope returning such a values_list.
+ROLE_FACT_PARTS: list[Callable[[Scope], Any]] = []
 
 
 @scope_fact("access_reviewer")
@@ -212,14 +220,17 @@ def holds_the_access_asked_for(user: Any, request: Any) -> bool:
     """An existing user with the same access (seed 000 4.5.2): the asker's own account
     in the system's latest snapshot of the organisation holds every role asked for.
     (Roles have no order in the model, so "higher" access is not inferred.)"""
-    from forvalta.access.models import Account, Snapshot, SnapshotStatus
+    from django.db.models import Q
 
+    from forvalta.access.models import Account, RequestKind, Snapshot, SnapshotStatus
+    from forvalta.core.models import today
+
+    if request.kind != RequestKind.GRANT:  # asking to remove someone's access is not theirs
+        return False
+    # Everything asked for: the chosen role and the roles written out, together.
+    wanted = {r.strip().casefold() for r in re.split(r"[,|;]", request.roles or "") if r.strip()}
     if request.access_role_id:
-        wanted = {request.access_role.name.strip().casefold()}
-    else:
-        wanted = {
-            r.strip().casefold() for r in re.split(r"[,|;]", request.roles or "") if r.strip()
-        }
+        wanted.add(request.access_role.name.strip().casefold())
     if not wanted or not request.system_id:
         return False
     latest = (
@@ -231,9 +242,10 @@ def holds_the_access_asked_for(user: Any, request: Any) -> bool:
         .order_by("-taken_on", "-pk")
         .values("pk")[:1]
     )
-    for roles in Account.objects.filter(snapshot__in=latest, person_id=user.pk).values_list(
-        "roles", flat=True
-    ):
+    own = Account.objects.filter(snapshot__in=latest, person_id=user.pk).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today())
+    )
+    for roles in own.values_list("roles", flat=True):
         if wanted <= {r.strip().casefold() for r in roles.split("|") if r.strip()}:
             return True
     return False

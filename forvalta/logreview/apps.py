@@ -8,7 +8,12 @@ class LogReviewConfig(AppConfig):
     verbose_name = _("Log review")
 
     def ready(self) -> None:
-        from forvalta.logreview import rules  # noqa: F401  (registers the permissions)
+        from forvalta.logreview import rules
         from forvalta.logreview.scoping import declare_logreview_models
 
         declare_logreview_models()
+        from forvalta.access.rules import ROLE_FACT_PARTS
+
+        # The menu's "an order waits for your attestation" in the access roles' one query.
+        if rules.waiting_attestations not in ROLE_FACT_PARTS:
+            ROLE_FACT_PARTS.append(rules.waiting_attestations)

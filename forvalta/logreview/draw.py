@@ -62,7 +62,11 @@ def candidates(source_id: int, month: dt.date) -> dict[str, dict[str, Candidate]
     end_day = month_days(month)[-1] + dt.timedelta(days=1)
     end = timezone.make_aware(dt.datetime.combine(end_day, dt.time.min), tz)
     rows = (
-        LogEntry.objects.filter(source_id=source_id, time__gte=start, time__lt=end)
+        # The source's own log, not the extracts loaded for orders (the same accesses
+        # again): a round's seed draws the same after its orders are fulfilled.
+        LogEntry.objects.filter(
+            source_id=source_id, time__gte=start, time__lt=end, load__order__isnull=True
+        )
         .annotate(day=TruncDate("time", tzinfo=tz))
         .values("account", "employee_name", "unit", "day")
         .annotate(n=Count("pk"))
@@ -72,7 +76,9 @@ def candidates(source_id: int, month: dt.date) -> dict[str, dict[str, Candidate]
     people: dict[str, Candidate] = {}
     for row in rows:
         person = people.setdefault(row["account"], Candidate(row["account"]))
-        person.name = person.name or row["employee_name"]
+        # The name is the least of those logged (rows come in no order): the same each time.
+        if row["employee_name"] and (not person.name or row["employee_name"] < person.name):
+            person.name = row["employee_name"]
         person.days.add(row["day"])
         units[row["account"]][row["unit"]] += row["n"]
     result: dict[str, dict[str, Candidate]] = defaultdict(dict)

@@ -80,7 +80,13 @@ def read_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
     text = decode(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if "\x00" in text:
+        raise FileRefused([_("The file holds a NUL character: it is not a text export.")])
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        # A quote never closed (the rest of the file as one cell), a bare carriage return.
+        raise FileRefused([_("The file could not be read as CSV.")]) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise FileRefused([_("The file is empty.")])
@@ -94,6 +100,8 @@ def parse_time(value: str) -> dt.datetime:
             naive = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if not 1900 <= naive.year <= 2100:
+            break
         return timezone.make_aware(naive)
     raise ValueError(text)
 
@@ -133,7 +141,12 @@ def parse(
         try:
             time = parse_time(cell("time"))
         except ValueError:
-            problems.append(_("“%(value)s” is not a time") % {"value": cell("time")[:30]})
+            # The cell is not repeated: with shifted columns it may be a personal
+            # identity number, and the message is kept with the load.
+            problems.append(
+                _("the column “%(column)s” holds no time (YYYY-MM-DD HH:MM)")
+                % {"column": mapping.get("time", "time")}
+            )
         account = cell("account")
         if not account:
             problems.append(_("the account is missing"))

@@ -119,15 +119,35 @@ def uses_menu(user: Any) -> bool:
     """The controller and the log administrator; an attestant with an order waiting."""
     if holds_any(user, CONTROLLER + ADMINISTRATOR):
         return True
+    # From the access part's one query of the user's roles (`waiting_attestations`).
+    return bool(
+        user.is_authenticated and any(r[3] == ATTESTANT for r in scope_for(user).access_roles)
+    )
+
+
+ATTESTANT = "log_attestant"
+
+
+def waiting_attestations(scope: Any) -> Any:
+    """(organisation, None, None, ATTESTANT) for each extract order waiting for the
+    user's attestation: a part of the access roles' UNION (access.rules.ROLE_FACT_PARTS)."""
+    from django.db.models import CharField, IntegerField, Value
+
     from forvalta.logreview.models import ExtractOrder
 
-    return bool(
-        user.is_authenticated
-        and ExtractOrder.objects.filter(
-            attestant_id=user.pk,
+    return (
+        ExtractOrder.objects.filter(
+            attestant_id=scope.user.pk,
             status=OrderStatus.REQUESTED,
-            organisation_id__in=sorted(scope_for(user).org_ids),
-        ).exists()
+            organisation_id__in=sorted(scope.org_ids),
+        )
+        .annotate(
+            no_system=Value(None, output_field=IntegerField()),
+            no_service=Value(None, output_field=IntegerField()),
+            code=Value(ATTESTANT, output_field=CharField()),
+        )
+        .values_list("organisation_id", "no_system", "no_service", "code")
+        .order_by()
     )
 
 

@@ -5,6 +5,7 @@ its audit event in one transaction; a refusal records `access.denied`, raises
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from functools import partial
 from typing import Any
@@ -33,6 +34,8 @@ from forvalta.logreview.models import (
     SamplingSchedule,
     Verdict,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse(actor: Any, obj: Any, verb: str) -> None:
@@ -388,6 +391,12 @@ def _run_load(load: LogLoad) -> str:
             fresh = LogLoad.objects.select_for_update().get(pk=load_id)
             if fresh.status != LoadStatus.QUEUED:
                 return "skipped"
+            order = None
+            if fresh.order_id:
+                # Locked first: two extracts for one order are never both loaded.
+                order = ExtractOrder.objects.select_for_update().get(pk=fresh.order_id)
+                if order.status != OrderStatus.ATTESTED:
+                    raise FileRefused([_("The order is already fulfilled.")])
             count = load_file(fresh)
             fresh.status = LoadStatus.LOADED
             fresh.row_count = count
@@ -401,8 +410,7 @@ def _run_load(load: LogLoad) -> str:
                 organisation=fresh.organisation,
                 changes={"status": [LoadStatus.QUEUED, LoadStatus.LOADED], "rows": [0, count]},
             )
-            if fresh.order_id:
-                order = ExtractOrder.objects.select_for_update().get(pk=fresh.order_id)
+            if order is not None:
                 order.status = OrderStatus.FULFILLED
                 order.fulfilled_by = actor
                 order.fulfilled_at = timezone.now()
@@ -416,6 +424,11 @@ def _run_load(load: LogLoad) -> str:
                 )
     except FileRefused as exc:
         return fail("\n".join(exc.messages))
+    except Exception:
+        # Anything else (a database refusing a value): the load fails visibly and the
+        # file, with its full personal identity numbers, is not kept.
+        logger.exception("log load %s failed", load_id)
+        return fail(_("The file could not be loaded. Check its format and load it again."))
     return "loaded"
 
 

@@ -53,11 +53,14 @@ def on_completion(code: str, completion: Completion) -> None:
 
 
 def template_code(run: ProcessRun) -> str:
-    template = run.template
-    if template.code:
-        return template.code
-    origin = template.copied_from
-    return origin.code if origin is not None else ""
+    """The code of the run's template, or of the seeded template it was copied from
+    (through copies of copies)."""
+    template: Any = run.template
+    for _depth in range(20):
+        if template.code or template.copied_from_id is None:
+            return str(template.code)
+        template = template.copied_from
+    return ""
 
 
 def _all_finished(run: ProcessRun) -> str | None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from forvalta.access.models import (
     AccessRequest,
+    AccessRole,
     Campaign,
     CampaignStatus,
     ListKind,
@@ -345,8 +346,12 @@ def test_a_colleague_with_the_same_access_asks_for_someone_else(client, aw):
         p["anna"],
         "Handläggare",
     )
-    # More than she holds herself: refused, nothing made.
+    # More than she holds herself (written out, or beside a chosen role), or a removal
+    # of someone else's access: refused, nothing made.
     assert _ask(client, aw, p["cia"], roles="Handläggare, Administratör").status_code == 403
+    role = AccessRole.objects.create(system=aw.system, name="Handläggare")
+    assert _ask(client, aw, p["cia"], access_role=role.pk, roles="Administratör").status_code == 403
+    assert _ask(client, aw, p["cia"], kind="remove").status_code == 403
     _login(client, p["dan"])
     assert _ask(client, aw, p["cia"]).status_code == 403
     assert AccessRequest.objects.count() == 1

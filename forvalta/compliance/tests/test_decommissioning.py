@@ -176,6 +176,16 @@ def test_the_platforms_avveckling_run_completes_with_the_checklist(client):
         status=RunStatus.IN_PROGRESS,
     )
     assert template_code(run) == "decommissioning"
+    # An organisation's copy of a copy is still the seed's "Avveckling".
+    copy = ProcessTemplate.objects.create(
+        name="Vår avveckling", organisation=town.orgs["muni"], copied_from=seeded
+    )
+    copy_of_copy = ProcessTemplate.objects.create(
+        name="Avveckling v2", organisation=town.orgs["muni"], copied_from=copy
+    )
+    run.template = copy_of_copy
+    run.save()
+    assert template_code(run) == "decommissioning"
     client.force_login(town.users["admin"])
     url = reverse("workflow:transition", args=["processes.processrun", run.pk, "complete"])
 

@@ -101,7 +101,8 @@ def test_a_bad_row_refuses_the_whole_file(django_capture_on_commit_callbacks: An
     assert LogEntry.objects.count() == 0
     assert load.error.splitlines() == [
         "Filen lästes inte in; ingenting av den har sparats.",
-        "Rad 4: ”2026-13-03 09:15” är inte en tidpunkt; klientens personnummer är inte giltigt.",
+        "Rad 4: kolumnen ”Tidpunkt” innehåller ingen tidpunkt (ÅÅÅÅ-MM-DD TT:MM); "
+        "klientens personnummer är inte giltigt.",
     ]
 
 
@@ -188,4 +189,58 @@ def test_an_empty_file_is_refused(django_capture_on_commit_callbacks: Any) -> No
         )
     load.refresh_from_db()
     assert (load.status, load.error) == (LoadStatus.FAILED, "Filen innehåller inga loggrader.")
+    assert LogEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # A quote never closed runs to the end; a bare carriage return inside a cell.
+        (log_csv(ROWS).replace(b"Anna Andersson", b'"Anna Andersson'), None),
+        (log_csv(ROWS).replace(b"Anna Andersson", b"Anna\rAndersson"), None),
+        (log_csv(ROWS).replace(b"Journal", b"Jour\x00nal"), "NUL"),
+        # Shifted columns: the number where the time should be is not repeated.
+        (log_csv([(r[4], *r[1:4], r[0], *r[5:]) for r in ROWS]), "shifted"),
+        (log_csv([("0001-01-01 00:00", *ROWS[0][1:])]), "year"),
+    ],
+    ids=["open-quote", "bare-cr", "nul", "shifted", "year-1"],
+)
+def test_a_hostile_file_fails_visibly_and_nothing_of_it_is_kept(
+    django_capture_on_commit_callbacks: Any, data: bytes, message: str | None
+) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    with django_capture_on_commit_callbacks(execute=True):
+        load = services.log_upload(
+            actor=aw.people["sysadmin"], source=source, filename="l.csv", data=data
+        )
+    load.refresh_from_db()
+    assert (load.status, load.row_count, bytes(load.data)) == (LoadStatus.FAILED, 0, b"")
+    assert LogEntry.objects.count() == 0
+    assert "191212121212" not in load.error and "1212-1212" not in load.error
+    if message == "NUL":
+        assert "Filen innehåller ett NUL-tecken: den är ingen textexport." in load.error
+    if message == "year":
+        assert "kolumnen ”Tidpunkt” innehåller ingen tidpunkt" in load.error
+
+
+def test_an_unexpected_failure_fails_the_load_and_drops_the_file(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+
+    def broken(load: Any) -> int:
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr("forvalta.logreview.ingest.load_file", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        load = services.log_upload(
+            actor=aw.people["sysadmin"], source=source, filename="l.csv", data=log_csv(ROWS)
+        )
+    load.refresh_from_db()
+    assert (load.status, bytes(load.data)) == (LoadStatus.FAILED, b"")
+    assert load.error.endswith(
+        "Filen kunde inte läsas in. Kontrollera formatet och läs in den igen."
+    )
     assert LogEntry.objects.count() == 0

@@ -12,6 +12,7 @@ from django.test import Client
 
 from forvalta.audit.models import AuditEvent
 from forvalta.logreview import services
+from forvalta.logreview.draw import candidates
 from forvalta.logreview.models import (
     DrawnEmployee,
     ExtractOrder,
@@ -141,7 +142,9 @@ def test_a_bad_file_is_refused_with_a_swedish_message(
     assert LogEntry.objects.count() == 0
     page = client.get(f"/logreview/loads/{load.pk}/").content.decode()
     assert "<li>Filen lästes inte in; ingenting av den har sparats.</li>" in page
-    assert "<li>Rad 5: ”2026-11-05 25:00” är inte en tidpunkt.</li>" in page
+    assert (
+        "<li>Rad 5: kolumnen ”Tidpunkt” innehåller ingen tidpunkt (ÅÅÅÅ-MM-DD TT:MM).</li>" in page
+    )
     # The log file and its rows are not shown to a member without the staff role.
     assert login(aw.people["anna"]).get(f"/logreview/loads/{load.pk}/").status_code == 404
     assert (
@@ -264,6 +267,9 @@ def test_the_unit_manager_attests_and_the_log_administrator_fulfils(
     assert AuditEvent.objects.filter(action="access.denied").count() == 3
 
     manager = login(aw.people["mgr_north"])
+    # The menu leads the manager there while an order waits for their attestation.
+    assert 'href="/logreview/">Logguppföljning</a>' in manager.get("/").content.decode()
+    assert 'href="/logreview/">' not in login(aw.people["anna"]).get("/").content.decode()
     listing = manager.get("/logreview/").content.decode()
     assert f'href="{url}"' in listing
     assert "Attestera beställningen" in manager.get(url).content.decode()
@@ -281,7 +287,14 @@ def test_the_unit_manager_attests_and_the_log_administrator_fulfils(
 
     admin = login(aw.people["sysadmin"])
     assert "Ladda upp loggutdraget" in admin.get(url).content.decode()
-    upload = SimpleUploadedFile("norr.csv", log_csv(month_rows()[:4]), content_type="text/csv")
+    # The extract (the same accesses again, and many of one person's on another day and in
+    # another unit) does not
+    # change what the round's seed draws from.
+    pool = candidates(order.round.schedule.source_id, dt.date(2026, 11, 1))
+    first = month_rows()[0]
+    extra = [("2026-11-28 03:00", *first[1:3], "Hemtjänst Söder", *first[4:])] * 50
+    data = log_csv(month_rows()[:4] + extra)
+    upload = SimpleUploadedFile("norr.csv", data, content_type="text/csv")
     entries = LogEntry.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(url + "fulfil/", {"file": upload})
@@ -292,9 +305,10 @@ def test_the_unit_manager_attests_and_the_log_administrator_fulfils(
         OrderStatus.FULFILLED,
         aw.people["sysadmin"],
         LoadStatus.LOADED,
-        4,
+        54,
     )
-    assert LogEntry.objects.count() == entries + 4
+    assert LogEntry.objects.count() == entries + 54
+    assert candidates(order.round.schedule.source_id, dt.date(2026, 11, 1)) == pool
     assert sorted(
         AuditEvent.objects.filter(action__startswith="logreview.extractorder")
         .exclude(action="logreview.extractorder.viewed")
