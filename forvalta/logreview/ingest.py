@@ -236,7 +236,10 @@ def parse_date(value: str) -> dt.date | None:
     text = value.strip()
     if not text:
         return None
-    return dt.datetime.strptime(text[:10], "%Y-%m-%d").date()
+    day = dt.datetime.strptime(text, "%Y-%m-%d").date()
+    if not 1900 <= day.year <= 2100:
+        raise ValueError(text)
+    return day
 
 
 def parse_reference(
@@ -285,7 +288,11 @@ def parse_reference(
             try:
                 dates[name] = parse_date(cell(name))
             except ValueError:
-                problems.append(_("“%(value)s” is not a date") % {"value": cell(name)[:30]})
+                # The cell is not repeated (it may be a personal identity number).
+                problems.append(
+                    _("the column “%(column)s” holds no date (YYYY-MM-DD)")
+                    % {"column": mapping.get(name, name)}
+                )
         for name in required:
             if name in ("account", "unit", "valid_from") and not cell(name):
                 problems.append(

@@ -153,7 +153,8 @@ def test_a_bad_reference_file_is_refused_whole(django_capture_on_commit_callback
     assert load is not None and load.status == LoadStatus.FAILED
     assert load.error == (
         "Filen lästes inte in; ingenting av den har sparats.\n"
-        "Rad 3: personnumret är inte giltigt; ”1 jan” är inte ett datum; "
+        "Rad 3: personnumret är inte giltigt; kolumnen ”Från” innehåller inget datum "
+        "(ÅÅÅÅ-MM-DD); "
         "kolumnen ”Enhet” är tom."
     )
     assert rows() == before
