@@ -552,3 +552,134 @@ class ReviewOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.completed_on}"
+
+
+# --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class DecisionKind(models.TextChoices):
+    """The decisions section 8 asks the unit manager to take and document."""
+
+    REMOVE_ACCESS = "remove_access", _("Remove the employee's access at once")
+    TRAINING = "training", _("Training or other measures to prevent it")
+    RULES_KNOWN = "rules_known", _("Checked that the employees know the rules")
+    INTENTIONAL = "intentional", _("The access was intentional")
+    ESCALATION = "escalation", _("Contact the process owner")
+    LABOUR_LAW = "labour_law", _("Labour-law measures")
+    POLICE_REPORT = "police_report", _("Police report")
+
+
+class UnauthorisedAccess(models.Model):
+    """The follow-up of an employee's access without an acceptable explanation (seed 004
+    section 8), opened from the review's needs-follow-up judgments of one account. It
+    always reports a personal-data incident (section 9) whose 72-hour deadline runs
+    from `aware_at`. Immutable once closed."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    order = models.ForeignKey(
+        ExtractOrder, on_delete=models.PROTECT, related_name="followups", verbose_name=_("order")
+    )
+    system = models.ForeignKey(
+        "register.System", on_delete=models.PROTECT, related_name="+", verbose_name=_("system")
+    )
+    account = models.CharField(_("account"), max_length=100)
+    employee_name = models.CharField(_("name"), max_length=200, blank=True)
+    judgments: models.ManyToManyField = models.ManyToManyField(
+        Judgment, related_name="followups", verbose_name=_("judgments")
+    )
+    aware_at = models.DateTimeField(_("became aware"))
+    incident = models.OneToOneField(
+        "compliance.PersonalDataIncident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unauthorised_access",
+        verbose_name=_("personal-data incident"),
+    )
+    removal_request = models.ForeignKey(
+        "access.AccessRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removal request"),
+    )
+    escalated_to: models.ManyToManyField = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("escalated to")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unauthorised access follow-up")
+        verbose_name_plural = _("unauthorised access follow-ups")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "account"], name="logreview_followup_unique_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.order}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:followup_detail", args=[self.pk])
+
+
+class FollowUpDecision(models.Model):
+    """One documented decision of a follow-up: yes or no, why, who and when."""
+
+    followup = models.ForeignKey(
+        UnauthorisedAccess,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("follow-up"),
+    )
+    kind = models.CharField(_("decision"), max_length=20, choices=DecisionKind.choices)
+    answer = models.BooleanField(_("answer"))
+    comment = models.TextField(_("comment"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up decision")
+        verbose_name_plural = _("follow-up decisions")
+        ordering = ["followup", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "kind"], name="logreview_decision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

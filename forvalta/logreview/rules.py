@@ -164,3 +164,75 @@ rules.add_perm("logreview.fulfil_extractorder", fulfils)
 rules.add_perm("logreview.add_logload", is_log_administrator)
 rules.add_perm("logreview.view_review", sees_review)
 rules.add_perm("logreview.review_extractorder", reviews)
+
+
+# --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------
+def _controls_followup_system(user: Any, organisation_id: int, system_id: int) -> bool:
+    return holds(user, organisation_id, system_id, CONTROLLER)
+
+
+@rules.predicate
+def opens_followup(user: Any, judgment: Any) -> bool:
+    """From a needs-follow-up judgment of a fulfilled order: its recipient or the
+    controller of the organisation on the source's system."""
+    from forvalta.logreview.models import Verdict
+
+    if judgment is None or not user.is_authenticated or judgment.verdict != Verdict.FOLLOW_UP:
+        return False
+    order = judgment.order
+    if order.status != OrderStatus.FULFILLED or order.organisation_id not in scope_for(user).org_ids:
+        return False
+    if order.recipient_id is not None and order.recipient_id == user.pk:
+        return True
+    return _controls_followup_system(
+        user, order.organisation_id, order.round.schedule.source.system_id
+    )
+
+
+@rules.predicate
+def decides_followup(user: Any, followup: Any) -> bool:
+    """An open follow-up: the one who opened it, the order's recipient, the controller."""
+    from forvalta.logreview.models import FollowUpStatus
+
+    if followup is None or not user.is_authenticated or followup.status != FollowUpStatus.OPEN:
+        return False
+    if followup.organisation_id not in scope_for(user).org_ids:
+        return False
+    if user.pk in (followup.opened_by_id, followup.order.recipient_id):
+        return True
+    return _controls_followup_system(user, followup.organisation_id, followup.system_id)
+
+
+@rules.predicate
+def closes_followup(user: Any, followup: Any) -> bool:
+    """An open follow-up is closed by the controller."""
+    from forvalta.logreview.models import FollowUpStatus
+
+    return bool(
+        followup is not None
+        and user.is_authenticated
+        and followup.status == FollowUpStatus.OPEN
+        and followup.organisation_id in scope_for(user).org_ids
+        and _controls_followup_system(user, followup.organisation_id, followup.system_id)
+    )
+
+
+rules.add_perm("logreview.view_unauthorisedaccess", member)
+rules.add_perm("logreview.open_unauthorisedaccess", opens_followup)
+rules.add_perm("logreview.decide_unauthorisedaccess", decides_followup)
+rules.add_perm("logreview.close_unauthorisedaccess", closes_followup)
+
+# The process owner is told of an escalation (a neutral title: never who or which).
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from forvalta.notifications.registry import Channel, Kind, declare_kind  # noqa: E402
+
+FOLLOWUP_ESCALATED = declare_kind(
+    Kind(
+        "unauthorised_access_escalated",
+        _("An unauthorised access is escalated to you"),
+        title=_("An unauthorised access has been escalated to you"),
+        subject=_("Forvalta: an unauthorised access has been escalated to you"),
+        default_channel=Channel.EMAIL,
+    )
+)

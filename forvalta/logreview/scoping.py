@@ -104,3 +104,26 @@ def declare_logreview_models() -> None:
 
 
 __all__ = ["declare_logreview_models"]
+
+
+# --- unauthorised access follow-up (build 7) --------------------------------------------
+def followup_condition(user: Any, scope: Any) -> Q:
+    """Need to know: the organisation's access staff of the system, the one who opened
+    the follow-up and the recipient of the reviewed order."""
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (
+        staff_exists(user, "organisation_id", "system_id")
+        | Q(opened_by_id=user.pk)
+        | Q(order__recipient_id=user.pk)
+    )
+
+
+def declare_followup_models() -> None:
+    from forvalta.logreview.models import FollowUpDecision, UnauthorisedAccess
+
+    declare(UnauthorisedAccess, Custom(followup_condition))
+    declare(FollowUpDecision, ThroughParent("followup"))
+
+
+declare_followup_models()

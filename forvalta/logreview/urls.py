@@ -22,3 +22,18 @@ urlpatterns = [
     path("orders/<int:pk>/review/document/", views.review_document, name="review_document"),
     path("loads/<int:pk>/", views.load_detail, name="load_detail"),
 ]
+
+# Unauthorised access follow-up (build 7).
+from forvalta.logreview import views_followup  # noqa: E402
+
+urlpatterns += [
+    path(
+        "orders/<int:pk>/review/<int:entry>/followup/",
+        views_followup.followup_open,
+        name="followup_open",
+    ),
+    path("followups/", views_followup.followup_list, name="followup_list"),
+    path("followups/<int:pk>/", views_followup.followup_detail, name="followup_detail"),
+    path("followups/<int:pk>/decide/", views_followup.followup_decide, name="followup_decide"),
+    path("followups/<int:pk>/close/", views_followup.followup_close, name="followup_close"),
+]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from forvalta.audit.reading import records_view
 from forvalta.core.models import today
 from forvalta.logreview import services
+from forvalta.logreview.followup import outcome_initial
 from forvalta.logreview.forms import (
     FIELD_LABELS,
     DrawForm,
@@ -391,6 +392,7 @@ def _review_page(
                 "completed_on": today(),
                 "persons_reviewed": data.persons,
                 "logs_reviewed": data.total,
+                **outcome_initial(order, request.user),
             }
         )
     return render(
