@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forvalta.core.scoping import ScopedQuerySet
 
@@ -556,7 +557,7 @@ class ReviewOutcome(models.Model):
 
 # --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("follow-up", "Open")
     CLOSED = "closed", _("Closed")
 
 
