@@ -92,14 +92,10 @@ def open_followup(
         followup.judgments.set(judgments)
         clients = len({j.entry.client_hash for j in judgments})
         readers = [
-            person
-            for person in (order.recipient,)
-            if person is not None and person.pk != actor.pk
+            person for person in (order.recipient,) if person is not None and person.pk != actor.pk
         ]
         with _stored_text():
-            title = _("Unauthorised access in %(system)s (log review)") % {
-                "system": source.system
-            }
+            title = _("Unauthorised access in %(system)s (log review)") % {"system": source.system}
             what = _(
                 "The log review of %(unit)s %(month)s found that the account %(account)s "
                 "handled personal data without an acceptable explanation: %(accesses)s "
@@ -294,7 +290,7 @@ def missing_decisions(followup: UnauthorisedAccess) -> list[str]:
     documented = set(
         FollowUpDecision.objects.filter(followup=followup).values_list("kind", flat=True)
     )
-    return [label for value, label in DecisionKind.choices if value not in documented]
+    return [str(label) for value, label in DecisionKind.choices if value not in documented]
 
 
 def close(*, actor: Any, followup: UnauthorisedAccess) -> UnauthorisedAccess:

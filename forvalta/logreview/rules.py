@@ -180,7 +180,10 @@ def opens_followup(user: Any, judgment: Any) -> bool:
     if judgment is None or not user.is_authenticated or judgment.verdict != Verdict.FOLLOW_UP:
         return False
     order = judgment.order
-    if order.status != OrderStatus.FULFILLED or order.organisation_id not in scope_for(user).org_ids:
+    if (
+        order.status != OrderStatus.FULFILLED
+        or order.organisation_id not in scope_for(user).org_ids
+    ):
         return False
     if order.recipient_id is not None and order.recipient_id == user.pk:
         return True

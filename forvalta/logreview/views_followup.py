@@ -4,8 +4,6 @@ the permission and records the audit event)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,7 +50,9 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def _order(request: HttpRequest, pk: int) -> ExtractOrder:

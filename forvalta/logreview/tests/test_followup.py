@@ -26,7 +26,6 @@ from forvalta.logreview.models import (
     DrawnUnit,
     ExtractOrder,
     FollowUpDecision,
-    Judgment,
     LogEntry,
     LogLoad,
     ReferenceRow,
@@ -321,7 +320,9 @@ def test_opening_is_refused_elsewhere_and_changes_nothing() -> None:
     assert state() == before
 
 
-def decide(client: Client, followup: UnauthorisedAccess, kind: str, answer: str, comment: str) -> Any:
+def decide(
+    client: Client, followup: UnauthorisedAccess, kind: str, answer: str, comment: str
+) -> Any:
     return client.post(
         f"/logreview/followups/{followup.pk}/decide/",
         {"kind": kind, "answer": answer, "comment": comment},
@@ -395,7 +396,9 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
     before = state()
     response = decide(manager, followup, "remove_access", "0", "Ångrar")
     assert response.status_code == 200
-    assert "Begäran om borttag är gjord; den beslutas i behörighetsdelen." in response.content.decode()
+    assert (
+        "Begäran om borttag är gjord; den beslutas i behörighetsdelen." in response.content.decode()
+    )
     assert state() == before
     # Escalation tells the system's process owner, recorded on the follow-up.
     Notification.objects.all().delete()
