@@ -6,66 +6,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0002_access_role_decision'),
-        ('compliance', '0010_decommissioning'),
-        ('core', '0005_list_preferences'),
-        ('logreview', '0004_client_surname'),
-        ('register', '0005_lifecycle_requirements'),
+        ("access", "0002_access_role_decision"),
+        ("compliance", "0010_decommissioning"),
+        ("core", "0005_list_preferences"),
+        ("logreview", "0004_client_surname"),
+        ("register", "0005_lifecycle_requirements"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnauthorisedAccess',
+            name="UnauthorisedAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account', models.CharField(max_length=100, verbose_name='account')),
-                ('employee_name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('aware_at', models.DateTimeField(verbose_name='became aware')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='opened')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('escalated_to', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='escalated to')),
-                ('incident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='unauthorised_access', to='compliance.personaldataincident', verbose_name='personal-data incident')),
-                ('judgments', models.ManyToManyField(related_name='followups', to='logreview.judgment', verbose_name='judgments')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='logreview.extractorder', verbose_name='order')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organisation', verbose_name='organisation')),
-                ('removal_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='access.accessrequest', verbose_name='removal request')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.system', verbose_name='system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account", models.CharField(max_length=100, verbose_name="account")),
+                (
+                    "employee_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="name"),
+                ),
+                ("aware_at", models.DateTimeField(verbose_name="became aware")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="opened")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "escalated_to",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="escalated to",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unauthorised_access",
+                        to="compliance.personaldataincident",
+                        verbose_name="personal-data incident",
+                    ),
+                ),
+                (
+                    "judgments",
+                    models.ManyToManyField(
+                        related_name="followups", to="logreview.judgment", verbose_name="judgments"
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="logreview.extractorder",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "removal_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="access.accessrequest",
+                        verbose_name="removal request",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="register.system",
+                        verbose_name="system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unauthorised access follow-up',
-                'verbose_name_plural': 'unauthorised access follow-ups',
-                'ordering': ['-opened_at', '-pk'],
+                "verbose_name": "unauthorised access follow-up",
+                "verbose_name_plural": "unauthorised access follow-ups",
+                "ordering": ["-opened_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpDecision',
+            name="FollowUpDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('remove_access', "Remove the employee's access at once"), ('training', 'Training or other measures to prevent it'), ('rules_known', 'Checked that the employees know the rules'), ('intentional', 'The access was intentional'), ('escalation', 'Contact the process owner'), ('labour_law', 'Labour-law measures'), ('police_report', 'Police report')], max_length=20, verbose_name='decision')),
-                ('answer', models.BooleanField(verbose_name='answer')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('decided_at', models.DateTimeField(verbose_name='decided')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('followup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='logreview.unauthorisedaccess', verbose_name='follow-up')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("remove_access", "Remove the employee's access at once"),
+                            ("training", "Training or other measures to prevent it"),
+                            ("rules_known", "Checked that the employees know the rules"),
+                            ("intentional", "The access was intentional"),
+                            ("escalation", "Contact the process owner"),
+                            ("labour_law", "Labour-law measures"),
+                            ("police_report", "Police report"),
+                        ],
+                        max_length=20,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("answer", models.BooleanField(verbose_name="answer")),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("decided_at", models.DateTimeField(verbose_name="decided")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "followup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="logreview.unauthorisedaccess",
+                        verbose_name="follow-up",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up decision',
-                'verbose_name_plural': 'follow-up decisions',
-                'ordering': ['followup', 'pk'],
+                "verbose_name": "follow-up decision",
+                "verbose_name_plural": "follow-up decisions",
+                "ordering": ["followup", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='unauthorisedaccess',
-            constraint=models.UniqueConstraint(fields=('order', 'account'), name='logreview_followup_unique_account'),
+            model_name="unauthorisedaccess",
+            constraint=models.UniqueConstraint(
+                fields=("order", "account"), name="logreview_followup_unique_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followupdecision',
-            constraint=models.UniqueConstraint(fields=('followup', 'kind'), name='logreview_decision_unique'),
+            model_name="followupdecision",
+            constraint=models.UniqueConstraint(
+                fields=("followup", "kind"), name="logreview_decision_unique"
+            ),
         ),
     ]
