@@ -575,7 +575,7 @@ def review_document(request: HttpRequest, pk: int) -> HttpResponse:
 def review_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The recipient reveals one access's full personal identity number: shown in this
     response only (never stored in the page's later views), recorded as an audit event."""
-    order = _review_order(request, pk)
+    order = _order(request, pk)
     if not request.user.has_perm("logreview.reveal_client", order):
         services.deny(request.user, order, "reveal client")
     try:
