@@ -7,8 +7,9 @@
   `DrawnUnit`, `DrawnEmployee`, `DrawnDay` are what it drew.
 - `ExtractOrder`: one per drawn unit: requested -> attested -> fulfilled.
 - `LogLoad`: one uploaded extract file, loaded all or nothing by a background task.
-- `LogEntry`: the stored log rows. A client's personal identity number is never stored:
-  only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked form.
+- `LogEntry`: the stored log rows. A client's personal identity number is not stored on
+  them: only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked
+  form; the full number is kept once per client, encrypted (`ClientIdentity`).
 """
 
 from __future__ import annotations

@@ -297,6 +297,17 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_change_recipient = user.has_perm("logreview.change_recipient_extractorder", order)
     may_name_attestant = user.has_perm("logreview.name_attestant_extractorder", order)
     may_fulfil = user.has_perm("logreview.fulfil_extractorder", order)
+    recipient_form = None
+    if may_change_recipient or may_attest:
+        recipient_form = PersonForm(
+            user=user,
+            organisation_id=order.organisation_id,
+            initial={"person": order.recipient_id},
+            auto_id="recipient_%s",
+        )
+        # Attesting without choosing keeps the recipient (an authority order's: the
+        # attesting controller).
+        recipient_form.fields["person"].required = not may_attest
     return render(
         request,
         "logreview/order_detail.html",
@@ -310,14 +321,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_see_review": user.has_perm("logreview.view_review", order),
             "may_change_recipient": may_change_recipient,
             "may_name_attestant": may_name_attestant,
-            "recipient_form": PersonForm(
-                user=user,
-                organisation_id=order.organisation_id,
-                initial={"person": order.recipient_id},
-                auto_id="recipient_%s",
-            )
-            if may_change_recipient or may_attest
-            else None,
+            "recipient_form": recipient_form,
             "attestant_form": PersonForm(
                 user=user,
                 organisation_id=order.organisation_id,
