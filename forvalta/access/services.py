@@ -432,9 +432,10 @@ def split(
     ReviewList.objects.bulk_create(lists, batch_size=1000)
     rows: list[tuple[Any, ...]] = []
     for review_list, group in zip(lists, members, strict=True):
+        is_unit_list = review_list.kind == ListKind.UNIT
         role_counts: Counter[str] = Counter()
-        for account in group:
-            role_counts.update(r for r in account[3].split("|") if r)
+        if is_unit_list:
+            role_counts.update(r for account in group for r in account[3].split("|") if r)
         limit = UNUSUAL_SHARE * len(group)
         for pk, unit_id, _name, roles, protected, last_login, person_id in group:
             hints = []
@@ -452,11 +453,14 @@ def split(
                     hints.append("duplicate")
             if protected:
                 hints.append("protected")
-            unusual = [r for r in roles.split("|") if r and role_counts[r] < limit]
-            if unusual and review_list.kind == ListKind.UNIT:
+            # Peer comparison on the unit's list only (a protected list is a subset).
+            unusual = (
+                [r for r in roles.split("|") if r and role_counts[r] < limit]
+                if is_unit_list
+                else []
+            )
+            if unusual:
                 hints.append("unusual_roles")
-            else:
-                unusual = []
             rows.append((review_list.pk, pk, ",".join(hints), "|".join(unusual)[:300], "", "", ""))
     snapshots.bulk_insert(
         ReviewItem,

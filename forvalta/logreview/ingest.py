@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forvalta.logreview import identity
 from forvalta.logreview.identity import InvalidIdentity, hash_and_mask, surname_hash
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
@@ -351,5 +352,6 @@ def load_file(load: LogLoad) -> int:
     rows = parse(
         load.organisation_id, load.source_id, load.pk, load.source.mapping, bytes(load.data)
     )
+    identity.remember_clients(load.organisation_id, identity.client_numbers(load))
     store(rows)
     return len(rows)

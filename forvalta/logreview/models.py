@@ -7,8 +7,9 @@
   `DrawnUnit`, `DrawnEmployee`, `DrawnDay` are what it drew.
 - `ExtractOrder`: one per drawn unit: requested -> attested -> fulfilled.
 - `LogLoad`: one uploaded extract file, loaded all or nothing by a background task.
-- `LogEntry`: the stored log rows. A client's personal identity number is never stored:
-  only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked form.
+- `LogEntry`: the stored log rows. A client's personal identity number is not stored on
+  them: only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked
+  form; the full number is kept once per client, encrypted (`ClientIdentity`).
 """
 
 from __future__ import annotations
@@ -553,6 +554,36 @@ class ReviewOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.completed_on}"
+
+
+class ClientIdentity(models.Model):
+    """A client's full personal identity number, encrypted with the organisation's key
+    (`identity.encrypt_number`), one row per organisation and client hash: stored once
+    per distinct client when a log file loads, read only to reveal it to an order's
+    recipient (`services.reveal_client`, itself an audit event)."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    client_hash = models.CharField(_("client (hash)"), max_length=64)
+    number = models.TextField(_("personal identity number (encrypted)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client identity")
+        verbose_name_plural = _("client identities")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "client_hash"], name="logreview_identity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.client_hash[:12]
 
 
 # --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------

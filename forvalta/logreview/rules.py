@@ -115,6 +115,43 @@ def sees_review(user: Any, order: Any) -> bool:
 
 
 @rules.predicate
+def changes_recipient(user: Any, order: Any) -> bool:
+    """The controller, or the attestant of a requested order, until the review is
+    documented."""
+    if order is None or not user.is_authenticated:
+        return False
+    if order.organisation_id not in scope_for(user).org_ids or _documented(order):
+        return False
+    return bool(is_controller(user, order)) or bool(attests(user, order))
+
+
+@rules.predicate
+def names_attestant(user: Any, order: Any) -> bool:
+    """The controller, on a requested provider order."""
+    return bool(
+        order is not None
+        and user.is_authenticated
+        and order.status == OrderStatus.REQUESTED
+        and order.round.schedule.kind == OperationKind.PROVIDER
+        and order.organisation_id in scope_for(user).org_ids
+        and is_controller(user, order)
+    )
+
+
+@rules.predicate
+def reveals(user: Any, order: Any) -> bool:
+    """Only the recipient of a fulfilled order reveals a client's full number."""
+    return bool(
+        order is not None
+        and user.is_authenticated
+        and order.status == OrderStatus.FULFILLED
+        and order.recipient_id is not None
+        and order.recipient_id == user.pk
+        and order.organisation_id in scope_for(user).org_ids
+    )
+
+
+@rules.predicate
 def uses_menu(user: Any) -> bool:
     """The controller and the log administrator; an attestant with an order waiting."""
     if holds_any(user, CONTROLLER + ADMINISTRATOR):
@@ -164,6 +201,9 @@ rules.add_perm("logreview.fulfil_extractorder", fulfils)
 rules.add_perm("logreview.add_logload", is_log_administrator)
 rules.add_perm("logreview.view_review", sees_review)
 rules.add_perm("logreview.review_extractorder", reviews)
+rules.add_perm("logreview.change_recipient_extractorder", changes_recipient)
+rules.add_perm("logreview.name_attestant_extractorder", names_attestant)
+rules.add_perm("logreview.reveal_client", reveals)
 
 
 # --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------

@@ -21,6 +21,7 @@ from django.db.models import Q
 from forvalta.access.scoping import staff_exists
 from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
 from forvalta.logreview.models import (
+    ClientIdentity,
     DrawnDay,
     DrawnEmployee,
     DrawnUnit,
@@ -88,6 +89,12 @@ def entry_condition(user: Any, scope: Any) -> Q:
     )
 
 
+def no_one(user: Any, scope: Any) -> Q:
+    """The encrypted full numbers are never listed: only `services.reveal_client` reads
+    one, for an order's recipient, recording the audit event."""
+    return NOTHING
+
+
 def declare_logreview_models() -> None:
     declare(LogSource, OrganisationPrivate("organisation"))
     declare(SamplingSchedule, OrganisationPrivate("organisation"))
@@ -101,6 +108,7 @@ def declare_logreview_models() -> None:
     declare(Judgment, Custom(review_condition))
     declare(ReviewOutcome, Custom(review_condition))
     declare(ReferenceRow, Custom(staff_condition))
+    declare(ClientIdentity, Custom(no_one))
 
 
 __all__ = ["declare_logreview_models"]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ("access", "0002_access_role_decision"),
         ("compliance", "0010_decommissioning"),
         ("core", "0005_list_preferences"),
-        ("logreview", "0004_client_surname"),
+        ("logreview", "0005_client_identity"),
         ("register", "0005_lifecycle_requirements"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
