@@ -565,6 +565,8 @@ def judge(
         if access is None or access.explained:
             raise ValidationError(_("The access is not one of the review's unexplained accesses."))
         judgment = access.judgment
+        if judgment is not None and verdict != judgment.verdict and judgment.followups.exists():
+            raise ValidationError(_("The access is in a follow-up of unauthorised access."))
         before = [judgment.verdict, judgment.comment] if judgment else [None, None]
         if judgment is None:
             judgment = Judgment(

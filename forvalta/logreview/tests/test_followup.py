@@ -26,6 +26,7 @@ from forvalta.logreview.models import (
     DrawnUnit,
     ExtractOrder,
     FollowUpDecision,
+    Judgment,
     LogEntry,
     LogLoad,
     ReferenceRow,
@@ -504,3 +505,20 @@ def test_closed_by_the_controller_when_complete_then_immutable() -> None:
     assert controller.post(url + "close/").status_code == 403
     assert denied(p["mgr_north"]) == 1 and denied(p["controller"]) == 2
     assert state() == before
+
+
+def test_a_judgment_in_a_follow_up_keeps_its_verdict() -> None:
+    s = Setup()
+    followup = opened(s)
+    manager = login(s.aw.people["mgr_north"])
+    url = f"/logreview/orders/{s.order.pk}/review/judge/"
+    before = (state(), list(Judgment.objects.values_list("pk", "verdict", "comment")))
+    response = manager.post(
+        url, {"entry": s.entries[0].pk, "verdict": "reasonable", "comment": "Ändrat"}, follow=True
+    )
+    assert "Åtkomsten ingår i en uppföljning av olovlig åtkomst." in response.content.decode()
+    assert (state(), list(Judgment.objects.values_list("pk", "verdict", "comment"))) == before
+    # The comment may still be changed; the follow-up holds the same judgment.
+    manager.post(url, {"entry": s.entries[0].pk, "verdict": "follow_up", "comment": "Förtydligat"})
+    assert Judgment.objects.get(pk=s.j1.pk).comment == "Förtydligat"
+    assert sorted(followup.judgments.values_list("pk", flat=True)) == [s.j1.pk, s.j2.pk]
