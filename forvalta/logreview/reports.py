@@ -112,7 +112,7 @@ def _rounds(schedules: QuerySet, year: int) -> QuerySet:
         SamplingRound.objects.filter(schedule__in=schedules.values("pk"), year=year)
         .values("schedule_id", "quarter")
         .order_by()
-        .annotate(rounds=Count("pk"), done=Count("pk", filter=Q(status=RoundStatus.DONE)))
+        .annotate(n_rounds=Count("pk"), n_done=Count("pk", filter=Q(status=RoundStatus.DONE)))
     )
 
 
@@ -125,13 +125,13 @@ def _outcomes(schedules: QuerySet, year: int) -> QuerySet:
         .values("order__round__schedule_id", "order__round__quarter")
         .order_by()
         .annotate(
-            reviews=Count("pk"),
-            persons=Sum("persons_reviewed"),
-            logs=Sum("logs_reviewed"),
-            with_remark=Count("pk", filter=Q(with_remark=True)),
-            without_remark=Count("pk", filter=Q(with_remark=False)),
-            incidents=Count("pk", filter=Q(incident_reported=True)),
-            incident_persons=Sum("incident_persons"),
+            n_reviews=Count("pk"),
+            n_persons=Sum("persons_reviewed"),
+            n_logs=Sum("logs_reviewed"),
+            n_with_remark=Count("pk", filter=Q(with_remark=True)),
+            n_without_remark=Count("pk", filter=Q(with_remark=False)),
+            n_incidents=Count("pk", filter=Q(incident_reported=True)),
+            n_incident_persons=Sum("incident_persons"),
         )
     )
 
@@ -149,17 +149,17 @@ def build(schedules: QuerySet, year: int) -> list[OrganisationReport]:
     if rows:
         for r in _rounds(schedules, year):
             figures = per_schedule[r["schedule_id"]][r["quarter"]]
-            figures.rounds += r["rounds"]
-            figures.done += r["done"]
+            figures.rounds += r["n_rounds"]
+            figures.done += r["n_done"]
         for o in _outcomes(schedules, year):
             figures = per_schedule[o["order__round__schedule_id"]][o["order__round__quarter"]]
-            figures.reviews += o["reviews"]
-            figures.persons += o["persons"] or 0
-            figures.logs += o["logs"] or 0
-            figures.with_remark += o["with_remark"]
-            figures.without_remark += o["without_remark"]
-            figures.incidents += o["incidents"]
-            figures.incident_persons += o["incident_persons"] or 0
+            figures.reviews += o["n_reviews"]
+            figures.persons += o["n_persons"] or 0
+            figures.logs += o["n_logs"] or 0
+            figures.with_remark += o["n_with_remark"]
+            figures.without_remark += o["n_without_remark"]
+            figures.incidents += o["n_incidents"]
+            figures.incident_persons += o["n_incident_persons"] or 0
     organisations: dict[int, OrganisationReport] = {}
     sources: dict[int, SourceReport] = {}
     for schedule in rows:
