@@ -810,7 +810,10 @@ def year_status(organisation: Any, system: Any, year: int) -> dict[str, bool]:
             organisation=organisation, system=system, year=year, status=CampaignStatus.SIGNED
         ).values_list("season", flat=True)
     )
-    status = {Season.SPRING: Season.SPRING in signed, Season.AUTUMN: Season.AUTUMN in signed}
+    status: dict[str, bool] = {
+        Season.SPRING: Season.SPRING in signed,
+        Season.AUTUMN: Season.AUTUMN in signed,
+    }
     for part in YEAR_STATUS_PARTS:
         status.update(part(organisation, system, year))
     return status
