@@ -147,9 +147,7 @@ def test_the_quarter_start_draws_each_schedule_once() -> None:
     for day in (1, 2, 20):
         assert quarterly_rounds(on=dt.date(2026, 10, day)) == 0
     assert len(rounds()) == 3
-    assert not AuditEvent.objects.filter(
-        action__startswith="logreview.samplinground", pk__gt=events
-    ).exists()
+    assert AuditEvent.objects.count() == events
     # The quiet source's September log arrives: its round is drawn the next day.
     stored_log(quiet.source, SEPTEMBER, p["sysadmin"])
     assert quarterly_rounds(on=dt.date(2026, 10, 21)) == 1
