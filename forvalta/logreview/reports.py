@@ -313,18 +313,22 @@ def annual_report_rows(
                 light, label = "green", _("Green: done in time")
             else:
                 light, label = "planned", _("Planned")
+            status = _("%(done)s of %(scheduled)s rounds done") % {
+                "done": total.done,
+                "scheduled": total.scheduled,
+            }
             rows.append(
                 {
                     "control": _("Log review: %(source)s") % {"source": source.source.name},
                     "kind": str(_("Log review")),
                     "target": str(source.system),
                     "due_on": quarter_end(year, 4).isoformat(),
-                    "status": _("%(done)s of %(scheduled)s rounds done")
-                    % {"done": total.done, "scheduled": total.scheduled},
+                    "status": status,
                     "completed_on": "",
                     "light": light,
                     "light_label": str(label),
-                    "evidence": _(
+                    "evidence": f"{status}; "
+                    + _(
                         "%(persons)s persons and %(logs)s logs reviewed; %(without)s without "
                         "and %(with)s with remark; %(incidents)s incidents reported"
                     )

@@ -446,7 +446,8 @@ def test_the_annual_report_gets_the_figures() -> None:
             "completed_on": "",
             "light": "red",  # the third quarter has ended without its round done
             "light_label": "Röd: försenad eller anmärkning",
-            "evidence": "3 personer och 35 loggar granskade; 2 utan och 0 med anmärkning; "
+            "evidence": "1 av 3 omgångar klara; 3 personer och 35 loggar granskade; "
+            "2 utan och 0 med anmärkning; "
             "0 anmälda personuppgiftsincidenter",
             "remark": "",
             "url": "/logreview/reports/?year=2026",
@@ -460,12 +461,22 @@ def test_the_annual_report_gets_the_figures() -> None:
             "completed_on": "",
             "light": "red",
             "light_label": "Röd: försenad eller anmärkning",
-            "evidence": "15 personer och 260 loggar granskade; 3 utan och 1 med anmärkning; "
+            "evidence": "2 av 4 omgångar klara; 15 personer och 260 loggar granskade; "
+            "3 utan och 1 med anmärkning; "
             "1 anmälda personuppgiftsincidenter",
             "remark": "",
             "url": "/logreview/reports/?year=2026",
         },
     ]
+    # The report page of the internal control shows them (to the organisation's own).
+    query = {"organisation": aw.org.pk, "year": 2026}
+    page = login(aw.people["procowner"]).get("/compliance/report/", query)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'href="/logreview/reports/?year=2026">Logguppföljning: Treserva-logg</a>' in text
+    assert "2 av 4 omgångar klara; 15 personer och 260 loggar granskade" in text
+    other = login(aw.people["other_controller"]).get("/compliance/report/", query)
+    assert other.status_code == 400 and "Treserva-logg" not in other.content.decode()
     # Kommun Två's annual report has its own source only; an organisation without
     # schedules none.
     assert [r.control for r in report_rows(aw.other, 2026)] == ["Logguppföljning: Tvås logg"]
