@@ -279,3 +279,16 @@ FOLLOWUP_ESCALATED = declare_kind(
         default_channel=Channel.EMAIL,
     )
 )
+
+
+# Reports (build 8): the organisation's access staff of a system (controller, system
+# administrator, object and system owner, process owner) read the year's figures of
+# that system's log sources (reports.reported_schedules); anyone else is refused.
+@rules.predicate
+def reads_reports(user: Any) -> bool:
+    from forvalta.access.rules import STAFF
+
+    return holds_any(user, STAFF)
+
+
+rules.add_perm("logreview.view_report", reads_reports)

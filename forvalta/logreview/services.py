@@ -238,6 +238,9 @@ def round_draw(
                 attestant_id=attestant_id,
                 requested_by=actor,
             )
+        from forvalta.logreview import notices
+
+        notices.orders_drawn(round_, actor)
         record(
             actor=actor,
             action="logreview.samplinground.drawn",
@@ -300,6 +303,9 @@ def order_attest(*, actor: Any, order: ExtractOrder, recipient: Any = None) -> E
             organisation=fresh.organisation,
             changes=changes,
         )
+        from forvalta.logreview import notices
+
+        notices.order_attested(fresh, actor)
     return fresh
 
 
@@ -534,6 +540,9 @@ def _run_load(load: LogLoad) -> str:
                     organisation=order.organisation,
                     changes={"status": [OrderStatus.ATTESTED, OrderStatus.FULFILLED]},
                 )
+                from forvalta.logreview import notices
+
+                notices.order_fulfilled(order, actor)
     except FileRefused as exc:
         return fail("\n".join(exc.messages))
     except Exception:
@@ -661,6 +670,18 @@ def _finish_round(actor: Any, order: ExtractOrder) -> None:
         obj=round_,
         organisation=round_.organisation,
         changes={"status": [RoundStatus.DRAWN, RoundStatus.DONE]},
+    )
+    # The annual cycle's log-review control is fulfilled by the round (core.controls).
+    from forvalta.core.controls import control_fulfilled
+    from forvalta.core.models import today
+
+    control_fulfilled.send(
+        sender=SamplingRound,
+        kind="log_review",
+        organisation=round_.organisation,
+        target=round_.schedule.source.system,
+        on=today(),
+        evidence=round_,
     )
 
 

@@ -11,3 +11,8 @@ def load_log(load_id: int) -> str:
     from forvalta.logreview.services import run_load
 
     return run_load(load_id)
+
+
+# The quarterly rounds, drawn daily from the quarter's draw day (scheduling.py declares
+# the job `logreview.quarterly_rounds`).
+from forvalta.logreview.scheduling import draw_quarterly_rounds  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forvalta.logreview import views
+from forvalta.logreview import report_views, views
 
 app_name = "logreview"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("orders/<int:pk>/review/judge/", views.review_judge, name="review_judge"),
     path("orders/<int:pk>/review/document/", views.review_document, name="review_document"),
     path("loads/<int:pk>/", views.load_detail, name="load_detail"),
+    path("reports/", report_views.reports, name="reports"),
 ]
 
 # Unauthorised access follow-up (build 7).
