@@ -17,3 +17,7 @@ class LogReviewConfig(AppConfig):
         # The menu's "an order waits for your attestation" in the access roles' one query.
         if rules.waiting_attestations not in ROLE_FACT_PARTS:
             ROLE_FACT_PARTS.append(rules.waiting_attestations)
+        # The review on suspicion's menu facts (named on a case, manages someone).
+        for part in (rules.suspicion_facts, rules.manager_facts):
+            if part not in ROLE_FACT_PARTS:
+                ROLE_FACT_PARTS.append(part)
