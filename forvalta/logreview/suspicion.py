@@ -55,6 +55,10 @@ from forvalta.logreview.services import _refuse, _require
 logger = logging.getLogger(__name__)
 
 
+class _Refusal(Exception):
+    """Raised inside a transaction: it rolls back, then the refusal is recorded."""
+
+
 # --- who is whose manager --------------------------------------------------------------
 def manager_of(organisation_id: int, user_id: int | None) -> int | None:
     """The person's manager in the organisation (active membership), if any."""
@@ -182,63 +186,69 @@ def subject_enter(
     logged and the period. Anyone else is refused, the case unchanged."""
     _require(actor, "logreview.enter_suspicion_subject", case, "enter subject of review")
     account = account.strip()
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.REQUESTED:
-            _refuse(actor, fresh, "enter subject of review")
-        if subject is None or managers_manager(fresh.organisation_id, subject.pk) != actor.pk:
-            # Only the person's manager's manager, from the memberships.
-            _refuse(actor, fresh, "enter subject of review")
-        if subject.pk in fresh.named_ids():
-            raise ValidationError(
-                _("The person reviewed cannot be one of those named on the case.")
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.REQUESTED:
+                raise _Refusal
+            if subject is None or managers_manager(fresh.organisation_id, subject.pk) != actor.pk:
+                # Only the person's manager's manager, from the memberships.
+                raise _Refusal
+            if subject.pk in fresh.named_ids():
+                raise ValidationError(
+                    _("The person reviewed cannot be one of those named on the case.")
+                )
+            if not account or len(account) > 100:
+                raise ValidationError(_("Give the person's account as it is logged."))
+            if period_to < period_from:
+                raise ValidationError(_("The period must end on or after its first day."))
+            if period_to > today():
+                raise ValidationError(_("The period cannot end in the future."))
+            fresh.subject_user = subject
+            fresh.subject_account = account
+            fresh.period_from = period_from
+            fresh.period_to = period_to
+            fresh.entered_by = actor
+            fresh.entered_at = timezone.now()
+            fresh.status = SuspicionStatus.SUBJECT_ENTERED
+            fresh.save()
+            record(
+                actor=actor,
+                action="logreview.suspicioncase.subject_entered",
+                obj=fresh,
+                organisation=fresh.organisation,
+                # The person reviewed is kept on the case only, never in the trail.
+                changes={
+                    "status": [SuspicionStatus.REQUESTED, SuspicionStatus.SUBJECT_ENTERED],
+                    "period": [None, [period_from.isoformat(), period_to.isoformat()]],
+                },
             )
-        if not account or len(account) > 100:
-            raise ValidationError(_("Give the person's account as it is logged."))
-        if period_to < period_from:
-            raise ValidationError(_("The period must end on or after its first day."))
-        if period_to > today():
-            raise ValidationError(_("The period cannot end in the future."))
-        fresh.subject_user = subject
-        fresh.subject_account = account
-        fresh.period_from = period_from
-        fresh.period_to = period_to
-        fresh.entered_by = actor
-        fresh.entered_at = timezone.now()
-        fresh.status = SuspicionStatus.SUBJECT_ENTERED
-        fresh.save()
-        record(
-            actor=actor,
-            action="logreview.suspicioncase.subject_entered",
-            obj=fresh,
-            organisation=fresh.organisation,
-            # The person reviewed is kept on the case only, never in the trail.
-            changes={
-                "status": [SuspicionStatus.REQUESTED, SuspicionStatus.SUBJECT_ENTERED],
-                "period": [None, [period_from.isoformat(), period_to.isoformat()]],
-            },
-        )
-        _notify(fresh.attestant, "step_assigned", fresh)
+            _notify(fresh.attestant, "step_assigned", fresh)
+    except _Refusal:
+        _refuse(actor, case, "enter subject of review")
     return fresh
 
 
 def case_attest(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
     _require(actor, "logreview.attest_suspicioncase", case, "attest review on suspicion")
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.SUBJECT_ENTERED:
-            _refuse(actor, fresh, "attest review on suspicion")
-        fresh.status = SuspicionStatus.ATTESTED
-        fresh.attested_by = actor
-        fresh.attested_at = timezone.now()
-        fresh.save(update_fields=["status", "attested_by", "attested_at"])
-        record(
-            actor=actor,
-            action="logreview.suspicioncase.attested",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes={"status": [SuspicionStatus.SUBJECT_ENTERED, SuspicionStatus.ATTESTED]},
-        )
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.SUBJECT_ENTERED:
+                raise _Refusal
+            fresh.status = SuspicionStatus.ATTESTED
+            fresh.attested_by = actor
+            fresh.attested_at = timezone.now()
+            fresh.save(update_fields=["status", "attested_by", "attested_at"])
+            record(
+                actor=actor,
+                action="logreview.suspicioncase.attested",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes={"status": [SuspicionStatus.SUBJECT_ENTERED, SuspicionStatus.ATTESTED]},
+            )
+    except _Refusal:
+        _refuse(actor, case, "attest review on suspicion")
     return fresh
 
 
@@ -250,28 +260,31 @@ def case_fulfil(
     from forvalta.logreview.tasks import load_log
 
     _require(actor, "logreview.fulfil_suspicioncase", case, "fulfil review on suspicion")
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.ATTESTED:
-            _refuse(actor, fresh, "fulfil review on suspicion")
-        load = LogLoad.objects.create(
-            organisation_id=fresh.organisation_id,
-            source=fresh.source,
-            case=fresh,
-            kind=LoadKind.LOG,
-            filename=filename[:200],
-            data=data,
-            language=(language or settings.LANGUAGE_CODE)[:10],
-            uploaded_by=actor,
-        )
-        record(
-            actor=actor,
-            action="logreview.logload.queued",
-            obj=load,
-            organisation=fresh.organisation,
-            changes={"case": [None, fresh.pk], "kind": [None, LoadKind.LOG]},
-        )
-        transaction.on_commit(partial(load_log.enqueue, load.pk))
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.ATTESTED:
+                raise _Refusal
+            load = LogLoad.objects.create(
+                organisation_id=fresh.organisation_id,
+                source=fresh.source,
+                case=fresh,
+                kind=LoadKind.LOG,
+                filename=filename[:200],
+                data=data,
+                language=(language or settings.LANGUAGE_CODE)[:10],
+                uploaded_by=actor,
+            )
+            record(
+                actor=actor,
+                action="logreview.logload.queued",
+                obj=load,
+                organisation=fresh.organisation,
+                changes={"case": [None, fresh.pk], "kind": [None, LoadKind.LOG]},
+            )
+            transaction.on_commit(partial(load_log.enqueue, load.pk))
+    except _Refusal:
+        _refuse(actor, case, "fulfil review on suspicion")
     return load
 
 
@@ -279,13 +292,16 @@ def case_from_store(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
     """A log administrator fulfils the case from the log already stored (the source's
     full-log loads) for the account and the period."""
     _require(actor, "logreview.fulfil_suspicioncase", case, "fulfil review on suspicion")
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.ATTESTED:
-            _refuse(actor, fresh, "fulfil review on suspicion")
-        fresh.from_store = True
-        rows = extract(fresh).count()
-        _fulfilled(actor, fresh, rows)
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.ATTESTED:
+                raise _Refusal
+            fresh.from_store = True
+            rows = extract(fresh).count()
+            _fulfilled(actor, fresh, rows)
+    except _Refusal:
+        _refuse(actor, case, "fulfil review on suspicion")
     return fresh
 
 
@@ -522,34 +538,37 @@ def judge(
         raise ValidationError(_("Choose a judgment."))
     if not comment:
         raise ValidationError(_("Write a comment on the judgment."))
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.FULFILLED:
-            _refuse(actor, fresh, "judge access")
-        access = build(fresh).access(entry_id)
-        if access is None or access.explained:
-            raise ValidationError(_("The access is not one of the review's unexplained accesses."))
-        judgment = access.judgment
-        before = [judgment.verdict, judgment.comment] if judgment else [None, None]
-        if judgment is None:
-            judgment = SuspicionJudgment(
-                organisation_id=fresh.organisation_id, case=fresh, entry_id=entry_id
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.FULFILLED:
+                raise _Refusal
+            access = build(fresh).access(entry_id)
+            if access is None or access.explained:
+                raise ValidationError(_("The access is not one of the review's unexplained accesses."))
+            judgment = access.judgment
+            before = [judgment.verdict, judgment.comment] if judgment else [None, None]
+            if judgment is None:
+                judgment = SuspicionJudgment(
+                    organisation_id=fresh.organisation_id, case=fresh, entry_id=entry_id
+                )
+            judgment.verdict = verdict
+            judgment.comment = comment
+            judgment.judged_by = actor
+            judgment.save()
+            record(
+                actor=actor,
+                action="logreview.suspicionjudgment.made",
+                obj=judgment,
+                organisation=fresh.organisation,
+                changes={
+                    "entry": [None, entry_id],
+                    "verdict": [before[0], verdict],
+                    "comment": [before[1], comment],
+                },
             )
-        judgment.verdict = verdict
-        judgment.comment = comment
-        judgment.judged_by = actor
-        judgment.save()
-        record(
-            actor=actor,
-            action="logreview.suspicionjudgment.made",
-            obj=judgment,
-            organisation=fresh.organisation,
-            changes={
-                "entry": [None, entry_id],
-                "verdict": [before[0], verdict],
-                "comment": [before[1], comment],
-            },
-        )
+    except _Refusal:
+        _refuse(actor, case, "judge access")
     return judgment
 
 
@@ -570,43 +589,46 @@ def document(
         raise ValidationError(_("Give for how many persons the incident was reported."))
     if not incident_reported:
         incident_persons = None
-    with transaction.atomic():
-        fresh = _locked(case)
-        if fresh.status != SuspicionStatus.FULFILLED:
-            _refuse(actor, fresh, "document review on suspicion")
-        waiting = build(fresh).waiting
-        if waiting:
-            raise ValidationError(
-                _("%(count)s unexplained accesses still lack a judgment.") % {"count": waiting}
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != SuspicionStatus.FULFILLED:
+                raise _Refusal
+            waiting = build(fresh).waiting
+            if waiting:
+                raise ValidationError(
+                    _("%(count)s unexplained accesses still lack a judgment.") % {"count": waiting}
+                )
+            outcome = SuspicionOutcome.objects.create(
+                organisation_id=fresh.organisation_id,
+                case=fresh,
+                completed_on=completed_on,
+                reviewer=actor,
+                persons_reviewed=persons_reviewed,
+                logs_reviewed=logs_reviewed,
+                with_remark=with_remark,
+                incident_reported=incident_reported,
+                incident_persons=incident_persons,
             )
-        outcome = SuspicionOutcome.objects.create(
-            organisation_id=fresh.organisation_id,
-            case=fresh,
-            completed_on=completed_on,
-            reviewer=actor,
-            persons_reviewed=persons_reviewed,
-            logs_reviewed=logs_reviewed,
-            with_remark=with_remark,
-            incident_reported=incident_reported,
-            incident_persons=incident_persons,
-        )
-        fresh.status = SuspicionStatus.DOCUMENTED
-        fresh.save(update_fields=["status"])
-        record(
-            actor=actor,
-            action="logreview.suspicioncase.documented",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes={
-                "status": [SuspicionStatus.FULFILLED, SuspicionStatus.DOCUMENTED],
-                "completed_on": [None, completed_on.isoformat()],
-                "persons_reviewed": [None, persons_reviewed],
-                "logs_reviewed": [None, logs_reviewed],
-                "with_remark": [None, with_remark],
-                "incident_reported": [None, incident_reported],
-                "incident_persons": [None, incident_persons],
-            },
-        )
+            fresh.status = SuspicionStatus.DOCUMENTED
+            fresh.save(update_fields=["status"])
+            record(
+                actor=actor,
+                action="logreview.suspicioncase.documented",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes={
+                    "status": [SuspicionStatus.FULFILLED, SuspicionStatus.DOCUMENTED],
+                    "completed_on": [None, completed_on.isoformat()],
+                    "persons_reviewed": [None, persons_reviewed],
+                    "logs_reviewed": [None, logs_reviewed],
+                    "with_remark": [None, with_remark],
+                    "incident_reported": [None, incident_reported],
+                    "incident_persons": [None, incident_persons],
+                },
+            )
+    except _Refusal:
+        _refuse(actor, case, "document review on suspicion")
     return outcome
 
 
