@@ -165,9 +165,7 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
     if member and user.has_perm("logreview.use_menu"):
         links[CONTROL].append((str(_("Log review")), reverse("logreview:source_list")))
     if member and user.has_perm("logreview.use_suspicion_menu"):
-        links[CONTROL].append(
-            (str(_("Reviews on suspicion")), reverse("logreview:suspicion_list"))
-        )
+        links[CONTROL].append((str(_("Reviews on suspicion")), reverse("logreview:suspicion_list")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
     for label, perm, name in [
         (_("People"), "core.view_user", "core:user_list"),

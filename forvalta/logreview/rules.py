@@ -290,7 +290,9 @@ def administers_suspicion(user: Any, case: Any) -> bool:
 
 @rules.predicate
 def fulfils_suspicion(user: Any, case: Any) -> bool:
-    return bool(case is not None and case.status == "attested" and administers_suspicion(user, case))
+    return bool(
+        case is not None and case.status == "attested" and administers_suspicion(user, case)
+    )
 
 
 @rules.predicate

@@ -104,7 +104,6 @@ def declare_logreview_models() -> None:
     declare_suspicion_models()
 
 
-
 # --- review on suspicion (seed 004 section 7): need to know -------------------------------
 # A case is seen only by the people named on it (requested by, attestant, recipient,
 # the reviewed person's manager's manager) and, once attested, by the log administrators
@@ -119,7 +118,9 @@ def _case_admin(user: Any, prefix: str = "") -> Q:
 
     return (
         Q(**{f"{prefix}status__in": CASE_ATTESTED})
-        & staff_exists(user, f"{prefix}organisation_id", f"{prefix}source__system_id", ADMINISTRATOR)
+        & staff_exists(
+            user, f"{prefix}organisation_id", f"{prefix}source__system_id", ADMINISTRATOR
+        )
         & ~Q(**{f"{prefix}subject_user_id": user.pk})
     )
 
@@ -136,9 +137,7 @@ def _case_named(user: Any, prefix: str = "") -> Q:
 def case_condition(user: Any, scope: Any) -> Q:
     if not scope.org_ids or user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
-    return Q(organisation_id__in=sorted(scope.org_ids)) & (
-        _case_named(user) | _case_admin(user)
-    )
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (_case_named(user) | _case_admin(user))
 
 
 def case_review_condition(user: Any, scope: Any) -> Q:

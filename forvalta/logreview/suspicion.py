@@ -49,7 +49,6 @@ from forvalta.logreview.models import (
     SuspicionStatus,
     Verdict,
 )
-from forvalta.logreview.review import Access
 from forvalta.logreview.services import _refuse, _require
 
 logger = logging.getLogger(__name__)
@@ -346,6 +345,7 @@ def run_case_load(load: LogLoad) -> str:
         )
         return "failed"
 
+    assert load.case_id is not None
     case = SuspicionCase.objects.select_related("source").get(pk=load.case_id)
     with translation.override(load.language or settings.LANGUAGE_CODE):
         if not actor.is_active or not actor.has_perm("logreview.fulfil_suspicioncase", case):
@@ -388,7 +388,9 @@ def run_case_load(load: LogLoad) -> str:
 def _period(case: SuspicionCase) -> tuple[dt.datetime, dt.datetime]:
     assert case.period_from is not None and case.period_to is not None
     start = timezone.make_aware(dt.datetime.combine(case.period_from, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(case.period_to + dt.timedelta(days=1), dt.time.min))
+    end = timezone.make_aware(
+        dt.datetime.combine(case.period_to + dt.timedelta(days=1), dt.time.min)
+    )
     return start, end
 
 
@@ -405,6 +407,20 @@ def extract(case: SuspicionCase) -> QuerySet[LogEntry]:
     if case.from_store:
         return rows.filter(load__case__isnull=True, load__order__isnull=True)
     return rows.filter(load__case=case)
+
+
+@dataclass
+class Access:
+    """One access of the review (as `review.Access`, judged on the case)."""
+
+    entry: LogEntry
+    explanations: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    judgment: SuspicionJudgment | None = None
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explanations) and not self.flags
 
 
 @dataclass
@@ -545,7 +561,9 @@ def judge(
                 raise _Refusal
             access = build(fresh).access(entry_id)
             if access is None or access.explained:
-                raise ValidationError(_("The access is not one of the review's unexplained accesses."))
+                raise ValidationError(
+                    _("The access is not one of the review's unexplained accesses.")
+                )
             judgment = access.judgment
             before = [judgment.verdict, judgment.comment] if judgment else [None, None]
             if judgment is None:
@@ -569,6 +587,7 @@ def judge(
             )
     except _Refusal:
         _refuse(actor, case, "judge access")
+    assert judgment is not None
     return judgment
 
 
@@ -645,4 +664,3 @@ __all__ = [
     "subject_choices",
     "subject_enter",
 ]
-

@@ -55,13 +55,13 @@ class CaseRequestForm(forms.Form):
 
 class SubjectForm(forms.Form):
     subject = PersonField(label=_("Person to be reviewed"), queryset=User.objects.none())
-    account = forms.CharField(
-        label=_("The person's account (as logged)"), max_length=100
-    )
+    account = forms.CharField(label=_("The person's account (as logged)"), max_length=100)
     period_from = forms.DateField(
         label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    period_to = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(
+        label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, user: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +74,4 @@ class SubjectForm(forms.Form):
         offered = User.objects.visible_to(user).filter(
             pk__in=subject_choices(user, organisation_id).values("pk")
         )
-        field.widget.choices = [("", "---------")] + [
-            (u.pk, _person_label(u)) for u in offered
-        ]
+        field.widget.choices = [("", "---------")] + [(u.pk, _person_label(u)) for u in offered]

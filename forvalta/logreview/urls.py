@@ -39,9 +39,7 @@ urlpatterns += [
         name="suspicion_from_store",
     ),
     path("suspicion/<int:pk>/review/", views_suspicion.case_review, name="suspicion_review"),
-    path(
-        "suspicion/<int:pk>/review/judge/", views_suspicion.case_judge, name="suspicion_judge"
-    ),
+    path("suspicion/<int:pk>/review/judge/", views_suspicion.case_judge, name="suspicion_judge"),
     path(
         "suspicion/<int:pk>/review/document/",
         views_suspicion.case_document,

@@ -115,11 +115,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     user = request.user
     sees = what_user_sees(user, case)
-    loads = (
-        LogLoad.objects.visible_to(user).filter(case=case).defer("data")
-        if sees["administers"]
-        else LogLoad.objects.none()
-    )
+    # The case's extract files: the log administrators' (scoping.load_condition).
+    loads = LogLoad.objects.visible_to(user).filter(case=case).defer("data")
     return render(
         request,
         "logreview/suspicion_detail.html",
@@ -141,7 +138,9 @@ def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.enter_suspicion_subject", case):
         deny(request.user, case, "enter subject of review")
-    form = SubjectForm(request.POST or None, user=request.user, organisation_id=case.organisation_id)
+    form = SubjectForm(
+        request.POST or None, user=request.user, organisation_id=case.organisation_id
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,88 +6,303 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_list_preferences'),
-        ('logreview', '0004_client_surname'),
+        ("core", "0005_list_preferences"),
+        ("logreview", "0004_client_surname"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SuspicionCase',
+            name="SuspicionCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(blank=True, verbose_name='reason (kept general)')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('subject_entered', 'Subject entered'), ('attested', 'Attested'), ('fulfilled', 'Fulfilled'), ('documented', 'Documented')], default='requested', max_length=16, verbose_name='status')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('subject_account', models.CharField(blank=True, max_length=100, verbose_name='account (as logged)')),
-                ('period_from', models.DateField(blank=True, null=True, verbose_name='period from')),
-                ('period_to', models.DateField(blank=True, null=True, verbose_name='period to')),
-                ('entered_at', models.DateTimeField(blank=True, null=True, verbose_name='entered')),
-                ('attested_at', models.DateTimeField(blank=True, null=True, verbose_name='attested')),
-                ('fulfilled_at', models.DateTimeField(blank=True, null=True, verbose_name='fulfilled')),
-                ('from_store', models.BooleanField(default=False, verbose_name='taken from the stored log')),
-                ('attestant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='attestant')),
-                ('attested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='attested by')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
-                ('fulfilled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='fulfilled by')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organisation', verbose_name='organisation')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('senior_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="the reviewed person's manager's manager")),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='logreview.logsource', verbose_name='log source')),
-                ('subject_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person reviewed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason (kept general)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("subject_entered", "Subject entered"),
+                            ("attested", "Attested"),
+                            ("fulfilled", "Fulfilled"),
+                            ("documented", "Documented"),
+                        ],
+                        default="requested",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                (
+                    "subject_account",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="account (as logged)"
+                    ),
+                ),
+                (
+                    "period_from",
+                    models.DateField(blank=True, null=True, verbose_name="period from"),
+                ),
+                ("period_to", models.DateField(blank=True, null=True, verbose_name="period to")),
+                ("entered_at", models.DateTimeField(blank=True, null=True, verbose_name="entered")),
+                (
+                    "attested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="attested"),
+                ),
+                (
+                    "fulfilled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="fulfilled"),
+                ),
+                (
+                    "from_store",
+                    models.BooleanField(default=False, verbose_name="taken from the stored log"),
+                ),
+                (
+                    "attestant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="attestant",
+                    ),
+                ),
+                (
+                    "attested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="attested by",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "fulfilled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="fulfilled by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "senior_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="the reviewed person's manager's manager",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="logreview.logsource",
+                        verbose_name="log source",
+                    ),
+                ),
+                (
+                    "subject_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person reviewed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review on suspicion',
-                'verbose_name_plural': 'reviews on suspicion',
-                'ordering': ['-requested_at', '-pk'],
+                "verbose_name": "review on suspicion",
+                "verbose_name_plural": "reviews on suspicion",
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='logload',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='loads', to='logreview.suspicioncase', verbose_name='review on suspicion'),
+            model_name="logload",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="loads",
+                to="logreview.suspicioncase",
+                verbose_name="review on suspicion",
+            ),
         ),
         migrations.CreateModel(
-            name='SuspicionOutcome',
+            name="SuspicionOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField(verbose_name='date the review was completed')),
-                ('persons_reviewed', models.PositiveIntegerField(verbose_name='persons reviewed')),
-                ('logs_reviewed', models.PositiveIntegerField(verbose_name='logs reviewed')),
-                ('with_remark', models.BooleanField(verbose_name='with remark')),
-                ('incident_reported', models.BooleanField(verbose_name='personal-data incident reported')),
-                ('incident_persons', models.PositiveIntegerField(blank=True, null=True, verbose_name='persons in the reported incident')),
-                ('documented_at', models.DateTimeField(auto_now_add=True, verbose_name='documented')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='outcome', to='logreview.suspicioncase', verbose_name='review on suspicion')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organisation', verbose_name='organisation')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_on", models.DateField(verbose_name="date the review was completed")),
+                ("persons_reviewed", models.PositiveIntegerField(verbose_name="persons reviewed")),
+                ("logs_reviewed", models.PositiveIntegerField(verbose_name="logs reviewed")),
+                ("with_remark", models.BooleanField(verbose_name="with remark")),
+                (
+                    "incident_reported",
+                    models.BooleanField(verbose_name="personal-data incident reported"),
+                ),
+                (
+                    "incident_persons",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="persons in the reported incident"
+                    ),
+                ),
+                (
+                    "documented_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="documented"),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcome",
+                        to="logreview.suspicioncase",
+                        verbose_name="review on suspicion",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outcome of a review on suspicion',
-                'verbose_name_plural': 'outcomes of reviews on suspicion',
-                'ordering': ['pk'],
+                "verbose_name": "outcome of a review on suspicion",
+                "verbose_name_plural": "outcomes of reviews on suspicion",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='SuspicionJudgment',
+            name="SuspicionJudgment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verdict', models.CharField(choices=[('reasonable', 'Reasonable'), ('follow_up', 'Needs follow-up')], max_length=12, verbose_name='judgment')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('judged_at', models.DateTimeField(auto_now=True, verbose_name='judged')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judgments', to='logreview.suspicioncase', verbose_name='review on suspicion')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='logreview.logentry', verbose_name='access')),
-                ('judged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='judged by')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("reasonable", "Reasonable"), ("follow_up", "Needs follow-up")],
+                        max_length=12,
+                        verbose_name="judgment",
+                    ),
+                ),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("judged_at", models.DateTimeField(auto_now=True, verbose_name="judged")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judgments",
+                        to="logreview.suspicioncase",
+                        verbose_name="review on suspicion",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="logreview.logentry",
+                        verbose_name="access",
+                    ),
+                ),
+                (
+                    "judged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="judged by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'judgment',
-                'verbose_name_plural': 'judgments',
-                'ordering': ['pk'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'entry'), name='logreview_suspicionjudgment_unique')],
+                "verbose_name": "judgment",
+                "verbose_name_plural": "judgments",
+                "ordering": ["pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "entry"), name="logreview_suspicionjudgment_unique"
+                    )
+                ],
             },
         ),
     ]

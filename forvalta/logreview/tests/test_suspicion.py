@@ -99,8 +99,7 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
             kind="placements",
             filename="placeringar.csv",
             data=(
-                "Personnummer;Användar-id;Enhet;Från;Till\n"
-                f"{A};;Hemtjänst Norr;2026-01-01;\n"
+                f"Personnummer;Användar-id;Enhet;Från;Till\n{A};;Hemtjänst Norr;2026-01-01;\n"
             ).encode(),
         )
     # 1. The unit manager requests, naming only the attestant, the recipient and the
@@ -119,7 +118,9 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
         },
     )
     case = SuspicionCase.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/logreview/suspicion/{case.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/logreview/suspicion/{case.pk}/"
+    )
     assert (
         case.organisation_id,
         case.source_id,
@@ -157,9 +158,7 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
     # The manager's manager is told (a neutral notification) and sees the case.
     from forvalta.notifications.models import Notification
 
-    assert list(Notification.objects.values_list("recipient_id", "link")) == [
-        (p["boss"].pk, url)
-    ]
+    assert list(Notification.objects.values_list("recipient_id", "link")) == [(p["boss"].pk, url)]
     boss = login(p["boss"])
     page = boss.get(url).content.decode()
     assert REASON in page and f'href="{url}subject/"' in page
