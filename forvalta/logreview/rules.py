@@ -207,6 +207,7 @@ def manager_facts(scope: Any) -> Any:
     """(organisation, None, None, MANAGER) where the user manages a member (one row per
     organisation): a part of the access roles' one UNION."""
     from django.db.models import CharField, IntegerField, Value
+    from django.db.models.functions import Cast
 
     from forvalta.core.models import Membership
 
@@ -214,8 +215,9 @@ def manager_facts(scope: Any) -> Any:
         Membership.objects.active()
         .filter(manager_id=scope.user.pk, organisation_id__in=sorted(scope.org_ids))
         .annotate(
-            no_system=Value(None, output_field=IntegerField()),
-            no_service=Value(None, output_field=IntegerField()),
+            # Typed: PostgreSQL reads an untyped NULL under DISTINCT as text.
+            no_system=Cast(Value(None), output_field=IntegerField()),
+            no_service=Cast(Value(None), output_field=IntegerField()),
             code=Value(MANAGER, output_field=CharField()),
         )
         .values_list("organisation_id", "no_system", "no_service", "code")
