@@ -54,6 +54,32 @@ from forvalta.logreview.services import _refuse, _require
 logger = logging.getLogger(__name__)
 
 
+def sealed(organisation_id: int, text: str) -> str:
+    """A keyed digest for the audit trail: proves what was written without showing it
+    to the trail's readers (the organisation's administrators)."""
+    import hashlib
+    import hmac
+
+    from forvalta.logreview.identity import organisation_key
+
+    return hmac.new(
+        organisation_key(organisation_id), f"suspicion:{text}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _load_event(actor: Any, action: str, load: LogLoad, changes: dict[str, Any]) -> None:
+    """A case's extract in the trail by number only (its file name may name the person)."""
+    record(
+        actor=actor,
+        action=action,
+        organisation=load.organisation,
+        object_type="logreview.logload",
+        object_id=str(load.pk),
+        object_repr=f"#{load.pk}",
+        changes=changes,
+    )
+
+
 class _Refusal(Exception):
     """Raised inside a transaction: it rolls back, then the refusal is recorded."""
 
@@ -220,6 +246,10 @@ def subject_enter(
                 changes={
                     "status": [SuspicionStatus.REQUESTED, SuspicionStatus.SUBJECT_ENTERED],
                     "period": [None, [period_from.isoformat(), period_to.isoformat()]],
+                    "subject_sealed": [
+                        None,
+                        sealed(fresh.organisation_id, f"{fresh.pk}:{subject.pk}:{account}"),
+                    ],
                 },
             )
             _notify(fresh.attestant, "step_assigned", fresh)
@@ -274,12 +304,11 @@ def case_fulfil(
                 language=(language or settings.LANGUAGE_CODE)[:10],
                 uploaded_by=actor,
             )
-            record(
-                actor=actor,
-                action="logreview.logload.queued",
-                obj=load,
-                organisation=fresh.organisation,
-                changes={"case": [None, fresh.pk], "kind": [None, LoadKind.LOG]},
+            _load_event(
+                actor,
+                "logreview.logload.queued",
+                load,
+                {"case": [None, fresh.pk], "kind": [None, LoadKind.LOG]},
             )
             transaction.on_commit(partial(load_log.enqueue, load.pk))
     except _Refusal:
@@ -336,12 +365,11 @@ def run_case_load(load: LogLoad) -> str:
         LogLoad.objects.filter(pk=load_id, status=LoadStatus.QUEUED).update(
             status=LoadStatus.FAILED, error=message, finished_at=timezone.now(), data=b""
         )
-        record(
-            actor=actor,
-            action="logreview.logload.failed",
-            obj=load,
-            organisation=load.organisation,
-            changes={"status": [LoadStatus.QUEUED, LoadStatus.FAILED]},
+        _load_event(
+            actor,
+            "logreview.logload.failed",
+            load,
+            {"status": [LoadStatus.QUEUED, LoadStatus.FAILED]},
         )
         return "failed"
 
@@ -365,15 +393,11 @@ def run_case_load(load: LogLoad) -> str:
                 fresh.finished_at = timezone.now()
                 fresh.data = b""
                 fresh.save(update_fields=["status", "row_count", "finished_at", "data"])
-                record(
-                    actor=actor,
-                    action="logreview.logload.loaded",
-                    obj=fresh,
-                    organisation=fresh.organisation,
-                    changes={
-                        "status": [LoadStatus.QUEUED, LoadStatus.LOADED],
-                        "rows": [0, count],
-                    },
+                _load_event(
+                    actor,
+                    "logreview.logload.loaded",
+                    fresh,
+                    {"status": [LoadStatus.QUEUED, LoadStatus.LOADED], "rows": [0, count]},
                 )
                 _fulfilled(actor, locked, count)
         except FileRefused as exc:
@@ -579,10 +603,14 @@ def judge(
                 action="logreview.suspicionjudgment.made",
                 obj=judgment,
                 organisation=fresh.organisation,
+                # The comment only sealed: the trail's readers are not named on the case.
                 changes={
                     "entry": [None, entry_id],
                     "verdict": [before[0], verdict],
-                    "comment": [before[1], comment],
+                    "comment_sealed": [
+                        sealed(fresh.organisation_id, before[1]) if before[1] else None,
+                        sealed(fresh.organisation_id, comment),
+                    ],
                 },
             )
     except _Refusal:
