@@ -129,6 +129,27 @@ def member_choices(organisation_ids: Any) -> QuerySet[User]:
     )
 
 
+def log_administrators(case: SuspicionCase) -> list[Any]:
+    """The log administrators (`system_administrator`) of the case's organisation on the
+    source's system or a service of it, never the person reviewed."""
+    from django.db.models import Q
+
+    from forvalta.access.rules import ADMINISTRATOR
+    from forvalta.register.models import RoleAssignment, Service
+
+    services = Service.systems.through.objects.filter(system_id=case.source.system_id).values(
+        "service_id"
+    )
+    people = (
+        RoleAssignment.objects.active()
+        .filter(organisation_id=case.organisation_id, role_type__code__in=ADMINISTRATOR)
+        .filter(Q(system_id=case.source.system_id) | Q(service_id__in=services))
+        .exclude(person_id=case.subject_user_id)
+        .values("person_id")
+    )
+    return list(User.objects.filter(pk__in=people, is_active=True).order_by("pk"))
+
+
 def _notify(person: Any, kind: str, case: SuspicionCase) -> None:
     """A neutral notification (never the person reviewed nor the reason)."""
     from forvalta.notifications.services import notify
@@ -276,6 +297,8 @@ def case_attest(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
                 organisation=fresh.organisation,
                 changes={"status": [SuspicionStatus.SUBJECT_ENTERED, SuspicionStatus.ATTESTED]},
             )
+            for person in log_administrators(fresh):
+                _notify(person, "step_assigned", fresh)
     except _Refusal:
         _refuse(actor, case, "attest review on suspicion")
     return fresh

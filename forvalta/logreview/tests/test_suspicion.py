@@ -344,6 +344,15 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
         None,
         suspicion.sealed(aw.org.pk, "Ingen grund"),
     ]
+    # Each next person was told, neutrally, with a link to the case.
+    assert list(
+        Notification.objects.order_by("pk").values_list("recipient_id", "kind", "link", "title")
+    ) == [
+        (p["boss"].pk, "step_assigned", url, "Du har fått ett steg eller en uppgift"),
+        (p["mgr_north"].pk, "step_assigned", url, "Du har fått ett steg eller en uppgift"),
+        (p["sysadmin"].pk, "step_assigned", url, "Du har fått ett steg eller en uppgift"),
+        (p["rita"].pk, "review_waiting", url, "En granskning väntar på dig"),
+    ]
     # Every successful view of a case page was recorded.
     viewed = AuditEvent.objects.filter(action="logreview.suspicioncase.viewed")
     assert {(e.actor_id, e.object_id) for e in viewed} == {
@@ -557,3 +566,53 @@ def test_fulfilled_from_the_stored_log(django_capture_on_commit_callbacks: Any) 
     before, refusals = case_state(), denied()
     assert admin.post(f"{url}from-store/").status_code == 403
     assert case_state() == before and denied() == refusals + 1
+
+
+def test_a_bad_extract_fails_and_may_be_uploaded_again(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    aw = world()
+    p = aw.people
+    case = request_case(aw)
+    case = suspicion.subject_enter(
+        actor=p["boss"],
+        case=case,
+        subject=p["anna"],
+        account="u-anna",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
+    url = f"/logreview/suspicion/{case.pk}/"
+    admin = login(p["sysadmin"])
+    bad = log_csv([("igår", "u-anna", "Anna", "Hemtjänst Norr", A, "", "Läsa", "Journal")])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            f"{url}fulfil/",
+            {"file": SimpleUploadedFile("anna.csv", bad, content_type="text/csv")},
+        )
+    load = LogLoad.objects.get(case=case)
+    case.refresh_from_db()
+    assert (load.status, bytes(load.data), case.status) == ("failed", b"", "attested")
+    assert load.error.splitlines() == [
+        "Filen lästes inte in; ingenting av den har sparats.",
+        "Rad 2: kolumnen ”Tidpunkt” innehåller ingen tidpunkt (ÅÅÅÅ-MM-DD TT:MM).",
+    ]
+    assert not LogEntry.objects.filter(load=load).exists()
+    page = admin.get(f"/logreview/loads/{load.pk}/").content.decode()
+    assert "Rad 2:" in page
+    # Uploaded again, it loads and fulfils the case.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            f"{url}fulfil/",
+            {"file": SimpleUploadedFile("anna.csv", log_csv(EXTRACT), content_type="text/csv")},
+        )
+    case.refresh_from_db()
+    assert case.status == "fulfilled"
+    assert sorted(LogLoad.objects.filter(case=case).values_list("status", flat=True)) == [
+        "failed",
+        "loaded",
+    ]
+    assert "anna.csv" not in " ".join(
+        f"{e.object_repr} {e.changes}" for e in AuditEvent.objects.all()
+    )
