@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from forvalta.access.tests.helpers import _member
 from forvalta.audit.models import AuditEvent
@@ -28,6 +30,7 @@ from forvalta.logreview.models import (
 )
 from forvalta.logreview.rules import MANAGER, SUSPICION_NAMED
 from forvalta.logreview.tests.helpers import build_access_world, log_csv, make_source
+from forvalta.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +159,6 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
     }
     url = f"/logreview/suspicion/{case.pk}/"
     # The manager's manager is told (a neutral notification) and sees the case.
-    from forvalta.notifications.models import Notification
-
     assert list(Notification.objects.values_list("recipient_id", "link")) == [(p["boss"].pk, url)]
     boss = login(p["boss"])
     page = boss.get(url).content.decode()
@@ -616,3 +617,53 @@ def test_a_bad_extract_fails_and_may_be_uploaded_again(
     assert "anna.csv" not in " ".join(
         f"{e.object_repr} {e.changes}" for e in AuditEvent.objects.all()
     )
+
+
+def test_the_review_costs_the_same_queries_for_more_accesses(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    aw = world()
+    p = aw.people
+    with django_capture_on_commit_callbacks(execute=True):
+        services.log_upload(
+            actor=p["sysadmin"], source=aw.source, filename="hela.csv", data=log_csv(EXTRACT)
+        )
+    case = request_case(aw)
+    case = suspicion.subject_enter(
+        actor=p["boss"],
+        case=case,
+        subject=p["anna"],
+        account="u-anna",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
+    case = suspicion.case_from_store(actor=p["sysadmin"], case=case)
+    rita = login(p["rita"])
+    url = f"/logreview/suspicion/{case.pk}/review/"
+    counts = []
+    for more in (0, 30):
+        if more:
+            template = LogEntry.objects.filter(account="u-anna").order_by("pk").first()
+            assert template is not None
+            LogEntry.objects.bulk_create(
+                [
+                    LogEntry(
+                        organisation_id=template.organisation_id,
+                        source_id=template.source_id,
+                        load_id=template.load_id,
+                        time=template.time,
+                        account="u-anna",
+                        unit=template.unit,
+                        client_hash=f"{i:064d}",
+                        client_masked="19500101-****",
+                    )
+                    for i in range(more)
+                ]
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = rita.get(url)
+        assert response.status_code == 200
+        assert response.context["review"].total == 3 + more
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
