@@ -27,3 +27,7 @@ class LogReviewConfig(AppConfig):
             YEAR_STATUS_PARTS.append(reports.year_status_part)
         if reports.annual_report_rows not in REPORT_ROW_PARTS:
             REPORT_ROW_PARTS.append(reports.annual_report_rows)
+        # The review on suspicion's menu facts (named on a case, manages someone).
+        for part in (rules.suspicion_facts, rules.manager_facts):
+            if part not in ROLE_FACT_PARTS:
+                ROLE_FACT_PARTS.append(part)

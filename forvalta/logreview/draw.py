@@ -67,10 +67,14 @@ def candidates(source_id: int, month: dt.date) -> dict[str, dict[str, Candidate]
     tz = timezone.get_current_timezone()
     start, end = _bounds(month)
     rows = (
-        # The source's own log, not the extracts loaded for orders (the same accesses
+        # The source's own log, not the extracts loaded for orders or cases (the same accesses
         # again): a round's seed draws the same after its orders are fulfilled.
         LogEntry.objects.filter(
-            source_id=source_id, time__gte=start, time__lt=end, load__order__isnull=True
+            source_id=source_id,
+            time__gte=start,
+            time__lt=end,
+            load__order__isnull=True,
+            load__case__isnull=True,
         )
         .annotate(day=TruncDate("time", tzinfo=tz))
         .values("account", "employee_name", "unit", "day")
@@ -151,6 +155,7 @@ def active_days(source_id: int, month: dt.date, accounts: list[str]) -> dict[str
             time__gte=start,
             time__lt=end,
             load__order__isnull=True,
+            load__case__isnull=True,
         )
         .annotate(day=TruncDate("time", tzinfo=tz))
         .values_list("account", "day")

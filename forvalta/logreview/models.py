@@ -363,6 +363,16 @@ class LogLoad(models.Model):
         related_name="loads",
         verbose_name=_("extract order"),
     )
+    # The extract of a review on suspicion (`SuspicionCase`): seen only by the log
+    # administrators, never listed to the other access staff (scoping.py).
+    case = models.ForeignKey(
+        "SuspicionCase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loads",
+        verbose_name=_("review on suspicion"),
+    )
     kind = models.CharField(
         _("kind of file"), max_length=12, choices=LoadKind.choices, default=LoadKind.LOG
     )
@@ -715,3 +725,207 @@ class FollowUpDecision(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# --- review on suspicion (seed 004 section 7) ----------------------------------------------
+class SuspicionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SUBJECT_ENTERED = "subject_entered", _("Subject entered")
+    ATTESTED = "attested", _("Attested")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    DOCUMENTED = "documented", _("Documented")
+
+
+class SuspicionCase(models.Model):
+    """A log review on suspicion of misuse of access (seed 004 section 7).
+
+    Requested naming only the attestant, the recipient of the log and the reviewed
+    person's manager's manager (`senior_manager`), never who is reviewed. Only that
+    manager's manager (checked against the memberships' managers) enters the person,
+    their account as logged and the period. Visible only to the people named on it and,
+    once attested, to the log administrators of the source's system (need to know:
+    scoping.py); never to the organisation's administrators or an unnamed controller.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="+", verbose_name=_("log source")
+    )
+    reason = models.TextField(_("reason (kept general)"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SuspicionStatus.choices,
+        default=SuspicionStatus.REQUESTED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    attestant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attestant"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    senior_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("the reviewed person's manager's manager"),
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person reviewed"),
+    )
+    subject_account = models.CharField(_("account (as logged)"), max_length=100, blank=True)
+    period_from = models.DateField(_("period from"), null=True, blank=True)
+    period_to = models.DateField(_("period to"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), null=True, blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attested by"),
+    )
+    attested_at = models.DateTimeField(_("attested"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fulfilled by"),
+    )
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+    # Fulfilled from the log already stored (the source's full-log loads) rather than
+    # by an uploaded extract.
+    from_store = models.BooleanField(_("taken from the stored log"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review on suspicion")
+        verbose_name_plural = _("reviews on suspicion")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        # Never the person reviewed: the string reaches the audit trail.
+        return f"{_('Review on suspicion')} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:suspicion_detail", args=[self.pk])
+
+    def named_ids(self) -> set[int]:
+        return {
+            self.requested_by_id,
+            self.attestant_id,
+            self.recipient_id,
+            self.senior_manager_id,
+        } - {None}
+
+
+class SuspicionJudgment(models.Model):
+    """The recipient's judgment of one access of a review on suspicion."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    case = models.ForeignKey(
+        SuspicionCase,
+        on_delete=models.CASCADE,
+        related_name="judgments",
+        verbose_name=_("review on suspicion"),
+    )
+    entry = models.ForeignKey(
+        LogEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("access")
+    )
+    verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
+    comment = models.TextField(_("comment"))
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("judged by"),
+    )
+    judged_at = models.DateTimeField(_("judged"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("judgment")
+        verbose_name_plural = _("judgments")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "entry"], name="logreview_suspicionjudgment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_verdict_display()
+
+
+class SuspicionOutcome(models.Model):
+    """The documentation of a review on suspicion (seed 004 section 7.5, as 6.5);
+    immutable once made."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    case = models.OneToOneField(
+        SuspicionCase,
+        on_delete=models.PROTECT,
+        related_name="outcome",
+        verbose_name=_("review on suspicion"),
+    )
+    completed_on = models.DateField(_("date the review was completed"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    persons_reviewed = models.PositiveIntegerField(_("persons reviewed"))
+    logs_reviewed = models.PositiveIntegerField(_("logs reviewed"))
+    with_remark = models.BooleanField(_("with remark"))
+    incident_reported = models.BooleanField(_("personal-data incident reported"))
+    incident_persons = models.PositiveIntegerField(
+        _("persons in the reported incident"), null=True, blank=True
+    )
+    documented_at = models.DateTimeField(_("documented"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome of a review on suspicion")
+        verbose_name_plural = _("outcomes of reviews on suspicion")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.completed_on}"

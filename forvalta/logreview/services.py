@@ -476,6 +476,10 @@ def run_load(load_id: int) -> str:
     load = LogLoad.objects.filter(pk=load_id).select_related("source", "uploaded_by").first()
     if load is None or load.status != LoadStatus.QUEUED:
         return "skipped"
+    if load.case_id:  # a review on suspicion's extract (forvalta/logreview/suspicion.py)
+        from forvalta.logreview.suspicion import run_case_load
+
+        return run_case_load(load)
     with translation.override(load.language or settings.LANGUAGE_CODE):
         return _run_load(load)
 

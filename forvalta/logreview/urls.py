@@ -42,3 +42,27 @@ urlpatterns += [
     path("followups/<int:pk>/decide/", views_followup.followup_decide, name="followup_decide"),
     path("followups/<int:pk>/close/", views_followup.followup_close, name="followup_close"),
 ]
+
+# Review on suspicion (seed 004 section 7).
+from forvalta.logreview import views_suspicion  # noqa: E402
+
+urlpatterns += [
+    path("suspicion/", views_suspicion.case_list, name="suspicion_list"),
+    path("suspicion/new/", views_suspicion.case_create, name="suspicion_create"),
+    path("suspicion/<int:pk>/", views_suspicion.case_detail, name="suspicion_detail"),
+    path("suspicion/<int:pk>/subject/", views_suspicion.case_subject, name="suspicion_subject"),
+    path("suspicion/<int:pk>/attest/", views_suspicion.case_attest, name="suspicion_attest"),
+    path("suspicion/<int:pk>/fulfil/", views_suspicion.case_fulfil, name="suspicion_fulfil"),
+    path(
+        "suspicion/<int:pk>/from-store/",
+        views_suspicion.case_from_store,
+        name="suspicion_from_store",
+    ),
+    path("suspicion/<int:pk>/review/", views_suspicion.case_review, name="suspicion_review"),
+    path("suspicion/<int:pk>/review/judge/", views_suspicion.case_judge, name="suspicion_judge"),
+    path(
+        "suspicion/<int:pk>/review/document/",
+        views_suspicion.case_document,
+        name="suspicion_document",
+    ),
+]
