@@ -184,7 +184,8 @@ def build(order: ExtractOrder, user: Any) -> Review:
         j.entry_id: j
         for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")
     }
-    drawn_unit = order.drawn_unit.unit_name.casefold()
+    # Every logged unit of the drawn operation (a unit manager's operation: all its units).
+    drawn_units = {name.casefold() for name in order.drawn_unit.names}
     period = sampled_period(order)
     for slot in drawn.values():
         counts = per_day.get(slot.day, {})
@@ -195,7 +196,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
             entry = access.entry
             day = slot.day
             local = timezone.localtime(entry.time)
-            units = {drawn_unit, entry.unit.casefold()} - {""}
+            units = (drawn_units | {entry.unit.casefold()}) - {""}
             if any(
                 unit in units and _within(day, start, end)
                 for unit, start, end in placements.get(entry.client_hash, [])
