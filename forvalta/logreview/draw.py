@@ -305,7 +305,9 @@ def unit_ids_by_name(organisation_id: int, names: Iterable[str]) -> dict[str, in
     return {name: known[name.casefold()] for name in names if name.casefold() in known}
 
 
-def latest_accounts(organisation_id: int, system_id: int, accounts: Iterable[str]) -> dict[str, Any]:
+def latest_accounts(
+    organisation_id: int, system_id: int, accounts: Iterable[str]
+) -> dict[str, Any]:
     """Account id -> its `forvalta.access` Account in the latest done snapshot of the
     organisation and system (exact id first, else case-insensitive; of several rows the
     one with a matched person, then the lowest id). Two queries; unscoped: the caller

@@ -6,31 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('logreview', '0005_client_identity'),
+        ("logreview", "0005_client_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='drawnemployee',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person'),
+            model_name="drawnemployee",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='drawnemployee',
-            name='unit_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='unit (as logged)'),
+            model_name="drawnemployee",
+            name="unit_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="unit (as logged)"),
         ),
         migrations.AddField(
-            model_name='drawnunit',
-            name='manager',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='unit manager'),
+            model_name="drawnunit",
+            name="manager",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="unit manager",
+            ),
         ),
         migrations.AddField(
-            model_name='drawnunit',
-            name='unit_names',
-            field=models.JSONField(blank=True, default=list, verbose_name='units of the operation (as logged)'),
+            model_name="drawnunit",
+            name="unit_names",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="units of the operation (as logged)"
+            ),
         ),
     ]
