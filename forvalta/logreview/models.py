@@ -4,8 +4,9 @@
 - `SamplingSchedule`: the routine's parameters per organisation and system (provider:
   3 unit managers' operations x 4 employees; authority: 2 units x 4 employees; 3 days).
 - `SamplingRound`: one quarter's draw over the sampled month, with its recorded seed;
-  `DrawnUnit`, `DrawnEmployee`, `DrawnDay` are what it drew.
-- `ExtractOrder`: one per drawn unit: requested -> attested -> fulfilled.
+  `DrawnUnit` (a drawn unit manager's operation or unit), `DrawnEmployee`, `DrawnDay`
+  are what it drew.
+- `ExtractOrder`: one per drawn operation (unit): requested -> attested -> fulfilled.
 - `LogLoad`: one uploaded extract file, loaded all or nothing by a background task.
 - `LogEntry`: the stored log rows. A client's personal identity number is not stored on
   them: only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked
@@ -195,6 +196,12 @@ class SamplingRound(models.Model):
 
 
 class DrawnUnit(models.Model):
+    """What one order covers. A provider schedule draws unit managers' operations: every
+    logged unit whose matched core unit the `manager` manages (`unit_names`, sorted;
+    `unit_name` their names joined, `unit` the matched unit when there is one). A logged
+    unit without a matched unit or without a manager, and every unit of an authority
+    schedule, is an operation of its own (`manager` empty)."""
+
     round = models.ForeignKey(
         SamplingRound, on_delete=models.CASCADE, related_name="units", verbose_name=_("round")
     )
@@ -203,6 +210,15 @@ class DrawnUnit(models.Model):
     unit = models.ForeignKey(
         "core.Unit", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("unit")
     )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit manager"),
+    )
+    unit_names = models.JSONField(_("units of the operation (as logged)"), default=list, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -212,6 +228,11 @@ class DrawnUnit(models.Model):
     def __str__(self) -> str:
         return self.unit_name
 
+    @property
+    def names(self) -> list[str]:
+        """The logged unit names of the operation (a unit drawn before operations: its own)."""
+        return list(self.unit_names) or [self.unit_name]
+
 
 class DrawnEmployee(models.Model):
     drawn_unit = models.ForeignKey(
@@ -220,6 +241,18 @@ class DrawnEmployee(models.Model):
     position = models.PositiveSmallIntegerField(_("order"))
     account = models.CharField(_("account"), max_length=100)
     employee_name = models.CharField(_("name"), max_length=200, blank=True)
+    # The logged unit the account was drawn under (its most logged unit in the month).
+    unit_name = models.CharField(_("unit (as logged)"), max_length=200, blank=True)
+    # The person of the account in the latest imported account list of the system
+    # (`forvalta.access` Snapshot/Account), when matched there.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

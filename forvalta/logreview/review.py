@@ -184,7 +184,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
         j.entry_id: j
         for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")
     }
-    drawn_unit = order.drawn_unit.unit_name.casefold()
+    drawn_unit = order.drawn_unit.unit_name
     period = sampled_period(order)
     for slot in drawn.values():
         counts = per_day.get(slot.day, {})
@@ -195,7 +195,9 @@ def build(order: ExtractOrder, user: Any) -> Review:
             entry = access.entry
             day = slot.day
             local = timezone.localtime(entry.time)
-            units = {drawn_unit, entry.unit.casefold()} - {""}
+            # The unit the employee was drawn under (in a manager's operation: its own).
+            own = (slot.employee.unit_name or drawn_unit).casefold()
+            units = {own, entry.unit.casefold()} - {""}
             if any(
                 unit in units and _within(day, start, end)
                 for unit, start, end in placements.get(entry.client_hash, [])

@@ -204,8 +204,8 @@ def round_draw(
     *, actor: Any, schedule: SamplingSchedule, month: dt.date, seed: int | None = None
 ) -> SamplingRound:
     """Draw a round over `month` (any day of it) with a new seed (or the one given),
-    and order the extract of each drawn unit."""
-    from forvalta.access.services import unit_managers
+    and order the extract of each drawn operation (unit): a provider operation's order
+    goes to its unit manager as attestant and recipient."""
     from forvalta.logreview.draw import draw_round
 
     first = month.replace(day=1)
@@ -222,13 +222,8 @@ def round_draw(
     with transaction.atomic():
         round_.save()
         units = draw_round(round_)
-        managers = unit_managers(schedule.organisation_id)
         for unit in units:
-            attestant_id = (
-                managers.get(unit.unit_id)
-                if schedule.kind == OperationKind.PROVIDER and unit.unit_id
-                else None
-            )
+            attestant_id = unit.manager_id if schedule.kind == OperationKind.PROVIDER else None
             ExtractOrder.objects.create(
                 organisation_id=schedule.organisation_id,
                 round=round_,
@@ -250,6 +245,11 @@ def round_draw(
                 "month": [None, first.isoformat()],
                 "seed": [None, str(round_.seed)],
                 "units": [None, [u.unit_name for u in units]],
+                **(
+                    {"managers": [None, [u.manager_id for u in units]]}
+                    if schedule.kind == OperationKind.PROVIDER
+                    else {}
+                ),
             },
         )
     return round_

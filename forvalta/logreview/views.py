@@ -235,7 +235,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employees = (
         DrawnEmployee.objects.visible_to(request.user)
         .filter(drawn_unit__round=round_)
-        .select_related("drawn_unit")
+        .select_related("drawn_unit__manager")
     )
     days: dict[int, list[Any]] = {}
     for day in DrawnDay.objects.visible_to(request.user).filter(employee__drawn_unit__round=round_):
@@ -268,7 +268,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _order(request: HttpRequest, pk: int) -> ExtractOrder:
     return get_object_or_404(
         ExtractOrder.objects.visible_to(request.user).select_related(
-            "drawn_unit", "round__schedule__source", "attestant", "recipient", "attested_by"
+            "drawn_unit__manager",
+            "round__schedule__source",
+            "attestant",
+            "recipient",
+            "attested_by",
         ),
         pk=pk,
     )
@@ -290,7 +294,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     user = request.user
     loads = LogLoad.objects.visible_to(user).filter(order=order).defer("data")
-    employees = list(DrawnEmployee.objects.visible_to(user).filter(drawn_unit=order.drawn_unit))
+    employees = list(
+        DrawnEmployee.objects.visible_to(user)
+        .filter(drawn_unit=order.drawn_unit)
+        .select_related("person")
+    )
     days: dict[int, list[Any]] = {}
     for day in DrawnDay.objects.visible_to(user).filter(employee__drawn_unit=order.drawn_unit):
         days.setdefault(day.employee_id, []).append(day.day)
