@@ -29,7 +29,7 @@ Personal identity numbers are synthetic: samordningsnummer form (day of birth + 
 born 1925-2004, serial and Luhn check digit from the fixed seed. They are not taken from
 any register; only their organisation-keyed hashes and masked forms are stored.
 
-Size: `FORVALTA_DEMO_LOG_ROWS` rows (about; default 300,000 on PostgreSQL, 60,000 on
+Size: `FORVALTA_DEMO_LOG_ROWS` rows (about; default 300,000 on PostgreSQL, 40,000 on
 SQLite, 8,000 under tests). Fewer rows mean fewer active employees per unit; each
 employee's day looks the same.
 """
@@ -96,7 +96,7 @@ P_EVENING = 0.04  # one access after hours
 P_COWORKER = 0.006  # a look at a co-worker's record
 P_OWN = 0.002  # the employee's own record
 P_WEEKEND = 0.04  # working a weekend day (all of it outside the unit's hours)
-DEFAULT_ROWS = {"postgresql": 300_000, "other": 60_000, "testing": 8_000}
+DEFAULT_ROWS = {"postgresql": 300_000, "other": 40_000, "testing": 8_000}
 MAX_TO_JUDGE = 6  # per order of the finished round
 
 

@@ -164,3 +164,5 @@ rules.add_perm("logreview.fulfil_extractorder", fulfils)
 rules.add_perm("logreview.add_logload", is_log_administrator)
 rules.add_perm("logreview.view_review", sees_review)
 rules.add_perm("logreview.review_extractorder", reviews)
+# The API list of review outcomes (forvalta/logreview/api.py): scoped as the orders.
+rules.add_perm("logreview.view_reviewoutcome", member)
