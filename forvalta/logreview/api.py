@@ -1,9 +1,9 @@
 """The log review API, read-only under the pages' scope (`visible_to`) and rules.
 
 - log sources: the organisation's members;
-- rounds: the organisation's members, with who was drawn (employees and days) only for
-  those who may see them (the access staff of the source's system, the attestant and
-  recipient named on the unit's order), exactly as on the round page;
+- rounds: the organisation's members; the drawn units with who was drawn (employees and
+  days) only for those who may see them (the access staff of the source's system, the
+  attestant and recipient named on the unit's order), exactly as on the round page;
 - extract orders: the access staff, the attestant and the recipient; POST
   `/api/logreview-orders/{id}/extract/` (multipart `file`) uploads the extract of an
   attested order as the log administrator does on the order page;
@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import get_language
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -80,7 +80,9 @@ class DrawnUnitSerializer(serializers.ModelSerializer):
 class SamplingRoundSerializer(ScopedModelSerializer):
     source = serializers.IntegerField(source="schedule.source_id", read_only=True)
     kind = serializers.CharField(source="schedule.kind", read_only=True)
-    units = DrawnUnitSerializer(many=True, read_only=True)
+    units = serializers.SerializerMethodField(
+        help_text="The drawn units whose drawn employees the reader may see (as the round page)."
+    )
 
     class Meta:
         model = SamplingRound
@@ -101,6 +103,13 @@ class SamplingRoundSerializer(ScopedModelSerializer):
             "display",
             "web_url",
         )
+
+
+    @extend_schema_field(DrawnUnitSerializer(many=True))
+    def get_units(self, obj: SamplingRound) -> list[Any]:
+        # As on the round page: a unit is listed with the drawn employees the reader sees.
+        units = [u for u in obj.units.all() if u.employees.all()]
+        return list(DrawnUnitSerializer(units, many=True).data)
 
 
 class ExtractOrderSerializer(ScopedModelSerializer):
