@@ -104,7 +104,6 @@ class SamplingRoundSerializer(ScopedModelSerializer):
             "web_url",
         )
 
-
     @extend_schema_field(DrawnUnitSerializer(many=True))
     def get_units(self, obj: SamplingRound) -> list[Any]:
         # As on the round page: a unit is listed with the drawn employees the reader sees.

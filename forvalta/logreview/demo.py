@@ -252,16 +252,19 @@ def _generate(world: World, rng: random.Random, target: int) -> None:
                 _add(world, day, rng.randrange(8 * 60, 17 * 60), account, client, rng, parts)
                 world.planted[(account, day)]["other_unit"] += 1
             if rng.random() < P_EVENING:
-                minute = rng.choice((rng.randrange(18 * 60, 22 * 60), rng.randrange(5 * 60, 7 * 60)))
+                minute = rng.choice(
+                    (rng.randrange(18 * 60, 22 * 60), rng.randrange(5 * 60, 7 * 60))
+                )
                 _add(world, day, minute, account, rng.choice(seen), rng, parts, evening=True)
             if rng.random() < P_COWORKER:
                 client = rng.choice(sorted(world.coworker_clients))
                 if world.coworker_clients[client] != account:
                     _add(world, day, rng.randrange(8 * 60, 17 * 60), account, client, rng, parts)
             if rng.random() < P_OWN:
-                mine = [c for c, a in world.coworker_clients.items() if a == account]
-                if mine:
-                    _add(world, day, rng.randrange(8 * 60, 17 * 60), account, mine[0], rng, parts)
+                records = [c for c, a in world.coworker_clients.items() if a == account]
+                if records:
+                    minute = rng.randrange(8 * 60, 17 * 60)
+                    _add(world, day, minute, account, records[0], rng, parts)
 
 
 def _other_clients(world: World, unit: str) -> list[int]:
@@ -292,7 +295,9 @@ def _add(
 
 
 # --- writing ------------------------------------------------------------------------------
-def _store_tuples(world: World, organisation_id: int, source_id: int, load_id: int, rows: Any) -> list:
+def _store_tuples(
+    world: World, organisation_id: int, source_id: int, load_id: int, rows: Any
+) -> list:
     tz = timezone.get_current_timezone()
     hashed = [hash_and_mask(organisation_id, number) for number in world.clients]
     result = []
@@ -365,9 +370,7 @@ def reference_files(world: World) -> dict[str, bytes]:
             since = start + dt.timedelta(days=rng.randrange(3 * 365 - 40))
             assignments.append(f"{world.clients[c]};{account};;{since:%Y-%m-%d};\n")
     protected = [f"{world.clients[c]};;;;\n" for c in sorted(world.protected)]
-    employees = [
-        f"{p.number};{p.account};;;\n" for _a, p in sorted(world.people.items())
-    ]
+    employees = [f"{p.number};{p.account};;;\n" for _a, p in sorted(world.people.items())]
     return {
         kind: (REF_HEADER + "".join(lines)).encode("utf-8")
         for kind, lines in (
@@ -528,7 +531,9 @@ def _plant_outlier(world: World, order: ExtractOrder, load: LogLoad) -> int:
             for c in extra:
                 minute = rng.randrange(9 * 60, 16 * 60)
                 at = dt.time(minute // 60, minute % 60, rng.randrange(60))
-                rows.append((dt.datetime.combine(day.day, at), employee.account, c, "Läsa", "Utredning"))
+                rows.append(
+                    (dt.datetime.combine(day.day, at), employee.account, c, "Läsa", "Utredning")
+                )
             world.rows.extend(rows)
             return store_log(world, load, rows)
     return 0
@@ -554,7 +559,9 @@ def load(builder: Any) -> None:
         reference = services.reference_upload(
             actor=admin, source=source, kind=kind, filename=f"Treserva {kind}.csv", data=data
         )
-        assert services.run_load(reference.pk) == "loaded", LogLoad.objects.get(pk=reference.pk).error
+        assert services.run_load(reference.pk) == "loaded", LogLoad.objects.get(
+            pk=reference.pk
+        ).error
 
     # The month's full log: queued as an upload would be, stored through ingest's path.
     log = services.log_upload(
@@ -564,7 +571,9 @@ def load(builder: Any) -> None:
     _mark_loaded(log, admin, count)
     analyze()
 
-    provider = services.schedule_create(actor=controller, source=source, kind=OperationKind.PROVIDER)
+    provider = services.schedule_create(
+        actor=controller, source=source, kind=OperationKind.PROVIDER
+    )
     authority = services.schedule_create(
         actor=controller, source=source, kind=OperationKind.AUTHORITY, day_mode=DayMode.ACTIVE
     )
@@ -574,7 +583,9 @@ def load(builder: Any) -> None:
     finished = services.round_draw(
         actor=controller, schedule=provider, month=month, seed=provider_seed(world, pool, provider)
     )
-    for order in ExtractOrder.objects.filter(round=finished).select_related("attestant", "drawn_unit"):
+    for order in ExtractOrder.objects.filter(round=finished).select_related(
+        "attestant", "drawn_unit"
+    ):
         order = services.order_attest(actor=order.attestant, order=order)
         _fulfil(world, order, admin)
     for order in ExtractOrder.objects.filter(round=finished).select_related(

@@ -35,8 +35,12 @@ def world(capture: Any) -> tuple[Any, dict[str, Any]]:
     source = make_source(aw)
     admin, controller = aw.people["sysadmin"], aw.people["controller"]
     with capture(execute=True):
-        services.log_upload(actor=admin, source=source, filename="nov.csv", data=log_csv(month_rows()))
-    schedule = services.schedule_create(actor=controller, source=source, kind=OperationKind.PROVIDER)
+        services.log_upload(
+            actor=admin, source=source, filename="nov.csv", data=log_csv(month_rows())
+        )
+    schedule = services.schedule_create(
+        actor=controller, source=source, kind=OperationKind.PROVIDER
+    )
     round_ = services.round_draw(actor=controller, schedule=schedule, month=MONTH, seed=7)
     orders = {o.drawn_unit.unit_name: o for o in ExtractOrder.objects.filter(round=round_)}
     north = services.order_attest(actor=aw.people["mgr_north"], order=orders["Hemtjänst Norr"])
@@ -51,7 +55,13 @@ def world(capture: Any) -> tuple[Any, dict[str, Any]]:
         with_remark=False,
         incident_reported=False,
     )
-    return aw, {"source": source, "round": round_, "north": north, "south": south, "outcome": outcome}
+    return aw, {
+        "source": source,
+        "round": round_,
+        "north": north,
+        "south": south,
+        "outcome": outcome,
+    }
 
 
 def api(user: Any) -> APIClient:

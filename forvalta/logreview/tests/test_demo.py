@@ -98,9 +98,10 @@ def test_a_finished_provider_round_every_review_documented(loaded):
         assert review.explained_count > 0.9 * review.total  # most accesses are explained
         assert outcome.persons_reviewed == 4
         assert outcome.logs_reviewed == review.total
-        assert outcome.with_remark == Judgment.objects.filter(
-            order=order, verdict="follow_up"
-        ).exists()
+        assert (
+            outcome.with_remark
+            == Judgment.objects.filter(order=order, verdict="follow_up").exists()
+        )
         for access in unexplained:
             flags |= set(access.flags) or {"unexplained"}
     assert "unexplained" in flags  # a client of another unit: nothing explains it
@@ -126,9 +127,7 @@ def test_a_finished_provider_round_every_review_documented(loaded):
 def test_an_open_authority_round_with_a_review_in_progress(loaded):
     open_round = SamplingRound.objects.get(schedule__source=loaded, status=RoundStatus.DRAWN)
     assert open_round.schedule.kind == "authority"
-    orders = list(
-        ExtractOrder.objects.filter(round=open_round).order_by("drawn_unit__position")
-    )
+    orders = list(ExtractOrder.objects.filter(round=open_round).order_by("drawn_unit__position"))
     assert [o.drawn_unit.unit_name for o in orders] == [demo.BISTAND, demo.PSYKIATRI]
     first, second = orders
     assert first.status == OrderStatus.FULFILLED

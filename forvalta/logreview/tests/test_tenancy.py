@@ -67,7 +67,9 @@ def build_matrix(capture: Any) -> tuple[Any, dict[str, Any]]:
     rows = _rows(marker(ACCOUNT), f"Anna {marker(NAME)}", f"Hemtjänst {marker(UNIT)}")
     with capture(execute=True):
         services.log_upload(actor=admin, source=source, filename="nov.csv", data=log_csv(rows))
-    schedule = services.schedule_create(actor=controller, source=source, kind=OperationKind.PROVIDER)
+    schedule = services.schedule_create(
+        actor=controller, source=source, kind=OperationKind.PROVIDER
+    )
     round_ = services.round_draw(actor=controller, schedule=schedule, month=MONTH, seed=3)
     order = ExtractOrder.objects.get(round=round_)
     # The logged unit matches no unit of the organisation: name Nora as the unit's manager.
@@ -98,7 +100,13 @@ def build_matrix(capture: Any) -> tuple[Any, dict[str, Any]]:
         incident_persons=None,
     )
     other = make_source(aw, org=aw.other, name=f"Treserva {marker(OTHER_SOURCE)}")
-    return aw, {"source": source, "round": round_, "order": order, "outcome": outcome, "other": other}
+    return aw, {
+        "source": source,
+        "round": round_,
+        "order": order,
+        "outcome": outcome,
+        "other": other,
+    }
 
 
 def urls(items: dict[str, Any]) -> list[str]:
@@ -147,7 +155,9 @@ def test_no_foreign_log_review_marker_anywhere(client, persona, django_capture_o
     api.force_authenticate(user)
     for endpoint in ENDPOINTS:
         pages = [f"/api/{endpoint}/"]
-        pages += [f"/api/{endpoint}/{items[k].pk}/" for k in ("source", "round", "order", "outcome")]
+        pages += [
+            f"/api/{endpoint}/{items[k].pk}/" for k in ("source", "round", "order", "outcome")
+        ]
         for url in pages:
             response = api.get(url)
             assert response.status_code in {200, 403, 404}, (url, response.status_code)
