@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import Client
 
 from forvalta.audit.models import AuditEvent
 from forvalta.core.models import today
@@ -140,6 +141,15 @@ def test_an_open_authority_round_with_a_review_in_progress(loaded):
     assert outliers  # one officer's day with far more clients than the peers
     assert second.status == OrderStatus.REQUESTED
     assert second.attestant is None
+    client = Client()
+    client.force_login(first.recipient)
+    response = client.get(f"/logreview/orders/{first.pk}/review/")
+    assert response.status_code == 200
+    share = (
+        f"{review.explained_count} av {review.total} åtkomster förklarades automatiskt "
+        f"({review.explained_percent} %)."
+    )
+    assert share in response.content.decode()
 
 
 def test_the_demo_is_reproducible_and_its_numbers_synthetic():
