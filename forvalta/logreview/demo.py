@@ -58,6 +58,7 @@ from forvalta.logreview.models import (
     DayMode,
     ExtractOrder,
     LoadStatus,
+    LogEntry,
     LogLoad,
     LogSource,
     OperationKind,
@@ -610,7 +611,7 @@ def load(builder: Any) -> None:
         _fulfil(world, first, admin)
         _judge_some(first, controller)
 
-    builder.counts["logreview.logentry"] += count
+    builder.counts["logreview.logentry"] += LogEntry.objects.filter(source=source).count()
     builder.counts["logreview.samplinground"] += SamplingRound.objects.filter(
         schedule__source=source
     ).count()
