@@ -361,25 +361,28 @@ def drawn_employee_account(drawn_employee: DrawnEmployee) -> Any:
     ).get(drawn_employee.account)
 
 
+def schedule_operations(schedule: Any, pool: dict[str, dict[str, Candidate]]) -> list[Operation]:
+    """What a schedule draws over: unit managers' operations (provider) or units
+    (authority), from the candidates of a month."""
+    from forvalta.access.services import unit_managers
+
+    unit_ids = unit_ids_by_name(schedule.organisation_id, pool)
+    if schedule.kind == OperationKind.PROVIDER:
+        return manager_operations(pool, unit_ids, unit_managers(schedule.organisation_id))
+    return unit_operations(pool, unit_ids)
+
+
 def draw_round(round_: SamplingRound) -> list[DrawnUnit]:
     """Draw the round's operations and employees from its recorded seed and store them
     (replacing an earlier draw of it); the days are drawn at fulfilment. A provider
     schedule draws unit managers' operations, an authority schedule units. The caller
     holds the transaction."""
-    from forvalta.access.services import unit_managers
-
     schedule = round_.schedule
     parameters = Parameters(
         schedule.unit_count, schedule.employees_per_unit, schedule.day_count, schedule.day_mode
     )
     pool = candidates(schedule.source_id, round_.month)
-    unit_ids = unit_ids_by_name(round_.organisation_id, pool)
-    operations = (
-        manager_operations(pool, unit_ids, unit_managers(round_.organisation_id))
-        if schedule.kind == OperationKind.PROVIDER
-        else unit_operations(pool, unit_ids)
-    )
-    drawn = draw_operations(pool, operations, parameters, round_.seed)
+    drawn = draw_operations(pool, schedule_operations(schedule, pool), parameters, round_.seed)
     DrawnUnit.objects.filter(round=round_).delete()
     people = latest_accounts(
         round_.organisation_id,

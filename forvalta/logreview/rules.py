@@ -460,3 +460,5 @@ rules.add_perm("logreview.administer_suspicioncase", administers_suspicion)
 rules.add_perm("logreview.fulfil_suspicioncase", fulfils_suspicion)
 rules.add_perm("logreview.view_suspicion_review", sees_suspicion_review)
 rules.add_perm("logreview.review_suspicioncase", reviews_suspicion)
+# The API list of review outcomes (forvalta/logreview/api.py): scoped as the orders.
+rules.add_perm("logreview.view_reviewoutcome", member)
