@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 
 from forvalta.access.demo import FIRST, LAST
 from forvalta.audit.services import record
-from forvalta.core.models import today
+from forvalta.core.models import User, today
 from forvalta.logreview import draw, ingest, services
 from forvalta.logreview.identity import hash_and_mask
 from forvalta.logreview.models import (
@@ -653,6 +653,8 @@ def load(builder: Any) -> None:
         _fulfil(world, first, admin)
         _judge_some(first, controller)
 
+    _suspicion_case(builder, source, month)
+
     builder.counts["logreview.logentry"] += LogEntry.objects.filter(source=source).count()
     builder.counts["logreview.samplinground"] += SamplingRound.objects.filter(
         schedule__source=source
@@ -691,3 +693,32 @@ def _judge_some(order: ExtractOrder, reviewer: Any) -> None:
             verdict=Verdict.REASONABLE,
             comment="Handläggaren täckte för en kollega enligt beslut om fördelning.",
         )
+
+
+def _suspicion_case(builder: Any, source: LogSource, month: dt.date) -> None:
+    """One open review on suspicion (seed 004 section 7): the controller requests it
+    naming only the attestant (the sector head), the recipient (the unit manager) and
+    the manager's manager (the head of home care), who enters the person and the period;
+    it waits for the attestation. Only the people named on it see it."""
+    from forvalta.logreview import suspicion
+
+    users = builder.users
+    person = User.objects.get(username="demo.kv0001")  # placed under Emelie Carlsson
+    case = suspicion.case_request(
+        actor=users["kristoffer.lindgren"],
+        source=source,
+        attestant=users["systemagare"],
+        recipient=users["emelie.carlsson"],
+        senior_manager=users["malin.grahn"],
+        reason="Uppgift från en brukares anhörig om att journalen lästs utan anledning.",
+    )
+    last = calendar.monthrange(month.year, month.month)[1]
+    suspicion.subject_enter(
+        actor=users["malin.grahn"],
+        case=case,
+        subject=person,
+        account="kv0001",
+        period_from=month,
+        period_to=month.replace(day=last),
+    )
+    builder.counts["logreview.suspicioncase"] += 1

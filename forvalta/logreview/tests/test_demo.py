@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.test import Client
 
 from forvalta.audit.models import AuditEvent
-from forvalta.core.models import today
+from forvalta.core.models import User, today
 from forvalta.logreview import demo
 from forvalta.logreview.identity import normalise
 from forvalta.logreview.models import (
@@ -29,6 +29,8 @@ from forvalta.logreview.models import (
     ReviewOutcome,
     RoundStatus,
     SamplingRound,
+    SuspicionCase,
+    SuspicionStatus,
 )
 from forvalta.logreview.review import build
 
@@ -150,6 +152,32 @@ def test_an_open_authority_round_with_a_review_in_progress(loaded):
         f"({review.explained_percent} %)."
     )
     assert share in response.content.decode()
+
+
+def test_an_open_suspicion_case_seen_only_by_those_named(loaded):
+    case = SuspicionCase.objects.get(source=loaded)
+    assert case.status == SuspicionStatus.SUBJECT_ENTERED
+    assert (case.requested_by.username, case.attestant.username) == (
+        "kristoffer.lindgren",
+        "systemagare",
+    )
+    assert (case.recipient.username, case.senior_manager.username) == (
+        "emelie.carlsson",
+        "malin.grahn",
+    )
+    assert case.subject_account == "kv0001"
+    assert case.subject_user.username == "demo.kv0001"
+    url = f"/logreview/suspicion/{case.pk}/"
+    for username in ("kristoffer.lindgren", "systemagare", "emelie.carlsson", "malin.grahn"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        assert client.get(url).status_code == 200, username
+    # The organisation's administrator, the log administrator before the attestation,
+    # another unit's manager and the person reviewed see nothing of it.
+    for username in ("kungalvadmin", "jenny.olofsson", "robert.hakansson", "demo.kv0001"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        assert client.get(url).status_code == 404, username
 
 
 def test_the_demo_is_reproducible_and_its_numbers_synthetic():
