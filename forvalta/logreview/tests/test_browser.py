@@ -374,6 +374,7 @@ def test_the_treserva_quarter(page: Page, live_server: Any, tmp_path: Path) -> N
     assert account in ACCOUNTS[NORTH] and account in drawn[NORTH]
     masked = STRANGER[account][:8] + "-****"
     expect(follow_row.locator("td:nth-child(2)")).to_contain_text(masked)
+    expect(page.locator("main")).not_to_contain_text(STRANGER[account])  # masked only
 
     # The follow-up from the needs-follow-up judgment.
     follow_row.get_by_role("link", name=sv("Open a follow-up")).click()
