@@ -211,7 +211,7 @@ def case_from_store(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_case(request: HttpRequest, pk: int) -> SuspicionCase:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.view_suspicion_review", case):
-        raise PermissionDenied
+        deny(request.user, case, "view review on suspicion")
     return case
 
 

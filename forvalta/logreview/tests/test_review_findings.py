@@ -1,0 +1,60 @@
+"""Findings of the fresh-eye review of the log review code (2026-12-03), through HTTP:
+each test pins one defect found and fixed; a refusal records `access.denied` and changes
+nothing, bad input gets a message (never a 500) and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from forvalta.audit.models import AuditEvent
+from forvalta.logreview import suspicion
+from forvalta.logreview.models import SuspicionCase
+from forvalta.logreview.tests.test_suspicion import login, request_case, world
+
+pytestmark = pytest.mark.django_db
+
+
+def _denied(user: Any) -> int:
+    return AuditEvent.objects.filter(action="access.denied", actor_id=user.pk).count()
+
+
+def _cases() -> list[tuple[Any, ...]]:
+    return list(SuspicionCase.objects.order_by("pk").values_list())
+
+
+def _fulfilled_case(aw: Any) -> SuspicionCase:
+    p = aw.people
+    case = request_case(aw)
+    case = suspicion.subject_enter(
+        actor=p["boss"],
+        case=case,
+        subject=p["anna"],
+        account="u-anna",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
+    return suspicion.case_from_store(actor=p["sysadmin"], case=case)
+
+
+def test_a_named_person_refused_the_review_on_suspicion_is_recorded() -> None:
+    """views_suspicion._review_case raised a bare PermissionDenied: no access.denied."""
+    aw = world()
+    p = aw.people
+    case = _fulfilled_case(aw)
+    url = f"/logreview/suspicion/{case.pk}/review/"
+    for name in ("mgr_north", "boss", "sysadmin"):  # attestant/requester, manager's manager
+        user = p[name]
+        before, refusals = _cases(), _denied(user)
+        assert login(user).get(url).status_code == 403, name
+        assert _cases() == before
+        assert _denied(user) == refusals + 1, name
+        event = AuditEvent.objects.filter(action="access.denied", actor_id=user.pk).latest("seq")
+        assert (event.object_type, event.object_id, event.object_repr) == (
+            "logreview.suspicioncase",
+            str(case.pk),
+            f"Granskning vid misstanke #{case.pk}",
+        )
