@@ -250,6 +250,8 @@ def subject_enter(
                 raise ValidationError(_("The period must end on or after its first day."))
             if period_to > today():
                 raise ValidationError(_("The period cannot end in the future."))
+            if period_from < dt.date(1900, 1, 1):
+                raise ValidationError(_("The period cannot start before 1900."))
             fresh.subject_user = subject
             fresh.subject_account = account
             fresh.period_from = period_from

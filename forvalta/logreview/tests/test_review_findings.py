@@ -58,3 +58,22 @@ def test_a_named_person_refused_the_review_on_suspicion_is_recorded() -> None:
             str(case.pk),
             f"Granskning vid misstanke #{case.pk}",
         )
+
+
+def test_a_period_out_of_range_is_refused_with_a_message() -> None:
+    """subject_enter took a period from year 1: the extract's query overflowed (500)."""
+    aw = world()
+    p = aw.people
+    case = request_case(aw)
+    url = f"/logreview/suspicion/{case.pk}/subject/"
+    before = _cases()
+    form = {
+        "subject": p["anna"].pk,
+        "account": "u-anna",
+        "period_from": "0001-01-01",
+        "period_to": "2026-11-30",
+    }
+    response = login(p["boss"]).post(url, form)
+    assert response.status_code == 200
+    assert "Perioden kan inte börja före 1900." in response.content.decode()
+    assert _cases() == before
