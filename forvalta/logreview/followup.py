@@ -65,6 +65,10 @@ def open_followup(
     aware_at = aware_at or now
     if aware_at > now:
         raise ValidationError({"aware_at": _("The awareness time cannot be in the future.")})
+    if aware_at.date() < judgment.order.month.replace(day=1):
+        raise ValidationError(
+            {"aware_at": _("The awareness time cannot be before the month reviewed.")}
+        )
     account = judgment.entry.account
     with transaction.atomic():
         order = (

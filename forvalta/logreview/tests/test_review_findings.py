@@ -12,6 +12,8 @@ import pytest
 from forvalta.audit.models import AuditEvent
 from forvalta.logreview import suspicion
 from forvalta.logreview.models import SuspicionCase
+from forvalta.logreview.tests.test_followup import Setup
+from forvalta.logreview.tests.test_followup import state as followup_state
 from forvalta.logreview.tests.test_suspicion import login, request_case, world
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +79,18 @@ def test_a_period_out_of_range_is_refused_with_a_message() -> None:
     assert response.status_code == 200
     assert "Perioden kan inte börja före 1900." in response.content.decode()
     assert _cases() == before
+
+
+def test_an_awareness_time_before_the_reviewed_month_is_refused_with_a_message() -> None:
+    """open_followup stored an awareness time of year 1: a 500 at the INSERT."""
+    s = Setup()
+    user = s.aw.people["mgr_north"]
+    before, refusals = followup_state(), _denied(user)
+    for aware in ("0001-01-01T00:00", "2026-10-31T23:59"):
+        response = login(user).post(s.open_url(s.entries[0]), {"aware_at": aware})
+        assert response.status_code == 200, aware
+        assert (
+            "Tidpunkten då ni fick kännedom kan inte ligga före den granskade månaden."
+            in response.content.decode()
+        )
+    assert followup_state() == before and _denied(user) == refusals
