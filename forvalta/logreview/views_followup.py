@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import records_view
+from forvalta.core.api_base import MAX_ID
 from forvalta.logreview import followup as services
 from forvalta.logreview.models import (
     DecisionKind,
@@ -87,6 +88,8 @@ def followup_open(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
         .filter(order=order, entry_id=entry)
         .select_related("entry", "order")
         .first()
+        if entry <= MAX_ID
+        else None
     )
     if judgment is None:  # an explained access, or one outside the review
         deny(request.user, order, "open follow-up")

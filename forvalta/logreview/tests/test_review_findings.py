@@ -94,3 +94,15 @@ def test_an_awareness_time_before_the_reviewed_month_is_refused_with_a_message()
             in response.content.decode()
         )
     assert followup_state() == before and _denied(user) == refusals
+
+
+def test_an_entry_id_out_of_range_in_the_follow_up_url_is_refused() -> None:
+    """followup_open filtered by an entry id past bigint: a 500 (OverflowError)."""
+    s = Setup()
+    user = s.aw.people["mgr_north"]
+    before, refusals = followup_state(), _denied(user)
+    url = f"/logreview/orders/{s.order.pk}/review/{'9' * 25}/followup/"
+    client = login(user)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"aware_at": "2026-12-01T08:30"}).status_code == 403
+    assert followup_state() == before and _denied(user) == refusals + 2
