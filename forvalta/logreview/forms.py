@@ -152,13 +152,21 @@ class JudgmentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+MAX_COUNT = 2**31 - 1  # the counts' columns (PositiveIntegerField)
+AT_MOST = {"max_value": _("Give a number of at most %(limit_value)s.")}
+
+
 class OutcomeForm(forms.Form):
     completed_on = forms.DateField(
         label=_("Date the review was completed"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    persons_reviewed = forms.IntegerField(label=_("Persons reviewed"), min_value=0)
-    logs_reviewed = forms.IntegerField(label=_("Logs reviewed"), min_value=0)
+    persons_reviewed = forms.IntegerField(
+        label=_("Persons reviewed"), min_value=0, max_value=MAX_COUNT, error_messages=AT_MOST
+    )
+    logs_reviewed = forms.IntegerField(
+        label=_("Logs reviewed"), min_value=0, max_value=MAX_COUNT, error_messages=AT_MOST
+    )
     with_remark = forms.TypedChoiceField(
         label=_("The review was"),
         choices=[("0", _("Without remark")), ("1", _("With remark"))],
@@ -170,7 +178,11 @@ class OutcomeForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     incident_persons = forms.IntegerField(
-        label=_("For how many persons"), min_value=1, required=False
+        label=_("For how many persons"),
+        min_value=1,
+        max_value=MAX_COUNT,
+        error_messages=AT_MOST,
+        required=False,
     )
 
 

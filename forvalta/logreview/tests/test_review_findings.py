@@ -11,7 +11,7 @@ import pytest
 
 from forvalta.audit.models import AuditEvent
 from forvalta.logreview import suspicion
-from forvalta.logreview.models import SuspicionCase
+from forvalta.logreview.models import SuspicionCase, SuspicionOutcome
 from forvalta.logreview.tests.test_followup import Setup
 from forvalta.logreview.tests.test_followup import state as followup_state
 from forvalta.logreview.tests.test_suspicion import login, request_case, world
@@ -106,3 +106,27 @@ def test_an_entry_id_out_of_range_in_the_follow_up_url_is_refused() -> None:
     assert client.get(url).status_code == 403
     assert client.post(url, {"aware_at": "2026-12-01T08:30"}).status_code == 403
     assert followup_state() == before and _denied(user) == refusals + 2
+
+
+def test_a_count_past_the_column_is_refused_with_a_message() -> None:
+    """OutcomeForm's counts had no upper bound: documenting 10**20 persons was a 500."""
+    aw = world()
+    p = aw.people
+    case = _fulfilled_case(aw)
+    before = _cases()
+    outcome = {
+        "completed_on": "2026-12-02",
+        "persons_reviewed": str(10**20),
+        "logs_reviewed": "0",
+        "with_remark": "0",
+        "incident_reported": "1",
+        "incident_persons": "2147483648",
+    }
+    response = login(p["rita"]).post(f"/logreview/suspicion/{case.pk}/review/document/", outcome)
+    assert response.status_code == 200
+    errors = response.context["outcome_form"].errors
+    assert errors == {
+        "persons_reviewed": ["Ange ett tal som är högst 2147483647."],
+        "incident_persons": ["Ange ett tal som är högst 2147483647."],
+    }
+    assert _cases() == before and not SuspicionOutcome.objects.exists()
