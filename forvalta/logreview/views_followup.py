@@ -4,6 +4,8 @@ the permission and records the audit event)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from forvalta.access.models import AccessRequest
 from forvalta.audit.reading import records_view
+from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.api_base import MAX_ID
 from forvalta.logreview import followup as services
 from forvalta.logreview.models import (
@@ -143,6 +147,13 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     return render(request, "logreview/followup_list.html", {"followups": followups})
 
 
+def _seen(model: Any, user: Any, obj: Any) -> Any:
+    """`obj` when the user sees it through `visible_to`, else None."""
+    if obj is None or not model.objects.visible_to(user).filter(pk=obj.pk).exists():
+        return None
+    return obj
+
+
 def _detail(
     request: HttpRequest, followup: UnauthorisedAccess, form: DecisionForm | None = None
 ) -> HttpResponse:
@@ -193,6 +204,9 @@ def _detail(
             "may_close": user.has_perm("logreview.close_unauthorisedaccess", followup),
             "missing": services.missing_decisions(followup),
             "escalated_to": list(followup.escalated_to.order_by("pk")),
+            # The related rows' names only to those who see them (DESIGN: tenancy).
+            "incident": _seen(PersonalDataIncident, user, followup.incident),
+            "removal_request": _seen(AccessRequest, user, followup.removal_request),
         },
     )
 

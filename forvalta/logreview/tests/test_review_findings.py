@@ -130,3 +130,39 @@ def test_a_count_past_the_column_is_refused_with_a_message() -> None:
         "incident_persons": ["Ange ett tal som är högst 2147483647."],
     }
     assert _cases() == before and not SuspicionOutcome.objects.exists()
+
+
+def test_the_follow_up_names_its_incident_and_removal_request_only_to_their_readers() -> None:
+    """The follow-up page showed the incident's title and the removal request's name and
+    status to everyone who sees the follow-up, not only to those who see them."""
+    from forvalta.access.models import AccessRequest
+    from forvalta.compliance.models import PersonalDataIncident
+
+    s = Setup()
+    p = s.aw.people
+    controller = login(p["controller"])
+    response = controller.post(s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"})
+    assert response.status_code == 302
+    url = response["Location"]
+    response = controller.post(
+        f"{url}decide/",
+        {"kind": "remove_access", "answer": "1", "comment": "Behörigheten tas bort"},
+    )
+    assert response.status_code == 302
+    incident = PersonalDataIncident.objects.get()
+    request = AccessRequest.objects.get()
+    incident_link = f'href="{incident.get_absolute_url()}"'
+    request_link = f'href="{request.get_absolute_url()}"'
+    # The controller opened it (the incident's reporter) and is access staff: both.
+    page = controller.get(url).content.decode()
+    assert incident_link in page and incident.title in page and request_link in page
+    # The system administrator (access staff, not a reader of the incident).
+    assert not PersonalDataIncident.objects.visible_to(p["sysadmin"]).exists()
+    page = login(p["sysadmin"]).get(url).content.decode()
+    assert incident_link not in page and incident.title not in page
+    assert request_link in page
+    # The order's recipient (a reader of the incident, not of the request).
+    assert not AccessRequest.objects.visible_to(p["mgr_north"]).exists()
+    page = login(p["mgr_north"]).get(url).content.decode()
+    assert incident_link in page and incident.title in page
+    assert request_link not in page and str(request) not in page
