@@ -42,6 +42,11 @@ from forvalta.logreview.models import (
 )
 from forvalta.logreview.services import deny
 
+
+class _Refusal(Exception):
+    """Raised inside a transaction: it rolls back, then the refusal is recorded."""
+
+
 OWNERS = ("object_owner", "system_owner")
 PROCESS_OWNER = ("process_owner",)
 
@@ -247,46 +252,50 @@ def decide(
         raise ValidationError(_("Choose a decision."))
     if not comment:
         raise ValidationError(_("Write a comment on the decision."))
-    with transaction.atomic():
-        fresh = (
-            UnauthorisedAccess.objects.select_for_update()
-            .select_related("organisation", "system")
-            .get(pk=followup.pk)
-        )
-        if fresh.status != FollowUpStatus.OPEN:
-            deny(actor, fresh, "decide")
-        decision = FollowUpDecision.objects.filter(followup=fresh, kind=kind).first()
-        before = [decision.answer, decision.comment] if decision else [None, None]
-        if kind == DecisionKind.REMOVE_ACCESS and fresh.removal_request_id and not answer:
-            raise ValidationError(
-                _("The removal request has been made; it is decided in the access part.")
+    try:
+        with transaction.atomic():
+            fresh = (
+                UnauthorisedAccess.objects.select_for_update()
+                .select_related("organisation", "system")
+                .get(pk=followup.pk)
             )
-        if decision is None:
-            decision = FollowUpDecision(followup=fresh, kind=kind)
-        decision.answer = answer
-        decision.comment = comment
-        decision.decided_by = actor
-        decision.decided_at = timezone.now()
-        decision.save()
-        changes: dict[str, Any] = {
-            "kind": [None, kind],
-            "answer": [before[0], answer],
-            "comment": [before[1], comment],
-        }
-        if kind == DecisionKind.REMOVE_ACCESS and answer and not fresh.removal_request_id:
-            request = _removal_request(actor, fresh, comment)
-            fresh.removal_request = request
-            fresh.save(update_fields=["removal_request"])
-            changes["removal_request"] = [None, request.pk]
-        if kind == DecisionKind.ESCALATION and answer and not fresh.escalated_to.exists():
-            changes["escalated_to"] = [None, _escalate(actor, fresh)]
-        record(
-            actor=actor,
-            action="logreview.followup.decided",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes=changes,
-        )
+            if fresh.status != FollowUpStatus.OPEN:
+                raise _Refusal
+            decision = FollowUpDecision.objects.filter(followup=fresh, kind=kind).first()
+            before = [decision.answer, decision.comment] if decision else [None, None]
+            if kind == DecisionKind.REMOVE_ACCESS and fresh.removal_request_id and not answer:
+                raise ValidationError(
+                    _("The removal request has been made; it is decided in the access part.")
+                )
+            if decision is None:
+                decision = FollowUpDecision(followup=fresh, kind=kind)
+            decision.answer = answer
+            decision.comment = comment
+            decision.decided_by = actor
+            decision.decided_at = timezone.now()
+            decision.save()
+            changes: dict[str, Any] = {
+                "kind": [None, kind],
+                "answer": [before[0], answer],
+                "comment": [before[1], comment],
+            }
+            if kind == DecisionKind.REMOVE_ACCESS and answer and not fresh.removal_request_id:
+                request = _removal_request(actor, fresh, comment)
+                fresh.removal_request = request
+                fresh.save(update_fields=["removal_request"])
+                changes["removal_request"] = [None, request.pk]
+            if kind == DecisionKind.ESCALATION and answer and not fresh.escalated_to.exists():
+                changes["escalated_to"] = [None, _escalate(actor, fresh)]
+            record(
+                actor=actor,
+                action="logreview.followup.decided",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes=changes,
+            )
+    except _Refusal:
+        # Recorded outside the rolled-back transaction.
+        deny(actor, followup, "decide")
     return decision
 
 
@@ -302,34 +311,37 @@ def close(*, actor: Any, followup: UnauthorisedAccess) -> UnauthorisedAccess:
     intentional access must have been escalated to the process owner)."""
     if not actor.has_perm("logreview.close_unauthorisedaccess", followup):
         deny(actor, followup, "close")
-    with transaction.atomic():
-        fresh = UnauthorisedAccess.objects.select_for_update().get(pk=followup.pk)
-        if fresh.status != FollowUpStatus.OPEN:
-            deny(actor, fresh, "close")
-        missing = missing_decisions(fresh)
-        if missing:
-            raise ValidationError(
-                _("Document every decision before closing: %(missing)s")
-                % {"missing": ", ".join(str(m) for m in missing)}
+    try:
+        with transaction.atomic():
+            fresh = UnauthorisedAccess.objects.select_for_update().get(pk=followup.pk)
+            if fresh.status != FollowUpStatus.OPEN:
+                raise _Refusal
+            missing = missing_decisions(fresh)
+            if missing:
+                raise ValidationError(
+                    _("Document every decision before closing: %(missing)s")
+                    % {"missing": ", ".join(str(m) for m in missing)}
+                )
+            answers = dict(
+                FollowUpDecision.objects.filter(followup=fresh).values_list("kind", "answer")
             )
-        answers = dict(
-            FollowUpDecision.objects.filter(followup=fresh).values_list("kind", "answer")
-        )
-        if answers[DecisionKind.INTENTIONAL] and not answers[DecisionKind.ESCALATION]:
-            raise ValidationError(
-                _("An intentional access is escalated to the process owner (section 8).")
+            if answers[DecisionKind.INTENTIONAL] and not answers[DecisionKind.ESCALATION]:
+                raise ValidationError(
+                    _("An intentional access is escalated to the process owner (section 8).")
+                )
+            fresh.status = FollowUpStatus.CLOSED
+            fresh.closed_by = actor
+            fresh.closed_at = timezone.now()
+            fresh.save(update_fields=["status", "closed_by", "closed_at"])
+            record(
+                actor=actor,
+                action="logreview.followup.closed",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes={"status": [FollowUpStatus.OPEN, FollowUpStatus.CLOSED]},
             )
-        fresh.status = FollowUpStatus.CLOSED
-        fresh.closed_by = actor
-        fresh.closed_at = timezone.now()
-        fresh.save(update_fields=["status", "closed_by", "closed_at"])
-        record(
-            actor=actor,
-            action="logreview.followup.closed",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes={"status": [FollowUpStatus.OPEN, FollowUpStatus.CLOSED]},
-        )
+    except _Refusal:
+        deny(actor, followup, "close")
     return fresh
 
 

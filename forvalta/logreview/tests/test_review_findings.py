@@ -166,3 +166,29 @@ def test_the_follow_up_names_its_incident_and_removal_request_only_to_their_read
     page = login(p["mgr_north"]).get(url).content.decode()
     assert incident_link in page and incident.title in page
     assert request_link not in page and str(request) not in page
+
+
+def test_a_decision_or_closing_on_a_follow_up_closed_meanwhile_is_recorded() -> None:
+    """decide/close refused a follow-up closed meanwhile (a page read before the close:
+    a stale object) inside their transaction: the access.denied event rolled back with
+    it. Only a concurrent request reaches this, hence the service with the stale row."""
+    from django.core.exceptions import PermissionDenied
+
+    from forvalta.logreview import followup as followups
+    from forvalta.logreview.models import UnauthorisedAccess
+
+    s = Setup()
+    p = s.aw.people
+    controller = login(p["controller"])
+    response = controller.post(s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"})
+    assert response.status_code == 302
+    stale = UnauthorisedAccess.objects.get()  # read by a page before the close
+    UnauthorisedAccess.objects.filter(pk=stale.pk).update(status="closed")
+    user = p["controller"]
+    before, refusals = followup_state(), _denied(user)
+    with pytest.raises(PermissionDenied):
+        followups.decide(actor=user, followup=stale, kind="training", answer=True, comment="x")
+    with pytest.raises(PermissionDenied):
+        followups.close(actor=user, followup=stale)
+    assert followup_state() == before
+    assert _denied(user) == refusals + 2
