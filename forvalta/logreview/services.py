@@ -56,6 +56,10 @@ def deny(actor: Any, obj: Any, verb: str) -> None:
     _refuse(actor, obj, verb)
 
 
+class _Refusal(Exception):
+    """Raised inside a transaction: it rolls back, then the refusal is recorded."""
+
+
 def _require(actor: Any, perm: str, obj: Any, verb: str) -> None:
     if not actor.has_perm(perm, obj):
         _refuse(actor, obj, verb)
@@ -314,22 +318,25 @@ def order_set_recipient(*, actor: Any, order: ExtractOrder, recipient: Any) -> E
     recipient, a member of the organisation, until its review is documented."""
     _require(actor, "logreview.change_recipient_extractorder", order, "change recipient")
     _check_member(order.organisation_id, recipient)
-    with transaction.atomic():
-        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
-        if ReviewOutcome.objects.filter(order=fresh).exists():
-            _refuse(actor, fresh, "change recipient")
-        before = fresh.recipient_id
-        if before == recipient.pk:
-            return fresh
-        fresh.recipient = recipient
-        fresh.save(update_fields=["recipient"])
-        record(
-            actor=actor,
-            action="logreview.extractorder.recipient_changed",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes={"recipient": [before, recipient.pk]},
-        )
+    try:
+        with transaction.atomic():
+            fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+            if ReviewOutcome.objects.filter(order=fresh).exists():
+                raise _Refusal
+            before = fresh.recipient_id
+            if before == recipient.pk:
+                return fresh
+            fresh.recipient = recipient
+            fresh.save(update_fields=["recipient"])
+            record(
+                actor=actor,
+                action="logreview.extractorder.recipient_changed",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes={"recipient": [before, recipient.pk]},
+            )
+    except _Refusal:
+        _refuse(actor, order, "change recipient")
     return fresh
 
 
@@ -339,26 +346,29 @@ def order_set_attestant(*, actor: Any, order: ExtractOrder, attestant: Any) -> E
     recipient follows when it was none or the earlier attestant."""
     _require(actor, "logreview.name_attestant_extractorder", order, "name attestant")
     _check_member(order.organisation_id, attestant)
-    with transaction.atomic():
-        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
-        if fresh.status != OrderStatus.REQUESTED:
-            raise PermissionDenied(_("The order is no longer waiting for attestation."))
-        before = fresh.attestant_id
-        if before == attestant.pk:
-            return fresh
-        changes: dict[str, Any] = {"attestant": [before, attestant.pk]}
-        if fresh.recipient_id is None or fresh.recipient_id == before:
-            changes["recipient"] = [fresh.recipient_id, attestant.pk]
-            fresh.recipient = attestant
-        fresh.attestant = attestant
-        fresh.save(update_fields=["attestant", "recipient"])
-        record(
-            actor=actor,
-            action="logreview.extractorder.attestant_named",
-            obj=fresh,
-            organisation=fresh.organisation,
-            changes=changes,
-        )
+    try:
+        with transaction.atomic():
+            fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+            if fresh.status != OrderStatus.REQUESTED:
+                raise _Refusal
+            before = fresh.attestant_id
+            if before == attestant.pk:
+                return fresh
+            changes: dict[str, Any] = {"attestant": [before, attestant.pk]}
+            if fresh.recipient_id is None or fresh.recipient_id == before:
+                changes["recipient"] = [fresh.recipient_id, attestant.pk]
+                fresh.recipient = attestant
+            fresh.attestant = attestant
+            fresh.save(update_fields=["attestant", "recipient"])
+            record(
+                actor=actor,
+                action="logreview.extractorder.attestant_named",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes=changes,
+            )
+    except _Refusal:
+        _refuse(actor, order, "name attestant")
     return fresh
 
 
@@ -386,11 +396,14 @@ def order_draw_days(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
     """The log administrator draws the days of an attested order (before taking out
     the extract); drawn once (fulfilling the order draws them if not yet drawn)."""
     _require(actor, "logreview.fulfil_extractorder", order, "draw days")
-    with transaction.atomic():
-        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
-        if fresh.status != OrderStatus.ATTESTED:
-            raise PermissionDenied(_("The order is not waiting for its extract."))
-        _draw_days(actor, fresh)
+    try:
+        with transaction.atomic():
+            fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+            if fresh.status != OrderStatus.ATTESTED:
+                raise _Refusal
+            _draw_days(actor, fresh)
+    except _Refusal:
+        _refuse(actor, order, "draw days")
     return fresh
 
 

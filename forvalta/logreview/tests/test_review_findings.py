@@ -192,3 +192,53 @@ def test_a_decision_or_closing_on_a_follow_up_closed_meanwhile_is_recorded() -> 
         followups.close(actor=user, followup=stale)
     assert followup_state() == before
     assert _denied(user) == refusals + 2
+
+
+def test_order_steps_refused_on_an_order_changed_meanwhile_are_recorded() -> None:
+    """order_set_recipient/_set_attestant/_draw_days refused an order changed meanwhile
+    (a stale object) inside their transaction: no access.denied survived (a bare
+    PermissionDenied, or an event rolled back with the transaction)."""
+    from django.core.exceptions import PermissionDenied
+
+    from forvalta.logreview import services
+    from forvalta.logreview.models import ExtractOrder, ReviewOutcome
+    from forvalta.logreview.tests.helpers import build_access_world
+    from forvalta.logreview.tests.test_review2 import _order
+
+    aw = build_access_world()
+    p = aw.people
+    user = p["controller"]
+
+    def orders() -> list[tuple[Any, ...]]:
+        return list(ExtractOrder.objects.order_by("pk").values_list())
+
+    requested = _order(aw, "requested")
+    ExtractOrder.objects.filter(pk=requested.pk).update(status="attested")
+    before, refusals = orders(), _denied(user)
+    with pytest.raises(PermissionDenied):
+        services.order_set_attestant(actor=user, order=requested, attestant=p["boss"])
+    assert orders() == before and _denied(user) == refusals + 1
+
+    attested = ExtractOrder.objects.get(pk=requested.pk)
+    ExtractOrder.objects.filter(pk=attested.pk).update(status="fulfilled")
+    sysadmin = p["sysadmin"]
+    before, refusals = orders(), _denied(sysadmin)
+    with pytest.raises(PermissionDenied):
+        services.order_draw_days(actor=sysadmin, order=attested)
+    assert orders() == before and _denied(sysadmin) == refusals + 1
+
+    fulfilled = ExtractOrder.objects.get(pk=requested.pk)
+    ReviewOutcome.objects.create(
+        organisation=aw.org,
+        order=fulfilled,
+        completed_on=dt.date(2026, 12, 2),
+        reviewer=p["mgr_north"],
+        persons_reviewed=1,
+        logs_reviewed=1,
+        with_remark=False,
+        incident_reported=False,
+    )
+    before, refusals = orders(), _denied(user)
+    with pytest.raises(PermissionDenied):
+        services.order_set_recipient(actor=user, order=fulfilled, recipient=p["boss"])
+    assert orders() == before and _denied(user) == refusals + 1
