@@ -87,7 +87,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.add_suspicioncase"):
-        raise PermissionDenied
+        deny(request.user, SuspicionCase(), "request review on suspicion")
     form = CaseRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

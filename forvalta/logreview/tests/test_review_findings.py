@@ -242,3 +242,27 @@ def test_order_steps_refused_on_an_order_changed_meanwhile_are_recorded() -> Non
     with pytest.raises(PermissionDenied):
         services.order_set_recipient(actor=user, order=fulfilled, recipient=p["boss"])
     assert orders() == before and _denied(user) == refusals + 1
+
+
+def test_requesting_a_review_on_suspicion_refused_is_recorded() -> None:
+    """case_create raised a bare PermissionDenied for someone who may not request one."""
+    aw = world()
+    p = aw.people
+    user = p["anna"]  # a member who manages no one and holds no controller role
+    before, refusals = _cases(), _denied(user)
+    client = login(user)
+    assert client.get("/logreview/suspicion/new/").status_code == 403
+    form = {
+        "source": aw.source.pk,
+        "attestant": p["mgr_north"].pk,
+        "recipient": p["rita"].pk,
+        "senior_manager": p["boss"].pk,
+    }
+    assert client.post("/logreview/suspicion/new/", form).status_code == 403
+    assert _cases() == before and _denied(user) == refusals + 2
+    event = AuditEvent.objects.filter(action="access.denied", actor_id=user.pk).latest("seq")
+    assert (event.object_type, event.object_id, event.changes) == (
+        "logreview.suspicioncase",
+        "",
+        {"attempted": [None, "request review on suspicion"]},
+    )
