@@ -296,6 +296,7 @@ def decide(
     except _Refusal:
         # Recorded outside the rolled-back transaction.
         deny(actor, followup, "decide")
+    assert decision is not None
     return decision
 
 
