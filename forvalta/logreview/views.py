@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import records_view
+from forvalta.core.generic_views import deny
 from forvalta.core.models import today
 from forvalta.logreview import services
 from forvalta.logreview.followup import outcome_initial
@@ -64,7 +65,7 @@ def _initial_mapping(source: LogSource) -> dict[str, Any]:
 @login_required
 def source_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.view_logsource"):
-        raise PermissionDenied
+        deny(request, LogSource, "view")
     sources = LogSource.objects.visible_to(request.user).select_related("system", "organisation")
     orders = (
         ExtractOrder.objects.visible_to(request.user)
@@ -85,7 +86,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def source_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.add_logsource"):
-        raise PermissionDenied
+        deny(request, LogSource, "add")
     from forvalta.logreview.models import default_mapping
 
     initial = {f"map_{k}": v for k, v in default_mapping().items()}
@@ -112,7 +113,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     if not request.user.has_perm("logreview.change_logsource", source):
-        raise PermissionDenied
+        deny(request, LogSource, "change", source)
     form = MappingFields(request.POST or None, initial=_initial_mapping(source))
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +180,7 @@ def schedule_create(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     probe = SamplingSchedule(organisation_id=source.organisation_id, source=source)
     if not request.user.has_perm("logreview.add_samplingschedule", probe):
-        raise PermissionDenied
+        deny(request, SamplingSchedule, "add", source)
     form = ScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.schedule_create(actor=request.user, source=source, **form.cleaned_data)
@@ -203,7 +204,7 @@ def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     )
     probe = SamplingRound(organisation_id=schedule.organisation_id, schedule=schedule)
     if not request.user.has_perm("logreview.add_samplinground", probe):
-        raise PermissionDenied
+        deny(request, SamplingRound, "draw sampling round", schedule)
     form = DrawForm(request.POST or None, initial={"month": previous_month(today())})
     if request.method == "POST" and form.is_valid():
         round_ = services.round_draw(
@@ -421,7 +422,7 @@ def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         if not request.user.has_perm("logreview.fulfil_extractorder", order):
-            raise PermissionDenied
+            deny(request, ExtractOrder, "fulfil", order)
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(order)
     upload = form.cleaned_data["file"]
@@ -464,7 +465,7 @@ def reference_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         probe = LogLoad(organisation_id=source.organisation_id, source=source)
         if not request.user.has_perm("logreview.add_logload", probe):
-            raise PermissionDenied
+            deny(request, LogLoad, "upload reference file", source)
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(source)
     upload = form.cleaned_data["file"]
@@ -498,7 +499,7 @@ def load_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_order(request: HttpRequest, pk: int) -> ExtractOrder:
     order = _order(request, pk)
     if not request.user.has_perm("logreview.view_review", order):
-        raise PermissionDenied
+        deny(request, ExtractOrder, "view review", order)
     return order
 
 

@@ -266,3 +266,51 @@ def test_requesting_a_review_on_suspicion_refused_is_recorded() -> None:
         "",
         {"attempted": [None, "request review on suspicion"]},
     )
+
+
+def test_the_pages_refusals_are_recorded() -> None:
+    """views.py's own refusals (source create/edit, schedule, draw, review) raised a bare
+    PermissionDenied: now each records `access.denied` and changes nothing."""
+    from forvalta.logreview.models import LogSource, SamplingRound, SamplingSchedule
+    from forvalta.logreview.tests.helpers import build_access_world, make_source
+
+    aw = build_access_world()
+    source = make_source(aw)
+    schedule = SamplingSchedule.objects.create(organisation=aw.org, source=source, kind="provider")
+    anna = aw.people["anna"]  # a member of the organisation without any access role
+    client = login(anna)
+    attempts = [
+        ("post", "/logreview/sources/new/", "add", "logreview.logsource", ""),
+        (
+            "post",
+            f"/logreview/sources/{source.pk}/edit/",
+            "change",
+            "logreview.logsource",
+            str(source.pk),
+        ),
+        (
+            "get",
+            f"/logreview/schedules/{schedule.pk}/draw/",
+            "draw sampling round",
+            "logreview.samplingschedule",
+            str(schedule.pk),
+        ),
+    ]
+    before = (
+        list(LogSource.objects.values_list()),
+        SamplingRound.objects.count(),
+        SamplingSchedule.objects.count(),
+    )
+    for method, url, verb, object_type, object_id in attempts:
+        refusals = _denied(anna)
+        response = getattr(client, method)(url, {"name": "X"} if method == "post" else None)
+        assert response.status_code == 403, url
+        assert _denied(anna) == refusals + 1, url
+        event = AuditEvent.objects.filter(action="access.denied", actor_id=anna.pk).latest("seq")
+        assert event.changes == {"attempted": [None, verb]}, url
+        assert (event.object_type, event.object_id) == (object_type, object_id), url
+    assert (
+        list(LogSource.objects.values_list()),
+        SamplingRound.objects.count(),
+        SamplingSchedule.objects.count(),
+    ) == before
