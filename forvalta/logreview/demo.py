@@ -720,5 +720,6 @@ def _suspicion_case(builder: Any, source: LogSource, month: dt.date) -> None:
         account="kv0001",
         period_from=month,
         period_to=month.replace(day=last),
+        administrator=users["jenny.olofsson"],  # named by the log team (section 7.3)
     )
     builder.counts["logreview.suspicioncase"] += 1

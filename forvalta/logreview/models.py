@@ -827,6 +827,17 @@ class SuspicionCase(models.Model):
         verbose_name=_("person reviewed"),
     )
     subject_account = models.CharField(_("account (as logged)"), max_length=100, blank=True)
+    # Seed 004 section 7.3: the log team names the administrator of the case, to whom the
+    # manager's manager sends who and when; only that administrator takes out the log.
+    # Empty on a case entered before it was asked for: any log administrator of the system.
+    administrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the case's log administrator"),
+    )
     period_from = models.DateField(_("period from"), null=True, blank=True)
     period_to = models.DateField(_("period to"), null=True, blank=True)
     entered_by = models.ForeignKey(

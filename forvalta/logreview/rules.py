@@ -414,6 +414,7 @@ def administers_suspicion(user: Any, case: Any) -> bool:
         and user.is_authenticated
         and case.status in ("attested", "fulfilled", "documented")
         and case.subject_user_id != user.pk
+        and (case.administrator_id is None or case.administrator_id == user.pk)
         and holds(user, case.organisation_id, case.source.system_id, ADMINISTRATOR)
     )
 

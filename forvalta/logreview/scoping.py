@@ -130,6 +130,12 @@ def _case_admin(user: Any, prefix: str = "") -> Q:
             user, f"{prefix}organisation_id", f"{prefix}source__system_id", ADMINISTRATOR
         )
         & ~Q(**{f"{prefix}subject_user_id": user.pk})
+        # The administrator named on the case (seed 004 section 7.3), or any on a case
+        # entered before one was named.
+        & (
+            Q(**{f"{prefix}administrator__isnull": True})
+            | Q(**{f"{prefix}administrator_id": user.pk})
+        )
     )
 
 

@@ -227,9 +227,11 @@ def subject_enter(
     account: str,
     period_from: dt.date,
     period_to: dt.date,
+    administrator: Any = None,
 ) -> SuspicionCase:
     """The reviewed person's manager's manager enters the person, their account as
-    logged and the period. Anyone else is refused, the case unchanged."""
+    logged and the period, and the log administrator of the case (seed 004 section 7.3;
+    only that one takes out the log). Anyone else is refused, the case unchanged."""
     _require(actor, "logreview.enter_suspicion_subject", case, "enter subject of review")
     account = account.strip()
     try:
@@ -252,6 +254,14 @@ def subject_enter(
                 raise ValidationError(_("The period cannot end in the future."))
             if period_from < dt.date(1900, 1, 1):
                 raise ValidationError(_("The period cannot start before 1900."))
+            if administrator is not None and (
+                administrator.pk == subject.pk
+                or administrator.pk not in {p.pk for p in log_administrators(fresh)}
+            ):
+                raise ValidationError(
+                    _("The case's administrator must be a log administrator of the system.")
+                )
+            fresh.administrator = administrator
             fresh.subject_user = subject
             fresh.subject_account = account
             fresh.period_from = period_from
@@ -299,7 +309,9 @@ def case_attest(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
                 organisation=fresh.organisation,
                 changes={"status": [SuspicionStatus.SUBJECT_ENTERED, SuspicionStatus.ATTESTED]},
             )
-            for person in log_administrators(fresh):
+            for person in (
+                [fresh.administrator] if fresh.administrator else log_administrators(fresh)
+            ):
                 _notify(person, "step_assigned", fresh)
     except _Refusal:
         _refuse(actor, case, "attest review on suspicion")

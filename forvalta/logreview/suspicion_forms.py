@@ -62,9 +62,24 @@ class SubjectForm(forms.Form):
     period_to = forms.DateField(
         label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    administrator = PersonField(
+        label=_("The case's log administrator"),
+        queryset=User.objects.none(),
+        help_text=_("Named by the log team; only they take out the log."),
+    )
 
-    def __init__(self, *args: Any, user: Any, organisation_id: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        organisation_id: int,
+        administrators: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["administrator"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[a.pk for a in administrators or []]
+        )
         field = self.fields["subject"]
         # Any member may be posted (the service refuses, and records, a person whose
         # manager's manager the user is not); only the user's own are offered.

@@ -139,7 +139,10 @@ def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("logreview.enter_suspicion_subject", case):
         deny(request.user, case, "enter subject of review")
     form = SubjectForm(
-        request.POST or None, user=request.user, organisation_id=case.organisation_id
+        request.POST or None,
+        user=request.user,
+        organisation_id=case.organisation_id,
+        administrators=suspicion.log_administrators(case),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -151,6 +154,7 @@ def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
                 account=data["account"],
                 period_from=data["period_from"],
                 period_to=data["period_to"],
+                administrator=data["administrator"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -74,6 +74,7 @@ def test_a_period_out_of_range_is_refused_with_a_message() -> None:
         "account": "u-anna",
         "period_from": "0001-01-01",
         "period_to": "2026-11-30",
+        "administrator": p["sysadmin"].pk,
     }
     response = login(p["boss"]).post(url, form)
     assert response.status_code == 200
@@ -314,3 +315,48 @@ def test_the_pages_refusals_are_recorded() -> None:
         SamplingRound.objects.count(),
         SamplingSchedule.objects.count(),
     ) == before
+
+
+def test_only_the_administrator_named_on_the_case_takes_out_the_log() -> None:
+    """Seed 004 section 7.3: the case names its log administrator; every other log
+    administrator of the system saw the person reviewed once the case was attested."""
+    from forvalta.access.tests.helpers import _member, _role
+    from forvalta.notifications.models import Notification
+
+    aw = world()
+    p = aw.people
+    other_admin = _member(aw.org, "sysadmin2", first="Siv", last="Andra")
+    _role(other_admin, "system_administrator", aw.org, aw.system)
+    case = request_case(aw)
+    url = f"/logreview/suspicion/{case.pk}/"
+    form = {
+        "subject": p["anna"].pk,
+        "account": "u-anna",
+        "period_from": "2026-11-01",
+        "period_to": "2026-11-30",
+    }
+    boss = login(p["boss"])
+    # Someone who is not a log administrator of the system cannot be named.
+    before = _cases()
+    response = boss.post(f"{url}subject/", {**form, "administrator": p["bert"].pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["administrator"]
+    assert _cases() == before
+    response = boss.post(f"{url}subject/", {**form, "administrator": p["sysadmin"].pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.administrator_id == p["sysadmin"].pk
+    before_notices = Notification.objects.filter(recipient=other_admin).count()
+    suspicion.case_attest(actor=p["mgr_north"], case=case)
+    # Only the named administrator is told, sees the case and may fulfil it.
+    assert Notification.objects.filter(recipient=other_admin).count() == before_notices
+    assert login(other_admin).get(url).status_code == 404
+    assert login(other_admin).post(f"{url}from-store/").status_code == 404
+    case.refresh_from_db()
+    assert case.status == "attested"
+    page = login(p["sysadmin"]).get(url)
+    assert page.status_code == 200
+    assert "Siv Andra" not in page.content.decode()
+    assert login(p["sysadmin"]).post(f"{url}from-store/").status_code == 302
+    case.refresh_from_db()
+    assert case.status == "fulfilled"

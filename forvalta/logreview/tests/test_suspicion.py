@@ -171,6 +171,7 @@ def test_the_full_flow(django_capture_on_commit_callbacks: Any) -> None:
         "account": "u-anna",
         "period_from": "2026-11-01",
         "period_to": "2026-11-30",
+        "administrator": p["sysadmin"].pk,
     }
     assert north.post(f"{url}subject/", form).status_code == 403
     assert north.get(f"{url}subject/").status_code == 403
@@ -451,6 +452,7 @@ def test_only_the_managers_manager_enters_the_subject() -> None:
                 "account": "u-anna",
                 "period_from": "2026-11-01",
                 "period_to": "2026-11-30",
+                "administrator": p["sysadmin"].pk,
             },
         )
         assert response.status_code == 404 and case_state() == before, name
@@ -465,6 +467,7 @@ def test_only_the_managers_manager_enters_the_subject() -> None:
             "account": "u-anna",
             "period_from": "2026-11-01",
             "period_to": "2026-11-30",
+            "administrator": p["sysadmin"].pk,
         },
     )
     assert response.status_code == 403
@@ -479,6 +482,7 @@ def test_only_the_managers_manager_enters_the_subject() -> None:
             "account": "u-anna",
             "period_from": "2026-11-01",
             "period_to": "2026-11-30",
+            "administrator": p["sysadmin"].pk,
         },
     )
     assert response.status_code == 200
