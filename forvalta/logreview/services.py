@@ -378,6 +378,28 @@ def lock_load(load_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x10C6, load_id])
 
 
+def stalled_loads(older_than: dt.timedelta) -> list[int]:
+    """Queued loads uploaded longer ago than `older_than` that no run holds (PostgreSQL:
+    the load's advisory lock is free; SQLite: every such load)."""
+    from django.db import connection
+
+    cutoff = timezone.now() - older_than
+    ids = list(
+        LogLoad.objects.filter(status=LoadStatus.QUEUED, uploaded_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if connection.vendor != "postgresql":
+        return ids
+    free = []
+    for load_id in ids:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [0x10C6, load_id])
+            if cursor.fetchone()[0]:
+                free.append(load_id)
+    return free
+
+
 def run_load(load_id: int) -> str:
     """The task's work, idempotent: a load already loaded or failed is left. All or
     nothing: the rows and the status change commit together."""
