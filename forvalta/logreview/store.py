@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 logger = logging.getLogger("forvalta.logreview")
@@ -105,14 +105,15 @@ def partitions() -> list[str]:
 
 def _lock_month(cursor: Any, key: str) -> None:
     """Two loads never create one month's partition at once (held until commit)."""
-    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x10C5, zlib.crc32(key.encode())])
+    key_id = zlib.crc32(key.encode()) - 2**31
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x10C5, key_id])
 
 
-def _build_indexes(cursor: Any, table: str) -> None:
+def _build_indexes(cursor: Any, table: str, name: str) -> None:
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
-    cursor.execute(f'ALTER TABLE {table} ADD PRIMARY KEY (id, "time")')
+    cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT {name}_pkey PRIMARY KEY (id, "time")')
     for suffix, definition in INDEXES:
-        cursor.execute(f"CREATE INDEX {table}_{suffix} ON {table} USING {definition}")
+        cursor.execute(f"CREATE INDEX {name}_{suffix} ON {table} USING {definition}")
 
 
 def _attach(cursor: Any, table: str, key: str) -> None:
@@ -131,7 +132,7 @@ def _attach(cursor: Any, table: str, key: str) -> None:
         f"ALTER TABLE {table} ADD CONSTRAINT {name}_bound "
         f"CHECK (\"time\" >= '{start.isoformat()}' AND \"time\" < '{end.isoformat()}')"
     )
-    _build_indexes(cursor, table)
+    _build_indexes(cursor, table, name)
     if table != name:
         cursor.execute(f"ALTER TABLE {table} RENAME TO {name}")
     cursor.execute(
@@ -278,7 +279,8 @@ class Progress:
         self.conn: Any = None
         if is_postgresql():
             try:
-                self.conn = type(connection)(dict(connection.settings_dict), alias="progress")
+                real = connections[DEFAULT_DB_ALIAS]
+                self.conn = type(real)(dict(real.settings_dict), alias="logreview_progress")
                 self.conn.ensure_connection()
                 self.conn.set_autocommit(True)
             except Exception:  # noqa: BLE001  # progress is a convenience
@@ -324,8 +326,11 @@ def _keep_judged(load_ids: list[int]) -> None:
     ).update(entry=None)
 
 
-def _delete_rows(where: str, params: list[Any]) -> int:
-    """DELETE in batches (each its own short transaction); the rows deleted."""
+def _delete_rows(load_id: int, start: dt.datetime, end: dt.datetime) -> int:
+    """DELETE a load's rows with start <= time < end in batches; the rows deleted."""
+    adapt = connection.ops.adapt_datetimefield_value
+    where = '"time" >= %s AND "time" < %s AND load_id = %s'
+    params = [adapt(start), adapt(end), load_id]
     total = 0
     with connection.cursor() as cursor:
         while True:
@@ -417,9 +422,12 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
                 continue
             with transaction.atomic():
                 _keep_judged([load.pk])
+                # A day either side: the first and last time are compared as local
+                # text when read (an hour off in the autumn's repeated hour).
                 counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(
-                    '"time" >= %s AND "time" <= %s AND load_id = %s',
-                    [load.first_time, load.last_time, load.pk],
+                    load.pk,
+                    load.first_time - dt.timedelta(days=1),
+                    load.last_time + dt.timedelta(days=1),
                 )
             disposed.append(load)
             continue
@@ -427,10 +435,10 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
         if load.first_time is None or load.first_time >= cutoff:
             continue
         with transaction.atomic():
-            _keep_judged([load.pk]) if load.last_time and load.last_time < cutoff else None
+            if load.last_time is not None and load.last_time < cutoff:
+                _keep_judged([load.pk])
             counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(
-                '"time" >= %s AND "time" < %s AND load_id = %s',
-                [load.first_time, cutoff, load.pk],
+                load.pk, load.first_time - dt.timedelta(days=1), cutoff
             )
         if load.last_time is not None and load.last_time < cutoff:
             disposed.append(load)
