@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import io
 import itertools
+import operator
+from collections import defaultdict
 import re
 from collections.abc import Sequence
 from typing import IO, Any
@@ -21,7 +23,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forvalta.logreview.identity import InvalidIdentity, hash_and_mask, surname_hash
+from forvalta.logreview.identity import (
+    InvalidIdentity,
+    client_hash,
+    hash_and_mask,
+    masked,
+    surname_hash,
+)
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     REFERENCE_FIELDS,
@@ -352,6 +360,36 @@ def open_file(load: LogLoad) -> IO[bytes]:
     return io.BytesIO(bytes(load.data))
 
 
+_LONG_NUMBER = re.compile(r"(\d{8})-?((?!000)\d{3})(\d)")
+
+
+def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
+    """(hash, mask) of a client's number, None when invalid. The common long form
+    (YYYYMMDD-NNNC or YYYYMMDDNNNC) is checked here (Luhn, the date, a coordination
+    number's day + 60); anything else, or anything this check refuses, is left to
+    `identity.hash_and_mask`, so the result is the same."""
+    match = _LONG_NUMBER.fullmatch(raw)
+    if match:
+        date, serial, check = match.groups()
+        total = 0
+        for k, ch in enumerate(date[2:] + serial):
+            product = int(ch) * (2 - k % 2)
+            total += product - 9 if product > 9 else product
+        day = int(date[6:])
+        try:
+            dt.date(int(date[:4]), int(date[4:6]), day - 60 if day > 60 else day)
+            valid = (10 - total % 10) % 10 == int(check)
+        except ValueError:
+            valid = False
+        if valid:
+            number = f"{date}-{serial}{check}"
+            return client_hash(organisation_id, number), masked(number)
+    try:
+        return hash_and_mask(organisation_id, raw)
+    except InvalidIdentity:
+        return None
+
+
 def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str] | None]) -> None:
     """The one place where a file's distinct client ids are known (raw cell -> (hash,
     mask), None when invalid), inside the load's transaction, after every row is read.
@@ -404,6 +442,31 @@ def sniff(load: LogLoad) -> str:
     return "utf-8-sig" if utf8 else "cp1252"
 
 
+def _problems(
+    mapping: dict[str, str], cells: dict[str, str], local: Any, client: Any
+) -> list[str]:
+    """Why a row is refused (the slow path, only for a row the fast checks stop)."""
+    problems = []
+    if local is None:
+        # The cell is not repeated: with shifted columns it may be a personal identity
+        # number, and the message is kept with the load.
+        problems.append(
+            _("the column “%(column)s” holds no time (YYYY-MM-DD HH:MM)")
+            % {"column": mapping.get("time", "time")}
+        )
+    if not cells["account"]:
+        problems.append(_("the account is missing"))
+    if client is None:
+        problems.append(_("the client's personal identity number is not valid"))
+    for name, limit in LIMITS.items():
+        if len(cells[name]) > limit:
+            problems.append(
+                _("the column “%(column)s” is longer than %(limit)s characters")
+                % {"column": mapping.get(name, name), "limit": limit}
+            )
+    return problems
+
+
 def _stream(
     load: LogLoad, writer: Any, progress: Any, handle: IO[bytes], encoding: str
 ) -> tuple[int, dict[str, Any]]:
@@ -414,12 +477,11 @@ def _stream(
     except UnicodeDecodeError:
         raise FileRefused([_("The file is not text (UTF-8 or Windows-1252).")]) from None
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    lines = itertools.chain([first], text)
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     copy_text = isinstance(writer, PgWriter)
     prefix = f"{organisation_id}\t{load.source_id}\t{load.pk}\t"
     clients: dict[str, tuple[str, str] | None] = {}
-    surnames: dict[str, str] = {}
+    surnames: dict[str, str] = {"": ""}
     hours: dict[str, tuple[str, str] | None] = {}
     months: set[str] = set()
     errors: list[str] = []
@@ -428,94 +490,98 @@ def _stream(
     count = 0
     number = 1
     first_time = last_time = ""
-    header: list[str] | None = None
-    index: dict[str, int] = {}
+    strip = str.strip
+    fullmatch = TIME_RE.fullmatch
+    missing = object()
     try:
+        header: list[str] | None = None
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
-            if header is None:
-                header = [h.strip() for h in row]
-                index = _log_index(header, mapping)
+            header = [h.strip() for h in row]
+            break
+        if header is None:
+            raise FileRefused([_("The file is empty.")])
+        index = _log_index(header, mapping)
+        # Every mapped field by position; an unmapped one reads the "" appended to each row.
+        width = max(index.values()) + 1
+        getter = operator.itemgetter(*(index.get(n, -1) for n in MAPPED_FIELDS))
+        for row in reader:
+            joined = "".join(row)
+            if not joined.strip():
                 continue
             number += 1
-
-            def cell(name: str, row: list[str] = row) -> str:
-                i = index.get(name)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            problems = []
-            raw_time = cell("time")
-            match = TIME_RE.fullmatch(raw_time)
-            local = hours.get(raw_time[:13]) if match else None
-            if match and raw_time[:13] not in hours:
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+            row.append("")
+            values = tuple(map(strip, getter(row)))
+            (
+                raw_time,
+                account,
+                employee_name,
+                employee_unit,
+                raw_client,
+                client_unit,
+                action,
+                record_part,
+                client_name,
+            ) = values
+            local = hours.get(raw_time[:13], missing)
+            match = fullmatch(raw_time)
+            if match is None:
+                local = None
+            elif local is missing:
                 local = hours[raw_time[:13]] = _local_hour(raw_time[:13])
-            if local is None:
-                problems.append(
-                    _("the column “%(column)s” holds no time (YYYY-MM-DD HH:MM)")
-                    % {"column": mapping.get("time", "time")}
+            client = clients.get(raw_client, missing)
+            if client is missing:
+                client = clients[raw_client] = client_of(organisation_id, raw_client)
+            if (
+                local is None
+                or client is None
+                or not account
+                or (len(joined) > 100 and max(map(len, values)) > 100)
+            ):
+                problems = _problems(
+                    mapping, dict(zip(MAPPED_FIELDS, values, strict=True)), local, client
                 )
-            account = cell("account")
-            if not account:
-                problems.append(_("the account is missing"))
-            raw_client = cell("client_id")
-            if raw_client in clients:
-                client = clients[raw_client]
-            else:
-                try:
-                    client = hash_and_mask(organisation_id, raw_client)
-                except InvalidIdentity:
-                    client = None
-                clients[raw_client] = client
-            if client is None:
-                problems.append(_("the client's personal identity number is not valid"))
-            for name, limit in LIMITS.items():
-                if len(cell(name)) > limit:
-                    problems.append(
-                        _("the column “%(column)s” is longer than %(limit)s characters")
-                        % {"column": mapping.get(name, name), "limit": limit}
-                    )
-            if problems:
-                if len(errors) < MAX_MESSAGES:
-                    errors.append(
-                        _("Row %(row)s: %(problems)s.")
-                        % {"row": number, "problems": "; ".join(problems)}
-                    )
-                else:
-                    errors[-1] = _("… and more rows with errors.")
-                continue
+                if problems:
+                    if len(errors) < MAX_MESSAGES:
+                        errors.append(
+                            _("Row %(row)s: %(problems)s.")
+                            % {"row": number, "problems": "; ".join(problems)}
+                        )
+                    else:
+                        errors[-1] = _("… and more rows with errors.")
+                    continue
             if errors:
                 continue  # the file is refused: nothing more is written
-            assert match is not None and local is not None and client is not None
-            offset, month = local
+            offset, month = local  # type: ignore[misc]
             months.add(month)
-            stamp = (
-                f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}{offset}"
-            )
-            if not first_time or stamp < first_time:
-                first_time = stamp
+            stamp = f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}{offset}"  # type: ignore[index]
             if stamp > last_time:
                 last_time = stamp
-            name = cell("client_name")
-            surname = surnames.get(name)
+            if not first_time or stamp < first_time:
+                first_time = stamp
+            surname = surnames.get(client_name)
             if surname is None:
-                surname = surnames[name] = surname_hash(organisation_id, name)
-            fields = (
-                account,
-                cell("employee_name"),
-                cell("employee_unit"),
-                client[0],
-                client[1],
-                cell("client_unit"),
-                cell("action"),
-                cell("record_part"),
-                surname,
-            )
+                surname = surnames[client_name] = surname_hash(organisation_id, client_name)
             count += 1
             if copy_text:
-                line = "\t".join(fields)
-                if line.count("\t") != 8 or "\\" in line or "\n" in line or "\r" in line:
+                fields = (
+                    account,
+                    employee_name,
+                    employee_unit,
+                    client[0],  # type: ignore[index]
+                    client[1],  # type: ignore[index]
+                    client_unit,
+                    action,
+                    record_part,
+                    surname,
+                )
+                if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
                     line = "\t".join(f.translate(_COPY_ESCAPES) for f in fields)
+                else:
+                    line = "\t".join(fields)
                 line = f"{prefix}{stamp}\t{line}\n"
                 buffer.append(line)
                 size += len(line)
@@ -529,7 +595,15 @@ def _stream(
                         load.source_id,
                         load.pk,
                         dt.datetime.fromisoformat(stamp),
-                        *fields,
+                        account,
+                        employee_name,
+                        employee_unit,
+                        client[0],  # type: ignore[index]
+                        client[1],  # type: ignore[index]
+                        client_unit,
+                        action,
+                        record_part,
+                        surname,
                     )
                 )
             if progress is not None and count % PROGRESS_EVERY == 0:
@@ -538,8 +612,6 @@ def _stream(
         raise FileRefused([_("The file is not text (UTF-8 or Windows-1252).")]) from None
     except csv.Error:
         raise FileRefused([_("The file could not be read as CSV.")]) from None
-    if header is None:
-        raise FileRefused([_("The file is empty.")])
     if errors:
         raise FileRefused([_("The file was not loaded; nothing of it is stored."), *errors])
     if not count:
