@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607, S608  # a benchmark: psql from PATH, fixed table names
 """Log store benchmark (issue 14 build 9; not part of the test suite), PostgreSQL only:
 loading a log extract end to end beside a raw `psql \\copy` of the same file, with
 little and with much already stored, and the review query, in one run.
@@ -164,9 +165,7 @@ def queue(w: dict[str, Any], path: Path, order: Any = None) -> Any:
         from django.db import transaction
 
         with transaction.atomic():
-            return services._queue_load(
-                w["admin"], w["source"], path.name, handle, order, "sv"
-            )
+            return services._queue_load(w["admin"], w["source"], path.name, handle, order, "sv")
 
 
 def raw_copy(url: str, path: Path) -> float:
@@ -174,7 +173,9 @@ def raw_copy(url: str, path: Path) -> float:
     target = db_url(url, BENCH_DB)
     subprocess.run(
         [
-            "psql", target, "-qc",
+            "psql",
+            target,
+            "-qc",
             "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (t text, account text, "
             "name text, unit text, client text, client_unit text, action text, part text)",
         ],
@@ -182,8 +183,12 @@ def raw_copy(url: str, path: Path) -> float:
     )
     start = time.perf_counter()
     subprocess.run(
-        ["psql", target, "-qc",
-         f"\\copy bench_raw FROM '{path}' WITH (FORMAT csv, DELIMITER ';', HEADER)"],
+        [
+            "psql",
+            target,
+            "-qc",
+            f"\\copy bench_raw FROM '{path}' WITH (FORMAT csv, DELIMITER ';', HEADER)",
+        ],
         check=True,
     )
     elapsed = time.perf_counter() - start
@@ -201,6 +206,9 @@ def app_load(w: dict[str, Any], path: Path) -> float:
     start = time.perf_counter()
     assert services.run_load(load.pk) == "loaded", LogLoad.objects.get(pk=load.pk).error
     elapsed = time.perf_counter() - start
+    from forvalta.logreview.ingest import TIMINGS
+
+    PHASES.append(dict(TIMINGS))
     # Outside the timing: the month's partition and the load go again.
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {store.partition_name(LOAD_MONTH)}")
@@ -208,15 +216,26 @@ def app_load(w: dict[str, Any], path: Path) -> float:
     return elapsed
 
 
+PHASES: list[dict[str, float]] = []
+
+
 def g1(url: str, w: dict[str, Any], path: Path, rows: int, repeat: int, label: str) -> float:
     raws, apps, ratios = [], [], []
+    PHASES.clear()
     for _ in range(repeat):
         raw = raw_copy(url, path)
         app = app_load(w, path)
         raws.append(rows / raw)
         apps.append(rows / app)
         ratios.append(raw / app)
-        print(f"    raw \\copy {raw:6.2f} s   load {app:6.2f} s   ratio {raw / app:.2f}", flush=True)
+        phases = PHASES[-1]
+        print(
+            f"    raw \\copy {raw:6.2f} s   load {app:6.2f} s (read, parse and COPY "
+            f"{phases.get('read', 0):.2f} s; indexes, attach, ANALYZE "
+            f"{phases.get('store', 0):.2f} s)"
+            f"   ratio {raw / app:.2f}",
+            flush=True,
+        )
     ratio = statistics.median(ratios)
     print(
         f"  {label}: raw psql \\copy {statistics.median(raws):,.0f} rows/s, load end to end "
@@ -250,9 +269,14 @@ def fill(w: dict[str, Any], total: int) -> None:
     for key in STORED_MONTHS:
         start, end = store.month_bounds(key)
         load = LogLoad.objects.create(
-            organisation=w["org"], source=w["source"], filename=f"stored-{key}",
-            uploaded_by=w["admin"], status=LoadStatus.LOADED, row_count=per_month,
-            first_time=start, last_time=end,
+            organisation=w["org"],
+            source=w["source"],
+            filename=f"stored-{key}",
+            uploaded_by=w["admin"],
+            status=LoadStatus.LOADED,
+            row_count=per_month,
+            first_time=start,
+            last_time=end,
         )
         seconds = int(end.timestamp() - start.timestamp())
         with transaction.atomic(), connection.cursor() as cursor:
@@ -301,8 +325,13 @@ def orders(w: dict[str, Any], count: int, rows: int, tmp: Path) -> list[Any]:
         organisation=w["org"], source=w["source"], kind="authority"
     )
     round_ = SamplingRound.objects.create(
-        organisation=w["org"], schedule=schedule, year=2026, quarter=4,
-        month=dt.date(2026, 11, 1), seed=1, drawn_by=w["admin"],
+        organisation=w["org"],
+        schedule=schedule,
+        year=2026,
+        quarter=4,
+        month=dt.date(2026, 11, 1),
+        seed=1,
+        drawn_by=w["admin"],
     )
     result = []
     refs = tmp / "placements.csv"
@@ -317,15 +346,23 @@ def orders(w: dict[str, Any], count: int, rows: int, tmp: Path) -> list[Any]:
 
         with mock.patch.object(tasks, "load_log", mock.Mock()):
             ref = services.reference_upload(
-                actor=w["admin"], source=w["source"], kind="placements",
-                filename="placements.csv", data=handle,
+                actor=w["admin"],
+                source=w["source"],
+                kind="placements",
+                filename="placements.csv",
+                data=handle,
             )
     assert services.run_load(ref.pk) == "loaded"
     for n in range(count):
         unit = DrawnUnit.objects.create(round=round_, position=n, unit_name=f"Enhet {n}")
         order = ExtractOrder.objects.create(
-            organisation=w["org"], round=round_, drawn_unit=unit, month=dt.date(2026, 11, 1),
-            recipient=w["admin"], attestant=w["admin"], status="attested",
+            organisation=w["org"],
+            round=round_,
+            drawn_unit=unit,
+            month=dt.date(2026, 11, 1),
+            recipient=w["admin"],
+            attestant=w["admin"],
+            status="attested",
             requested_by=w["admin"],
         )
         for e in range(4):

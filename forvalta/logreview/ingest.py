@@ -14,8 +14,8 @@ import datetime as dt
 import io
 import itertools
 import operator
-from collections import defaultdict
 import re
+import time
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -442,9 +442,7 @@ def sniff(load: LogLoad) -> str:
     return "utf-8-sig" if utf8 else "cp1252"
 
 
-def _problems(
-    mapping: dict[str, str], cells: dict[str, str], local: Any, client: Any
-) -> list[str]:
+def _problems(mapping: dict[str, str], cells: dict[str, str], local: Any, client: Any) -> list[str]:
     """Why a row is refused (the slow path, only for a row the fast checks stop)."""
     problems = []
     if local is None:
@@ -648,6 +646,11 @@ def _log_index(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
     return index
 
 
+# The last load's phases in seconds (read: parse + COPY; store: indexes, attach, ANALYZE),
+# for the benchmark (bench/logreview_load_bench.py).
+TIMINGS: dict[str, float] = {}
+
+
 def load_log_rows(load: LogLoad) -> int:
     """Stream the load's log file into the store inside the caller's transaction (all or
     nothing); sets the load's row count, progress and first/last time (not saved)."""
@@ -655,10 +658,13 @@ def load_log_rows(load: LogLoad) -> int:
         PgWriter(load.pk) if connection.vendor == "postgresql" else SqliteWriter(load.pk)
     )
     progress = Progress(load.pk)
+    started = time.perf_counter()
     try:
         count, facts = stream_log(load, writer, progress)
         remember_clients(load, facts["clients"])
+        streamed = time.perf_counter()
         writer.finish(facts["months"])
+        TIMINGS.update(read=streamed - started, store=time.perf_counter() - streamed)
     except BaseException:
         writer.abort()
         raise

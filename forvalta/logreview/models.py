@@ -93,9 +93,7 @@ class LogSource(models.Model):
     extract_retention_days = models.PositiveIntegerField(
         _("days an extract is kept after its review"), default=90
     )
-    log_retention_days = models.PositiveIntegerField(
-        _("days the full log is kept"), default=730
-    )
+    log_retention_days = models.PositiveIntegerField(_("days the full log is kept"), default=730)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -1,3 +1,4 @@
+# ruff: noqa: S608  # SQL built only from fixed table names and computed month keys
 """The log store at scale (issue 14, build 2): where parsed log rows go, and their disposal.
 
 PostgreSQL: `logreview_logentry` is partitioned by RANGE on `time`, one partition per
@@ -24,6 +25,7 @@ in batches (`SqliteWriter`). Never one query per row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import zlib
@@ -161,7 +163,8 @@ def split_default() -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT to_char(\"time\" AT TIME ZONE %s, 'YYYY-MM') FROM {DEFAULT_PARTITION}",
+            "SELECT DISTINCT to_char(\"time\" AT TIME ZONE %s, 'YYYY-MM') "
+            f"FROM {DEFAULT_PARTITION}",
             [timezone.get_current_timezone_name()],
         )
         keys = sorted(k for (k,) in cursor.fetchall())
@@ -197,10 +200,9 @@ class PgWriter:
         self.copy.write(text)
 
     def abort(self) -> None:
-        try:
+        # The transaction is rolled back anyway: an error ending the COPY changes nothing.
+        with contextlib.suppress(Exception):
             self._copy_cm.__exit__(RuntimeError, RuntimeError("aborted"), None)
-        except Exception:  # noqa: BLE001  # the transaction is rolled back anyway
-            pass
         self.cursor.close()
 
     def finish(self, months: Iterable[str]) -> None:
@@ -222,7 +224,8 @@ class PgWriter:
             fresh = f"{partition_name(key)}_new"
             cursor.execute(f"CREATE TABLE {fresh} (LIKE {TABLE} INCLUDING DEFAULTS)")
             cursor.execute(
-                f'INSERT INTO {fresh} SELECT * FROM {self.table} WHERE "time" >= %s AND "time" < %s',
+                f"INSERT INTO {fresh} SELECT * FROM {self.table} "
+                'WHERE "time" >= %s AND "time" < %s',
                 [start, end],
             )
             _attach(cursor, fresh, key)
@@ -283,7 +286,7 @@ class Progress:
                 self.conn = type(real)(dict(real.settings_dict), alias="logreview_progress")
                 self.conn.ensure_connection()
                 self.conn.set_autocommit(True)
-            except Exception:  # noqa: BLE001  # progress is a convenience
+            except Exception:  # progress is a convenience
                 logger.exception("no progress connection for load %s", load_id)
                 self.conn = None
 
@@ -296,7 +299,7 @@ class Progress:
                     "UPDATE logreview_logload SET progress = %s WHERE id = %s",
                     [rows, self.load_id],
                 )
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("progress of load %s not written", self.load_id)
 
     def close(self) -> None:

@@ -8,13 +8,13 @@
 # the log are not database constraints. SQLite: the same two B-trees on the plain table.
 
 import django.db.models.deletion
-import forvalta.logreview.models
 from django.db import migrations, models
 
+import forvalta.logreview.models
 
 PG_PARTITION = [
     "ALTER TABLE logreview_logentry RENAME TO logreview_logentry_old",
-    'CREATE TABLE logreview_logentry (LIKE logreview_logentry_old INCLUDING DEFAULTS) '
+    "CREATE TABLE logreview_logentry (LIKE logreview_logentry_old INCLUDING DEFAULTS) "
     'PARTITION BY RANGE ("time")',
     'ALTER TABLE logreview_logentry ADD PRIMARY KEY (id, "time")',
     'CREATE INDEX logreview_entry_acct_time ON logreview_logentry (account, "time") '
@@ -56,110 +56,148 @@ def first_and_last(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_list_preferences'),
-        ('logreview', '0004_client_surname'),
+        ("core", "0005_list_preferences"),
+        ("logreview", "0004_client_surname"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='logentry',
-            name='logreview_entry_account',
+            model_name="logentry",
+            name="logreview_entry_account",
         ),
         migrations.RemoveIndex(
-            model_name='logentry',
-            name='logreview_entry_client',
+            model_name="logentry",
+            name="logreview_entry_client",
         ),
         migrations.AddField(
-            model_name='judgment',
-            name='access_account',
-            field=models.CharField(blank=True, max_length=100, verbose_name='account'),
+            model_name="judgment",
+            name="access_account",
+            field=models.CharField(blank=True, max_length=100, verbose_name="account"),
         ),
         migrations.AddField(
-            model_name='judgment',
-            name='access_action',
-            field=models.CharField(blank=True, max_length=200, verbose_name='action'),
+            model_name="judgment",
+            name="access_action",
+            field=models.CharField(blank=True, max_length=200, verbose_name="action"),
         ),
         migrations.AddField(
-            model_name='judgment',
-            name='access_client',
-            field=models.CharField(blank=True, max_length=20, verbose_name='client'),
+            model_name="judgment",
+            name="access_client",
+            field=models.CharField(blank=True, max_length=20, verbose_name="client"),
         ),
         migrations.AddField(
-            model_name='judgment',
-            name='access_time',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='time of the access'),
+            model_name="judgment",
+            name="access_time",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="time of the access"),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='disposed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='log rows disposed'),
+            model_name="logload",
+            name="disposed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="log rows disposed"),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='disposed_rows',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='rows disposed'),
+            model_name="logload",
+            name="disposed_rows",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="rows disposed"),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='file',
-            field=models.FileField(blank=True, editable=False, max_length=300, storage=forvalta.logreview.models.load_storage, upload_to=forvalta.logreview.models.load_path, verbose_name='stored file'),
+            model_name="logload",
+            name="file",
+            field=models.FileField(
+                blank=True,
+                editable=False,
+                max_length=300,
+                storage=forvalta.logreview.models.load_storage,
+                upload_to=forvalta.logreview.models.load_path,
+                verbose_name="stored file",
+            ),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='first_time',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='first access'),
+            model_name="logload",
+            name="first_time",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="first access"),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='last_time',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last access'),
+            model_name="logload",
+            name="last_time",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last access"),
         ),
         migrations.AddField(
-            model_name='logload',
-            name='progress',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='rows read'),
+            model_name="logload",
+            name="progress",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="rows read"),
         ),
         migrations.AddField(
-            model_name='logsource',
-            name='extract_retention_days',
-            field=models.PositiveIntegerField(default=90, verbose_name='days an extract is kept after its review'),
+            model_name="logsource",
+            name="extract_retention_days",
+            field=models.PositiveIntegerField(
+                default=90, verbose_name="days an extract is kept after its review"
+            ),
         ),
         migrations.AddField(
-            model_name='logsource',
-            name='log_retention_days',
-            field=models.PositiveIntegerField(default=730, verbose_name='days the full log is kept'),
+            model_name="logsource",
+            name="log_retention_days",
+            field=models.PositiveIntegerField(
+                default=730, verbose_name="days the full log is kept"
+            ),
         ),
         migrations.AlterField(
-            model_name='judgment',
-            name='entry',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='logreview.logentry', verbose_name='access'),
+            model_name="judgment",
+            name="entry",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="logreview.logentry",
+                verbose_name="access",
+            ),
         ),
         migrations.AlterField(
-            model_name='logentry',
-            name='load',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='logreview.logload', verbose_name='log load'),
+            model_name="logentry",
+            name="load",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="entries",
+                to="logreview.logload",
+                verbose_name="log load",
+            ),
         ),
         migrations.AlterField(
-            model_name='logentry',
-            name='organisation',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, to='core.organisation', verbose_name='organisation'),
+            model_name="logentry",
+            name="organisation",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="core.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='logentry',
-            name='source',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='logreview.logsource', verbose_name='log source'),
+            model_name="logentry",
+            name="source",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="logreview.logsource",
+                verbose_name="log source",
+            ),
         ),
         migrations.AlterField(
-            model_name='logload',
-            name='data',
-            field=models.BinaryField(default=b'', verbose_name='file content'),
+            model_name="logload",
+            name="data",
+            field=models.BinaryField(default=b"", verbose_name="file content"),
         ),
         migrations.AlterField(
-            model_name='logload',
-            name='row_count',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='rows'),
+            model_name="logload",
+            name="row_count",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="rows"),
         ),
         migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(first_and_last, migrations.RunPython.noop),

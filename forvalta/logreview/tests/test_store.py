@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S608  # fixed partition names; the subprocess is manage.py
 """The log store at scale (issue 14 build 2): files in private storage, deleted once read;
 monthly partitions on PostgreSQL (a fresh table indexed after the data and attached);
 progress; all or nothing under kill -9 and a clean second run; retention."""
@@ -191,9 +192,7 @@ def test_months_get_partitions_with_the_parents_indexes(
         'btree (client_hash, "time")',
         'btree (id, "time")',
     ]
-    assert bound == (
-        "FOR VALUES FROM ('2026-10-31 23:00:00+00') TO ('2026-11-30 23:00:00+00')"
-    )
+    assert bound == ("FOR VALUES FROM ('2026-10-31 23:00:00+00') TO ('2026-11-30 23:00:00+00')")
     assert leftover_tables() == []
     # The month boundaries are local: 00:00 on 1 November is November's.
     assert list(
@@ -399,6 +398,7 @@ def test_the_full_log_is_disposed_of_by_the_sources_retention(
     assert store.dispose_expired(later) == {"rows": 2, "partitions": 1 if pg else 0, "loads": 1}
     full.refresh_from_db()
     assert (full.disposed_at, full.disposed_rows) == (later, 6)
-    assert [e.changes["rows"] for e in AuditEvent.objects.filter(
-        action="logreview.logload.disposed"
-    ).order_by("pk")] == [[0, 4], [4, 6]]
+    assert [
+        e.changes["rows"]
+        for e in AuditEvent.objects.filter(action="logreview.logload.disposed").order_by("pk")
+    ] == [[0, 4], [4, 6]]
