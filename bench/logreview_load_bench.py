@@ -295,7 +295,7 @@ def fill(w: dict[str, Any], total: int) -> None:
                     md5((g %% 200000)::text) || md5((g %% 200000)::text || 'x'),
                     '19' || lpad(((g %% 200000) %% 1000000)::text, 6, '0') || '-****',
                     'Enhet ' || (g %% 200), 'Läsa', 'Journal', ''
-                FROM generate_series(1, %s) g
+                FROM generate_series(1::bigint, %s) g
                 """,
                 [w["org"].pk, w["source"].pk, load.pk, start, seconds, per_month],
             )

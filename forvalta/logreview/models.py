@@ -502,8 +502,9 @@ class LogEntry(models.Model):
         # The indexes (and on PostgreSQL the monthly range partitions, the primary key
         # (id, time)) are made by SQL in migration 0005 and `forvalta.logreview.store`:
         # a covering B-tree on (account, time) including the load, client, unit and
-        # action; one on (client_hash, time); BRIN on time. Foreign keys are not
-        # constraints in the database (a partitioned table; rows come by COPY).
+        # action; one on (client_hash, time); one on (load_id, time); BRIN on time (PG).
+        # Foreign keys are not constraints in the database (a partitioned table; rows
+        # come by COPY).
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.account} {self.client_masked}"

@@ -39,6 +39,7 @@ from forvalta.logreview.models import (
     Judgment,
     LoadKind,
     LogEntry,
+    LogLoad,
     ReferenceRow,
     ReviewOutcome,
 )
@@ -128,7 +129,11 @@ def build(order: ExtractOrder, user: Any) -> Review:
         return Review(order, [], outcome)
     accounts = sorted({a for a, _d in drawn})
     dates = sorted({d for _a, d in drawn})
-    extract = LogEntry.objects.visible_to(user).filter(load__order=order)
+    # The order's loads by id (a literal list: the planner then reads the extract's rows
+    # by the (load_id, time) index of the month's partition, whatever else is stored).
+    # scoping: allowed the ids of the order's own loads; the rows are read through visible_to
+    loads = list(LogLoad.objects.filter(order=order).values_list("pk", flat=True))
+    extract = LogEntry.objects.visible_to(user).filter(load__order=order, load_id__in=loads)
     # The drawn days as time ranges (not `time__date`): the month's partition and the
     # (account, time) index are used (forvalta/logreview/store.py).
     on_days = Q()

@@ -6,7 +6,8 @@ calendar month in the local time zone (`logreview_logentry_pYYYYMM`) plus a DEFA
 partition for rows written through the ORM (tests, demo). The primary key is
 (id, time); the indexes are defined on the parent (so every partition has them): a
 covering B-tree on (account, time) INCLUDE (load_id, client_hash, unit, action), a
-B-tree on (client_hash, time), BRIN on time.
+B-tree on (client_hash, time), one on (load_id, time) (an extract's rows: the review's
+peer counts, disposal), BRIN on time.
 
 A load writes its rows with psycopg 3 COPY into a fresh, unindexed table of its own
 (`PgWriter`), inside the transaction that marks the load loaded, so a crash (kill -9)
@@ -59,6 +60,8 @@ COLUMNS = (
 INDEXES = (
     ("acct", 'btree (account, "time") INCLUDE (load_id, client_hash, unit, action)'),
     ("client", 'btree (client_hash, "time")'),
+    # An extract's rows by its load (the review's per-day peer counts, disposal).
+    ("load", 'btree (load_id, "time")'),
     ("brin", 'brin ("time")'),
 )
 MAINTENANCE_WORK_MEM = "256MB"

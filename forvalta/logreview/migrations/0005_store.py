@@ -4,8 +4,9 @@
 # table partitioned by RANGE on time (monthly partitions are made by the loads,
 # forvalta.logreview.store; a DEFAULT partition takes rows written through the ORM), with
 # PRIMARY KEY (id, time), a covering B-tree on (account, time), a B-tree on
-# (client_hash, time) and BRIN on time, defined on the parent. Foreign keys to and from
-# the log are not database constraints. SQLite: the same two B-trees on the plain table.
+# (client_hash, time), one on (load_id, time) and BRIN on time, defined on the parent.
+# Foreign keys to and from the log are not database constraints. SQLite: the same three
+# B-trees on the plain table.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -20,6 +21,7 @@ PG_PARTITION = [
     'CREATE INDEX logreview_entry_acct_time ON logreview_logentry (account, "time") '
     "INCLUDE (load_id, client_hash, unit, action)",
     'CREATE INDEX logreview_entry_client_time ON logreview_logentry (client_hash, "time")',
+    'CREATE INDEX logreview_entry_load_time ON logreview_logentry (load_id, "time")',
     'CREATE INDEX logreview_entry_time_brin ON logreview_logentry USING brin ("time")',
     "CREATE TABLE logreview_logentry_default PARTITION OF logreview_logentry DEFAULT",
     "INSERT INTO logreview_logentry SELECT * FROM logreview_logentry_old",
@@ -33,6 +35,7 @@ PG_PARTITION = [
 SQLITE_INDEXES = [
     'CREATE INDEX logreview_entry_acct_time ON logreview_logentry (account, "time")',
     'CREATE INDEX logreview_entry_client_time ON logreview_logentry (client_hash, "time")',
+    'CREATE INDEX logreview_entry_load_time ON logreview_logentry (load_id, "time")',
 ]
 
 

@@ -190,6 +190,7 @@ def test_months_get_partitions_with_the_parents_indexes(
         'btree (account, "time") INCLUDE (load_id, client_hash, unit, action)',
         'brin ("time")',
         'btree (client_hash, "time")',
+        'btree (load_id, "time")',
         'btree (id, "time")',
     ]
     assert bound == ("FOR VALUES FROM ('2026-10-31 23:00:00+00') TO ('2026-11-30 23:00:00+00')")
