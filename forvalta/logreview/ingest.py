@@ -490,6 +490,9 @@ def _stream(
     first_time = last_time = ""
     strip = str.strip
     fullmatch = TIME_RE.fullmatch
+    local: Any
+    client: Any
+    match: Any
     missing = object()
     try:
         header: list[str] | None = None
@@ -553,9 +556,9 @@ def _stream(
                     continue
             if errors:
                 continue  # the file is refused: nothing more is written
-            offset, month = local  # type: ignore[misc]
+            offset, month = local
             months.add(month)
-            stamp = f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}{offset}"  # type: ignore[index]
+            stamp = f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}{offset}"
             if stamp > last_time:
                 last_time = stamp
             if not first_time or stamp < first_time:
@@ -569,8 +572,8 @@ def _stream(
                     account,
                     employee_name,
                     employee_unit,
-                    client[0],  # type: ignore[index]
-                    client[1],  # type: ignore[index]
+                    client[0],
+                    client[1],
                     client_unit,
                     action,
                     record_part,
@@ -596,8 +599,8 @@ def _stream(
                         account,
                         employee_name,
                         employee_unit,
-                        client[0],  # type: ignore[index]
-                        client[1],  # type: ignore[index]
+                        client[0],
+                        client[1],
                         client_unit,
                         action,
                         record_part,

@@ -302,7 +302,7 @@ def _queue_load(
     )
     # The file goes to private file storage (streamed, never whole in memory when it
     # is an upload or an open file), deleted once read (store.py, run_load).
-    content = ContentFile(data) if isinstance(data, bytes | bytearray) else File(data)
+    content = ContentFile(bytes(data)) if isinstance(data, bytes | bytearray) else File(data)
     load.file.save("upload.csv", content, save=False)
     try:
         load.save()
@@ -365,7 +365,7 @@ def _delete_file(load: LogLoad) -> None:
     """The stored file holds full personal identity numbers: deleted once read."""
     if load.file:
         name = load.file.name
-        load.file.storage.delete(name)
+        load.file.storage.delete(name or "")
         LogLoad.objects.filter(pk=load.pk, file=name).update(file="")
 
 
@@ -445,7 +445,7 @@ def _run_load(load: LogLoad) -> str:
             fresh = LogLoad.objects.select_related("source").get(pk=load_id)
             if fresh.status != LoadStatus.QUEUED:
                 return "skipped"
-            if fresh.order_id and fresh.order.status != OrderStatus.ATTESTED:
+            if fresh.order is not None and fresh.order.status != OrderStatus.ATTESTED:
                 raise FileRefused([_("The order is already fulfilled.")])
             count = load_file(fresh)
             order = None

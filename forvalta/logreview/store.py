@@ -389,6 +389,28 @@ def _expired(load: Any, now: dt.datetime, until: dt.datetime | None = None) -> b
     return end is not None and end <= cutoff
 
 
+def _backfill_spans() -> None:
+    """Loaded log loads without a first/last time (rows written through the ORM, e.g.
+    demo data) get them from their rows, so that retention never overlooks them."""
+    from django.db.models import Max, Min
+
+    from forvalta.logreview.models import LoadKind, LoadStatus, LogEntry, LogLoad
+
+    missing = LogLoad.objects.filter(
+        kind=LoadKind.LOG, status=LoadStatus.LOADED, disposed_at=None, first_time=None
+    ).values("pk")
+    spans = (
+        LogEntry.objects.filter(load_id__in=missing)
+        .values("load_id")
+        .annotate(first=Min("time"), last=Max("time"))
+        .order_by()
+    )
+    for span in spans:
+        LogLoad.objects.filter(pk=span["load_id"]).update(
+            first_time=span["first"], last_time=span["last"]
+        )
+
+
 def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
     """The daily disposal of raw log rows past their retention (outcomes and judgments
     are kept, with the judged access's essential fields). On PostgreSQL whole expired
@@ -398,6 +420,7 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
     from forvalta.logreview.models import LoadKind, LoadStatus, LogLoad
 
     now = now or timezone.now()
+    _backfill_spans()
     counts: dict[int, int] = {}
     dropped = 0
     loads = list(
@@ -412,7 +435,10 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
             touching = [
                 load.pk
                 for load in loads
-                if load.first_time and load.first_time < end and load.last_time >= start
+                if load.first_time is not None
+                and load.last_time is not None
+                and load.first_time < end
+                and load.last_time >= start
             ]
             _keep_judged(touching)
             cursor.execute(f"SELECT load_id, count(*) FROM {name} GROUP BY load_id")
@@ -425,6 +451,9 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
     for load in loads:
         if load.order_id is not None:
             if not _expired(load, now):
+                continue
+            if load.first_time is None or load.last_time is None:
+                disposed.append(load)  # no rows
                 continue
             with transaction.atomic():
                 _keep_judged([load.pk])
@@ -454,7 +483,7 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
         if not rows and not done:
             continue
         with transaction.atomic():
-            fields = {"disposed_rows": load.disposed_rows + rows}
+            fields: dict[str, Any] = {"disposed_rows": load.disposed_rows + rows}
             if done:
                 fields["disposed_at"] = now
             LogLoad.objects.filter(pk=load.pk).update(**fields)

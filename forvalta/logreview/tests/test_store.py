@@ -403,3 +403,40 @@ def test_the_full_log_is_disposed_of_by_the_sources_retention(
         e.changes["rows"]
         for e in AuditEvent.objects.filter(action="logreview.logload.disposed").order_by("pk")
     ] == [[0, 4], [4, 6]]
+
+
+def test_rows_written_through_the_orm_are_disposed_of_too() -> None:
+    aw = build_access_world()
+    source = make_source(aw)
+    source.log_retention_days = 30
+    source.save()
+    load = LogLoad.objects.create(
+        organisation=aw.org,
+        source=source,
+        filename="demo",
+        uploaded_by=aw.people["sysadmin"],
+        status=LoadStatus.LOADED,
+        row_count=2,
+    )
+    for time_ in ("2026-10-01 08:00", "2026-12-01 08:00"):
+        LogEntry.objects.create(
+            organisation=aw.org,
+            source=source,
+            load=load,
+            time=aware(time_),
+            account="u-demo",
+            client_hash="h",
+            client_masked="m",
+        )
+    assert store.dispose_expired(aware("2026-12-15 00:00")) == {
+        "rows": 1,
+        "partitions": 0,
+        "loads": 0,
+    }
+    load.refresh_from_db()
+    assert (load.first_time, load.last_time, load.disposed_rows) == (
+        aware("2026-10-01 08:00"),
+        aware("2026-12-01 08:00"),
+        1,
+    )
+    assert list(LogEntry.objects.values_list("time", flat=True)) == [aware("2026-12-01 08:00")]
