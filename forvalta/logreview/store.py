@@ -64,7 +64,7 @@ INDEXES = (
     ("load", 'btree (load_id, "time")'),
     ("brin", 'brin ("time")'),
 )
-MAINTENANCE_WORK_MEM = "256MB"
+MAINTENANCE_WORK_MEM = "1GB"
 DELETE_BATCH = 50_000
 
 
@@ -195,7 +195,13 @@ class PgWriter:
         self.cursor.execute(f"CREATE TABLE {self.table} (LIKE {TABLE} INCLUDING DEFAULTS)")
         names = ", ".join(f'"{c}"' for c in COLUMNS)
         raw = self.cursor.cursor  # psycopg 3
-        self._copy_cm = raw.copy(f"COPY {self.table} ({names}) FROM STDIN")
+        # A queued writer: the file is parsed while a thread sends the previous chunks
+        # and the server stores them (the parse and the COPY overlap).
+        from psycopg.copy import QueuedLibpqWriter
+
+        self._copy_cm = raw.copy(
+            f"COPY {self.table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+        )
         self.copy = self._copy_cm.__enter__()
 
     def write(self, text: str) -> None:
