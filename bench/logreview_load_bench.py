@@ -282,9 +282,14 @@ def fill(w: dict[str, Any], total: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             name = store.partition_name(key)
             exists = name in store.partitions()
-            target = store.TABLE if exists else f"{name}_new"
-            if not exists:
-                cursor.execute(f"CREATE TABLE {target} (LIKE {store.TABLE} INCLUDING DEFAULTS)")
+            # A fresh table of the month (its rows so far and the new ones), indexed after
+            # and attached in place of the old partition: bulk, as a load writes a month.
+            target = f"{name}_new"
+            cursor.execute(f"CREATE TABLE {target} (LIKE {store.TABLE} INCLUDING DEFAULTS)")
+            if exists:
+                cursor.execute(f"INSERT INTO {target} SELECT * FROM {name}")
+                cursor.execute(f"ALTER TABLE {store.TABLE} DETACH PARTITION {name}")
+                cursor.execute(f"DROP TABLE {name}")
             cursor.execute(
                 f"""
                 INSERT INTO {target} (organisation_id, source_id, load_id, "time", account,
@@ -299,8 +304,7 @@ def fill(w: dict[str, Any], total: int) -> None:
                 """,
                 [w["org"].pk, w["source"].pk, load.pk, start, seconds, per_month],
             )
-            if not exists:
-                store._attach(cursor, target, key)
+            store._attach(cursor, target, key)
     print(
         f"  stored {stored_count():,} rows in {len(STORED_MONTHS)} months "
         f"({time.perf_counter() - started:.0f} s)",
