@@ -440,3 +440,37 @@ def test_rows_written_through_the_orm_are_disposed_of_too() -> None:
         1,
     )
     assert list(LogEntry.objects.values_list("time", flat=True)) == [aware("2026-12-01 08:00")]
+
+
+def test_the_disposal_and_the_resumption_are_scheduled_jobs(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from forvalta.background.scheduler import JobSpec, declared_jobs
+    from forvalta.logreview import tasks
+
+    assert declared_jobs()["logreview.dispose_log_rows"] == JobSpec(
+        name="logreview.dispose_log_rows",
+        task_path="forvalta.logreview.tasks.dispose_log_rows",
+        cron="15 3 * * *",
+    )
+    assert declared_jobs()["logreview.resume_loads"] == JobSpec(
+        name="logreview.resume_loads",
+        task_path="forvalta.logreview.tasks.resume_loads",
+        every=600,
+    )
+    # A queued load older than ten minutes is started again by the job (and loads).
+    aw = build_access_world()
+    source = make_source(aw)
+    with django_capture_on_commit_callbacks(execute=False):
+        load = services.log_upload(
+            actor=aw.people["sysadmin"],
+            source=source,
+            filename="l.csv",
+            data=log_csv(rows_at("2026-11-03 09:00")),
+        )
+    assert tasks.resume_loads.call() == 0  # just uploaded
+    LogLoad.objects.filter(pk=load.pk).update(uploaded_at=timezone.now() - dt.timedelta(minutes=11))
+    assert tasks.resume_loads.call() == 1
+    load.refresh_from_db()
+    assert (load.status, load.row_count) == (LoadStatus.LOADED, 1)
+    assert tasks.dispose_log_rows.call() == {"rows": 0, "partitions": 0, "loads": 0}
