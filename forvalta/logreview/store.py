@@ -29,8 +29,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -393,6 +395,25 @@ def _expired(load: Any, now: dt.datetime, until: dt.datetime | None = None) -> b
     cutoff = now - dt.timedelta(days=load.source.log_retention_days)
     end = until if until is not None else load.last_time
     return end is not None and end <= cutoff
+
+
+def prune_orphan_files(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete stored upload files no load refers to (an upload whose queueing rolled
+    back), once older than `older_than`: they hold full personal identity numbers."""
+    from forvalta.logreview.models import LogLoad, load_storage
+
+    root = Path(load_storage().location)
+    if not root.exists():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    referenced = set(LogLoad.objects.exclude(file="").values_list("file", flat=True))
+    deleted = 0
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix()
+        if path.is_file() and name not in referenced and path.stat().st_mtime < cutoff:
+            path.unlink()
+            deleted += 1
+    return deleted
 
 
 def _backfill_spans() -> None:

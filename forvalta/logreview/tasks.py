@@ -35,11 +35,14 @@ def resume_loads() -> int:
 
 @task()
 def dispose_log_rows() -> dict[str, int]:
-    """Dispose of raw log rows past their source's retention (outcomes are kept)."""
-    from forvalta.logreview.store import dispose_expired, split_default
+    """Dispose of raw log rows past their source's retention (outcomes are kept), and of
+    stored upload files no load refers to."""
+    from forvalta.logreview.store import dispose_expired, prune_orphan_files, split_default
 
     split_default()
-    return dispose_expired()
+    result = dispose_expired()
+    result["orphan_files"] = prune_orphan_files()
+    return result
 
 
 schedule("logreview.resume_loads", resume_loads, every=600)

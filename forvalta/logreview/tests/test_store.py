@@ -473,4 +473,18 @@ def test_the_disposal_and_the_resumption_are_scheduled_jobs(
     assert tasks.resume_loads.call() == 1
     load.refresh_from_db()
     assert (load.status, load.row_count) == (LoadStatus.LOADED, 1)
-    assert tasks.dispose_log_rows.call() == {"rows": 0, "partitions": 0, "loads": 0}
+    # An upload file no load refers to (its queueing rolled back) goes once a day old.
+    orphan = Path(load_storage().location) / str(aw.org.pk) / "orphan.csv"
+    orphan.write_bytes(b"Personnummer\n191212121212\n")
+    assert tasks.dispose_log_rows.call() == {
+        "rows": 0,
+        "partitions": 0,
+        "loads": 0,
+        "orphan_files": 0,
+    }
+    day_old = time.time() - 86_401
+    os.utime(orphan, (day_old, day_old))
+    assert tasks.dispose_log_rows.call()["orphan_files"] == 1
+    # The load's own file (deleted when its transaction commits; here the test's) stays.
+    load.refresh_from_db()
+    assert stored_files() == [Path(load_storage().location) / load.file.name]
