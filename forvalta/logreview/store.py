@@ -193,6 +193,9 @@ class PgWriter:
         assert transaction.get_connection().in_atomic_block
         self.table = f"logreview_load_{int(load_id)}"
         self.cursor = connection.cursor()
+        if connection.pg_version >= 140000:  # type: ignore[attr-defined]
+            # A killed worker's long statement (an index build) stops within a second.
+            self.cursor.execute("SET LOCAL client_connection_check_interval = 1000")
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
         self.cursor.execute(f"CREATE TABLE {self.table} (LIKE {TABLE} INCLUDING DEFAULTS)")
         names = ", ".join(f'"{c}"' for c in COLUMNS)
