@@ -12,6 +12,7 @@ from forvalta.access import api as access_api
 from forvalta.compliance import api as compliance_api
 from forvalta.core import api_views as core_api
 from forvalta.governance import api as governance_api
+from forvalta.logreview import api as logreview_api
 from forvalta.notifications import api as notifications_api
 from forvalta.plans import api as plans_api
 from forvalta.processes import api as processes_api
@@ -66,6 +67,10 @@ router.register(
 router.register("control-reports", compliance_api.AnnualReportViewSet, basename="annualreport")
 router.register("classifications", compliance_api.ClassificationViewSet, basename="classification")
 router.register("risk-analyses", compliance_api.RiskAnalysisViewSet, basename="riskanalysis")
+router.register("logreview-sources", logreview_api.LogSourceViewSet, basename="logsource")
+router.register("logreview-rounds", logreview_api.SamplingRoundViewSet, basename="samplinground")
+router.register("logreview-orders", logreview_api.ExtractOrderViewSet, basename="extractorder")
+router.register("logreview-outcomes", logreview_api.ReviewOutcomeViewSet, basename="reviewoutcome")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

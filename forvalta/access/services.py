@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -432,9 +433,10 @@ def split(
     ReviewList.objects.bulk_create(lists, batch_size=1000)
     rows: list[tuple[Any, ...]] = []
     for review_list, group in zip(lists, members, strict=True):
+        is_unit_list = review_list.kind == ListKind.UNIT
         role_counts: Counter[str] = Counter()
-        for account in group:
-            role_counts.update(r for r in account[3].split("|") if r)
+        if is_unit_list:
+            role_counts.update(r for account in group for r in account[3].split("|") if r)
         limit = UNUSUAL_SHARE * len(group)
         for pk, unit_id, _name, roles, protected, last_login, person_id in group:
             hints = []
@@ -452,11 +454,14 @@ def split(
                     hints.append("duplicate")
             if protected:
                 hints.append("protected")
-            unusual = [r for r in roles.split("|") if r and role_counts[r] < limit]
-            if unusual and review_list.kind == ListKind.UNIT:
+            # Peer comparison on the unit's list only (a protected list is a subset).
+            unusual = (
+                [r for r in roles.split("|") if r and role_counts[r] < limit]
+                if is_unit_list
+                else []
+            )
+            if unusual:
                 hints.append("unusual_roles")
-            else:
-                unusual = []
             rows.append((review_list.pk, pk, ",".join(hints), "|".join(unusual)[:300], "", "", ""))
     snapshots.bulk_insert(
         ReviewItem,
@@ -796,13 +801,26 @@ def deviation_history(deviation: Deviation) -> Any:
     ).order_by("-occurred_at", "-id")
 
 
+# Parts that build on access add conditions to the year's sign-off: each a function
+# (organisation, system, year) -> {label: done} merged into `year_status` (e.g. log
+# review: every quarter with a sampling schedule has a round done), so access never
+# imports them.
+YEAR_STATUS_PARTS: list[Callable[[Any, Any, int], dict[str, bool]]] = []
+
+
 def year_status(organisation: Any, system: Any, year: int) -> dict[str, bool]:
     signed = set(
         Campaign.objects.filter(
             organisation=organisation, system=system, year=year, status=CampaignStatus.SIGNED
         ).values_list("season", flat=True)
     )
-    return {Season.SPRING: Season.SPRING in signed, Season.AUTUMN: Season.AUTUMN in signed}
+    status: dict[str, bool] = {
+        Season.SPRING: Season.SPRING in signed,
+        Season.AUTUMN: Season.AUTUMN in signed,
+    }
+    for part in YEAR_STATUS_PARTS:
+        status.update(part(organisation, system, year))
+    return status
 
 
 def year_sign(
@@ -814,9 +832,15 @@ def year_sign(
     )
     _require(actor, "access.add_yearsignoff", signoff, "sign")
     status = year_status(organisation, system, year)
-    if not all(status.values()):
+    if not (status[Season.SPRING] and status[Season.AUTUMN]):
         raise ValidationError(
             _("The year can be signed once both the spring and the autumn review are signed.")
+        )
+    missing = [str(label) for label, done in status.items() if not done]
+    if missing:
+        raise ValidationError(
+            _("The year can be signed once these controls are done: %(missing)s.")
+            % {"missing": "; ".join(missing)}
         )
     signoff.validate_constraints()
     with transaction.atomic():

@@ -74,6 +74,11 @@ def report_rows(
                 url=occurrence.get_absolute_url(),
             )
         )
+    # Facts other parts add (e.g. log review's rounds and outcomes of the year).
+    from forvalta.core.controls import REPORT_ROW_PARTS
+
+    for part in REPORT_ROW_PARTS:
+        rows.extend(ReportRow(**row) for row in part(organisation, year, management_object, day))
     return rows
 
 

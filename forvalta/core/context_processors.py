@@ -164,6 +164,8 @@ def _links(user: Any, scope: Any) -> dict[str, list[tuple[str, str]]]:
         links[CONTROL].append((str(_("Year sign-offs")), reverse("access:yearsignoff_list")))
     if member and user.has_perm("logreview.use_menu"):
         links[CONTROL].append((str(_("Log review")), reverse("logreview:source_list")))
+    if member and user.has_perm("logreview.use_suspicion_menu"):
+        links[CONTROL].append((str(_("Reviews on suspicion")), reverse("logreview:suspicion_list")))
     links[ADMIN].append((str(_("Organisations")), reverse("core:organisation_list")))
     for label, perm, name in [
         (_("People"), "core.view_user", "core:user_list"),

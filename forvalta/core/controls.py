@@ -18,6 +18,9 @@ a part never imports the compliance part, and works without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +37,12 @@ KINDS = {
     "processing_agreement_review": _("Data processing agreement review"),
     "restore_test": _("Restore test"),
 }
+
+
+# Parts that add facts to the annual report of the internal control (the compliance
+# part's traffic-light report): each a function (organisation, year, management_object,
+# on) returning rows as dicts of the report row's fields (control, kind, target, due_on,
+# status, completed_on, light, light_label, evidence, remark, url). The compliance part
+# reads them; a part registers its function here (in its AppConfig.ready) and never
+# imports the compliance part.
+REPORT_ROW_PARTS: list[Callable[..., list[dict[str, Any]]]] = []

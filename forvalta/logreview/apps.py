@@ -17,3 +17,17 @@ class LogReviewConfig(AppConfig):
         # The menu's "an order waits for your attestation" in the access roles' one query.
         if rules.waiting_attestations not in ROLE_FACT_PARTS:
             ROLE_FACT_PARTS.append(rules.waiting_attestations)
+        # Reports (build 8): the notification kinds; the year's rounds in the access
+        # part's year sign-off and in the annual report of the internal control.
+        from forvalta.access.services import YEAR_STATUS_PARTS
+        from forvalta.core.controls import REPORT_ROW_PARTS
+        from forvalta.logreview import kinds, reports  # noqa: F401
+
+        if reports.year_status_part not in YEAR_STATUS_PARTS:
+            YEAR_STATUS_PARTS.append(reports.year_status_part)
+        if reports.annual_report_rows not in REPORT_ROW_PARTS:
+            REPORT_ROW_PARTS.append(reports.annual_report_rows)
+        # The review on suspicion's menu facts (named on a case, manages someone).
+        for part in (rules.suspicion_facts, rules.manager_facts):
+            if part not in ROLE_FACT_PARTS:
+                ROLE_FACT_PARTS.append(part)

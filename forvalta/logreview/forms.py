@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.models import Organisation
+from forvalta.core.models import Organisation, User
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
@@ -172,3 +172,34 @@ class OutcomeForm(forms.Form):
     incident_persons = forms.IntegerField(
         label=_("For how many persons"), min_value=1, required=False
     )
+
+
+class PersonForm(forms.Form):
+    """A member of the order's organisation: the choice list holds only that
+    organisation's current members the user may see (never another organisation's)."""
+
+    fields: dict[str, Any]  # type: ignore[assignment]  # the choice list re-pointed per order
+
+    person = forms.ModelChoiceField(label=_("Recipient"), queryset=User.objects.none())
+
+    def __init__(
+        self, *args: Any, user: Any, organisation_id: int, label: Any = None, **kwargs: Any
+    ) -> None:
+        from forvalta.core.models import Membership
+
+        super().__init__(*args, **kwargs)
+        members = (
+            Membership.objects.visible_to(user)
+            .filter(organisation_id=organisation_id)
+            .active()
+            .values("user_id")
+        )
+        field = self.fields["person"]
+        field.queryset = (
+            User.objects.visible_to(user)
+            .filter(pk__in=members, is_active=True)
+            .order_by("last_name", "first_name", "pk")
+        )
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        if label is not None:
+            field.label = label

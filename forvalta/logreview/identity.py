@@ -1,13 +1,22 @@
-"""Clients' personal identity numbers are never stored: only a keyed hash per
-organisation (HMAC-SHA256 with a key derived from SECRET_KEY and the organisation's id)
-and a masked form for display (19121212-****)."""
+"""Clients' personal identity numbers: a keyed hash per organisation (HMAC-SHA256 with a
+key derived from SECRET_KEY and the organisation's id) and a masked form for display
+(19121212-****) on every log row. The full number is kept once per organisation and
+client (`ClientIdentity`), encrypted with Fernet under a key derived per organisation
+from SECRET_KEY by HKDF, only so that an order's recipient can reveal it (an audit
+event, `services.reveal_client`)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from personnummer import personnummer
 
@@ -57,3 +66,101 @@ def masked(number: str) -> str:
 def hash_and_mask(organisation_id: int, raw: str) -> tuple[str, str]:
     number = normalise(raw)
     return client_hash(organisation_id, number), masked(number)
+
+
+# --- the full number, encrypted per organisation -------------------------------------
+REMEMBER_BATCH = 1000
+
+
+@lru_cache(maxsize=256)
+def _fernet(secret_key: str, organisation_id: int) -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"forvalta.logreview.identity:{organisation_id}".encode(),
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _keys(organisation_id: int) -> MultiFernet:
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet(s, organisation_id) for s in secrets])
+
+
+def encrypt_number(organisation_id: int, number: str) -> str:
+    return _keys(organisation_id).encrypt(number.encode()).decode()
+
+
+def decrypt_number(organisation_id: int, token: str) -> str:
+    """The number; "" when no key decrypts it (another organisation's key, SECRET_KEY
+    changed without a fallback)."""
+    try:
+        return _keys(organisation_id).decrypt(token.encode()).decode()
+    except InvalidToken:
+        return ""
+
+
+def remember_clients(organisation_id: int, numbers: Iterable[str]) -> int:
+    """Keep the encrypted full number of each distinct client not yet known to the
+    organisation: one query per batch of hashes to find the known ones and one bulk
+    insert of the unknown (never one query per row). Invalid numbers are skipped (the
+    parse refuses them). Returns how many were added. Runs inside the load's
+    transaction: a file refused keeps nothing."""
+    from forvalta.logreview.models import ClientIdentity
+
+    by_hash: dict[str, str] = {}
+    for raw in set(numbers):
+        try:
+            number = normalise(raw)
+        except InvalidIdentity:
+            continue
+        by_hash.setdefault(client_hash(organisation_id, number), number)
+    hashes = sorted(by_hash)
+    added = 0
+    for start in range(0, len(hashes), REMEMBER_BATCH):
+        chunk = hashes[start : start + REMEMBER_BATCH]
+        known = set(
+            ClientIdentity.objects.filter(
+                organisation_id=organisation_id, client_hash__in=chunk
+            ).values_list("client_hash", flat=True)
+        )
+        new = [
+            ClientIdentity(
+                organisation_id=organisation_id,
+                client_hash=digest,
+                number=encrypt_number(organisation_id, by_hash[digest]),
+            )
+            for digest in chunk
+            if digest not in known
+        ]
+        # A concurrent load may add the same client: the unique constraint keeps one.
+        ClientIdentity.objects.bulk_create(new, ignore_conflicts=True)
+        added += len(new)
+    return added
+
+
+def client_numbers(load: Any) -> list[str]:
+    """The client column of a load's log file (after `ingest.parse` accepted it)."""
+    from forvalta.logreview.ingest import read_rows
+
+    header, rows = read_rows(bytes(load.data))
+    heading = str(load.source.mapping.get("client_id") or "").strip()
+    if heading not in header:
+        return []
+    i = header.index(heading)
+    return [row[i].strip() for row in rows if i < len(row)]
+
+
+def reveal(organisation_id: int, digest: str) -> str:
+    """The full number of a client of the organisation; "" when not kept. Only
+    `services.reveal_client` calls this, after its permission check and with its audit
+    event."""
+    from forvalta.logreview.models import ClientIdentity
+
+    token = (
+        ClientIdentity.objects.filter(organisation_id=organisation_id, client_hash=digest)
+        .values_list("number", flat=True)
+        .first()
+    )
+    return decrypt_number(organisation_id, token) if token else ""

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forvalta.logreview import identity
 from forvalta.logreview.identity import (
     InvalidIdentity,
     client_hash,
@@ -392,8 +393,11 @@ def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
 
 def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str] | None]) -> None:
     """The one place where a file's distinct client ids are known (raw cell -> (hash,
-    mask), None when invalid), inside the load's transaction, after every row is read.
-    A hook for keeping the full numbers elsewhere (e.g. encrypted); nothing here."""
+    mask), None when invalid), inside the load's transaction, after every row is read:
+    each distinct client's full number is kept encrypted (`identity.remember_clients`)."""
+    identity.remember_clients(
+        load.organisation_id, [raw for raw, known in clients.items() if known is not None]
+    )
 
 
 def _local_hour(key: str) -> tuple[str, str] | None:

@@ -4,11 +4,13 @@
 - `SamplingSchedule`: the routine's parameters per organisation and system (provider:
   3 unit managers' operations x 4 employees; authority: 2 units x 4 employees; 3 days).
 - `SamplingRound`: one quarter's draw over the sampled month, with its recorded seed;
-  `DrawnUnit`, `DrawnEmployee`, `DrawnDay` are what it drew.
-- `ExtractOrder`: one per drawn unit: requested -> attested -> fulfilled.
+  `DrawnUnit` (a drawn unit manager's operation or unit), `DrawnEmployee`, `DrawnDay`
+  are what it drew.
+- `ExtractOrder`: one per drawn operation (unit): requested -> attested -> fulfilled.
 - `LogLoad`: one uploaded extract file, loaded all or nothing by a background task.
-- `LogEntry`: the stored log rows. A client's personal identity number is never stored:
-  only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked form.
+- `LogEntry`: the stored log rows. A client's personal identity number is not stored on
+  them: only a keyed hash per organisation (`forvalta.logreview.identity`) and a masked
+  form; the full number is kept once per client, encrypted (`ClientIdentity`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forvalta.core.scoping import ScopedQuerySet
 
@@ -205,6 +208,12 @@ class SamplingRound(models.Model):
 
 
 class DrawnUnit(models.Model):
+    """What one order covers. A provider schedule draws unit managers' operations: every
+    logged unit whose matched core unit the `manager` manages (`unit_names`, sorted;
+    `unit_name` their names joined, `unit` the matched unit when there is one). A logged
+    unit without a matched unit or without a manager, and every unit of an authority
+    schedule, is an operation of its own (`manager` empty)."""
+
     round = models.ForeignKey(
         SamplingRound, on_delete=models.CASCADE, related_name="units", verbose_name=_("round")
     )
@@ -213,6 +222,15 @@ class DrawnUnit(models.Model):
     unit = models.ForeignKey(
         "core.Unit", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("unit")
     )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit manager"),
+    )
+    unit_names = models.JSONField(_("units of the operation (as logged)"), default=list, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -222,6 +240,11 @@ class DrawnUnit(models.Model):
     def __str__(self) -> str:
         return self.unit_name
 
+    @property
+    def names(self) -> list[str]:
+        """The logged unit names of the operation (a unit drawn before operations: its own)."""
+        return list(self.unit_names) or [self.unit_name]
+
 
 class DrawnEmployee(models.Model):
     drawn_unit = models.ForeignKey(
@@ -230,6 +253,18 @@ class DrawnEmployee(models.Model):
     position = models.PositiveSmallIntegerField(_("order"))
     account = models.CharField(_("account"), max_length=100)
     employee_name = models.CharField(_("name"), max_length=200, blank=True)
+    # The logged unit the account was drawn under (its most logged unit in the month).
+    unit_name = models.CharField(_("unit (as logged)"), max_length=200, blank=True)
+    # The person of the account in the latest imported account list of the system
+    # (`forvalta.access` Snapshot/Account), when matched there.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -401,6 +436,16 @@ class LogLoad(models.Model):
         related_name="loads",
         verbose_name=_("extract order"),
     )
+    # The extract of a review on suspicion (`SuspicionCase`): seen only by the log
+    # administrators, never listed to the other access staff (scoping.py).
+    case = models.ForeignKey(
+        "SuspicionCase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loads",
+        verbose_name=_("review on suspicion"),
+    )
     kind = models.CharField(
         _("kind of file"), max_length=12, choices=LoadKind.choices, default=LoadKind.LOG
     )
@@ -500,7 +545,7 @@ class LogEntry(models.Model):
         verbose_name_plural = _("log entries")
         ordering = ["time", "pk"]
         # The indexes (and on PostgreSQL the monthly range partitions, the primary key
-        # (id, time)) are made by SQL in migration 0005 and `forvalta.logreview.store`:
+        # (id, time)) are made by SQL in migration 0009 and `forvalta.logreview.store`:
         # a covering B-tree on (account, time) including the load, client, unit and
         # action; one on (client_hash, time); one on (load_id, time); BRIN on time (PG).
         # Foreign keys are not constraints in the database (a partitioned table; rows
@@ -638,3 +683,373 @@ class ReviewOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.completed_on}"
+
+
+class ClientIdentity(models.Model):
+    """A client's full personal identity number, encrypted with the organisation's key
+    (`identity.encrypt_number`), one row per organisation and client hash: stored once
+    per distinct client when a log file loads, read only to reveal it to an order's
+    recipient (`services.reveal_client`, itself an audit event)."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    client_hash = models.CharField(_("client (hash)"), max_length=64)
+    number = models.TextField(_("personal identity number (encrypted)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client identity")
+        verbose_name_plural = _("client identities")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "client_hash"], name="logreview_identity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.client_hash[:12]
+
+
+# --- unauthorised access follow-up (seed 004 sections 8-9) ---------------------------------
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("follow-up", "Open")
+    CLOSED = "closed", _("Closed")
+
+
+class DecisionKind(models.TextChoices):
+    """The decisions section 8 asks the unit manager to take and document."""
+
+    REMOVE_ACCESS = "remove_access", _("Remove the employee's access at once")
+    TRAINING = "training", _("Training or other measures to prevent it")
+    RULES_KNOWN = "rules_known", _("Checked that the employees know the rules")
+    INTENTIONAL = "intentional", _("The access was intentional")
+    ESCALATION = "escalation", _("Contact the process owner")
+    LABOUR_LAW = "labour_law", _("Labour-law measures")
+    POLICE_REPORT = "police_report", _("Police report")
+
+
+class UnauthorisedAccess(models.Model):
+    """The follow-up of an employee's access without an acceptable explanation (seed 004
+    section 8), opened from the review's needs-follow-up judgments of one account. It
+    always reports a personal-data incident (section 9) whose 72-hour deadline runs
+    from `aware_at`. Immutable once closed."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    order = models.ForeignKey(
+        ExtractOrder, on_delete=models.PROTECT, related_name="followups", verbose_name=_("order")
+    )
+    system = models.ForeignKey(
+        "register.System", on_delete=models.PROTECT, related_name="+", verbose_name=_("system")
+    )
+    account = models.CharField(_("account"), max_length=100)
+    employee_name = models.CharField(_("name"), max_length=200, blank=True)
+    judgments: models.ManyToManyField = models.ManyToManyField(
+        Judgment, related_name="followups", verbose_name=_("judgments")
+    )
+    aware_at = models.DateTimeField(_("became aware"))
+    incident = models.OneToOneField(
+        "compliance.PersonalDataIncident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unauthorised_access",
+        verbose_name=_("personal-data incident"),
+    )
+    removal_request = models.ForeignKey(
+        "access.AccessRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removal request"),
+    )
+    escalated_to: models.ManyToManyField = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("escalated to")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unauthorised access follow-up")
+        verbose_name_plural = _("unauthorised access follow-ups")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "account"], name="logreview_followup_unique_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.order}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:followup_detail", args=[self.pk])
+
+
+class FollowUpDecision(models.Model):
+    """One documented decision of a follow-up: yes or no, why, who and when."""
+
+    followup = models.ForeignKey(
+        UnauthorisedAccess,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("follow-up"),
+    )
+    kind = models.CharField(_("decision"), max_length=20, choices=DecisionKind.choices)
+    answer = models.BooleanField(_("answer"))
+    comment = models.TextField(_("comment"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up decision")
+        verbose_name_plural = _("follow-up decisions")
+        ordering = ["followup", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "kind"], name="logreview_decision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+# --- review on suspicion (seed 004 section 7) ----------------------------------------------
+class SuspicionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SUBJECT_ENTERED = "subject_entered", _("Subject entered")
+    ATTESTED = "attested", _("Attested")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    DOCUMENTED = "documented", _("Documented")
+
+
+class SuspicionCase(models.Model):
+    """A log review on suspicion of misuse of access (seed 004 section 7).
+
+    Requested naming only the attestant, the recipient of the log and the reviewed
+    person's manager's manager (`senior_manager`), never who is reviewed. Only that
+    manager's manager (checked against the memberships' managers) enters the person,
+    their account as logged and the period. Visible only to the people named on it and,
+    once attested, to the log administrators of the source's system (need to know:
+    scoping.py); never to the organisation's administrators or an unnamed controller.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    source = models.ForeignKey(
+        LogSource, on_delete=models.PROTECT, related_name="+", verbose_name=_("log source")
+    )
+    reason = models.TextField(_("reason (kept general)"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SuspicionStatus.choices,
+        default=SuspicionStatus.REQUESTED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    attestant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attestant"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    senior_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("the reviewed person's manager's manager"),
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person reviewed"),
+    )
+    subject_account = models.CharField(_("account (as logged)"), max_length=100, blank=True)
+    period_from = models.DateField(_("period from"), null=True, blank=True)
+    period_to = models.DateField(_("period to"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), null=True, blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attested by"),
+    )
+    attested_at = models.DateTimeField(_("attested"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fulfilled by"),
+    )
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+    # Fulfilled from the log already stored (the source's full-log loads) rather than
+    # by an uploaded extract.
+    from_store = models.BooleanField(_("taken from the stored log"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review on suspicion")
+        verbose_name_plural = _("reviews on suspicion")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        # Never the person reviewed: the string reaches the audit trail.
+        return f"{_('Review on suspicion')} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logreview:suspicion_detail", args=[self.pk])
+
+    def named_ids(self) -> set[int]:
+        return {
+            self.requested_by_id,
+            self.attestant_id,
+            self.recipient_id,
+            self.senior_manager_id,
+        } - {None}
+
+
+class SuspicionJudgment(models.Model):
+    """The recipient's judgment of one access of a review on suspicion."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    case = models.ForeignKey(
+        SuspicionCase,
+        on_delete=models.CASCADE,
+        related_name="judgments",
+        verbose_name=_("review on suspicion"),
+    )
+    # Not a database constraint: the log is a partitioned table on PostgreSQL (store.py).
+    entry = models.ForeignKey(
+        LogEntry,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("access"),
+    )
+    verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
+    comment = models.TextField(_("comment"))
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("judged by"),
+    )
+    judged_at = models.DateTimeField(_("judged"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("judgment")
+        verbose_name_plural = _("judgments")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "entry"], name="logreview_suspicionjudgment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_verdict_display()
+
+
+class SuspicionOutcome(models.Model):
+    """The documentation of a review on suspicion (seed 004 section 7.5, as 6.5);
+    immutable once made."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+    )
+    case = models.OneToOneField(
+        SuspicionCase,
+        on_delete=models.PROTECT,
+        related_name="outcome",
+        verbose_name=_("review on suspicion"),
+    )
+    completed_on = models.DateField(_("date the review was completed"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    persons_reviewed = models.PositiveIntegerField(_("persons reviewed"))
+    logs_reviewed = models.PositiveIntegerField(_("logs reviewed"))
+    with_remark = models.BooleanField(_("with remark"))
+    incident_reported = models.BooleanField(_("personal-data incident reported"))
+    incident_persons = models.PositiveIntegerField(
+        _("persons in the reported incident"), null=True, blank=True
+    )
+    documented_at = models.DateTimeField(_("documented"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome of a review on suspicion")
+        verbose_name_plural = _("outcomes of reviews on suspicion")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.completed_on}"

@@ -7,7 +7,9 @@ employees and days, the accesses, the distinct clients per account and day, ever
 reference row of the accesses' clients in one query, the judgments, the outcome).
 
 - Explanations: the client was placed in the employee's unit that day (the unit logged
-  on the access or the drawn unit); the employee was the client's case officer that day.
+  on the access or the drawn unit); otherwise, the client was in the unit's caseload
+  during the period (a placement in that unit at any time in the sampled month); the
+  employee was the client's case officer that day.
 - Flags: protected identity; the client is a co-worker (their hash equals an employee's
   own number's hash) or the employee's own record; outside the unit's hours (the
   source's `hours_from`-`hours_to` on weekdays); many more distinct clients than the
@@ -53,6 +55,7 @@ class Access:
     explanations: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     judgment: Judgment | None = None
+    revealed: str = ""  # the full number, only in the response to the recipient's reveal
 
     @property
     def explained(self) -> bool:
@@ -74,6 +77,10 @@ class EmployeeDay:
     @property
     def unexplained(self) -> list[Access]:
         return [a for a in self.accesses if not a.explained]
+
+    @property
+    def revealed(self) -> bool:
+        return any(a.revealed for a in self.accesses)
 
 
 @dataclass
@@ -113,6 +120,18 @@ class Review:
 
 def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _overlaps(period: tuple[dt.date, dt.date], start: dt.date | None, end: dt.date | None) -> bool:
+    """A placement from `start` to `end` (inclusive, None open) meets the period."""
+    return (start is None or start <= period[1]) and (end is None or period[0] <= end)
+
+
+def sampled_period(order: ExtractOrder) -> tuple[dt.date, dt.date]:
+    """The order's sampled month, first and last day."""
+    first = order.month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
 
 
 def build(order: ExtractOrder, user: Any) -> Review:
@@ -177,7 +196,8 @@ def build(order: ExtractOrder, user: Any) -> Review:
         j.entry_id: j
         for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")
     }
-    drawn_unit = order.drawn_unit.unit_name.casefold()
+    drawn_unit = order.drawn_unit.unit_name
+    period = sampled_period(order)
     for slot in drawn.values():
         counts = per_day.get(slot.day, {})
         slot.clients = counts.get(slot.employee.account, 0)
@@ -187,12 +207,21 @@ def build(order: ExtractOrder, user: Any) -> Review:
             entry = access.entry
             day = slot.day
             local = timezone.localtime(entry.time)
-            units = {drawn_unit, entry.unit.casefold()} - {""}
+            # The unit the employee was drawn under (in a manager's operation: its own).
+            own = (slot.employee.unit_name or drawn_unit).casefold()
+            units = {own, entry.unit.casefold()} - {""}
             if any(
                 unit in units and _within(day, start, end)
                 for unit, start, end in placements.get(entry.client_hash, [])
             ):
                 access.explanations.append(_("The client was placed in the employee's unit"))
+            elif any(
+                unit in units and _overlaps(period, start, end)
+                for unit, start, end in placements.get(entry.client_hash, [])
+            ):
+                access.explanations.append(
+                    _("The client was in the unit's caseload during the period")
+                )
             if any(
                 _within(day, start, end)
                 for start, end in officers.get((entry.client_hash, entry.account), [])

@@ -21,6 +21,7 @@ from django.db.models import Q
 from forvalta.access.scoping import staff_exists
 from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
 from forvalta.logreview.models import (
+    ClientIdentity,
     DrawnDay,
     DrawnEmployee,
     DrawnUnit,
@@ -88,6 +89,12 @@ def entry_condition(user: Any, scope: Any) -> Q:
     )
 
 
+def no_one(user: Any, scope: Any) -> Q:
+    """The encrypted full numbers are never listed: only `services.reveal_client` reads
+    one, for an order's recipient, recording the audit event."""
+    return NOTHING
+
+
 def declare_logreview_models() -> None:
     declare(LogSource, OrganisationPrivate("organisation"))
     declare(SamplingSchedule, OrganisationPrivate("organisation"))
@@ -96,11 +103,113 @@ def declare_logreview_models() -> None:
     declare(DrawnEmployee, Custom(named_condition("drawn_unit")))
     declare(DrawnDay, ThroughParent("employee"))
     declare(ExtractOrder, Custom(order_condition))
-    declare(LogLoad, Custom(staff_condition))
-    declare(LogEntry, Custom(entry_condition))
+    declare(LogLoad, Custom(load_condition))
+    declare(LogEntry, Custom(entry_condition_with_cases))
     declare(Judgment, Custom(review_condition))
     declare(ReviewOutcome, Custom(review_condition))
     declare(ReferenceRow, Custom(staff_condition))
+    declare(ClientIdentity, Custom(no_one))
+    declare_suspicion_models()
+
+
+# --- review on suspicion (seed 004 section 7): need to know -------------------------------
+# A case is seen only by the people named on it (requested by, attestant, recipient,
+# the reviewed person's manager's manager) and, once attested, by the log administrators
+# of the source's system (to fulfil it; the page shows them only what that needs), never
+# by the person reviewed. Not by the organisation's administrators, not by a controller
+# unless named. Its extract (the load and its rows) is hidden from the other access staff.
+CASE_ATTESTED = ("attested", "fulfilled", "documented")
+
+
+def _case_admin(user: Any, prefix: str = "") -> Q:
+    from forvalta.access.rules import ADMINISTRATOR
+
+    return (
+        Q(**{f"{prefix}status__in": CASE_ATTESTED})
+        & staff_exists(
+            user, f"{prefix}organisation_id", f"{prefix}source__system_id", ADMINISTRATOR
+        )
+        & ~Q(**{f"{prefix}subject_user_id": user.pk})
+    )
+
+
+def _case_named(user: Any, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}requested_by_id": user.pk})
+        | Q(**{f"{prefix}attestant_id": user.pk})
+        | Q(**{f"{prefix}recipient_id": user.pk})
+        | Q(**{f"{prefix}senior_manager_id": user.pk})
+    )
+
+
+def case_condition(user: Any, scope: Any) -> Q:
+    if not scope.org_ids or user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (_case_named(user) | _case_admin(user))
+
+
+def case_review_condition(user: Any, scope: Any) -> Q:
+    """A case's judgments: its recipient only."""
+    if not scope.org_ids or user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & Q(case__recipient_id=user.pk)
+
+
+def case_outcome_condition(user: Any, scope: Any) -> Q:
+    """A case's documentation (counts, no identity): the people named on it."""
+    if not scope.org_ids or user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & _case_named(user, "case__")
+
+
+def load_condition(user: Any, scope: Any) -> Q:
+    """Loads: the access staff, except a case's extract: its log administrators only."""
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    orgs = Q(organisation_id__in=sorted(scope.org_ids))
+    return (staff_condition(user, scope) & Q(case__isnull=True)) | (
+        orgs & Q(case__isnull=False) & _case_admin(user, "case__")
+    )
+
+
+def entry_condition_with_cases(user: Any, scope: Any) -> Q:
+    """The stored log as `entry_condition`, except the rows of a case's extract (read
+    for the case's recipient by the case's review, server-side)."""
+    condition = entry_condition(user, scope)
+    if condition == NOTHING:
+        return NOTHING
+    return condition & Q(load__case__isnull=True)
+
+
+def declare_suspicion_models() -> None:
+    from forvalta.logreview.models import SuspicionCase, SuspicionJudgment, SuspicionOutcome
+
+    declare(SuspicionCase, Custom(case_condition))
+    declare(SuspicionJudgment, Custom(case_review_condition))
+    declare(SuspicionOutcome, Custom(case_outcome_condition))
 
 
 __all__ = ["declare_logreview_models"]
+
+
+# --- unauthorised access follow-up (build 7) --------------------------------------------
+def followup_condition(user: Any, scope: Any) -> Q:
+    """Need to know: the organisation's access staff of the system, the one who opened
+    the follow-up and the recipient of the reviewed order."""
+    if not scope.org_ids or user is None or not user.is_authenticated:
+        return NOTHING
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (
+        staff_exists(user, "organisation_id", "system_id")
+        | Q(opened_by_id=user.pk)
+        | Q(order__recipient_id=user.pk)
+    )
+
+
+def declare_followup_models() -> None:
+    from forvalta.logreview.models import FollowUpDecision, UnauthorisedAccess
+
+    declare(UnauthorisedAccess, Custom(followup_condition))
+    declare(FollowUpDecision, ThroughParent("followup"))
+
+
+declare_followup_models()

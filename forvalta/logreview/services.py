@@ -206,8 +206,8 @@ def round_draw(
     *, actor: Any, schedule: SamplingSchedule, month: dt.date, seed: int | None = None
 ) -> SamplingRound:
     """Draw a round over `month` (any day of it) with a new seed (or the one given),
-    and order the extract of each drawn unit."""
-    from forvalta.access.services import unit_managers
+    and order the extract of each drawn operation (unit): a provider operation's order
+    goes to its unit manager as attestant and recipient."""
     from forvalta.logreview.draw import draw_round
 
     first = month.replace(day=1)
@@ -224,13 +224,8 @@ def round_draw(
     with transaction.atomic():
         round_.save()
         units = draw_round(round_)
-        managers = unit_managers(schedule.organisation_id)
         for unit in units:
-            attestant_id = (
-                managers.get(unit.unit_id)
-                if schedule.kind == OperationKind.PROVIDER and unit.unit_id
-                else None
-            )
+            attestant_id = unit.manager_id if schedule.kind == OperationKind.PROVIDER else None
             ExtractOrder.objects.create(
                 organisation_id=schedule.organisation_id,
                 round=round_,
@@ -240,6 +235,9 @@ def round_draw(
                 attestant_id=attestant_id,
                 requested_by=actor,
             )
+        from forvalta.logreview import notices
+
+        notices.orders_drawn(round_, actor)
         record(
             actor=actor,
             action="logreview.samplinground.drawn",
@@ -249,14 +247,41 @@ def round_draw(
                 "month": [None, first.isoformat()],
                 "seed": [None, str(round_.seed)],
                 "units": [None, [u.unit_name for u in units]],
+                **(
+                    {"managers": [None, [u.manager_id for u in units]]}
+                    if schedule.kind == OperationKind.PROVIDER
+                    else {}
+                ),
             },
         )
     return round_
 
 
 # --- extract orders ----------------------------------------------------------------------
-def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
+def is_member(organisation_id: int, person: Any) -> bool:
+    """An active person with a current membership of the organisation."""
+    from forvalta.core.models import Membership
+
+    return bool(
+        person is not None
+        and person.is_active
+        and Membership.objects.filter(organisation_id=organisation_id, user_id=person.pk)
+        .active()
+        .exists()
+    )
+
+
+def _check_member(organisation_id: int, person: Any) -> None:
+    if not is_member(organisation_id, person):
+        raise ValidationError(_("Choose a member of the order's organisation."))
+
+
+def order_attest(*, actor: Any, order: ExtractOrder, recipient: Any = None) -> ExtractOrder:
+    """Attest a requested order; the attestant may name another recipient (a member of
+    the organisation)."""
     _require(actor, "logreview.attest_extractorder", order, "attest extract order")
+    if recipient is not None:
+        _check_member(order.organisation_id, recipient)
     with transaction.atomic():
         fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
         if fresh.status != OrderStatus.REQUESTED:
@@ -265,7 +290,10 @@ def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
         fresh.attested_by = actor
         fresh.attested_at = timezone.now()
         changes: dict[str, Any] = {"status": [OrderStatus.REQUESTED, OrderStatus.ATTESTED]}
-        if fresh.recipient_id is None:
+        if recipient is not None and recipient.pk != fresh.recipient_id:
+            changes["recipient"] = [fresh.recipient_id, recipient.pk]
+            fresh.recipient = recipient
+        elif fresh.recipient_id is None:
             # An authority order: the attesting controller receives and reviews it.
             fresh.recipient = actor
             changes["recipient"] = [None, actor.pk]
@@ -277,6 +305,94 @@ def order_attest(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
             organisation=fresh.organisation,
             changes=changes,
         )
+        from forvalta.logreview import notices
+
+        notices.order_attested(fresh, actor)
+    return fresh
+
+
+def order_set_recipient(*, actor: Any, order: ExtractOrder, recipient: Any) -> ExtractOrder:
+    """The controller (or the attestant of a requested order) names the order's
+    recipient, a member of the organisation, until its review is documented."""
+    _require(actor, "logreview.change_recipient_extractorder", order, "change recipient")
+    _check_member(order.organisation_id, recipient)
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if ReviewOutcome.objects.filter(order=fresh).exists():
+            _refuse(actor, fresh, "change recipient")
+        before = fresh.recipient_id
+        if before == recipient.pk:
+            return fresh
+        fresh.recipient = recipient
+        fresh.save(update_fields=["recipient"])
+        record(
+            actor=actor,
+            action="logreview.extractorder.recipient_changed",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes={"recipient": [before, recipient.pk]},
+        )
+    return fresh
+
+
+def order_set_attestant(*, actor: Any, order: ExtractOrder, attestant: Any) -> ExtractOrder:
+    """The controller names the attestant of a requested provider order (its drawn
+    unit had no manager, or the manager has left): a member of the organisation. The
+    recipient follows when it was none or the earlier attestant."""
+    _require(actor, "logreview.name_attestant_extractorder", order, "name attestant")
+    _check_member(order.organisation_id, attestant)
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if fresh.status != OrderStatus.REQUESTED:
+            raise PermissionDenied(_("The order is no longer waiting for attestation."))
+        before = fresh.attestant_id
+        if before == attestant.pk:
+            return fresh
+        changes: dict[str, Any] = {"attestant": [before, attestant.pk]}
+        if fresh.recipient_id is None or fresh.recipient_id == before:
+            changes["recipient"] = [fresh.recipient_id, attestant.pk]
+            fresh.recipient = attestant
+        fresh.attestant = attestant
+        fresh.save(update_fields=["attestant", "recipient"])
+        record(
+            actor=actor,
+            action="logreview.extractorder.attestant_named",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes=changes,
+        )
+    return fresh
+
+
+def _draw_days(actor: Any, order: ExtractOrder) -> None:
+    """Draw and record the order's days unless drawn already (inside the caller's
+    transaction, with the order locked)."""
+    from forvalta.logreview.draw import draw_order_days, order_seed
+
+    drawn = draw_order_days(order)
+    if drawn is None:
+        return
+    record(
+        actor=actor,
+        action="logreview.extractorder.days_drawn",
+        obj=order,
+        organisation=order.organisation,
+        changes={
+            "seed": [None, str(order_seed(order.round.seed, order.pk))],
+            "days": [None, {a: [d.isoformat() for d in days] for a, days in drawn.items()}],
+        },
+    )
+
+
+def order_draw_days(*, actor: Any, order: ExtractOrder) -> ExtractOrder:
+    """The log administrator draws the days of an attested order (before taking out
+    the extract); drawn once (fulfilling the order draws them if not yet drawn)."""
+    _require(actor, "logreview.fulfil_extractorder", order, "draw days")
+    with transaction.atomic():
+        fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
+        if fresh.status != OrderStatus.ATTESTED:
+            raise PermissionDenied(_("The order is not waiting for its extract."))
+        _draw_days(actor, fresh)
     return fresh
 
 
@@ -350,13 +466,15 @@ def reference_upload(
 def order_fulfil(
     *, actor: Any, order: ExtractOrder, filename: str, data: Any, language: str = ""
 ) -> LogLoad:
-    """The log administrator uploads the extract of an attested order; the order is
-    fulfilled when the file has loaded."""
+    """The log administrator uploads the extract of an attested order; the days are
+    drawn and recorded now if not drawn already; the order is fulfilled when the file
+    has loaded."""
     _require(actor, "logreview.fulfil_extractorder", order, "fulfil extract order")
     with transaction.atomic():
         fresh = ExtractOrder.objects.select_for_update().get(pk=order.pk)
         if fresh.status != OrderStatus.ATTESTED:
             raise PermissionDenied(_("The order is not waiting for its extract."))
+        _draw_days(actor, fresh)
         source = fresh.round.schedule.source
         return _queue_load(actor, source, filename, data, fresh, language)
 
@@ -407,6 +525,10 @@ def run_load(load_id: int) -> str:
     load = LogLoad.objects.filter(pk=load_id).select_related("source", "uploaded_by").first()
     if load is None or load.status != LoadStatus.QUEUED:
         return "skipped"
+    if load.case_id:  # a review on suspicion's extract (forvalta/logreview/suspicion.py)
+        from forvalta.logreview.suspicion import run_case_load
+
+        return run_case_load(load)
     with translation.override(load.language or settings.LANGUAGE_CODE):
         return _run_load(load)
 
@@ -492,6 +614,9 @@ def _run_load(load: LogLoad) -> str:
                     organisation=order.organisation,
                     changes={"status": [OrderStatus.ATTESTED, OrderStatus.FULFILLED]},
                 )
+                from forvalta.logreview import notices
+
+                notices.order_fulfilled(order, actor)
     except FileRefused as exc:
         return fail("\n".join(exc.messages))
     except Exception:
@@ -523,6 +648,8 @@ def judge(
         if access is None or access.explained:
             raise ValidationError(_("The access is not one of the review's unexplained accesses."))
         judgment = access.judgment
+        if judgment is not None and verdict != judgment.verdict and judgment.followups.exists():
+            raise ValidationError(_("The access is in a follow-up of unauthorised access."))
         before = [judgment.verdict, judgment.comment] if judgment else [None, None]
         if judgment is None:
             judgment = Judgment(
@@ -618,3 +745,39 @@ def _finish_round(actor: Any, order: ExtractOrder) -> None:
         organisation=round_.organisation,
         changes={"status": [RoundStatus.DRAWN, RoundStatus.DONE]},
     )
+    # The annual cycle's log-review control is fulfilled by the round (core.controls).
+    from forvalta.core.controls import control_fulfilled
+    from forvalta.core.models import today
+
+    control_fulfilled.send(
+        sender=SamplingRound,
+        kind="log_review",
+        organisation=round_.organisation,
+        target=round_.schedule.source.system,
+        on=today(),
+        evidence=round_,
+    )
+
+
+def reveal_client(*, actor: Any, order: ExtractOrder, entry_id: int) -> str:
+    """The order's recipient reveals the full personal identity number of one access's
+    client in the review: an audit event naming the order and the masked number only."""
+    from forvalta.logreview.identity import reveal
+    from forvalta.logreview.review import build
+
+    _require(actor, "logreview.reveal_client", order, "reveal client")
+    access = build(order, actor).access(entry_id)
+    if access is None:
+        raise ValidationError(_("The access is not one of the review's accesses."))
+    number = reveal(order.organisation_id, access.entry.client_hash)
+    if not number:
+        raise ValidationError(_("The full personal identity number is not kept for this client."))
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="logreview.client.revealed",
+            obj=order,
+            organisation=order.organisation,
+            changes={"client": [None, access.entry.client_masked], "entry": [None, entry_id]},
+        )
+    return number

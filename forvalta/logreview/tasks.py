@@ -47,3 +47,8 @@ def dispose_log_rows() -> dict[str, int]:
 
 schedule("logreview.resume_loads", resume_loads, every=600)
 schedule("logreview.dispose_log_rows", dispose_log_rows, cron="15 3 * * *")
+
+
+# The quarterly rounds, drawn daily from the quarter's draw day (scheduling.py declares
+# the job `logreview.quarterly_rounds`).
+from forvalta.logreview.scheduling import draw_quarterly_rounds  # noqa: E402,F401

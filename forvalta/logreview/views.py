@@ -12,17 +12,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import records_view
 from forvalta.core.models import today
 from forvalta.logreview import services
+from forvalta.logreview.followup import outcome_initial
 from forvalta.logreview.forms import (
     FIELD_LABELS,
     DrawForm,
     JudgmentForm,
     MappingFields,
     OutcomeForm,
+    PersonForm,
     ReferenceUploadForm,
     ScheduleForm,
     SourceForm,
@@ -232,7 +235,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employees = (
         DrawnEmployee.objects.visible_to(request.user)
         .filter(drawn_unit__round=round_)
-        .select_related("drawn_unit")
+        .select_related("drawn_unit__manager")
     )
     days: dict[int, list[Any]] = {}
     for day in DrawnDay.objects.visible_to(request.user).filter(employee__drawn_unit__round=round_):
@@ -245,9 +248,16 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     units: dict[int, dict[str, Any]] = {}
     for employee in employees:
+        order = orders.get(employee.drawn_unit_id)
         unit = units.setdefault(
             employee.drawn_unit_id,
-            {"unit": employee.drawn_unit, "order": orders.get(employee.drawn_unit_id), "rows": []},
+            {
+                "unit": employee.drawn_unit,
+                "order": order,
+                "may_see_review": order is not None
+                and request.user.has_perm("logreview.view_review", order),
+                "rows": [],
+            },
         )
         unit["rows"].append((employee, days.get(employee.pk, [])))
     return render(
@@ -258,9 +268,23 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _order(request: HttpRequest, pk: int) -> ExtractOrder:
     return get_object_or_404(
         ExtractOrder.objects.visible_to(request.user).select_related(
-            "drawn_unit", "round__schedule__source", "attestant", "recipient", "attested_by"
+            "drawn_unit__manager",
+            "round__schedule__source",
+            "attestant",
+            "recipient",
+            "attested_by",
         ),
         pk=pk,
+    )
+
+
+def _person_form(request: HttpRequest, order: ExtractOrder, label: Any = None) -> PersonForm:
+    return PersonForm(
+        request.POST or None,
+        user=request.user,
+        organisation_id=order.organisation_id,
+        label=label,
+        initial={"person": order.recipient_id},
     )
 
 
@@ -268,16 +292,54 @@ def _order(request: HttpRequest, pk: int) -> ExtractOrder:
 @records_view("logreview.extractorder.viewed", object_type="logreview.extractorder")
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
-    loads = LogLoad.objects.visible_to(request.user).filter(order=order).defer("data")
+    user = request.user
+    loads = LogLoad.objects.visible_to(user).filter(order=order).defer("data")
+    employees = list(
+        DrawnEmployee.objects.visible_to(user)
+        .filter(drawn_unit=order.drawn_unit)
+        .select_related("person")
+    )
+    days: dict[int, list[Any]] = {}
+    for day in DrawnDay.objects.visible_to(user).filter(employee__drawn_unit=order.drawn_unit):
+        days.setdefault(day.employee_id, []).append(day.day)
+    may_attest = user.has_perm("logreview.attest_extractorder", order)
+    may_change_recipient = user.has_perm("logreview.change_recipient_extractorder", order)
+    may_name_attestant = user.has_perm("logreview.name_attestant_extractorder", order)
+    may_fulfil = user.has_perm("logreview.fulfil_extractorder", order)
+    recipient_form = None
+    if may_change_recipient or may_attest:
+        recipient_form = PersonForm(
+            user=user,
+            organisation_id=order.organisation_id,
+            initial={"person": order.recipient_id},
+            auto_id="recipient_%s",
+        )
+        # Attesting without choosing keeps the recipient (an authority order's: the
+        # attesting controller).
+        recipient_form.fields["person"].required = not may_attest
     return render(
         request,
         "logreview/order_detail.html",
         {
             "order": order,
             "loads": loads,
-            "may_attest": request.user.has_perm("logreview.attest_extractorder", order),
-            "may_fulfil": request.user.has_perm("logreview.fulfil_extractorder", order),
-            "may_see_review": request.user.has_perm("logreview.view_review", order),
+            "rows": [(e, days.get(e.pk, [])) for e in employees],
+            "days_drawn": bool(days),
+            "may_attest": may_attest,
+            "may_fulfil": may_fulfil,
+            "may_see_review": user.has_perm("logreview.view_review", order),
+            "may_change_recipient": may_change_recipient,
+            "may_name_attestant": may_name_attestant,
+            "recipient_form": recipient_form,
+            "attestant_form": PersonForm(
+                user=user,
+                organisation_id=order.organisation_id,
+                label=_("Attestant"),
+                initial={"person": order.attestant_id},
+                auto_id="attestant_%s",
+            )
+            if may_name_attestant
+            else None,
             "upload_form": UploadForm(),
         },
     )
@@ -287,8 +349,68 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_attest(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
-    services.order_attest(actor=request.user, order=order)
+    recipient = None
+    if request.POST.get("person"):
+        if not request.user.has_perm("logreview.attest_extractorder", order):
+            services.deny(request.user, order, "attest extract order")
+        form = _person_form(request, order)
+        if not form.is_valid():
+            messages.error(request, _("Choose a member of the order's organisation."))
+            return redirect(order)
+        recipient = form.cleaned_data["person"]
+    services.order_attest(actor=request.user, order=order, recipient=recipient)
     messages.success(request, _("The extract order was attested."))
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def order_recipient(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    if not request.user.has_perm("logreview.change_recipient_extractorder", order):
+        services.deny(request.user, order, "change recipient")
+    form = _person_form(request, order)
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of the order's organisation."))
+        return redirect(order)
+    try:
+        services.order_set_recipient(
+            actor=request.user, order=order, recipient=form.cleaned_data["person"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The recipient was saved."))
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def order_attestant(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    if not request.user.has_perm("logreview.name_attestant_extractorder", order):
+        services.deny(request.user, order, "name attestant")
+    form = _person_form(request, order)
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of the order's organisation."))
+        return redirect(order)
+    try:
+        services.order_set_attestant(
+            actor=request.user, order=order, attestant=form.cleaned_data["person"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The attestant was saved."))
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def order_draw_days(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    services.order_draw_days(actor=request.user, order=order)
+    messages.success(request, _("The days were drawn."))
     return redirect(order)
 
 
@@ -381,9 +503,14 @@ def _review_order(request: HttpRequest, pk: int) -> ExtractOrder:
 
 
 def _review_page(
-    request: HttpRequest, order: ExtractOrder, outcome_form: OutcomeForm | None = None
+    request: HttpRequest,
+    order: ExtractOrder,
+    outcome_form: OutcomeForm | None = None,
+    revealed: dict[int, str] | None = None,
 ) -> HttpResponse:
     data = build_review(order, request.user)
+    for access in data.accesses:
+        access.revealed = (revealed or {}).get(access.entry.pk, "")
     may_review = request.user.has_perm("logreview.review_extractorder", order)
     if outcome_form is None:
         outcome_form = OutcomeForm(
@@ -391,6 +518,7 @@ def _review_page(
                 "completed_on": today(),
                 "persons_reviewed": data.persons,
                 "logs_reviewed": data.total,
+                **outcome_initial(order, request.user),
             }
         )
     return render(
@@ -400,6 +528,7 @@ def _review_page(
             "order": order,
             "review": data,
             "may_review": may_review,
+            "may_reveal": request.user.has_perm("logreview.reveal_client", order),
             "verdicts": Verdict.choices,
             "outcome_form": outcome_form,
         },
@@ -452,3 +581,24 @@ def review_document(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The review's outcome was documented."))
             return redirect("logreview:review", pk=order.pk)
     return _review_page(request, order, form)
+
+
+@login_required
+@require_POST
+@never_cache
+def review_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recipient reveals one access's full personal identity number: shown in this
+    response only (never stored in the page's later views), recorded as an audit event."""
+    order = _order(request, pk)
+    if not request.user.has_perm("logreview.reveal_client", order):
+        services.deny(request.user, order, "reveal client")
+    try:
+        entry_id = int(request.POST.get("entry", ""))
+    except ValueError:
+        entry_id = 0
+    try:
+        number = services.reveal_client(actor=request.user, order=order, entry_id=entry_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("logreview:review", pk=order.pk)
+    return _review_page(request, order, revealed={entry_id: number})

@@ -102,7 +102,7 @@ def fulfilled_order(aw: Any, capture: Any, extra: int = 0, names: bool = False) 
         "placements": [
             (A, "", "Hemtjänst Norr", "2026-01-01", ""),
             (D, "", "Hemtjänst Norr", "2026-01-01", ""),
-            (C, "", "Hemtjänst Norr", "2026-11-10", ""),  # placed only after the day
+            (C, "", "Hemtjänst Norr", "2026-12-01", ""),  # placed only after the month
         ],
         "assignments": [(B, "u-anna", "", "2026-11-01", "2026-11-30")],
         "protected": [(D, "", "", "", "")],

@@ -61,7 +61,7 @@ def first_and_last(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0005_list_preferences"),
-        ("logreview", "0004_client_surname"),
+        ("logreview", "0008_drawn_operation"),
     ]
 
     operations = [
@@ -201,6 +201,17 @@ class Migration(migrations.Migration):
             model_name="logload",
             name="row_count",
             field=models.PositiveBigIntegerField(default=0, verbose_name="rows"),
+        ),
+        migrations.AlterField(
+            model_name="suspicionjudgment",
+            name="entry",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="logreview.logentry",
+                verbose_name="access",
+            ),
         ),
         migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(first_and_last, migrations.RunPython.noop),

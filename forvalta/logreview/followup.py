@@ -1,0 +1,353 @@
+"""Unauthorised access follow-up (seed 004 sections 8-9): the services.
+
+When a reviewer judges that an employee handled a client's data without an acceptable
+explanation ("needs follow-up"), the order's recipient (the unit manager) or the
+controller opens a follow-up of that account (`open_followup`). Opening it always
+reports a personal-data incident in the compliance part (section 9: "oavsett om
+tillgången varit avsiktlig eller ej"), whose 72-hour IMY deadline runs from the
+follow-up's awareness time. The decisions of section 8 are then documented one by one
+(`decide`), each with who and when: removing the access at once (yes makes a removal
+request in the access part, decided by the object or system owner like any request),
+training, that the rules are known, whether it was intentional, contacting the process
+owner (yes notifies the system's process owners), labour-law measures and a police
+report. The controller closes it (`close`) once every decision is documented; a
+closed follow-up is immutable.
+
+Every write checks its `rules` permission and records its audit event in the same
+transaction (`logreview.followup.opened` / `.decided` / `.closed`); a refusal records
+`access.denied`, raises `PermissionDenied` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from forvalta.audit.services import diff, record
+from forvalta.audit.services import snapshot as audit_snapshot
+from forvalta.logreview.models import (
+    DecisionKind,
+    ExtractOrder,
+    FollowUpDecision,
+    FollowUpStatus,
+    Judgment,
+    UnauthorisedAccess,
+    Verdict,
+)
+from forvalta.logreview.services import deny
+
+OWNERS = ("object_owner", "system_owner")
+PROCESS_OWNER = ("process_owner",)
+
+
+def _stored_text() -> Any:
+    """Texts stored for others (the incident, the request) in the site's language."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def open_followup(
+    *, actor: Any, judgment: Judgment, aware_at: dt.datetime | None = None
+) -> UnauthorisedAccess:
+    """Open the follow-up of the judged access's account in the order (with every
+    needs-follow-up judgment of that account in it) and report the personal-data
+    incident, aware at `aware_at` (now unless given)."""
+    from forvalta.compliance.services import incident_create
+
+    if not actor.has_perm("logreview.open_unauthorisedaccess", judgment):
+        deny(actor, judgment.order, "open follow-up")
+    now = timezone.now()
+    aware_at = aware_at or now
+    if aware_at > now:
+        raise ValidationError({"aware_at": _("The awareness time cannot be in the future.")})
+    account = judgment.entry.account
+    with transaction.atomic():
+        order = (
+            ExtractOrder.objects.select_for_update()
+            .select_related("round__schedule__source__system", "organisation")
+            .get(pk=judgment.order_id)
+        )
+        if UnauthorisedAccess.objects.filter(order=order, account=account).exists():
+            raise ValidationError(_("A follow-up of this account is already open for the order."))
+        judgments = list(
+            Judgment.objects.filter(
+                order=order, verdict=Verdict.FOLLOW_UP, entry__account=account
+            ).select_related("entry")
+        )
+        source = order.round.schedule.source
+        followup = UnauthorisedAccess.objects.create(
+            organisation_id=order.organisation_id,
+            order=order,
+            system_id=source.system_id,
+            account=account,
+            employee_name=judgment.entry.employee_name,
+            aware_at=aware_at,
+            opened_by=actor,
+        )
+        followup.judgments.set(judgments)
+        clients = len({j.entry.client_hash for j in judgments})
+        readers = [
+            person for person in (order.recipient,) if person is not None and person.pk != actor.pk
+        ]
+        with _stored_text():
+            title = _("Unauthorised access in %(system)s (log review)") % {"system": source.system}
+            what = _(
+                "The log review of %(unit)s %(month)s found that the account %(account)s "
+                "handled personal data without an acceptable explanation: %(accesses)s "
+                "accesses to %(clients)s persons. Follow-up: %(link)s"
+            ) % {
+                "unit": order.drawn_unit.unit_name,
+                "month": f"{order.month:%Y-%m}",
+                "account": account,
+                "accesses": len(judgments),
+                "clients": clients,
+                "link": followup.get_absolute_url(),
+            }
+        incident = incident_create(
+            actor=actor,
+            organisation=order.organisation,
+            title=title[:200],
+            aware_at=aware_at,
+            system=source.system,
+            what_happened=what,
+            subjects_count=clients,
+            records_count=len(judgments),
+            sensitive_data=True,
+            readers=readers,
+        )
+        followup.incident = incident
+        followup.save(update_fields=["incident"])
+        record(
+            actor=actor,
+            action="logreview.followup.opened",
+            obj=followup,
+            organisation=order.organisation,
+            changes={
+                "order": [None, order.pk],
+                "account": [None, account],
+                "judgments": [None, sorted(j.pk for j in judgments)],
+                "aware_at": [None, aware_at.isoformat()],
+                "incident": [None, incident.pk],
+            },
+        )
+    return followup
+
+
+def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> Any:
+    """A removal request in the access part for the account's roles (from the latest
+    imported list of the system's accounts), decided by the object or system owner."""
+    from forvalta.access.models import (
+        AccessRequest,
+        Account,
+        RequestKind,
+        RequestStatus,
+        Snapshot,
+        SnapshotStatus,
+    )
+    from forvalta.access.services import role_holders
+    from forvalta.notifications.services import notify
+
+    latest = (
+        Snapshot.objects.filter(
+            organisation_id=followup.organisation_id,
+            system_id=followup.system_id,
+            status=SnapshotStatus.DONE,
+        )
+        .order_by("-taken_on", "-pk")
+        .first()
+    )
+    account = (
+        Account.objects.filter(snapshot=latest, account_id__iexact=followup.account)
+        .order_by("pk")
+        .first()
+        if latest is not None
+        else None
+    )
+    with _stored_text():
+        roles = (
+            account.roles.replace("|", ", ")
+            if account is not None and account.roles
+            else _("All roles of the account")
+        )
+        reason = _("Unauthorised access found in the log review (%(link)s): %(comment)s") % {
+            "link": followup.get_absolute_url(),
+            "comment": comment,
+        }
+    request = AccessRequest.objects.create(
+        organisation_id=followup.organisation_id,
+        system_id=followup.system_id,
+        kind=RequestKind.REMOVE,
+        person_id=account.person_id if account is not None else None,
+        account_id=followup.account,
+        person_name=(account.name if account is not None and account.name else "")
+        or followup.employee_name,
+        roles=roles[:300],
+        reason=reason,
+        status=RequestStatus.REQUESTED,
+        requested_by=actor,
+    )
+    record(
+        actor=actor,
+        action="access.accessrequest.created",
+        obj=request,
+        changes={**diff({}, audit_snapshot(request)), "followup": [None, followup.pk]},
+    )
+    for owner in role_holders(followup.organisation, followup.system, OWNERS):
+        if owner.pk != actor.pk:
+            notify(
+                owner,
+                "decision_waiting",
+                organisation=followup.organisation,
+                link=request.get_absolute_url(),
+                obj=request,
+            )
+    return request
+
+
+def _escalate(actor: Any, followup: UnauthorisedAccess) -> list[int]:
+    """Tell the system's process owners (of the organisation); returns who."""
+    from forvalta.access.services import role_holders
+    from forvalta.notifications.services import notify
+
+    owners = role_holders(followup.organisation, followup.system, PROCESS_OWNER)
+    if not owners:
+        raise ValidationError(
+            _("The organisation has no process owner of the system to escalate to.")
+        )
+    followup.escalated_to.set(owners)
+    for owner in owners:
+        notify(
+            owner,
+            "unauthorised_access_escalated",
+            organisation=followup.organisation,
+            link=followup.get_absolute_url(),
+            obj=followup,
+        )
+    return [o.pk for o in owners]
+
+
+def decide(
+    *, actor: Any, followup: UnauthorisedAccess, kind: str, answer: bool, comment: str
+) -> FollowUpDecision:
+    """Document one decision (yes or no, with a comment); it can be changed until the
+    follow-up is closed, except that a removal request once made stays made."""
+    if not actor.has_perm("logreview.decide_unauthorisedaccess", followup):
+        deny(actor, followup, "decide")
+    comment = (comment or "").strip()
+    if kind not in DecisionKind.values:
+        raise ValidationError(_("Choose a decision."))
+    if not comment:
+        raise ValidationError(_("Write a comment on the decision."))
+    with transaction.atomic():
+        fresh = (
+            UnauthorisedAccess.objects.select_for_update()
+            .select_related("organisation", "system")
+            .get(pk=followup.pk)
+        )
+        if fresh.status != FollowUpStatus.OPEN:
+            deny(actor, fresh, "decide")
+        decision = FollowUpDecision.objects.filter(followup=fresh, kind=kind).first()
+        before = [decision.answer, decision.comment] if decision else [None, None]
+        if kind == DecisionKind.REMOVE_ACCESS and fresh.removal_request_id and not answer:
+            raise ValidationError(
+                _("The removal request has been made; it is decided in the access part.")
+            )
+        if decision is None:
+            decision = FollowUpDecision(followup=fresh, kind=kind)
+        decision.answer = answer
+        decision.comment = comment
+        decision.decided_by = actor
+        decision.decided_at = timezone.now()
+        decision.save()
+        changes: dict[str, Any] = {
+            "kind": [None, kind],
+            "answer": [before[0], answer],
+            "comment": [before[1], comment],
+        }
+        if kind == DecisionKind.REMOVE_ACCESS and answer and not fresh.removal_request_id:
+            request = _removal_request(actor, fresh, comment)
+            fresh.removal_request = request
+            fresh.save(update_fields=["removal_request"])
+            changes["removal_request"] = [None, request.pk]
+        if kind == DecisionKind.ESCALATION and answer and not fresh.escalated_to.exists():
+            changes["escalated_to"] = [None, _escalate(actor, fresh)]
+        record(
+            actor=actor,
+            action="logreview.followup.decided",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes=changes,
+        )
+    return decision
+
+
+def missing_decisions(followup: UnauthorisedAccess) -> list[str]:
+    documented = set(
+        FollowUpDecision.objects.filter(followup=followup).values_list("kind", flat=True)
+    )
+    return [str(label) for value, label in DecisionKind.choices if value not in documented]
+
+
+def close(*, actor: Any, followup: UnauthorisedAccess) -> UnauthorisedAccess:
+    """The controller closes the follow-up once every decision is documented (an
+    intentional access must have been escalated to the process owner)."""
+    if not actor.has_perm("logreview.close_unauthorisedaccess", followup):
+        deny(actor, followup, "close")
+    with transaction.atomic():
+        fresh = UnauthorisedAccess.objects.select_for_update().get(pk=followup.pk)
+        if fresh.status != FollowUpStatus.OPEN:
+            deny(actor, fresh, "close")
+        missing = missing_decisions(fresh)
+        if missing:
+            raise ValidationError(
+                _("Document every decision before closing: %(missing)s")
+                % {"missing": ", ".join(str(m) for m in missing)}
+            )
+        answers = dict(
+            FollowUpDecision.objects.filter(followup=fresh).values_list("kind", "answer")
+        )
+        if answers[DecisionKind.INTENTIONAL] and not answers[DecisionKind.ESCALATION]:
+            raise ValidationError(
+                _("An intentional access is escalated to the process owner (section 8).")
+            )
+        fresh.status = FollowUpStatus.CLOSED
+        fresh.closed_by = actor
+        fresh.closed_at = timezone.now()
+        fresh.save(update_fields=["status", "closed_by", "closed_at"])
+        record(
+            actor=actor,
+            action="logreview.followup.closed",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes={"status": [FollowUpStatus.OPEN, FollowUpStatus.CLOSED]},
+        )
+    return fresh
+
+
+def reported_persons(order: ExtractOrder, user: Any) -> int | None:
+    """For the review's documentation: the persons of the incidents its follow-ups
+    reported (distinct clients), or None when none was reported."""
+    followups = UnauthorisedAccess.objects.visible_to(user).filter(
+        order=order, incident__isnull=False
+    )
+    if not followups.exists():
+        return None
+    return (
+        Judgment.objects.filter(followups__in=followups)
+        .values("entry__client_hash")
+        .distinct()
+        .count()
+    )
+
+
+def outcome_initial(order: ExtractOrder, user: Any) -> dict[str, Any]:
+    """The documentation form's "personal-data incident reported", prefilled."""
+    persons = reported_persons(order, user)
+    if persons is None:
+        return {}
+    return {"incident_reported": "1", "incident_persons": persons}

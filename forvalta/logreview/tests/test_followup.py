@@ -1,0 +1,524 @@
+"""The unauthorised access follow-up through HTTP (seed 004 sections 8-9): opened from a
+needs-follow-up judgment by the recipient or the controller, it always reports one
+personal-data incident with the 72-hour deadline from the awareness time; each decision
+is documented with who and when; removing the access makes one removal request in the
+access part, escalating tells the process owner; need-to-know; closed by the controller
+and then immutable. Every refusal records `access.denied` and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from forvalta.access.models import AccessRequest, Account, Snapshot
+from forvalta.access.tests.helpers import _member, _role
+from forvalta.audit.models import AuditEvent
+from forvalta.compliance.models import PersonalDataIncident
+from forvalta.logreview import services
+from forvalta.logreview.identity import hash_and_mask
+from forvalta.logreview.models import (
+    DrawnDay,
+    DrawnEmployee,
+    DrawnUnit,
+    ExtractOrder,
+    FollowUpDecision,
+    Judgment,
+    LogEntry,
+    LogLoad,
+    ReferenceRow,
+    SamplingRound,
+    SamplingSchedule,
+    UnauthorisedAccess,
+)
+from forvalta.logreview.tests.helpers import build_access_world, make_source
+from forvalta.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+A, B, C, D = "19121212-1212", "19700101-1233", "19800101-1231", "19900101-1239"
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+class Setup:
+    def __init__(self) -> None:
+        aw = build_access_world()
+        self.aw = aw
+        p = aw.people
+        p["member"] = _member(aw.org, "member", first="Maj", last="Medlem")
+        p["dpc"] = _member(aw.org, "dpc", first="Dora", last="Dataskydd")
+        _role(p["dpc"], "data_protection_contact", aw.org, aw.system)
+        source = make_source(aw)
+        schedule = SamplingSchedule.objects.create(
+            organisation=aw.org, source=source, kind="provider"
+        )
+        round_ = SamplingRound.objects.create(
+            organisation=aw.org,
+            schedule=schedule,
+            year=2026,
+            quarter=4,
+            month=dt.date(2026, 11, 1),
+            seed=1,
+            drawn_by=p["controller"],
+        )
+        unit = DrawnUnit.objects.create(
+            round=round_, position=0, unit_name="Hemtjänst Norr", unit=aw.units["north"]
+        )
+        anna = DrawnEmployee.objects.create(
+            drawn_unit=unit, position=0, account="u-anna", employee_name="Anna Andersson"
+        )
+        DrawnDay.objects.create(employee=anna, day=dt.date(2026, 11, 3))
+        self.order = ExtractOrder.objects.create(
+            organisation=aw.org,
+            round=round_,
+            drawn_unit=unit,
+            month=dt.date(2026, 11, 1),
+            recipient=p["mgr_north"],
+            attestant=p["mgr_north"],
+            status="fulfilled",
+            requested_by=p["controller"],
+        )
+        load = LogLoad.objects.create(
+            organisation=aw.org,
+            source=source,
+            order=self.order,
+            filename="norr.csv",
+            data=b"",
+            status="loaded",
+            uploaded_by=p["sysadmin"],
+        )
+        self.entries = [
+            LogEntry.objects.create(
+                organisation=aw.org,
+                source=source,
+                load=load,
+                time=time,
+                account="u-anna",
+                employee_name="Anna Andersson",
+                unit="Hemtjänst Norr",
+                client_hash=hash_and_mask(aw.org.pk, client)[0],
+                client_masked=hash_and_mask(aw.org.pk, client)[1],
+                action="Läsa",
+                record_part="Journal",
+            )
+            for time, client in (
+                (_at(3, 10), A),  # needs follow-up
+                (_at(3, 10, 30), B),  # needs follow-up
+                (_at(3, 11), C),  # reasonable
+                (_at(3, 12), D),  # explained: placed in the unit
+            )
+        ]
+        placements = LogLoad.objects.create(
+            organisation=aw.org,
+            source=source,
+            kind="placements",
+            filename="placeringar.csv",
+            data=b"",
+            status="loaded",
+            uploaded_by=p["sysadmin"],
+        )
+        ReferenceRow.objects.create(
+            organisation=aw.org,
+            source=source,
+            load=placements,
+            kind="placements",
+            client_hash=hash_and_mask(aw.org.pk, D)[0],
+            unit="Hemtjänst Norr",
+            valid_from=dt.date(2026, 1, 1),
+        )
+        manager = p["mgr_north"]
+        self.j1, self.j2, self.j3 = (
+            services.judge(
+                actor=manager,
+                order=self.order,
+                entry_id=entry.pk,
+                verdict=verdict,
+                comment=comment,
+            )
+            for entry, verdict, comment in (
+                (self.entries[0], "follow_up", "Ingen koppling till klienten"),
+                (self.entries[1], "follow_up", "Ingen koppling heller"),
+                (self.entries[2], "reasonable", "Vikarierade på enheten"),
+            )
+        )
+        # The system's list of accounts: Anna holds two roles.
+        snapshot = Snapshot.objects.create(
+            organisation=aw.org,
+            system=aw.system,
+            taken_on=dt.date(2026, 11, 30),
+            status="done",
+            imported_by=p["controller"],
+        )
+        Account.objects.create(
+            snapshot=snapshot,
+            account_id="u-anna",
+            name="Anna Andersson",
+            roles="Handläggare|Administratör",
+            person=p["anna"],
+        )
+
+    def open_url(self, entry: LogEntry) -> str:
+        return f"/logreview/orders/{self.order.pk}/review/{entry.pk}/followup/"
+
+
+def state() -> tuple[Any, ...]:
+    return (
+        list(UnauthorisedAccess.objects.values_list()),
+        list(FollowUpDecision.objects.values_list()),
+        list(UnauthorisedAccess.judgments.through.objects.values_list()),
+        list(UnauthorisedAccess.escalated_to.through.objects.values_list()),
+        list(PersonalDataIncident.objects.values_list("pk", "aware_at", "status")),
+        list(AccessRequest.objects.values_list("pk", "kind", "status")),
+        Notification.objects.count(),
+        AuditEvent.objects.exclude(action__in=("access.denied", "auth.login"))
+        .exclude(action__endswith=".viewed")
+        .count(),
+    )
+
+
+def denied(user: Any) -> int:
+    return AuditEvent.objects.filter(action="access.denied", actor_id=user.pk).count()
+
+
+def opened(s: Setup, user: Any = None, aware: str = "2026-12-01T08:30") -> UnauthorisedAccess:
+    user = user or s.aw.people["mgr_north"]
+    response = login(user).post(s.open_url(s.entries[0]), {"aware_at": aware})
+    followup = UnauthorisedAccess.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/logreview/followups/{followup.pk}/"
+    return followup
+
+
+def test_opened_from_a_needs_follow_up_judgment_reports_one_incident() -> None:
+    s = Setup()
+    p = s.aw.people
+    manager = login(p["mgr_north"])
+    review = manager.get(f"/logreview/orders/{s.order.pk}/review/").content.decode()
+    # "Öppna uppföljning" next to each needs-follow-up judgment only.
+    assert review.count(">Öppna uppföljning</a>") == 2
+    assert f'href="{s.open_url(s.entries[0])}"' in review
+    assert f'href="{s.open_url(s.entries[1])}"' in review
+    assert f'href="{s.open_url(s.entries[2])}"' not in review
+    page = manager.get(s.open_url(s.entries[0]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Ingen koppling till klienten" in text and "Ingen koppling heller" in text
+    assert "19121212-****" in text and "19121212-1212" not in text
+    assert "Vikarierade" not in text
+
+    followup = opened(s)
+    aware = dt.datetime(2026, 12, 1, 8, 30, tzinfo=STOCKHOLM)
+    assert (followup.account, followup.employee_name) == ("u-anna", "Anna Andersson")
+    assert (followup.order_id, followup.system_id, followup.organisation_id) == (
+        s.order.pk,
+        s.aw.system.pk,
+        s.aw.org.pk,
+    )
+    assert followup.aware_at == aware
+    assert followup.opened_by == p["mgr_north"] and followup.status == "open"
+    assert sorted(followup.judgments.values_list("pk", flat=True)) == [s.j1.pk, s.j2.pk]
+    # Exactly one personal-data incident, aware when the follow-up is, 72 hours to IMY.
+    incident = PersonalDataIncident.objects.get()
+    assert followup.incident == incident and incident.unauthorised_access == followup
+    assert incident.aware_at == aware
+    assert incident.imy_deadline == aware + dt.timedelta(hours=72)
+    assert incident.imy_deadline.strftime("%Y-%m-%d %H:%M") == "2026-12-04 08:30"
+    assert (incident.organisation, incident.system, incident.reporter) == (
+        s.aw.org,
+        s.aw.system,
+        p["mgr_north"],
+    )
+    assert (incident.subjects_count, incident.records_count, incident.sensitive_data) == (
+        2,
+        2,
+        True,
+    )
+    assert incident.title == f"Obehörig åtkomst i {s.aw.system} (logguppföljning)"
+    assert incident.what_happened == (
+        "Loggranskningen av Hemtjänst Norr 2026-11 visade att kontot u-anna utan godtagbar "
+        "förklaring har hanterat personuppgifter: 2 åtkomster till 2 personer. "
+        f"Uppföljning: /logreview/followups/{followup.pk}/"
+    )
+    assert f"/logreview/followups/{followup.pk}/" in incident.what_happened
+    assert "u-anna" in incident.what_happened and "19121212" not in incident.what_happened
+    # The data protection contact is told; no removal request yet.
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("dpc", "incident_reported")
+    ]
+    assert AccessRequest.objects.count() == 0
+    event = AuditEvent.objects.get(action="logreview.followup.opened")
+    assert event.actor_id == p["mgr_north"].pk and event.object_id == str(followup.pk)
+    assert event.changes == {
+        "order": [None, s.order.pk],
+        "account": [None, "u-anna"],
+        "judgments": [None, [s.j1.pk, s.j2.pk]],
+        "aware_at": [None, aware.isoformat()],
+        "incident": [None, incident.pk],
+    }
+    assert AuditEvent.objects.filter(action="compliance.personaldataincident.created").count() == 1
+    detail = manager.get(f"/logreview/followups/{followup.pk}/").content.decode()
+    assert "IMY-tidsfrist 2026-12-04 08:30" in detail
+    assert AuditEvent.objects.filter(action="logreview.followup.viewed").count() == 1
+    # Opening again (from the other judgment) leads to the same follow-up, nothing new.
+    before = state()
+    again = manager.post(s.open_url(s.entries[1]), {"aware_at": "2026-12-01T09:00"})
+    assert again.status_code == 302
+    assert again["Location"] == f"/logreview/followups/{followup.pk}/"
+    assert state() == before
+    # The review's documentation is prefilled: an incident reported, for two persons.
+    form = manager.get(f"/logreview/orders/{s.order.pk}/review/").context["outcome_form"]
+    assert (form.initial["incident_reported"], form.initial["incident_persons"]) == ("1", 2)
+
+
+def test_the_controller_opens_and_the_recipient_reads_the_incident() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s, p["controller"], "2026-11-30T23:15")
+    incident = followup.incident
+    assert incident.reporter == p["controller"]
+    assert list(incident.readers.all()) == [p["mgr_north"]]
+    assert incident.imy_deadline.strftime("%Y-%m-%d %H:%M") == "2026-12-03 23:15"
+    assert login(p["mgr_north"]).get(f"/logreview/followups/{followup.pk}/").status_code == 200
+    assert login(p["mgr_north"]).get(incident.get_absolute_url()).status_code == 200
+
+
+def test_opening_is_refused_elsewhere_and_changes_nothing() -> None:
+    s = Setup()
+    p = s.aw.people
+    before = state()
+    manager = login(p["mgr_north"])
+    # A reasonable judgment, and an access explained automatically (no judgment).
+    for entry in (s.entries[2], s.entries[3]):
+        for method in ("get", "post"):
+            count = denied(p["mgr_north"])
+            response = getattr(manager, method)(s.open_url(entry), {"aware_at": "2026-12-01T08:30"})
+            assert response.status_code == 403
+            assert denied(p["mgr_north"]) == count + 1
+    # The log administrator sees the review's rows but does not open follow-ups.
+    response = login(p["sysadmin"]).post(s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"})
+    assert response.status_code == 403 and denied(p["sysadmin"]) == 1
+    # Another organisation's controller and a member: not found.
+    for key in ("other_controller", "member", "anna", "mgr_south"):
+        response = login(p[key]).post(s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"})
+        assert response.status_code == 404, key
+    # An awareness time in the future.
+    response = manager.post(s.open_url(s.entries[0]), {"aware_at": "2099-01-01T08:00"})
+    assert response.status_code == 200
+    assert "Tidpunkten då ni fick kännedom kan inte ligga i framtiden." in response.content.decode()
+    assert state() == before
+
+
+def decide(
+    client: Client, followup: UnauthorisedAccess, kind: str, answer: str, comment: str
+) -> Any:
+    return client.post(
+        f"/logreview/followups/{followup.pk}/decide/",
+        {"kind": kind, "answer": answer, "comment": comment},
+    )
+
+
+def test_each_decision_documented_removal_request_and_escalation() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    manager = login(p["mgr_north"])
+    Notification.objects.all().delete()
+    response = decide(manager, followup, "remove_access", "1", "Behörigheten tas bort")
+    assert response.status_code == 302
+    decision = FollowUpDecision.objects.get(followup=followup, kind="remove_access")
+    assert (decision.answer, decision.comment, decision.decided_by) == (
+        True,
+        "Behörigheten tas bort",
+        p["mgr_north"],
+    )
+    assert decision.decided_at is not None
+    # Exactly one removal request for the account's roles on the system.
+    request = AccessRequest.objects.get()
+    followup.refresh_from_db()
+    assert followup.removal_request == request
+    assert (
+        request.organisation,
+        request.system,
+        request.kind,
+        request.account_id,
+        request.person,
+        request.person_name,
+        request.roles,
+        request.status,
+        request.requested_by,
+    ) == (
+        s.aw.org,
+        s.aw.system,
+        "remove",
+        "u-anna",
+        p["anna"],
+        "Anna Andersson",
+        "Handläggare, Administratör",
+        "requested",
+        p["mgr_north"],
+    )
+    assert f"/logreview/followups/{followup.pk}/" in request.reason
+    assert request.reason.endswith(": Behörigheten tas bort")
+    created = AuditEvent.objects.get(action="access.accessrequest.created")
+    assert created.changes["followup"] == [None, followup.pk]
+    # The system owner, who decides the request, is told.
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("owner", "decision_waiting")
+    ]
+    event = AuditEvent.objects.get(action="logreview.followup.decided")
+    assert event.changes == {
+        "kind": [None, "remove_access"],
+        "answer": [None, True],
+        "comment": [None, "Behörigheten tas bort"],
+        "removal_request": [None, request.pk],
+    }
+    # Documenting it again changes the comment, never makes a second request; "no" is refused.
+    decide(manager, followup, "remove_access", "1", "Borttagen samma dag")
+    assert AccessRequest.objects.count() == 1
+    last = AuditEvent.objects.filter(action="logreview.followup.decided").order_by("pk").last()
+    assert last.changes == {
+        "kind": [None, "remove_access"],
+        "answer": [True, True],
+        "comment": ["Behörigheten tas bort", "Borttagen samma dag"],
+    }
+    before = state()
+    response = decide(manager, followup, "remove_access", "0", "Ångrar")
+    assert response.status_code == 200
+    assert (
+        "Begäran om borttag är gjord; den beslutas i behörighetsdelen." in response.content.decode()
+    )
+    assert state() == before
+    # Escalation tells the system's process owner, recorded on the follow-up.
+    Notification.objects.all().delete()
+    controller = login(p["controller"])
+    decide(controller, followup, "escalation", "1", "Processägaren kontaktad")
+    assert list(followup.escalated_to.all()) == [p["procowner"]]
+    assert list(Notification.objects.values_list("recipient__username", "kind", "link")) == [
+        ("procowner", "unauthorised_access_escalated", f"/logreview/followups/{followup.pk}/")
+    ]
+    escalated = FollowUpDecision.objects.get(followup=followup, kind="escalation")
+    assert escalated.decided_by == p["controller"]
+    # The process owner (access staff of the system) reads it.
+    page = login(p["procowner"]).get(f"/logreview/followups/{followup.pk}/")
+    assert page.status_code == 200 and "Petra Process" in page.content.decode()
+    # Every other decision, each with who and when on the page.
+    for kind, answer, comment in (
+        ("training", "1", "Utbildning i sekretess"),
+        ("rules_known", "1", "Reglerna gicks igenom på APT"),
+        ("intentional", "0", "Av misstag"),
+        ("labour_law", "0", "Inte aktuellt"),
+        ("police_report", "0", "Inte aktuellt"),
+    ):
+        assert decide(manager, followup, kind, answer, comment).status_code == 302
+    assert FollowUpDecision.objects.filter(followup=followup).count() == 7
+    detail = manager.get(f"/logreview/followups/{followup.pk}/").content.decode()
+    assert "<strong>Nej</strong>: Av misstag (Nora Norr " in detail
+    assert "<strong>Ja</strong>: Processägaren kontaktad (Vera Kontroll " in detail
+    # A comment is required.
+    before = state()
+    response = decide(manager, followup, "training", "1", "  ")
+    assert response.status_code == 200 and state() == before
+
+
+def test_need_to_know_and_refusals_change_nothing() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    url = f"/logreview/followups/{followup.pk}/"
+    before = state()
+    for key in ("other_controller", "member", "anna", "mgr_south", "boss"):
+        client = login(p[key])
+        assert client.get(url).status_code == 404, key
+        assert decide(client, followup, "training", "1", "x").status_code == 404
+        assert client.post(url + "close/").status_code == 404
+        assert url not in client.get("/logreview/followups/").content.decode()
+    # The log administrator sees it (access staff) but decides nothing.
+    admin = login(p["sysadmin"])
+    assert admin.get(url).status_code == 200
+    assert decide(admin, followup, "training", "1", "x").status_code == 403
+    assert admin.post(url + "close/").status_code == 403
+    assert denied(p["sysadmin"]) == 2
+    # The recipient does not close it.
+    assert login(p["mgr_north"]).post(url + "close/").status_code == 403
+    assert denied(p["mgr_north"]) == 1
+    assert state() == before
+    listing = login(p["controller"]).get("/logreview/followups/").content.decode()
+    assert (
+        f'<tr><td><a href="{url}">u-anna</a></td><td>{s.aw.system}</td>'
+        "<td>Hemtjänst Norr 2026-11</td><td>2026-12-01 08:30</td><td>2026-12-04 08:30</td>"
+        "<td>Öppen</td></tr>"
+    ) in listing
+
+
+def test_closed_by_the_controller_when_complete_then_immutable() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    url = f"/logreview/followups/{followup.pk}/"
+    manager, controller = login(p["mgr_north"]), login(p["controller"])
+    decide(manager, followup, "intentional", "1", "Medvetet")
+    # Not every decision documented: refused with a message.
+    response = controller.post(url + "close/", follow=True)
+    assert "Dokumentera varje beslut innan uppföljningen avslutas:" in response.content.decode()
+    assert UnauthorisedAccess.objects.get().status == "open"
+    for kind, answer in (
+        ("remove_access", "1"),
+        ("training", "1"),
+        ("rules_known", "1"),
+        ("escalation", "0"),
+        ("labour_law", "1"),
+        ("police_report", "0"),
+    ):
+        decide(manager, followup, kind, answer, "Dokumenterat")
+    # Intentional but not escalated to the process owner: refused.
+    response = controller.post(url + "close/", follow=True)
+    assert "En avsiktlig åtkomst ska eskaleras till processägaren" in response.content.decode()
+    assert UnauthorisedAccess.objects.get().status == "open"
+    decide(manager, followup, "escalation", "1", "Kontaktad")
+    response = controller.post(url + "close/")
+    assert response.status_code == 302
+    fresh = UnauthorisedAccess.objects.get()
+    assert (fresh.status, fresh.closed_by) == ("closed", p["controller"])
+    assert fresh.closed_at is not None
+    assert AuditEvent.objects.get(action="logreview.followup.closed").changes == {
+        "status": ["open", "closed"]
+    }
+    page = manager.get(url).content.decode()
+    assert "Avslutad" in page and 'name="comment"' not in page
+    # Immutable: no decision, no second closing.
+    before = state()
+    assert decide(manager, followup, "training", "0", "Ändrat").status_code == 403
+    assert decide(controller, followup, "training", "0", "Ändrat").status_code == 403
+    assert controller.post(url + "close/").status_code == 403
+    assert denied(p["mgr_north"]) == 1 and denied(p["controller"]) == 2
+    assert state() == before
+
+
+def test_a_judgment_in_a_follow_up_keeps_its_verdict() -> None:
+    s = Setup()
+    followup = opened(s)
+    manager = login(s.aw.people["mgr_north"])
+    url = f"/logreview/orders/{s.order.pk}/review/judge/"
+    before = (state(), list(Judgment.objects.values_list("pk", "verdict", "comment")))
+    response = manager.post(
+        url, {"entry": s.entries[0].pk, "verdict": "reasonable", "comment": "Ändrat"}, follow=True
+    )
+    assert "Åtkomsten ingår i en uppföljning av olovlig åtkomst." in response.content.decode()
+    assert (state(), list(Judgment.objects.values_list("pk", "verdict", "comment"))) == before
+    # The comment may still be changed; the follow-up holds the same judgment.
+    manager.post(url, {"entry": s.entries[0].pk, "verdict": "follow_up", "comment": "Förtydligat"})
+    assert Judgment.objects.get(pk=s.j1.pk).comment == "Förtydligat"
+    assert sorted(followup.judgments.values_list("pk", flat=True)) == [s.j1.pk, s.j2.pk]

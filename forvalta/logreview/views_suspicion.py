@@ -1,0 +1,284 @@
+"""Pages of the review on suspicion (seed 004 section 7). Every read goes through
+`SuspicionCase.objects.visible_to` (need to know: someone not named gets 404); every
+write through `forvalta.logreview.suspicion` (permission, audit, refusal recorded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forvalta.audit.reading import records_view
+from forvalta.core.models import today
+from forvalta.core.tenancy import scope_for
+from forvalta.logreview import suspicion
+from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
+from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
+from forvalta.logreview.services import deny
+from forvalta.logreview.suspicion_forms import CaseRequestForm, SubjectForm
+
+
+def _member(request: HttpRequest) -> None:
+    if not scope_for(request.user).org_ids:
+        raise PermissionDenied
+
+
+def _case(request: HttpRequest, pk: int) -> SuspicionCase:
+    return get_object_or_404(
+        SuspicionCase.objects.visible_to(request.user).select_related(
+            "source__system",
+            "organisation",
+            "requested_by",
+            "attestant",
+            "recipient",
+            "senior_manager",
+            "subject_user",
+            "entered_by",
+            "attested_by",
+            "fulfilled_by",
+        ),
+        pk=pk,
+    )
+
+
+def what_user_sees(user: Any, case: SuspicionCase) -> dict[str, bool]:
+    """Need to know within the case: the named see the case and its reason; the person
+    reviewed is shown to the manager's manager (who entered it), to the log
+    administrators once attested (to take the extract out) and to the recipient once the
+    extract is there (to review it); never to the requester or the attestant as such.
+    The period also to the attestant (what they attest). A log administrator not named
+    sees only what fulfilling needs: the source, the person, the account, the period."""
+    named = user.pk in case.named_ids()
+    administers = user.has_perm("logreview.administer_suspicioncase", case)
+    reviewing = case.recipient_id == user.pk and case.status in (
+        SuspicionStatus.FULFILLED,
+        SuspicionStatus.DOCUMENTED,
+    )
+    subject = case.subject_user_id is not None and (
+        case.senior_manager_id == user.pk or administers or reviewing
+    )
+    return {
+        "named": named,
+        "administers": administers,
+        "subject": subject,
+        "period": case.period_from is not None and (subject or case.attestant_id == user.pk),
+    }
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _member(request)
+    cases = SuspicionCase.objects.visible_to(request.user).select_related("source")
+    return render(
+        request,
+        "logreview/suspicion_list.html",
+        {"cases": cases, "may_request": request.user.has_perm("logreview.add_suspicioncase")},
+    )
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("logreview.add_suspicioncase"):
+        raise PermissionDenied
+    form = CaseRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = suspicion.case_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The review on suspicion was requested."))
+            return redirect(case)
+    return render(
+        request,
+        "logreview/form.html",
+        {
+            "form": form,
+            "title": _("Request a review on suspicion"),
+            "submit": _("Request"),
+            "cancel_url": reverse("logreview:suspicion_list"),
+        },
+    )
+
+
+@login_required
+@records_view("logreview.suspicioncase.viewed", object_type="logreview.suspicioncase")
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    user = request.user
+    sees = what_user_sees(user, case)
+    # The case's extract files: the log administrators' (scoping.load_condition).
+    loads = LogLoad.objects.visible_to(user).filter(case=case).defer("data")
+    return render(
+        request,
+        "logreview/suspicion_detail.html",
+        {
+            "case": case,
+            "sees": sees,
+            "loads": loads,
+            "may_enter": user.has_perm("logreview.enter_suspicion_subject", case),
+            "may_attest": user.has_perm("logreview.attest_suspicioncase", case),
+            "may_fulfil": user.has_perm("logreview.fulfil_suspicioncase", case),
+            "may_see_review": user.has_perm("logreview.view_suspicion_review", case),
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not request.user.has_perm("logreview.enter_suspicion_subject", case):
+        deny(request.user, case, "enter subject of review")
+    form = SubjectForm(
+        request.POST or None, user=request.user, organisation_id=case.organisation_id
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            suspicion.subject_enter(
+                actor=request.user,
+                case=case,
+                subject=data["subject"],
+                account=data["account"],
+                period_from=data["period_from"],
+                period_to=data["period_to"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The person and the period were entered."))
+            return redirect(case)
+    return render(
+        request,
+        "logreview/form.html",
+        {
+            "form": form,
+            "title": _("Whom the review concerns"),
+            "cancel_url": case.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_attest(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    suspicion.case_attest(actor=request.user, case=case)
+    messages.success(request, _("The review on suspicion was attested."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        if not request.user.has_perm("logreview.fulfil_suspicioncase", case):
+            deny(request.user, case, "fulfil review on suspicion")
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(case)
+    upload = form.cleaned_data["file"]
+    load = suspicion.case_fulfil(
+        actor=request.user,
+        case=case,
+        filename=upload.name,
+        data=upload.read(),
+        language=get_language() or "",
+    )
+    messages.success(request, _("The extract was uploaded and is being loaded."))
+    return redirect(load)
+
+
+@login_required
+@require_POST
+def case_from_store(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    suspicion.case_from_store(actor=request.user, case=case)
+    messages.success(request, _("The extract was taken from the stored log."))
+    return redirect(case)
+
+
+def _review_case(request: HttpRequest, pk: int) -> SuspicionCase:
+    case = _case(request, pk)
+    if not request.user.has_perm("logreview.view_suspicion_review", case):
+        raise PermissionDenied
+    return case
+
+
+def _review_page(
+    request: HttpRequest, case: SuspicionCase, outcome_form: OutcomeForm | None = None
+) -> HttpResponse:
+    data = suspicion.build(case)
+    if outcome_form is None:
+        outcome_form = OutcomeForm(
+            initial={"completed_on": today(), "persons_reviewed": 1, "logs_reviewed": data.total}
+        )
+    return render(
+        request,
+        "logreview/suspicion_review.html",
+        {
+            "case": case,
+            "review": data,
+            "may_review": request.user.has_perm("logreview.review_suspicioncase", case),
+            "verdicts": Verdict.choices,
+            "outcome_form": outcome_form,
+        },
+    )
+
+
+@login_required
+@records_view("logreview.suspicionreview.viewed", object_type="logreview.suspicioncase")
+def case_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, _review_case(request, pk))
+
+
+@login_required
+@require_POST
+def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _review_case(request, pk)
+    if not request.user.has_perm("logreview.review_suspicioncase", case):
+        deny(request.user, case, "judge access")
+    form = JudgmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a judgment and write a comment."))
+        return redirect("logreview:suspicion_review", pk=case.pk)
+    try:
+        suspicion.judge(
+            actor=request.user,
+            case=case,
+            entry_id=form.cleaned_data["entry"],
+            verdict=form.cleaned_data["verdict"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("The judgment was saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("logreview:suspicion_review", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_document(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _review_case(request, pk)
+    if not request.user.has_perm("logreview.review_suspicioncase", case):
+        deny(request.user, case, "document review on suspicion")
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            suspicion.document(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The review's outcome was documented."))
+            return redirect("logreview:suspicion_review", pk=case.pk)
+    return _review_page(request, case, form)
