@@ -393,7 +393,8 @@ def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
 
 def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str] | None]) -> None:
     """The one place where a file's distinct client ids are known (raw cell -> (hash,
-    mask), None when invalid), inside the load's transaction, after every row is read:
+    mask), None when invalid), inside the load's transaction, once the rows are stored
+    (never while the COPY is open: the connection takes no other query then):
     each distinct client's full number is kept encrypted (`identity.remember_clients`)."""
     identity.remember_clients(
         load.organisation_id, [raw for raw, known in clients.items() if known is not None]
@@ -668,10 +669,10 @@ def load_log_rows(load: LogLoad) -> int:
     started = time.perf_counter()
     try:
         count, facts = stream_log(load, writer, progress)
-        remember_clients(load, facts["clients"])
         streamed = time.perf_counter()
-        writer.finish(facts["months"])
+        writer.finish(facts["months"])  # ends the COPY: the connection takes queries again
         TIMINGS.update(read=streamed - started, store=time.perf_counter() - streamed)
+        remember_clients(load, facts["clients"])
     except BaseException:
         writer.abort()
         raise
