@@ -74,7 +74,9 @@ def open_followup(
         raise ValidationError(
             {"aware_at": _("The awareness time cannot be before the month reviewed.")}
         )
-    account = judgment.entry.account
+    # The judged access's raw row may be disposed of (store.dispose_expired): its account
+    # and client are then read from the judgment's copy.
+    account = judgment.entry.account if judgment.entry else judgment.access_account
     with transaction.atomic():
         order = (
             ExtractOrder.objects.select_for_update()
@@ -94,12 +96,12 @@ def open_followup(
             order=order,
             system_id=source.system_id,
             account=account,
-            employee_name=judgment.entry.employee_name,
+            employee_name=judgment.entry.employee_name if judgment.entry else "",
             aware_at=aware_at,
             opened_by=actor,
         )
         followup.judgments.set(judgments)
-        clients = len({j.entry.client_hash for j in judgments})
+        clients = len({j.entry.client_hash if j.entry else j.access_client for j in judgments})
         readers = [
             person for person in (order.recipient,) if person is not None and person.pk != actor.pk
         ]

@@ -8,18 +8,29 @@ PostgreSQL with psycopg 3 `cursor.copy()` (COPY ... FROM STDIN), elsewhere with
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import operator
+import re
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forvalta.logreview import identity
-from forvalta.logreview.identity import InvalidIdentity, hash_and_mask, surname_hash
+from forvalta.logreview.identity import (
+    InvalidIdentity,
+    client_hash,
+    hash_and_mask,
+    masked,
+    surname_hash,
+)
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     REFERENCE_FIELDS,
@@ -30,6 +41,7 @@ from forvalta.logreview.models import (
     LogLoad,
     ReferenceRow,
 )
+from forvalta.logreview.store import PgWriter, Progress, SqliteWriter
 
 BATCH = 5000
 MAX_MESSAGES = 20
@@ -334,24 +346,359 @@ def parse_reference(
     return result
 
 
+# --- the log, streaming (issue 14 build 2) ----------------------------------------------
+TIME_RE = re.compile(r"(\d{4}-\d\d-\d\d)[ T]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+PROGRESS_EVERY = 100_000
+CHUNK = 1 << 20
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def open_file(load: LogLoad) -> IO[bytes]:
+    """The load's file: stored file, else the earlier in-row bytes."""
+    if load.file:
+        load.file.open("rb")
+        return load.file.file  # type: ignore[no-any-return]
+    return io.BytesIO(bytes(load.data))
+
+
+_LONG_NUMBER = re.compile(r"(\d{8})-?((?!000)\d{3})(\d)")
+
+
+def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
+    """(hash, mask) of a client's number, None when invalid. The common long form
+    (YYYYMMDD-NNNC or YYYYMMDDNNNC) is checked here (Luhn, the date, a coordination
+    number's day + 60); anything else, or anything this check refuses, is left to
+    `identity.hash_and_mask`, so the result is the same."""
+    match = _LONG_NUMBER.fullmatch(raw)
+    if match:
+        date, serial, check = match.groups()
+        total = 0
+        for k, ch in enumerate(date[2:] + serial):
+            product = int(ch) * (2 - k % 2)
+            total += product - 9 if product > 9 else product
+        day = int(date[6:])
+        try:
+            dt.date(int(date[:4]), int(date[4:6]), day - 60 if day > 60 else day)
+            valid = (10 - total % 10) % 10 == int(check)
+        except ValueError:
+            valid = False
+        if valid:
+            number = f"{date}-{serial}{check}"
+            return client_hash(organisation_id, number), masked(number)
+    try:
+        return hash_and_mask(organisation_id, raw)
+    except InvalidIdentity:
+        return None
+
+
+def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str] | None]) -> None:
+    """The one place where a file's distinct client ids are known (raw cell -> (hash,
+    mask), None when invalid), inside the load's transaction, once the rows are stored
+    (never while the COPY is open: the connection takes no other query then):
+    each distinct client's full number is kept encrypted (`identity.remember_clients`)."""
+    identity.remember_clients(
+        load.organisation_id, [raw for raw, known in clients.items() if known is not None]
+    )
+
+
+def _local_hour(key: str) -> tuple[str, str] | None:
+    """`YYYY-MM-DD HH` -> (UTC offset "+01:00", month "YYYY-MM"), None if no such date."""
+    try:
+        naive = dt.datetime(int(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
+    except ValueError:
+        return None
+    if not 1900 <= naive.year <= 2100:
+        return None
+    offset = timezone.make_aware(naive).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", key[:7]
+
+
+def stream_log(load: LogLoad, writer: Any, progress: Any = None) -> tuple[int, dict[str, Any]]:
+    """Read the load's log file row by row and hand each valid row to `writer` (COPY
+    text lines to `PgWriter.write`, tuples to `SqliteWriter.add`); refuses the whole
+    file (`FileRefused`) on any bad row, with the same messages as `parse`. Returns the
+    row count and facts: the months, the first and last time, the distinct clients."""
+    encoding = sniff(load)
+    with open_file(load) as handle:
+        return _stream(load, writer, progress, handle, encoding)
+
+
+def sniff(load: LogLoad) -> str:
+    """The file's encoding (UTF-8, else Windows-1252), read once in chunks; refuses a
+    file with a NUL byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    with open_file(load) as handle:
+        while chunk := handle.read(CHUNK):
+            if b"\x00" in chunk:
+                raise FileRefused([_("The file holds a NUL character: it is not a text export.")])
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return "utf-8-sig" if utf8 else "cp1252"
+
+
+def _problems(mapping: dict[str, str], cells: dict[str, str], local: Any, client: Any) -> list[str]:
+    """Why a row is refused (the slow path, only for a row the fast checks stop)."""
+    problems = []
+    if local is None:
+        # The cell is not repeated: with shifted columns it may be a personal identity
+        # number, and the message is kept with the load.
+        problems.append(
+            _("the column “%(column)s” holds no time (YYYY-MM-DD HH:MM)")
+            % {"column": mapping.get("time", "time")}
+        )
+    if not cells["account"]:
+        problems.append(_("the account is missing"))
+    if client is None:
+        problems.append(_("the client's personal identity number is not valid"))
+    for name, limit in LIMITS.items():
+        if len(cells[name]) > limit:
+            problems.append(
+                _("the column “%(column)s” is longer than %(limit)s characters")
+                % {"column": mapping.get(name, name), "limit": limit}
+            )
+    return problems
+
+
+def _stream(
+    load: LogLoad, writer: Any, progress: Any, handle: IO[bytes], encoding: str
+) -> tuple[int, dict[str, Any]]:
+    organisation_id, mapping = load.organisation_id, load.source.mapping
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        raise FileRefused([_("The file is not text (UTF-8 or Windows-1252).")]) from None
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    copy_text = isinstance(writer, PgWriter)
+    prefix = f"{organisation_id}\t{load.source_id}\t{load.pk}\t"
+    clients: dict[str, tuple[str, str] | None] = {}
+    surnames: dict[str, str] = {"": ""}
+    hours: dict[str, tuple[str, str] | None] = {}
+    months: set[str] = set()
+    errors: list[str] = []
+    buffer: list[str] = []
+    size = 0
+    count = 0
+    number = 1
+    first_time = last_time = ""
+    strip = str.strip
+    fullmatch = TIME_RE.fullmatch
+    local: Any
+    client: Any
+    match: Any
+    missing = object()
+    try:
+        header: list[str] | None = None
+        for row in reader:
+            if not "".join(row).strip():
+                continue
+            header = [h.strip() for h in row]
+            break
+        if header is None:
+            raise FileRefused([_("The file is empty.")])
+        index = _log_index(header, mapping)
+        # Every mapped field by position; an unmapped one reads the "" appended to each row.
+        width = max(index.values()) + 1
+        getter = operator.itemgetter(*(index.get(n, -1) for n in MAPPED_FIELDS))
+        for row in reader:
+            joined = "".join(row)
+            if not joined.strip():
+                continue
+            number += 1
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+            row.append("")
+            values = tuple(map(strip, getter(row)))
+            (
+                raw_time,
+                account,
+                employee_name,
+                employee_unit,
+                raw_client,
+                client_unit,
+                action,
+                record_part,
+                client_name,
+            ) = values
+            local = hours.get(raw_time[:13], missing)
+            match = fullmatch(raw_time)
+            if match is None:
+                local = None
+            elif local is missing:
+                local = hours[raw_time[:13]] = _local_hour(raw_time[:13])
+            client = clients.get(raw_client, missing)
+            if client is missing:
+                client = clients[raw_client] = client_of(organisation_id, raw_client)
+            if (
+                local is None
+                or client is None
+                or not account
+                or (len(joined) > 100 and max(map(len, values)) > 100)
+            ):
+                problems = _problems(
+                    mapping, dict(zip(MAPPED_FIELDS, values, strict=True)), local, client
+                )
+                if problems:
+                    if len(errors) < MAX_MESSAGES:
+                        errors.append(
+                            _("Row %(row)s: %(problems)s.")
+                            % {"row": number, "problems": "; ".join(problems)}
+                        )
+                    else:
+                        errors[-1] = _("… and more rows with errors.")
+                    continue
+            if errors:
+                continue  # the file is refused: nothing more is written
+            offset, month = local
+            months.add(month)
+            stamp = f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}{offset}"
+            if stamp > last_time:
+                last_time = stamp
+            if not first_time or stamp < first_time:
+                first_time = stamp
+            surname = surnames.get(client_name)
+            if surname is None:
+                surname = surnames[client_name] = surname_hash(organisation_id, client_name)
+            count += 1
+            if copy_text:
+                fields = (
+                    account,
+                    employee_name,
+                    employee_unit,
+                    client[0],
+                    client[1],
+                    client_unit,
+                    action,
+                    record_part,
+                    surname,
+                )
+                if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+                    line = "\t".join(f.translate(_COPY_ESCAPES) for f in fields)
+                else:
+                    line = "\t".join(fields)
+                line = f"{prefix}{stamp}\t{line}\n"
+                buffer.append(line)
+                size += len(line)
+                if size >= CHUNK:
+                    writer.write("".join(buffer))
+                    buffer, size = [], 0
+            else:
+                writer.add(
+                    (
+                        organisation_id,
+                        load.source_id,
+                        load.pk,
+                        dt.datetime.fromisoformat(stamp),
+                        account,
+                        employee_name,
+                        employee_unit,
+                        client[0],
+                        client[1],
+                        client_unit,
+                        action,
+                        record_part,
+                        surname,
+                    )
+                )
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress.update(count)
+    except UnicodeDecodeError:
+        raise FileRefused([_("The file is not text (UTF-8 or Windows-1252).")]) from None
+    except csv.Error:
+        raise FileRefused([_("The file could not be read as CSV.")]) from None
+    if errors:
+        raise FileRefused([_("The file was not loaded; nothing of it is stored."), *errors])
+    if not count:
+        raise FileRefused([_("The file holds no log rows.")])
+    if buffer:
+        writer.write("".join(buffer))
+    return count, {
+        "months": months,
+        "first_time": dt.datetime.fromisoformat(first_time),
+        "last_time": dt.datetime.fromisoformat(last_time),
+        "clients": clients,
+    }
+
+
+def _log_index(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    missing = []
+    for name in MAPPED_FIELDS:
+        heading = str(mapping.get(name) or "").strip()
+        if not heading:
+            continue
+        if heading not in header:
+            if name in REQUIRED_FIELDS:
+                missing.append(heading)
+            continue
+        index[name] = header.index(heading)
+    if missing:
+        raise FileRefused(
+            [
+                _("The file lacks the column(s) %(columns)s named by the log source's mapping.")
+                % {"columns": ", ".join(_("“%(column)s”") % {"column": m} for m in missing)}
+            ]
+        )
+    return index
+
+
+# The last load's phases in seconds (read: parse + COPY; store: indexes, attach, ANALYZE),
+# for the benchmark (bench/logreview_load_bench.py).
+TIMINGS: dict[str, float] = {}
+
+
+def load_log_rows(load: LogLoad) -> int:
+    """Stream the load's log file into the store inside the caller's transaction (all or
+    nothing); sets the load's row count, progress and first/last time (not saved)."""
+    writer: PgWriter | SqliteWriter = (
+        PgWriter(load.pk) if connection.vendor == "postgresql" else SqliteWriter(load.pk)
+    )
+    progress = Progress(load.pk)
+    started = time.perf_counter()
+    try:
+        count, facts = stream_log(load, writer, progress)
+        streamed = time.perf_counter()
+        writer.finish(facts["months"])  # ends the COPY: the connection takes queries again
+        TIMINGS.update(read=streamed - started, store=time.perf_counter() - streamed)
+        remember_clients(load, facts["clients"])
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        progress.close()
+    load.progress = count
+    load.first_time = facts["first_time"]
+    load.last_time = facts["last_time"]
+    return count
+
+
 def load_file(load: LogLoad) -> int:
     """Parse and store one load's file (raises `FileRefused`); the number of rows. A
     reference file replaces the source's earlier rows of its kind."""
     if load.kind != LoadKind.LOG:
+        with open_file(load) as handle:
+            data = handle.read()
         refs = parse_reference(
             load.organisation_id,
             load.source_id,
             load.pk,
             load.kind,
             load.source.reference_mapping,
-            bytes(load.data),
+            data,
         )
         ReferenceRow.objects.filter(source_id=load.source_id, kind=load.kind).delete()
         store(refs, ReferenceRow, REFERENCE_COLUMNS)
         return len(refs)
-    rows = parse(
-        load.organisation_id, load.source_id, load.pk, load.source.mapping, bytes(load.data)
-    )
-    identity.remember_clients(load.organisation_id, identity.client_numbers(load))
-    store(rows)
-    return len(rows)
+    return load_log_rows(load)

@@ -15,9 +15,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +89,14 @@ class LogSource(models.Model):
     )
     hours_from = models.PositiveSmallIntegerField(_("unit's hours from (hour)"), default=7)
     hours_to = models.PositiveSmallIntegerField(_("unit's hours to (hour)"), default=18)
+    # Retention of the raw log rows (forvalta.logreview.store.dispose_expired, daily):
+    # an extract's rows this many days after its review is documented; the rows of a
+    # full export (a load without an order) this many days after their time, per the
+    # organisation's retention decision. The review outcomes and judgments are kept.
+    extract_retention_days = models.PositiveIntegerField(
+        _("days an extract is kept after its review"), default=90
+    )
+    log_retention_days = models.PositiveIntegerField(_("days the full log is kept"), default=730)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -356,6 +368,34 @@ class ExtractOrder(models.Model):
         return reverse("logreview:order_detail", args=[self.pk])
 
 
+class LoadStorage(FileSystemStorage):
+    """Private file storage of uploaded log files (never served): `LOGREVIEW_FILE_ROOT`,
+    by default `<MEDIA_ROOT>/../logreview-files`, i.e. beside the media, not in it.
+    Read from the settings each time (tests change MEDIA_ROOT)."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        root = getattr(settings, "LOGREVIEW_FILE_ROOT", None) or (
+            Path(settings.MEDIA_ROOT).parent / "logreview-files"
+        )
+        return str(root)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+_load_storage = LoadStorage()
+
+
+def load_storage() -> LoadStorage:
+    return _load_storage
+
+
+def load_path(instance: Any, filename: str) -> str:
+    return f"{instance.organisation_id}/{uuid.uuid4().hex}.csv"
+
+
 class LoadStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     LOADED = "loaded", _("Loaded")
@@ -410,13 +450,30 @@ class LogLoad(models.Model):
         _("kind of file"), max_length=12, choices=LoadKind.choices, default=LoadKind.LOG
     )
     filename = models.CharField(_("file"), max_length=200)
-    data = models.BinaryField(_("file content"), editable=False)
+    # The uploaded file is kept in private file storage (`file`, see `load_storage`)
+    # until it is read, then deleted: it holds full personal identity numbers. `data`
+    # is the earlier in-row form, still read when `file` is empty.
+    data = models.BinaryField(_("file content"), editable=False, default=b"")
+    file = models.FileField(
+        _("stored file"),
+        storage=load_storage,
+        upload_to=load_path,
+        max_length=300,
+        blank=True,
+        editable=False,
+    )
+    # Rows read so far while loading (written from a separate connection).
+    progress = models.PositiveBigIntegerField(_("rows read"), default=0)
+    first_time = models.DateTimeField(_("first access"), null=True, blank=True)
+    last_time = models.DateTimeField(_("last access"), null=True, blank=True)
+    disposed_at = models.DateTimeField(_("log rows disposed"), null=True, blank=True)
+    disposed_rows = models.PositiveBigIntegerField(_("rows disposed"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=LoadStatus.choices, default=LoadStatus.QUEUED
     )
     error = models.TextField(_("reason"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="sv")
-    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    row_count = models.PositiveBigIntegerField(_("rows"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -446,13 +503,27 @@ class LogEntry(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("organisation"),
     )
     source = models.ForeignKey(
-        LogSource, on_delete=models.PROTECT, related_name="entries", verbose_name=_("log source")
+        LogSource,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("log source"),
     )
     load = models.ForeignKey(
-        LogLoad, on_delete=models.CASCADE, related_name="entries", verbose_name=_("log load")
+        LogLoad,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("log load"),
     )
     time = models.DateTimeField(_("time"))
     account = models.CharField(_("account"), max_length=100)
@@ -473,10 +544,12 @@ class LogEntry(models.Model):
         verbose_name = _("log entry")
         verbose_name_plural = _("log entries")
         ordering = ["time", "pk"]
-        indexes = [
-            models.Index(fields=["source", "account", "time"], name="logreview_entry_account"),
-            models.Index(fields=["source", "client_hash", "time"], name="logreview_entry_client"),
-        ]
+        # The indexes (and on PostgreSQL the monthly range partitions, the primary key
+        # (id, time)) are made by SQL in migration 0009 and `forvalta.logreview.store`:
+        # a covering B-tree on (account, time) including the load, client, unit and
+        # action; one on (client_hash, time); one on (load_id, time); BRIN on time (PG).
+        # Foreign keys are not constraints in the database (a partitioned table; rows
+        # come by COPY).
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.account} {self.client_masked}"
@@ -536,9 +609,22 @@ class Judgment(models.Model):
     order = models.ForeignKey(
         ExtractOrder, on_delete=models.CASCADE, related_name="judgments", verbose_name=_("order")
     )
+    # The judged access. Its raw row is disposed of after the retention time (store.
+    # dispose_expired): the link is then cleared and the access's essential fields are
+    # kept on the judgment (`access_*`, copied at disposal).
     entry = models.ForeignKey(
-        LogEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("access")
+        LogEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("access"),
     )
+    access_time = models.DateTimeField(_("time of the access"), null=True, blank=True)
+    access_account = models.CharField(_("account"), max_length=100, blank=True)
+    access_client = models.CharField(_("client"), max_length=20, blank=True)
+    access_action = models.CharField(_("action"), max_length=200, blank=True)
     verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
     comment = models.TextField(_("comment"))
     judged_by = models.ForeignKey(
@@ -906,8 +992,13 @@ class SuspicionJudgment(models.Model):
         related_name="judgments",
         verbose_name=_("review on suspicion"),
     )
+    # Not a database constraint: the log is a partitioned table on PostgreSQL (store.py).
     entry = models.ForeignKey(
-        LogEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("access")
+        LogEntry,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("access"),
     )
     verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
     comment = models.TextField(_("comment"))

@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from forvalta.logreview.models import (
     Judgment,
     LoadKind,
     LogEntry,
+    LogLoad,
     ReferenceRow,
     ReviewOutcome,
 )
@@ -147,8 +148,19 @@ def build(order: ExtractOrder, user: Any) -> Review:
         return Review(order, [], outcome)
     accounts = sorted({a for a, _d in drawn})
     dates = sorted({d for _a, d in drawn})
-    extract = LogEntry.objects.visible_to(user).filter(load__order=order)
-    entries = extract.filter(account__in=accounts, time__date__in=dates).order_by("time", "pk")
+    # The order's loads by id (a literal list: the planner then reads the extract's rows
+    # by the (load_id, time) index of the month's partition, whatever else is stored).
+    # scoping: allowed the ids of the order's own loads; the rows are read through visible_to
+    loads = list(LogLoad.objects.filter(order=order).values_list("pk", flat=True))
+    extract = LogEntry.objects.visible_to(user).filter(load__order=order, load_id__in=loads)
+    # The drawn days as time ranges (not `time__date`): the month's partition and the
+    # (account, time) index are used (forvalta/logreview/store.py).
+    on_days = Q()
+    for day in dates:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+        on_days |= Q(time__gte=start, time__lt=end)
+    entries = extract.filter(on_days, account__in=accounts).order_by("time", "pk")
     for entry in entries:
         slot = drawn.get((entry.account, timezone.localtime(entry.time).date()))
         if slot is not None:
@@ -156,7 +168,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
     # Distinct clients per account and day among everyone active in the extract.
     per_day: dict[dt.date, dict[str, int]] = defaultdict(dict)
     for row in (
-        extract.filter(time__date__in=dates)
+        extract.filter(on_days)
         .annotate(day=TruncDate("time"))
         .values("account", "day")
         .annotate(clients=Count("client_hash", distinct=True))

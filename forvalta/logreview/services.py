@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -411,23 +413,31 @@ def _queue_load(
     actor: Any,
     source: LogSource,
     filename: str,
-    data: bytes,
+    data: Any,
     order: ExtractOrder | None,
     language: str,
     kind: str = LoadKind.LOG,
 ) -> LogLoad:
     from forvalta.logreview.tasks import load_log
 
-    load = LogLoad.objects.create(
+    load = LogLoad(
         organisation_id=source.organisation_id,
         source=source,
         order=order,
         kind=kind,
         filename=filename[:200],
-        data=data,
         language=(language or settings.LANGUAGE_CODE)[:10],
         uploaded_by=actor,
     )
+    # The file goes to private file storage (streamed, never whole in memory when it
+    # is an upload or an open file), deleted once read (store.py, run_load).
+    content = ContentFile(bytes(data)) if isinstance(data, bytes | bytearray) else File(data)
+    load.file.save("upload.csv", content, save=False)
+    try:
+        load.save()
+    except BaseException:
+        load.file.delete(save=False)
+        raise
     record(
         actor=actor,
         action="logreview.logload.queued",
@@ -444,7 +454,7 @@ def _queue_load(
 
 
 def log_upload(
-    *, actor: Any, source: LogSource, filename: str, data: bytes, language: str = ""
+    *, actor: Any, source: LogSource, filename: str, data: Any, language: str = ""
 ) -> LogLoad:
     """Queue a log file of the source (a full export) for loading."""
     probe = LogLoad(organisation_id=source.organisation_id, source=source)
@@ -454,7 +464,7 @@ def log_upload(
 
 
 def reference_upload(
-    *, actor: Any, source: LogSource, kind: str, filename: str, data: bytes, language: str = ""
+    *, actor: Any, source: LogSource, kind: str, filename: str, data: Any, language: str = ""
 ) -> LogLoad:
     """Queue a reference file (placements, case assignments, protected identities,
     employees' numbers) of the source; loaded all or nothing, replacing its kind."""
@@ -467,7 +477,7 @@ def reference_upload(
 
 
 def order_fulfil(
-    *, actor: Any, order: ExtractOrder, filename: str, data: bytes, language: str = ""
+    *, actor: Any, order: ExtractOrder, filename: str, data: Any, language: str = ""
 ) -> LogLoad:
     """The log administrator uploads the extract of an attested order; the days are
     drawn and recorded now if not drawn already; the order is fulfilled when the file
@@ -480,6 +490,45 @@ def order_fulfil(
         _draw_days(actor, fresh)
         source = fresh.round.schedule.source
         return _queue_load(actor, source, filename, data, fresh, language)
+
+
+def _delete_file(load: LogLoad) -> None:
+    """The stored file holds full personal identity numbers: deleted once read."""
+    if load.file:
+        name = load.file.name
+        load.file.storage.delete(name or "")
+        LogLoad.objects.filter(pk=load.pk, file=name).update(file="")
+
+
+def lock_load(load_id: int) -> None:
+    """PostgreSQL: a transaction-level advisory lock on the load (a second run waits)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x10C6, load_id])
+
+
+def stalled_loads(older_than: dt.timedelta) -> list[int]:
+    """Queued loads uploaded longer ago than `older_than` that no run holds (PostgreSQL:
+    the load's advisory lock is free; SQLite: every such load)."""
+    from django.db import connection
+
+    cutoff = timezone.now() - older_than
+    ids = list(
+        LogLoad.objects.filter(status=LoadStatus.QUEUED, uploaded_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if connection.vendor != "postgresql":
+        return ids
+    free = []
+    for load_id in ids:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [0x10C6, load_id])
+            if cursor.fetchone()[0]:
+                free.append(load_id)
+    return free
 
 
 def run_load(load_id: int) -> str:
@@ -508,6 +557,7 @@ def _run_load(load: LogLoad) -> str:
         LogLoad.objects.filter(pk=load_id, status=LoadStatus.QUEUED).update(
             status=LoadStatus.FAILED, error=message, finished_at=timezone.now(), data=b""
         )
+        _delete_file(load)
         record(
             actor=actor,
             action="logreview.logload.failed",
@@ -523,21 +573,41 @@ def _run_load(load: LogLoad) -> str:
         return fail(_("You no longer have the right to load this log."))
     try:
         with transaction.atomic():
-            fresh = LogLoad.objects.select_for_update().get(pk=load_id)
+            # One run of a load at a time (a restarted task waits for, then skips, a
+            # run still in progress). The load's row is not locked while the file is
+            # read: the progress is written to it from another connection.
+            lock_load(load_id)
+            fresh = LogLoad.objects.select_related("source").get(pk=load_id)
             if fresh.status != LoadStatus.QUEUED:
                 return "skipped"
+            if fresh.order is not None and fresh.order.status != OrderStatus.ATTESTED:
+                raise FileRefused([_("The order is already fulfilled.")])
+            count = load_file(fresh)
             order = None
             if fresh.order_id:
-                # Locked first: two extracts for one order are never both loaded.
+                # Locked and checked again: two extracts for one order are never both loaded.
                 order = ExtractOrder.objects.select_for_update().get(pk=fresh.order_id)
                 if order.status != OrderStatus.ATTESTED:
                     raise FileRefused([_("The order is already fulfilled.")])
-            count = load_file(fresh)
+            locked = LogLoad.objects.select_for_update().get(pk=load_id)
+            if locked.status != LoadStatus.QUEUED:
+                raise FileRefused([_("The file was loaded by another run.")])
             fresh.status = LoadStatus.LOADED
             fresh.row_count = count
             fresh.finished_at = timezone.now()
             fresh.data = b""  # full personal identity numbers: never kept once stored hashed
-            fresh.save(update_fields=["status", "row_count", "finished_at", "data"])
+            fresh.save(
+                update_fields=[
+                    "status",
+                    "row_count",
+                    "finished_at",
+                    "data",
+                    "progress",
+                    "first_time",
+                    "last_time",
+                ]
+            )
+            transaction.on_commit(partial(_delete_file, fresh))
             record(
                 actor=actor,
                 action="logreview.logload.loaded",

@@ -430,7 +430,7 @@ def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         order=order,
         filename=upload.name,
-        data=upload.read(),
+        data=upload,
         language=get_language() or "",
     )
     messages.success(request, _("The extract was uploaded and is being loaded."))
@@ -450,7 +450,7 @@ def source_upload(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         source=source,
         filename=upload.name,
-        data=upload.read(),
+        data=upload,
         language=get_language() or "",
     )
     messages.success(request, _("The log file was uploaded and is being loaded."))
@@ -474,7 +474,7 @@ def reference_upload(request: HttpRequest, pk: int) -> HttpResponse:
         source=source,
         kind=form.cleaned_data["kind"],
         filename=upload.name,
-        data=upload.read(),
+        data=upload,
         language=get_language() or "",
     )
     messages.success(request, _("The reference file was uploaded and is being loaded."))

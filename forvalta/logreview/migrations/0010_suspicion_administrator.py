@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("logreview", "0008_drawn_operation"),
+        ("logreview", "0009_store"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
