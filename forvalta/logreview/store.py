@@ -200,13 +200,9 @@ class PgWriter:
         self.cursor.execute(f"CREATE TABLE {self.table} (LIKE {TABLE} INCLUDING DEFAULTS)")
         names = ", ".join(f'"{c}"' for c in COLUMNS)
         raw = self.cursor.cursor  # psycopg 3
-        # A queued writer: the file is parsed while a thread sends the previous chunks
-        # and the server stores them (the parse and the COPY overlap).
-        from psycopg.copy import QueuedLibpqWriter
-
-        self._copy_cm = raw.copy(
-            f"COPY {self.table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)
-        )
+        # The plain writer: a queued one (a thread sending while the file is parsed) held
+        # the connection so that a statement after an unfinished COPY waited forever.
+        self._copy_cm = raw.copy(f"COPY {self.table} ({names}) FROM STDIN")
         self.copy = self._copy_cm.__enter__()
 
     def write(self, text: str) -> None:

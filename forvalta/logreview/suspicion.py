@@ -399,9 +399,12 @@ def run_case_load(load: LogLoad) -> str:
 
     def fail(message: str) -> str:
         # The file holds full personal identity numbers: never kept once read.
+        from forvalta.logreview.services import _delete_file
+
         LogLoad.objects.filter(pk=load_id, status=LoadStatus.QUEUED).update(
             status=LoadStatus.FAILED, error=message, finished_at=timezone.now(), data=b""
         )
+        _delete_file(load)
         _load_event(
             actor,
             "logreview.logload.failed",
@@ -417,7 +420,13 @@ def run_case_load(load: LogLoad) -> str:
             return fail(_("You no longer have the right to load this log."))
         try:
             with transaction.atomic():
-                fresh = LogLoad.objects.select_for_update().get(pk=load_id)
+                # One run of a load at a time (an advisory lock, as services._run_load):
+                # the load's row is not locked while the file is read, since its progress
+                # is written from another connection (a row lock here waited forever).
+                from forvalta.logreview.services import lock_load
+
+                lock_load(load_id)
+                fresh = LogLoad.objects.select_related("source").get(pk=load_id)
                 if fresh.status != LoadStatus.QUEUED:
                     return "skipped"
                 # Locked first: two extracts for one case are never both loaded.
@@ -425,6 +434,10 @@ def run_case_load(load: LogLoad) -> str:
                 if locked.status != SuspicionStatus.ATTESTED:
                     raise FileRefused([_("The case is no longer waiting for its extract.")])
                 count = load_file(fresh)
+                if LogLoad.objects.select_for_update().get(pk=load_id).status != (
+                    LoadStatus.QUEUED
+                ):
+                    raise FileRefused([_("The file was loaded by another run.")])
                 fresh.status = LoadStatus.LOADED
                 fresh.row_count = count
                 fresh.finished_at = timezone.now()
@@ -437,6 +450,10 @@ def run_case_load(load: LogLoad) -> str:
                     {"status": [LoadStatus.QUEUED, LoadStatus.LOADED], "rows": [0, count]},
                 )
                 _fulfilled(actor, locked, count)
+                # The stored file holds full personal identity numbers: gone once read.
+                from forvalta.logreview.services import _delete_file
+
+                transaction.on_commit(partial(_delete_file, fresh))
         except FileRefused as exc:
             return fail("\n".join(exc.messages))
         except Exception:

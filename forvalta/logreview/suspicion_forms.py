@@ -77,7 +77,7 @@ class SubjectForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["administrator"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+        self.fields["administrator"].queryset = User.objects.visible_to(user).filter(  # type: ignore[attr-defined]
             pk__in=[a.pk for a in administrators or []]
         )
         field = self.fields["subject"]
