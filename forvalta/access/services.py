@@ -373,7 +373,15 @@ def campaign_create(
 def split(
     campaign: Campaign, inactive_days: int = 90, on: dt.date | None = None
 ) -> list[ReviewList]:
-    """The campaign's lists and their items with hints, written in bulk."""
+    """The campaign's lists and their items with hints, written in bulk: one list per
+    unit (accounts without a known unit grouped by the unit name of the export) and one
+    per unit of its accounts with access to protected identities.
+
+    Hints: no login since `inactive_days` (or never); no matched person; the person has
+    no active membership of the organisation ("left") or none in the account's unit
+    ("moved"); the person has more than one
+    account; access to protected identities; on a unit's list, roles that fewer than
+    `UNUSUAL_SHARE` of the list's accounts have."""
     day = on or today()
     organisation_id = campaign.organisation_id
     accounts = list(
@@ -383,12 +391,15 @@ def split(
             "pk", "unit_id", "unit_name", "roles", "protected_access", "last_login", "person_id"
         )
     )
-    people: dict[int, tuple[int | None, bool]] = {}
-    for user_id, unit_id, valid_from, valid_to in Membership.objects.filter(
-        organisation_id=organisation_id
-    ).values_list("user_id", "unit_id", "valid_from", "valid_to"):
-        active = (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
-        people[user_id] = (unit_id, active)
+    # The unit of each person's active membership (None: a membership without unit).
+    active_units: dict[int, set[int | None]] = defaultdict(set)
+    for user_id, unit_id in (
+        Membership.objects.filter(organisation_id=organisation_id)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("user_id", "unit_id")
+    ):
+        active_units[user_id].add(unit_id)
     per_person = Counter(a[6] for a in accounts if a[6] is not None)
     groups: dict[tuple[Any, str], list[tuple[Any, ...]]] = defaultdict(list)
     for account in accounts:
@@ -445,10 +456,10 @@ def split(
             if person_id is None:
                 hints.append("unmatched")
             else:
-                member = people.get(person_id)
-                if member is None or not member[1]:
+                units = active_units.get(person_id)
+                if not units:
                     hints.append("left")
-                elif unit_id is not None and member[0] is not None and member[0] != unit_id:
+                elif unit_id is not None and None not in units and unit_id not in units:
                     hints.append("moved")
                 if per_person[person_id] > 1:
                     hints.append("duplicate")

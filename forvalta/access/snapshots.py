@@ -138,6 +138,16 @@ def _date(value: Any) -> dt.date | None:
         raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": text}) from None
 
 
+def _roles(value: Any, sep: str) -> str:
+    if _blank(value):
+        return ""
+    roles = [r.strip() for r in str(value).replace("|", sep).split(sep)]
+    return "|".join(sorted({r for r in roles if r}))[:500]
+
+
+_MISSING = object()
+
+
 def parse_rows(
     rows: Iterable[tuple[int, dict[str, Any]]], separator: str = ","
 ) -> list[dict[str, Any]]:
@@ -146,6 +156,33 @@ def parse_rows(
     errors: list[str] = []
     seen: dict[str, int] = {}
     sep = separator or ","
+    # The columns with few distinct values (tens of thousands of accounts share a few
+    # hundred units, role sets and dates) are parsed once per value. A value that is
+    # refused raises before it is remembered.
+    memo: dict[str, dict[Any, Any]] = {
+        "unit": {},
+        "roles": {},
+        "protected_access": {},
+        "last_login": {},
+        "valid_until": {},
+    }
+    parsers: dict[str, Callable[[Any], Any]] = {
+        "unit": lambda v: _text(v, 200),
+        "roles": lambda v: _roles(v, sep),
+        "protected_access": _boolean,
+        "last_login": _date,
+        "valid_until": _date,
+    }
+
+    def once(raw: dict[str, Any], name: str) -> Any:
+        value = raw.get(name)
+        known = memo[name]
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys, not equal cells
+        result = known.get(key, _MISSING)
+        if result is _MISSING:
+            result = known[key] = parsers[name](value)
+        return result
+
     for number, raw in rows:
         try:
             account_id = _text(raw.get("account_id"), 100)
@@ -157,11 +194,6 @@ def parse_rows(
                     % {"id": account_id, "row": seen[account_id]}
                 )
             seen[account_id] = number
-            roles_raw = raw.get("roles")
-            if _blank(roles_raw):
-                roles: list[str] = []
-            else:
-                roles = [r.strip() for r in str(roles_raw).replace("|", sep).split(sep)]
             parsed.append(
                 {
                     "account_id": account_id,
@@ -169,11 +201,11 @@ def parse_rows(
                     "email": _text(raw.get("email"), 254).lower(),
                     "employee_id": _text(raw.get("employee_id"), 50),
                     "personal_number": _personal_number(raw.get("personal_number")),
-                    "unit_name": _text(raw.get("unit"), 200),
-                    "roles": "|".join(sorted({r for r in roles if r}))[:500],
-                    "protected_access": _boolean(raw.get("protected_access")),
-                    "last_login": _date(raw.get("last_login")),
-                    "valid_until": _date(raw.get("valid_until")),
+                    "unit_name": once(raw, "unit"),
+                    "roles": once(raw, "roles"),
+                    "protected_access": once(raw, "protected_access"),
+                    "last_login": once(raw, "last_login"),
+                    "valid_until": once(raw, "valid_until"),
                 }
             )
         except ValueError as exc:

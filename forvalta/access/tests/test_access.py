@@ -155,6 +155,73 @@ def test_campaign_sends_each_unit_list_to_its_manager(client, aw):
     assert Notification.objects.filter(kind="access_review_waiting").count() == 3
 
 
+def test_every_hint_is_given_by_the_rules_exactly(client, aw):
+    """Runs on SQLite (Python) and PostgreSQL (one INSERT ... SELECT): the same items."""
+    import datetime as dt
+
+    from forvalta.core.models import Membership, today
+
+    recent = today().isoformat()
+    Membership.objects.filter(user=aw.people["dan"]).update(valid_to=today() - dt.timedelta(days=1))
+    north = "Hemtjänst Norr"
+    rows = [
+        ("u-anna", "Anna Andersson", "", "", north, "Handläggare", "nej", recent),
+        ("u-anna2", "Anna Andersson", "", "", north, "Handläggare", "nej", recent),
+        ("u-x", "Xavier Okänd", "", "", north, "Handläggare,Ekonomi", "nej", recent),
+        ("u-bert", "Bert Berg", "", "", north, "Handläggare", "ja", ""),
+        ("u-cia", "Cia Carlsson", "", "", north, "Handläggare", "nej", recent),
+        ("u-dan", "Dan Dahl", "", "", "Boende Ekbacken", "Läsbehörighet", "nej", recent),
+        ("u-z", "Zelda Okänd", "", "", "Okänd enhet", "Läsbehörighet", "nej", recent),
+    ]
+    _login(client, aw.people["controller"])
+    assert upload(client, aw, rows).status_code == 302
+    snapshot = Snapshot.objects.get()
+    response = client.post(
+        reverse("access:campaign_add"),
+        {"snapshot": snapshot.pk, "season": "autumn", "year": 2026, "due_on": "2026-12-31"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign = Campaign.objects.get()
+    items = ReviewItem.objects.filter(review_list__campaign=campaign).select_related(
+        "account", "review_list"
+    )
+    assert {
+        (
+            i.account.account_id,
+            i.review_list.kind,
+            i.review_list.unit_name,
+            i.hints,
+            i.unusual_roles,
+        )
+        for i in items
+    } == {
+        ("u-anna", "unit", north, "duplicate", ""),
+        ("u-anna2", "unit", north, "duplicate", ""),
+        ("u-x", "unit", north, "unmatched,unusual_roles", "Ekonomi"),
+        ("u-bert", "unit", north, "no_login,protected", ""),
+        ("u-bert", "protected", north, "no_login,protected", ""),
+        ("u-cia", "unit", north, "moved", ""),
+        ("u-dan", "unit", "Boende Ekbacken", "left", ""),
+        ("u-z", "unit", "Okänd enhet", "unmatched", ""),
+    }
+    lists = ReviewList.objects.filter(campaign=campaign)
+    assert {(rl.kind, rl.unit_id, rl.unit_name, rl.account_count) for rl in lists} == {
+        ("unit", aw.units["north"].pk, north, 5),
+        ("protected", aw.units["north"].pk, north, 1),
+        ("unit", aw.units["home"].pk, "Boende Ekbacken", 1),
+        ("unit", None, "Okänd enhet", 1),
+    }
+    # Within a list the items come in the order of the accounts' names.
+    north_list = lists.get(kind="unit", unit=aw.units["north"])
+    assert [i.account.account_id for i in items.filter(review_list=north_list).order_by("pk")] == [
+        "u-anna",
+        "u-anna2",
+        "u-bert",
+        "u-cia",
+        "u-x",
+    ]
+
+
 def test_unit_manager_cannot_see_or_decide_another_units_list(client, aw):
     campaign = _campaign(client, aw)
     north, south = _list(campaign, aw.units["north"]), _list(campaign, aw.units["south"])

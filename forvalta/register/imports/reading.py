@@ -407,6 +407,8 @@ def _fill(kind: Kind, table: Table, records: Iterator[tuple[int, Sequence[Any]]]
         for heading in column.all_headings:
             by_heading[normalise_heading(heading)] = column
     index: dict[int, Column] = {}
+    keys: list[tuple[int, str]] = []
+    width = 0
     limit, columns_limit, cells_limit = max_rows(), max_columns(), max_cells()
     count = 0
     cell_count = 0
@@ -426,13 +428,19 @@ def _fill(kind: Kind, table: Table, records: Iterator[tuple[int, Sequence[Any]]]
             header_seen = True
             table.headings = ["" if v is None else str(v).strip() for v in cells]
             index = _map_headings(kind, table, by_heading)
+            keys = [(i, column.key) for i, column in index.items()]
+            width = max(index, default=-1) + 1
             continue
-        if all(is_blank(v) for v in cells):
+        # The first cell decides for almost every row; the rest only when it is blank.
+        if is_blank(cells[0] if cells else None) and all(is_blank(v) for v in cells):
             continue
         count += 1
         if count > limit:
             raise too_many_rows()
-        row = {column.key: cells[i] if i < len(cells) else None for i, column in index.items()}
+        if len(cells) >= width:
+            row = {key: cells[i] for i, key in keys}
+        else:
+            row = {key: cells[i] if i < len(cells) else None for i, key in keys}
         table.rows.append((number, row))
     if not header_seen:
         raise FileRejected(_("The file is empty."))
