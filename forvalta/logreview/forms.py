@@ -32,6 +32,7 @@ FIELD_LABELS = {
     "client_name": _("Column: client's name (only a hash of the surname is kept)"),
 }
 MAX_FILE = 50 * 1024 * 1024
+MAX_RETENTION_DAYS = 3650
 
 
 class MappingFields(forms.Form):
@@ -59,6 +60,21 @@ class MappingFields(forms.Form):
             help_text=_("Empty: 18."),
         )
 
+        self.fields["extract_retention_days"] = forms.IntegerField(
+            label=_("Days an extract's log rows are kept after its review is documented"),
+            min_value=1,
+            max_value=MAX_RETENTION_DAYS,
+            required=False,
+            help_text=_("The review's outcome and judgments are kept regardless. Empty: 90."),
+        )
+        self.fields["log_retention_days"] = forms.IntegerField(
+            label=_("Days the full log's rows are kept"),
+            min_value=1,
+            max_value=MAX_RETENTION_DAYS,
+            required=False,
+            help_text=_("Per the organisation's decision on retention. Empty: 730."),
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("hours_from"), data.get("hours_to")
@@ -70,6 +86,12 @@ class MappingFields(forms.Form):
         return {
             "hours_from": self.cleaned_data.get("hours_from"),
             "hours_to": self.cleaned_data.get("hours_to"),
+        }
+
+    def retention(self) -> dict[str, int | None]:
+        return {
+            "extract_retention_days": self.cleaned_data.get("extract_retention_days"),
+            "log_retention_days": self.cleaned_data.get("log_retention_days"),
         }
 
     def mapping(self) -> dict[str, str]:

@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import connection
 from personnummer import personnummer
 
 
@@ -101,6 +102,34 @@ def decrypt_number(organisation_id: int, token: str) -> str:
         return ""
 
 
+# An advisory lock per organisation between the loads (shared, from their
+# `remember_clients` to their commit) and the disposal of identities (exclusive, tried
+# only): a load whose clients are already known adds no identity, so without it the
+# disposal could take an identity away from rows that a running load commits after it.
+_IDENTITY_LOCK = 0x1DE7
+
+
+def hold_identities(organisation_id: int) -> None:
+    """Held by a load until its transaction ends (PostgreSQL; SQLite has one writer)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, %s)", [_IDENTITY_LOCK, organisation_id]
+            )
+
+
+def may_dispose_identities(organisation_id: int) -> bool:
+    """Inside the disposal's transaction: no load of the organisation is between storing
+    its clients and its commit (the lock is then held to the transaction's end)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", [_IDENTITY_LOCK, organisation_id]
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def remember_clients(organisation_id: int, numbers: Iterable[str]) -> int:
     """Keep the encrypted full number of each distinct client not yet known to the
     organisation: one query per batch of hashes to find the known ones and one bulk
@@ -109,6 +138,7 @@ def remember_clients(organisation_id: int, numbers: Iterable[str]) -> int:
     transaction: a file refused keeps nothing."""
     from forvalta.logreview.models import ClientIdentity
 
+    hold_identities(organisation_id)
     by_hash: dict[str, str] = {}
     for raw in set(numbers):
         try:

@@ -95,6 +95,8 @@ def source_create(
     mapping: dict[str, Any],
     hours_from: int | None = None,
     hours_to: int | None = None,
+    extract_retention_days: int | None = None,
+    log_retention_days: int | None = None,
 ) -> LogSource:
     source = LogSource(
         organisation=organisation,
@@ -103,8 +105,11 @@ def source_create(
         mapping=_clean_mapping(mapping),
         hours_from=7 if hours_from is None else hours_from,
         hours_to=18 if hours_to is None else hours_to,
+        extract_retention_days=90 if extract_retention_days is None else extract_retention_days,
+        log_retention_days=730 if log_retention_days is None else log_retention_days,
     )
     _require(actor, "logreview.add_logsource", source, "create log source")
+    _check_retention(source)
     _unique_name(source)
     with transaction.atomic():
         source.save()
@@ -117,9 +122,24 @@ def source_create(
                 "name": [None, source.name],
                 "mapping": [None, source.mapping],
                 "hours": [None, [source.hours_from, source.hours_to]],
+                "extract_retention_days": [None, source.extract_retention_days],
+                "log_retention_days": [None, source.log_retention_days],
             },
         )
     return source
+
+
+def _check_retention(source: LogSource) -> None:
+    from forvalta.logreview.forms import MAX_RETENTION_DAYS
+
+    for field in ("extract_retention_days", "log_retention_days"):
+        if not 1 <= getattr(source, field) <= MAX_RETENTION_DAYS:
+            raise ValidationError(
+                {
+                    field: _("Retention is between 1 and %(days)s days.")
+                    % {"days": MAX_RETENTION_DAYS}
+                }
+            )
 
 
 def source_update(
@@ -130,7 +150,10 @@ def source_update(
     mapping: dict[str, Any],
     hours_from: int | None = None,
     hours_to: int | None = None,
+    extract_retention_days: int | None = None,
+    log_retention_days: int | None = None,
 ) -> LogSource:
+    """Empty hours and retention take their defaults (7-18; 90 and 730 days)."""
     _require(actor, "logreview.change_logsource", source, "change log source")
     with transaction.atomic():
         fresh = LogSource.objects.select_for_update().get(pk=source.pk)
@@ -139,13 +162,20 @@ def source_update(
             "mapping": fresh.mapping,
             "hours_from": fresh.hours_from,
             "hours_to": fresh.hours_to,
+            "extract_retention_days": fresh.extract_retention_days,
+            "log_retention_days": fresh.log_retention_days,
         }
         fresh.name = name.strip()
         fresh.mapping = _clean_mapping(mapping)
         fresh.hours_from = 7 if hours_from is None else hours_from
         fresh.hours_to = 18 if hours_to is None else hours_to
+        fresh.extract_retention_days = (
+            90 if extract_retention_days is None else extract_retention_days
+        )
+        fresh.log_retention_days = 730 if log_retention_days is None else log_retention_days
         if fresh.hours_from >= fresh.hours_to:
             raise ValidationError(_("The hours must end after they start."))
+        _check_retention(fresh)
         _unique_name(fresh)
         fresh.save()
         changes = {

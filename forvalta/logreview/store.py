@@ -521,4 +521,51 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
                 changes={"rows": [load.disposed_rows, load.disposed_rows + rows]}
                 | ({"disposed": [None, now.isoformat()]} if done else {}),
             )
-    return {"rows": sum(counts.values()), "partitions": dropped, "loads": len(disposed)}
+    touched = {load.organisation_id for load in loads if counts.get(load.pk)}
+    identities = sum(dispose_identities(org_id) for org_id in sorted(touched))
+    return {
+        "rows": sum(counts.values()),
+        "partitions": dropped,
+        "loads": len(disposed),
+        "identities": identities,
+    }
+
+
+def dispose_identities(organisation_id: int) -> int:
+    """Dispose of the organisation's kept client numbers (`ClientIdentity`) that no log
+    row of the organisation names any more: the number could only be revealed from such
+    a row. In batches, one transaction each; a batch is skipped (tried again the next
+    day) while a load of the organisation is storing its clients. One audit event with
+    the count. Returns the number disposed of."""
+    from django.db.models import Exists, OuterRef
+
+    from forvalta.audit.services import record
+    from forvalta.core.models import Organisation
+    from forvalta.logreview import identity
+    from forvalta.logreview.models import ClientIdentity, LogEntry
+
+    orphans = ClientIdentity.objects.filter(organisation_id=organisation_id).exclude(
+        Exists(
+            LogEntry.objects.filter(
+                organisation_id=organisation_id, client_hash=OuterRef("client_hash")
+            )
+        )
+    )
+    total = 0
+    while True:
+        with transaction.atomic():
+            if not identity.may_dispose_identities(organisation_id):
+                break
+            ids = list(orphans.order_by("pk").values_list("pk", flat=True)[:DELETE_BATCH])
+            if not ids:
+                break
+            total += ClientIdentity.objects.filter(pk__in=ids).delete()[0]
+    if total:
+        with transaction.atomic():
+            record(
+                actor=None,
+                action="logreview.clientidentity.disposed",
+                organisation=Organisation.objects.get(pk=organisation_id),
+                changes={"identities": [None, total]},
+            )
+    return total

@@ -57,6 +57,8 @@ def _initial_mapping(source: LogSource) -> dict[str, Any]:
         "name": source.name,
         "hours_from": source.hours_from,
         "hours_to": source.hours_to,
+        "extract_retention_days": source.extract_retention_days,
+        "log_retention_days": source.log_retention_days,
     }
     initial.update({f"map_{k}": v for k, v in (source.mapping or {}).items()})
     return initial
@@ -100,6 +102,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
                 **form.hours(),
+                **form.retention(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -123,6 +126,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
                 **form.hours(),
+                **form.retention(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

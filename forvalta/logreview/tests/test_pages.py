@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -97,6 +98,61 @@ def test_the_controller_creates_and_edits_a_source_with_its_mapping() -> None:
     assert LogSource.objects.count() == 1
     detail = client.get(f"/logreview/sources/{source.pk}/").content.decode()
     assert "Kolumn: klientens personnummer" in detail and "<dd>Klient</dd>" in detail
+
+
+def test_the_sources_retention_is_set_on_its_form_within_bounds() -> None:
+    aw = build_access_world()
+    client = login(aw.people["controller"])
+    created = client.post(
+        "/logreview/sources/new/",
+        source_post(aw, extract_retention_days="30", log_retention_days="1095"),
+    )
+    assert created.status_code == 302
+    source = LogSource.objects.get()
+    assert (source.extract_retention_days, source.log_retention_days) == (30, 1095)
+    event = AuditEvent.objects.get(action="logreview.logsource.created")
+    assert (event.changes["extract_retention_days"], event.changes["log_retention_days"]) == (
+        [None, 30],
+        [None, 1095],
+    )
+    url = f"/logreview/sources/{source.pk}/edit/"
+    edit = {"name": source.name, **{f"map_{k}": v for k, v in source.mapping.items()}}
+    form = client.get(url).context["form"]
+    assert (form["extract_retention_days"].value(), form["log_retention_days"].value()) == (
+        30,
+        1095,
+    )
+    # Refused: no day, more than ten years; nothing changes.
+    for field, value in (("extract_retention_days", "0"), ("log_retention_days", "3651")):
+        refused = client.post(url, {**edit, field: value})
+        assert refused.status_code == 200
+        assert list(refused.context["form"].errors) == [field]
+    source.refresh_from_db()
+    assert (source.extract_retention_days, source.log_retention_days) == (30, 1095)
+    assert AuditEvent.objects.filter(action="logreview.logsource.updated").count() == 0
+    # Empty: the defaults.
+    assert client.post(url, {**edit, "log_retention_days": "1825"}).status_code == 302
+    source.refresh_from_db()
+    assert (source.extract_retention_days, source.log_retention_days) == (90, 1825)
+    event = AuditEvent.objects.get(action="logreview.logsource.updated")
+    assert (event.changes["extract_retention_days"], event.changes["log_retention_days"]) == (
+        [30, 90],
+        [1095, 1825],
+    )
+    detail = client.get(f"/logreview/sources/{source.pk}/").content.decode()
+    assert "<dt>Uttag sparas efter granskningen</dt><dd>90 dagar</dd>" in detail
+    assert "<dt>Hela loggen sparas</dt><dd>1825 dagar</dd>" in detail
+    # The service refuses what the form would (the API and other callers).
+    with pytest.raises(ValidationError):
+        services.source_update(
+            actor=aw.people["controller"],
+            source=source,
+            name=source.name,
+            mapping=source.mapping,
+            extract_retention_days=0,
+        )
+    source.refresh_from_db()
+    assert source.extract_retention_days == 90
 
 
 def test_others_may_not_create_or_change_a_source() -> None:

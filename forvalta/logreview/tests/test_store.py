@@ -25,6 +25,7 @@ from django.utils import timezone
 from forvalta.audit.models import AuditEvent
 from forvalta.logreview import services, store
 from forvalta.logreview.models import (
+    ClientIdentity,
     Judgment,
     LoadStatus,
     LogEntry,
@@ -323,13 +324,28 @@ def test_an_extract_is_disposed_of_90_days_after_its_review_keeping_the_outcome(
         "rows": 0,
         "partitions": 0,
         "loads": 0,
+        "identities": 0,
     }
     assert LogEntry.objects.count() == count
+    clients = set(LogEntry.objects.values_list("client_hash", flat=True))
+    assert set(ClientIdentity.objects.values_list("client_hash", flat=True)) == clients
     result = store.dispose_expired(documented + dt.timedelta(days=90))
     # On PostgreSQL the month held only this extract: its partition is dropped whole.
     pg = connection.vendor == "postgresql"
-    assert result == {"rows": count, "partitions": 1 if pg else 0, "loads": 1}
+    assert result == {
+        "rows": count,
+        "partitions": 1 if pg else 0,
+        "loads": 1,
+        "identities": len(clients),
+    }
     assert LogEntry.objects.count() == 0
+    # The full numbers go with the last rows naming them (nothing left to reveal).
+    assert ClientIdentity.objects.count() == 0
+    event = AuditEvent.objects.get(action="logreview.clientidentity.disposed")
+    assert (event.organisation_id, event.changes) == (
+        aw.org.pk,
+        {"identities": [None, len(clients)]},
+    )
     assert store.partitions() == []
     judgment.refresh_from_db()
     assert (
@@ -363,6 +379,7 @@ def test_an_extract_is_disposed_of_90_days_after_its_review_keeping_the_outcome(
         "rows": 0,
         "partitions": 0,
         "loads": 0,
+        "identities": 0,
     }
     # The load page says when the rows went.
     page = login(aw.people["sysadmin"]).get(f"/logreview/loads/{load.pk}/").content.decode()
@@ -396,7 +413,11 @@ def test_the_full_log_is_disposed_of_by_the_sources_retention(
     now = aware("2026-12-15 00:00")  # cutoff: 2026-11-15 00:00
     result = store.dispose_expired(now)
     pg = connection.vendor == "postgresql"
-    assert result == {"rows": 4, "partitions": 1 if pg else 0, "loads": 0}
+    # The rows left name two of the four clients: the other two numbers go.
+    assert result == {"rows": 4, "partitions": 1 if pg else 0, "loads": 0, "identities": 2}
+    assert set(ClientIdentity.objects.values_list("client_hash", flat=True)) == set(
+        LogEntry.objects.values_list("client_hash", flat=True)
+    )
     assert sorted(LogEntry.objects.values_list("time", flat=True)) == [
         aware("2026-11-15 00:00"),
         aware("2026-11-20 08:00"),
@@ -407,7 +428,13 @@ def test_the_full_log_is_disposed_of_by_the_sources_retention(
     assert (full.disposed_at, full.disposed_rows) == (None, 4)
     # A month later every row is past its retention: the load is disposed of.
     later = aware("2027-01-20 00:00")
-    assert store.dispose_expired(later) == {"rows": 2, "partitions": 1 if pg else 0, "loads": 1}
+    assert store.dispose_expired(later) == {
+        "rows": 2,
+        "partitions": 1 if pg else 0,
+        "loads": 1,
+        "identities": 2,
+    }
+    assert ClientIdentity.objects.count() == 0
     full.refresh_from_db()
     assert (full.disposed_at, full.disposed_rows) == (later, 6)
     assert [
@@ -443,6 +470,7 @@ def test_rows_written_through_the_orm_are_disposed_of_too() -> None:
         "rows": 1,
         "partitions": 0,
         "loads": 0,
+        "identities": 0,
     }
     load.refresh_from_db()
     assert (load.first_time, load.last_time, load.disposed_rows) == (
@@ -491,6 +519,7 @@ def test_the_disposal_and_the_resumption_are_scheduled_jobs(
         "rows": 0,
         "partitions": 0,
         "loads": 0,
+        "identities": 0,
         "orphan_files": 0,
     }
     day_old = time.time() - 86_401
@@ -499,3 +528,30 @@ def test_the_disposal_and_the_resumption_are_scheduled_jobs(
     # The load's own file (deleted when its transaction commits; here the test's) stays.
     load.refresh_from_db()
     assert stored_files() == [Path(load_storage().location) / load.file.name]
+
+
+@POSTGRES
+def test_the_kept_numbers_are_not_disposed_of_while_a_load_stores_its_clients() -> None:
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from forvalta.logreview import identity
+
+    aw = build_access_world()
+    ClientIdentity.objects.create(organisation=aw.org, client_hash="f" * 64, number="token")
+    real = connections[DEFAULT_DB_ALIAS]
+    other = type(real)(dict(real.settings_dict), alias="a_running_load")
+    other.ensure_connection()
+    other.set_autocommit(True)
+    try:
+        with other.cursor() as cursor:  # as a load holds it from its clients to its commit
+            cursor.execute(
+                "SELECT pg_advisory_lock_shared(%s, %s)", [identity._IDENTITY_LOCK, aw.org.pk]
+            )
+        assert store.dispose_identities(aw.org.pk) == 0
+        assert ClientIdentity.objects.filter(organisation=aw.org).count() == 1
+        assert not AuditEvent.objects.filter(action="logreview.clientidentity.disposed").exists()
+    finally:
+        other.close()
+    # The load has committed: the number no row names goes.
+    assert store.dispose_identities(aw.org.pk) == 1
+    assert ClientIdentity.objects.filter(organisation=aw.org).count() == 0

@@ -145,7 +145,9 @@ def test_related_rows_are_named_only_where_seen_and_masks_stay(client, reg):
 
 
 def test_who_may_not_read_the_trail_sees_an_explanation_only(client, reg, lead):
-    services.system_update(actor=reg.admin, instance=reg.system, data={"product": "Produktversion-hemlig"})
+    services.system_update(
+        actor=reg.admin, instance=reg.system, data={"product": "Produktversion-hemlig"}
+    )
     client.force_login(lead)
     events = last_event_id()
     response = history(client, "system", reg.system.pk)
