@@ -531,13 +531,28 @@ HINTS = {
 
 
 class ReviewItem(models.Model):
-    """One account on a review list, with its hints and the reviewer's verdict."""
+    """One account on a review list, with its hints and the reviewer's verdict.
+
+    Items are written only by the split (`services.split`), tens of thousands at a time,
+    in the transaction that creates their lists from the accounts it has just read; lists
+    and accounts are evidence and never deleted (the ORM still cascades from a list and
+    protects an account). The database does not check the two references row by row: at
+    commit that check locked every account and list row once per item, a sixth of an
+    import and split (bench/access_snapshot_bench.py)."""
 
     review_list = models.ForeignKey(
-        ReviewList, on_delete=models.CASCADE, related_name="items", verbose_name=_("list")
+        ReviewList,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("list"),
+        db_constraint=False,
     )
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="review_items", verbose_name=_("account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="review_items",
+        verbose_name=_("account"),
+        db_constraint=False,
     )
     hints = models.CharField(_("hints"), max_length=200, blank=True)
     unusual_roles = models.CharField(_("unusual roles"), max_length=300, blank=True)

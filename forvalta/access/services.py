@@ -45,6 +45,7 @@ from forvalta.access.models import (
 )
 from forvalta.audit.services import diff, object_type_of, record
 from forvalta.audit.services import snapshot as audit_snapshot
+from forvalta.core.bulk import gc_paused
 from forvalta.core.models import Membership, Unit, today
 from forvalta.core.services import crud_services
 from forvalta.core.tenancy import forget_scope
@@ -370,6 +371,7 @@ def campaign_create(
     return campaign
 
 
+@gc_paused()
 def split(
     campaign: Campaign, inactive_days: int = 90, on: dt.date | None = None
 ) -> list[ReviewList]:

@@ -34,6 +34,7 @@ from forvalta.access.models import (
     Snapshot,
     SnapshotStatus,
 )
+from forvalta.core.bulk import gc_paused
 from forvalta.core.models import Membership, Unit
 from forvalta.register.imports import values as parse
 from forvalta.register.imports.base import Column
@@ -73,6 +74,7 @@ class MappingKind:
         ]
 
 
+@gc_paused()
 def read_file(mapping: dict[str, str], filename: str, data: bytes) -> Any:
     """The file's rows as a register `Table` (raises `FileRejected` with a message)."""
     from forvalta.register.imports.reading import read_table
@@ -148,6 +150,7 @@ def _roles(value: Any, sep: str) -> str:
 _MISSING = object()
 
 
+@gc_paused()
 def parse_rows(
     rows: Iterable[tuple[int, dict[str, Any]]], separator: str = ","
 ) -> list[dict[str, Any]]:
@@ -332,6 +335,7 @@ def bulk_insert(
             progress(start + len(chunk))
 
 
+@gc_paused()
 def store_accounts(
     snapshot: Snapshot,
     parsed: list[dict[str, Any]],

@@ -222,6 +222,24 @@ def test_every_hint_is_given_by_the_rules_exactly(client, aw):
     ]
 
 
+def test_an_account_on_a_list_cannot_be_deleted(client, aw):
+    """The items' references are not checked by the database (models.ReviewItem): the
+    ORM still protects the accounts and cascades from a list."""
+    from django.db.models import ProtectedError
+
+    campaign = _campaign(client, aw)
+    anna = Account.objects.get(account_id="u-anna")
+    with pytest.raises(ProtectedError):
+        anna.delete()
+    assert Account.objects.filter(pk=anna.pk).exists()
+    north = _list(campaign, aw.units["north"])
+    items = list(north.items.values_list("pk", flat=True))
+    assert len(items) == 2
+    north.delete()
+    assert not ReviewItem.objects.filter(pk__in=items).exists()
+    assert ReviewItem.objects.filter(review_list__campaign=campaign).count() == 4
+
+
 def test_unit_manager_cannot_see_or_decide_another_units_list(client, aw):
     campaign = _campaign(client, aw)
     north, south = _list(campaign, aw.units["north"]), _list(campaign, aw.units["south"])
