@@ -8,7 +8,9 @@ of activity. What one order covers is an *operation*:
   manager's operation, every logged unit whose core `Unit` (matched by case-insensitive
   name) has that person as manager (`forvalta.access.services.unit_managers`); a logged
   unit without a matched unit or without a manager is an operation of its own, so every
-  account with activity can be drawn (`manager_operations`);
+  account with activity can be drawn (`manager_operations`); the manager's own
+  accounts (matched to the manager in the system's latest done access snapshot) are
+  never drawn in their own operation (`without_managers`);
 - authority schedules: each logged unit (`unit_operations`).
 
 `draw_operations` is a pure function of (candidates, operations, parameters, seed): the
@@ -37,7 +39,7 @@ import hashlib
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q
@@ -79,6 +81,9 @@ class Operation:
     units: tuple[str, ...]
     manager_id: int | None = None
     unit_id: int | None = None
+    # Accounts never drawn in this operation: the manager's own (they would review
+    # themselves).
+    excluded: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -188,7 +193,7 @@ def draw_operations(
     result = []
     for operation in chosen:
         members = {account: unit for unit in operation.units for account in pool.get(unit, {})}
-        accounts = sorted(members)
+        accounts = sorted(a for a in members if a not in operation.excluded)
         picked = rng.sample(accounts, min(parameters.employees_per_unit, len(accounts)))
         result.append(
             Drawn(
@@ -361,14 +366,69 @@ def drawn_employee_account(drawn_employee: DrawnEmployee) -> Any:
     ).get(drawn_employee.account)
 
 
+def person_accounts(
+    organisation_id: int, system_id: int, person_ids: Iterable[int]
+) -> dict[int, set[str]]:
+    """Person id -> the account ids (casefolded) matched to that person in the latest
+    done snapshot of the organisation and system (as `latest_accounts` reads it). One
+    or two queries; unscoped."""
+    from forvalta.access.models import Account, Snapshot, SnapshotStatus
+
+    wanted = sorted(set(person_ids))
+    snapshot = (
+        Snapshot.objects.filter(
+            organisation_id=organisation_id, system_id=system_id, status=SnapshotStatus.DONE
+        )
+        .order_by("-taken_on", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    result: dict[int, set[str]] = {}
+    if snapshot is None or not wanted:
+        return result
+    for person_id, account_id in Account.objects.filter(
+        snapshot_id=snapshot, person_id__in=wanted
+    ).values_list("person_id", "account_id"):
+        result.setdefault(person_id, set()).add(account_id.casefold())
+    return result
+
+
+def without_managers(
+    pool: dict[str, dict[str, Candidate]],
+    operations: list[Operation],
+    accounts_of: dict[int, set[str]],
+) -> list[Operation]:
+    """Each manager's operation with the manager's own accounts (`accounts_of`: person
+    id -> casefolded account ids) excluded from its candidates: a unit manager is never
+    drawn for review in their own operation."""
+    result = []
+    for operation in operations:
+        own = accounts_of.get(operation.manager_id or 0, set())
+        excluded = frozenset(
+            account
+            for unit in operation.units
+            for account in pool.get(unit, {})
+            if account.casefold() in own
+        )
+        result.append(replace(operation, excluded=excluded) if excluded else operation)
+    return result
+
+
 def schedule_operations(schedule: Any, pool: dict[str, dict[str, Candidate]]) -> list[Operation]:
-    """What a schedule draws over: unit managers' operations (provider) or units
-    (authority), from the candidates of a month."""
+    """What a schedule draws over: unit managers' operations (provider), without each
+    manager's own accounts (those matched to the manager in the system's latest done
+    access snapshot), or units (authority), from the candidates of a month."""
     from forvalta.access.services import unit_managers
 
     unit_ids = unit_ids_by_name(schedule.organisation_id, pool)
     if schedule.kind == OperationKind.PROVIDER:
-        return manager_operations(pool, unit_ids, unit_managers(schedule.organisation_id))
+        operations = manager_operations(pool, unit_ids, unit_managers(schedule.organisation_id))
+        accounts_of = person_accounts(
+            schedule.organisation_id,
+            schedule.source.system_id,
+            [o.manager_id for o in operations if o.manager_id is not None],
+        )
+        return without_managers(pool, operations, accounts_of)
     return unit_operations(pool, unit_ids)
 
 

@@ -16,6 +16,12 @@ closed follow-up is immutable.
 Every write checks its `rules` permission and records its audit event in the same
 transaction (`logreview.followup.opened` / `.decided` / `.closed`); a refusal records
 `access.denied`, raises `PermissionDenied` and changes nothing.
+
+The organisation's audit readers are not among those who may know whose access is
+followed up: the events carry the account, the person's name and every comment only
+sealed (`identity.sealed`, a keyed digest that proves what was written without showing
+it), the account as `"<follow-up id>:<account>"` so that two follow-ups of one account
+cannot be linked through the trail. The follow-up's page shows them to those allowed.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from forvalta.audit.services import diff, record
 from forvalta.audit.services import snapshot as audit_snapshot
+from forvalta.logreview.identity import sealed
 from forvalta.logreview.models import (
     DecisionKind,
     ExtractOrder,
@@ -140,13 +147,22 @@ def open_followup(
             organisation=order.organisation,
             changes={
                 "order": [None, order.pk],
-                "account": [None, account],
+                "account_sealed": [None, sealed_account(followup)],
                 "judgments": [None, sorted(j.pk for j in judgments)],
                 "aware_at": [None, aware_at.isoformat()],
                 "incident": [None, incident.pk],
             },
         )
     return followup
+
+
+def sealed_account(followup: UnauthorisedAccess) -> str:
+    """The follow-up's account as the audit trail holds it."""
+    return sealed(followup.organisation_id, f"{followup.pk}:{followup.account}")
+
+
+def _sealed_text(organisation_id: int, text: str | None) -> str | None:
+    return sealed(organisation_id, text) if text else None
 
 
 def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> Any:
@@ -206,7 +222,7 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
         actor=actor,
         action="access.accessrequest.created",
         obj=request,
-        changes={**diff({}, audit_snapshot(request)), "followup": [None, followup.pk]},
+        changes={**_sealed_request(request, followup), "followup": [None, followup.pk]},
     )
     for owner in role_holders(followup.organisation, followup.system, OWNERS):
         if owner.pk != actor.pk:
@@ -218,6 +234,21 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
                 obj=request,
             )
     return request
+
+
+def _sealed_request(request: Any, followup: UnauthorisedAccess) -> dict[str, list[Any]]:
+    """The removal request's created event: the account, the name and the reason (which
+    holds the decision's comment) only sealed; the other fields as for any request."""
+    changes = diff({}, audit_snapshot(request))
+    org = followup.organisation_id
+    for name, sealed_value in (
+        ("account_id", sealed_account(followup)),
+        ("person_name", _sealed_text(org, request.person_name)),
+        ("reason", _sealed_text(org, request.reason)),
+    ):
+        if changes.pop(name, None) is not None:
+            changes[f"{name}_sealed"] = [None, sealed_value]
+    return changes
 
 
 def _escalate(actor: Any, followup: UnauthorisedAccess) -> list[int]:
@@ -279,7 +310,10 @@ def decide(
             changes: dict[str, Any] = {
                 "kind": [None, kind],
                 "answer": [before[0], answer],
-                "comment": [before[1], comment],
+                "comment_sealed": [
+                    _sealed_text(fresh.organisation_id, str(before[1] or "")),
+                    sealed(fresh.organisation_id, comment),
+                ],
             }
             if kind == DecisionKind.REMOVE_ACCESS and answer and not fresh.removal_request_id:
                 request = _removal_request(actor, fresh, comment)

@@ -35,6 +35,16 @@ def organisation_key(organisation_id: int) -> bytes:
     ).digest()
 
 
+def sealed(organisation_id: int, text: str) -> str:
+    """A keyed digest for the audit trail: proves what was written without showing it
+    to the trail's readers (the organisation's administrators). Used by the review on
+    suspicion and the unauthorised-access follow-up; the "suspicion:" domain is kept as
+    it was first written so that the events already recorded still verify."""
+    return hmac.new(
+        organisation_key(organisation_id), f"suspicion:{text}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def normalise(raw: str) -> str:
     """The twelve-digit form with a hyphen (19121212-1212); raises `InvalidIdentity`."""
     text = str(raw).strip()

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from forvalta.audit.services import record
 from forvalta.core.models import Membership, User, today
-from forvalta.logreview.identity import surname_hash
+from forvalta.logreview.identity import sealed, surname_hash
 from forvalta.logreview.models import (
     LoadKind,
     LoadStatus,
@@ -52,19 +52,6 @@ from forvalta.logreview.models import (
 from forvalta.logreview.services import _refuse, _require
 
 logger = logging.getLogger(__name__)
-
-
-def sealed(organisation_id: int, text: str) -> str:
-    """A keyed digest for the audit trail: proves what was written without showing it
-    to the trail's readers (the organisation's administrators)."""
-    import hashlib
-    import hmac
-
-    from forvalta.logreview.identity import organisation_key
-
-    return hmac.new(
-        organisation_key(organisation_id), f"suspicion:{text}".encode(), hashlib.sha256
-    ).hexdigest()
 
 
 def _load_event(actor: Any, action: str, load: LogLoad, changes: dict[str, Any]) -> None:
@@ -743,6 +730,7 @@ __all__ = [
     "judge",
     "managers_manager",
     "run_case_load",
+    "sealed",
     "subject_choices",
     "subject_enter",
 ]

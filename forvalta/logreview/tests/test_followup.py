@@ -19,7 +19,7 @@ from forvalta.access.tests.helpers import _member, _role
 from forvalta.audit.models import AuditEvent
 from forvalta.compliance.models import PersonalDataIncident
 from forvalta.logreview import services
-from forvalta.logreview.identity import hash_and_mask
+from forvalta.logreview.identity import hash_and_mask, sealed
 from forvalta.logreview.models import (
     DrawnDay,
     DrawnEmployee,
@@ -263,7 +263,8 @@ def test_opened_from_a_needs_follow_up_judgment_reports_one_incident() -> None:
     assert event.actor_id == p["mgr_north"].pk and event.object_id == str(followup.pk)
     assert event.changes == {
         "order": [None, s.order.pk],
-        "account": [None, "u-anna"],
+        # The account only sealed: the trail's readers do not learn whose access it was.
+        "account_sealed": [None, sealed(s.aw.org.pk, f"{followup.pk}:u-anna")],
         "judgments": [None, [s.j1.pk, s.j2.pk]],
         "aware_at": [None, aware.isoformat()],
         "incident": [None, incident.pk],
@@ -374,6 +375,22 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
     assert request.reason.endswith(": Behörigheten tas bort")
     created = AuditEvent.objects.get(action="access.accessrequest.created")
     assert created.changes["followup"] == [None, followup.pk]
+    # The account, the name and the reason (with the comment) only sealed.
+    org = s.aw.org.pk
+    assert created.changes == {
+        "organisation": [None, org],
+        "system": [None, s.aw.system.pk],
+        "kind": [None, "remove"],
+        "person": [None, p["anna"].pk],
+        "roles": [None, "Handläggare, Administratör"],
+        "status": [None, "requested"],
+        "requested_by": [None, p["mgr_north"].pk],
+        "requested_at": [None, request.requested_at.isoformat()],
+        "account_id_sealed": [None, sealed(org, f"{followup.pk}:u-anna")],
+        "person_name_sealed": [None, sealed(org, "Anna Andersson")],
+        "reason_sealed": [None, sealed(org, request.reason)],
+        "followup": [None, followup.pk],
+    }
     # The system owner, who decides the request, is told.
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [
         ("owner", "decision_waiting")
@@ -382,7 +399,7 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
     assert event.changes == {
         "kind": [None, "remove_access"],
         "answer": [None, True],
-        "comment": [None, "Behörigheten tas bort"],
+        "comment_sealed": [None, sealed(org, "Behörigheten tas bort")],
         "removal_request": [None, request.pk],
     }
     # Documenting it again changes the comment, never makes a second request; "no" is refused.
@@ -392,7 +409,10 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
     assert last.changes == {
         "kind": [None, "remove_access"],
         "answer": [True, True],
-        "comment": ["Behörigheten tas bort", "Borttagen samma dag"],
+        "comment_sealed": [
+            sealed(org, "Behörigheten tas bort"),
+            sealed(org, "Borttagen samma dag"),
+        ],
     }
     before = state()
     response = decide(manager, followup, "remove_access", "0", "Ångrar")
@@ -522,3 +542,49 @@ def test_a_judgment_in_a_follow_up_keeps_its_verdict() -> None:
     manager.post(url, {"entry": s.entries[0].pk, "verdict": "follow_up", "comment": "Förtydligat"})
     assert Judgment.objects.get(pk=s.j1.pk).comment == "Förtydligat"
     assert sorted(followup.judgments.values_list("pk", flat=True)) == [s.j1.pk, s.j2.pk]
+
+
+def test_the_trail_holds_the_account_and_comments_only_sealed() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    manager = login(p["mgr_north"])
+    comments = {"remove_access": "Tas bort genast", "training": "Kurs i sekretess"}
+    for kind, comment in comments.items():
+        assert decide(manager, followup, kind, "1", comment).status_code == 302
+    org = s.aw.org.pk
+    events = AuditEvent.objects.filter(
+        action__in=(
+            "logreview.followup.opened",
+            "logreview.followup.decided",
+            "access.accessrequest.created",
+        )
+    ).order_by("pk")
+    assert [e.action for e in events] == [
+        "logreview.followup.opened",
+        "access.accessrequest.created",
+        "logreview.followup.decided",
+        "logreview.followup.decided",
+    ]
+    for event in events:
+        text = str(event.changes)
+        for plain in ("u-anna", "Anna Andersson", *comments.values()):
+            assert plain not in text, (event.action, plain)
+        assert not {"account", "account_id", "person_name", "reason", "comment"} & set(
+            event.changes
+        )
+    decided = [e.changes for e in events if e.action == "logreview.followup.decided"]
+    assert [d["comment_sealed"] for d in decided] == [
+        [None, sealed(org, comments["remove_access"])],
+        [None, sealed(org, comments["training"])],
+    ]
+    assert events[0].changes["account_sealed"] == [None, sealed(org, f"{followup.pk}:u-anna")]
+    # Sealed per follow-up and organisation: not the bare account's digest.
+    assert events[0].changes["account_sealed"][1] != sealed(org, "u-anna")
+    # Those allowed still read the account and the comments on the follow-up's page.
+    for key in ("mgr_north", "controller", "procowner"):
+        page = login(p[key]).get(f"/logreview/followups/{followup.pk}/")
+        assert page.status_code == 200, key
+        text = page.content.decode()
+        assert "u-anna" in text and "Anna Andersson" in text, key
+        assert all(comment in text for comment in comments.values()), key

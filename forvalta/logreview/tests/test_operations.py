@@ -24,8 +24,10 @@ from forvalta.logreview.draw import (
     draw_operations,
     drawn_employee_account,
     manager_operations,
+    schedule_operations,
     unit_operations,
 )
+from forvalta.logreview.draw import candidates as draw_candidates
 from forvalta.logreview.models import (
     DrawnEmployee,
     DrawnUnit,
@@ -152,7 +154,7 @@ def login(user: Any) -> Client:
     return client
 
 
-def operations_world(capture: Any) -> tuple[Any, Any]:
+def operations_world(capture: Any, per_unit: dict[str, list[str]] | None = None) -> tuple[Any, Any]:
     """The access world, with Hemtjänst Väst whose people report to Norr's manager (so
     mgr_north manages two units), Dagverksamhet without anyone, and November's log."""
     aw = build_access_world()
@@ -170,7 +172,7 @@ def operations_world(capture: Any) -> tuple[Any, Any]:
             actor=aw.people["sysadmin"],
             source=source,
             filename="nov.csv",
-            data=log_csv(month_rows(per_unit=PER_UNIT)),
+            data=log_csv(month_rows(per_unit=per_unit or PER_UNIT)),
         )
     return aw, source
 
@@ -432,3 +434,68 @@ def test_the_review_explains_by_the_unit_each_employee_was_drawn_under(
     assert explained == {
         ("u-VERA", "Klienten var placerad på medarbetarens enhet"),
     }
+
+
+@pytest.mark.django_db
+def test_a_manager_is_never_drawn_in_their_own_operation(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Nora (mgr_north) logs in her own unit under the account U-NORA, listed as hers
+    (as u-nora) in the system's latest account list: never drawn in her operation, over
+    many seeds; the others still are, reproducibly."""
+    per_unit = {**PER_UNIT, "Hemtjänst Norr": ["u-anna", "u-bert", "U-NORA"]}
+    aw, source = operations_world(django_capture_on_commit_callbacks, per_unit)
+    p = aw.people
+    controller = p["controller"]
+    provider = services.schedule_create(
+        actor=controller, source=source, kind="provider", unit_count=5
+    )
+    # Without an account list the manager cannot be tied to an account: she can be drawn
+    # (this is what the exclusion changes).
+    pool = draw_candidates(source.pk, MONTH)
+    operations = schedule_operations(provider, pool)
+    norr = next(o for o in operations if o.manager_id == p["mgr_north"].pk)
+    assert norr.excluded == frozenset()
+    assert any(
+        "U-NORA" in drawn.employee_units
+        for seed in range(50)
+        for drawn in draw_operations(pool, operations, PARAMS, seed)
+    )
+    snapshot(aw, "2026-12-01", [("u-nora", p["mgr_north"]), ("u-anna", p["anna"])])
+    operations = schedule_operations(provider, pool)
+    norr = next(o for o in operations if o.manager_id == p["mgr_north"].pk)
+    assert norr.excluded == frozenset({"U-NORA"})
+    # Only her own operation: no other operation excludes anything.
+    assert [o.excluded for o in operations if o != norr] == [frozenset()] * (len(operations) - 1)
+    seen: Counter[str] = Counter()
+    for seed in range(2000):
+        for drawn in draw_operations(pool, operations, PARAMS, seed):
+            assert "U-NORA" not in drawn.employee_units, seed
+            if drawn.manager_id == p["mgr_north"].pk:
+                seen.update(list(drawn.employee_units))
+    # Her operation's four other accounts are all drawn, each every time it is drawn.
+    assert set(seen) == {"u-anna", "u-bert", "u-VERA", "u-vilma"}
+    assert len(set(seen.values())) == 1
+    # Through HTTP: the round drawn by the controller, the manager's operation without her.
+    client = login(controller)
+    response = client.post(f"/logreview/schedules/{provider.pk}/draw/", {"month": "2026-11-15"})
+    round_ = SamplingRound.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/logreview/rounds/{round_.pk}/"
+    operation = DrawnUnit.objects.get(round=round_, manager=p["mgr_north"])
+    assert sorted(
+        DrawnEmployee.objects.filter(drawn_unit=operation).values_list("account", flat=True)
+    ) == [
+        "u-VERA",
+        "u-anna",
+        "u-bert",
+        "u-vilma",
+    ]
+    page = client.get(f"/logreview/rounds/{round_.pk}/").content.decode()
+    assert "U-NORA" not in page and "u-anna" in page
+    # Reproducible: the same seed and data give the same draw, never her.
+    rounds = [
+        services.round_draw(actor=controller, schedule=provider, month=MONTH, seed=seed)
+        for seed in (7, 7, 8, 9, 10)
+    ]
+    assert drawn_state(rounds[0]) == drawn_state(rounds[1])
+    assert not DrawnEmployee.objects.filter(account="U-NORA").exists()
