@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import records_view
+from forvalta.core.generic_views import deny
 from forvalta.core.models import today
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview import suspicion
 from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
 from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
-from forvalta.logreview.services import deny
 from forvalta.logreview.suspicion_forms import CaseRequestForm, SubjectForm
 
 
@@ -32,6 +32,9 @@ def _member(request: HttpRequest) -> None:
 
 
 def _case(request: HttpRequest, pk: int) -> SuspicionCase:
+    # Need to know: someone not named on the case gets a plain 404 through `visible_to`,
+    # never `deny` (a 403 and an `access.denied` event would tell that the case exists).
+    # Only those who may see the case are refused with the project's `deny` (403).
     return get_object_or_404(
         SuspicionCase.objects.visible_to(request.user).select_related(
             "source__system",
@@ -87,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.add_suspicioncase"):
-        deny(request.user, SuspicionCase(), "request review on suspicion")
+        deny(request, SuspicionCase, "request review on suspicion")
     form = CaseRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +140,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.enter_suspicion_subject", case):
-        deny(request.user, case, "enter subject of review")
+        deny(request, SuspicionCase, "enter subject of review", case)
     form = SubjectForm(
         request.POST or None,
         user=request.user,
@@ -188,7 +191,7 @@ def case_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         if not request.user.has_perm("logreview.fulfil_suspicioncase", case):
-            deny(request.user, case, "fulfil review on suspicion")
+            deny(request, SuspicionCase, "fulfil review on suspicion", case)
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(case)
     upload = form.cleaned_data["file"]
@@ -215,7 +218,7 @@ def case_from_store(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_case(request: HttpRequest, pk: int) -> SuspicionCase:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.view_suspicion_review", case):
-        deny(request.user, case, "view review on suspicion")
+        deny(request, SuspicionCase, "view review on suspicion", case)
     return case
 
 
@@ -251,7 +254,7 @@ def case_review(request: HttpRequest, pk: int) -> HttpResponse:
 def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
     case = _review_case(request, pk)
     if not request.user.has_perm("logreview.review_suspicioncase", case):
-        deny(request.user, case, "judge access")
+        deny(request, SuspicionCase, "judge access", case)
     form = JudgmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a judgment and write a comment."))
@@ -275,7 +278,7 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
 def case_document(request: HttpRequest, pk: int) -> HttpResponse:
     case = _review_case(request, pk)
     if not request.user.has_perm("logreview.review_suspicioncase", case):
-        deny(request.user, case, "document review on suspicion")
+        deny(request, SuspicionCase, "document review on suspicion", case)
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
