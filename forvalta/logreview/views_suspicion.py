@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -230,12 +231,18 @@ def _review_page(
         outcome_form = OutcomeForm(
             initial={"completed_on": today(), "persons_reviewed": 1, "logs_reviewed": data.total}
         )
+    # Paged in memory: `build` reads every access in a fixed number of queries (the
+    # period is at most `MAX_PERIOD_DAYS`), and the counts and the completion consider
+    # every access, not only the page's.
+    page = Paginator(data.accesses, suspicion.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "logreview/suspicion_review.html",
         {
             "case": case,
             "review": data,
+            "page": page,
+            "page_days": suspicion.page_days(data, list(page.object_list)),
             "may_review": request.user.has_perm("logreview.review_suspicioncase", case),
             "verdicts": Verdict.choices,
             "outcome_form": outcome_form,
@@ -256,9 +263,14 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("logreview.review_suspicioncase", case):
         deny(request, SuspicionCase, "judge access", case)
     form = JudgmentForm(request.POST)
+    # Back to the page the judgment was posted from (the page's number only, checked).
+    number = request.POST.get("page", "")
+    back = reverse("logreview:suspicion_review", args=[case.pk])
+    if number.isdigit() and 1 < int(number) <= 100_000:
+        back += f"?page={int(number)}"
     if not form.is_valid():
         messages.error(request, _("Choose a judgment and write a comment."))
-        return redirect("logreview:suspicion_review", pk=case.pk)
+        return redirect(back)
     try:
         suspicion.judge(
             actor=request.user,
@@ -268,9 +280,10 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
         messages.success(request, _("The judgment was saved."))
+        back += f"#access-{form.cleaned_data['entry']}"
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("logreview:suspicion_review", pk=case.pk)
+    return redirect(back)
 
 
 @login_required
