@@ -266,7 +266,7 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
     # Back to the page the judgment was posted from (the page's number only, checked).
     number = request.POST.get("page", "")
     back = reverse("logreview:suspicion_review", args=[case.pk])
-    if number.isdigit() and 1 < int(number) <= 100_000:
+    if number.isascii() and number.isdigit() and len(number) <= 6 and int(number) > 1:
         back += f"?page={int(number)}"
     if not form.is_valid():
         messages.error(request, _("Choose a judgment and write a comment."))

@@ -163,12 +163,15 @@ def test_the_review_is_paged_and_judged_across_pages(
     )
     html = rita.get(url + "?page=2").content.decode()
     assert html.count('<p class="judgment">') == 1 and "Utred" in html
-    # A page number that is no number returns to the first page.
-    response = rita.post(
-        url + "judge/",
-        {"entry": target, "verdict": "follow_up", "comment": "Utred", "page": "x"},
-    )
-    assert response["Location"] == f"{url}#access-{target}"
+    # A page number that is no number returns to the first page (never a 500).
+    for bad in ("x", "²", "9" * 5000, "-2", "1"):
+        response = rita.post(
+            url + "judge/",
+            {"entry": target, "verdict": "follow_up", "comment": "Utred", "page": bad},
+        )
+        assert response.status_code == 302, bad
+        assert response["Location"] == f"{url}#access-{target}", bad
+    assert SuspicionJudgment.objects.count() == 1
     # Completion considers every access, not only the page: 54 still unjudged; refused,
     # nothing documented.
     outcome = {
