@@ -67,6 +67,19 @@ def _load_event(actor: Any, action: str, load: LogLoad, changes: dict[str, Any])
     )
 
 
+MAX_PERIOD_DAYS = 92  # a case's period, both days inclusive (a quarter at most)
+
+
+def period_too_long(period_from: dt.date, period_to: dt.date) -> ValidationError | None:
+    """The error for a period longer than `MAX_PERIOD_DAYS` (days inclusive), if it is."""
+    if (period_to - period_from).days + 1 > MAX_PERIOD_DAYS:
+        return ValidationError(
+            _("The period can be at most %(days)s days long."),
+            params={"days": MAX_PERIOD_DAYS},
+        )
+    return None
+
+
 class _Refusal(Exception):
     """Raised inside a transaction: it rolls back, then the refusal is recorded."""
 
@@ -241,6 +254,9 @@ def subject_enter(
                 raise ValidationError(_("The period cannot end in the future."))
             if period_from < dt.date(1900, 1, 1):
                 raise ValidationError(_("The period cannot start before 1900."))
+            too_long = period_too_long(period_from, period_to)
+            if too_long is not None:
+                raise too_long
             if administrator is not None and (
                 administrator.pk == subject.pk
                 or administrator.pk not in {p.pk for p in log_administrators(fresh)}
@@ -534,6 +550,21 @@ class CaseReview:
 
     def access(self, entry_id: int) -> Access | None:
         return next((a for a in self.accesses if a.entry.pk == entry_id), None)
+
+
+REVIEW_PAGE_SIZE = 50  # accesses per page of the review
+
+
+def page_days(review: CaseReview, accesses: list[Access]) -> list[tuple[CaseDay, CaseDay]]:
+    """A page's accesses grouped by day: (the whole day, the day's part on the page). The
+    day's counts are the whole day's; a day may continue on the next page."""
+    on_page = {id(a) for a in accesses}
+    pairs = []
+    for day in review.days:
+        part = [a for a in day.accesses if id(a) in on_page]
+        if part:
+            pairs.append((day, CaseDay(day.day, part)))
+    return pairs
 
 
 def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from forvalta.core.models import User
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview.models import LogSource
-from forvalta.logreview.suspicion import member_choices, subject_choices
+from forvalta.logreview.suspicion import member_choices, period_too_long, subject_choices
 
 
 def _person_label(user: Any) -> str:
@@ -90,3 +91,14 @@ class SubjectForm(forms.Form):
             pk__in=subject_choices(user, organisation_id).values("pk")
         )
         field.widget.choices = [("", "---------")] + [(u.pk, _person_label(u)) for u in offered]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_from"), data.get("period_to")
+        # The order of the other period checks (end before start, before 1900) is the
+        # service's: those answer with their own message first.
+        if start is not None and end is not None and dt.date(1900, 1, 1) <= start <= end:
+            too_long = period_too_long(start, end)
+            if too_long is not None:
+                self.add_error("period_to", too_long)
+        return data

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import records_view
+from forvalta.core.generic_views import deny
 from forvalta.core.models import today
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview import suspicion
 from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
 from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
-from forvalta.logreview.services import deny
 from forvalta.logreview.suspicion_forms import CaseRequestForm, SubjectForm
 
 
@@ -32,6 +33,9 @@ def _member(request: HttpRequest) -> None:
 
 
 def _case(request: HttpRequest, pk: int) -> SuspicionCase:
+    # Need to know: someone not named on the case gets a plain 404 through `visible_to`,
+    # never `deny` (a 403 and an `access.denied` event would tell that the case exists).
+    # Only those who may see the case are refused with the project's `deny` (403).
     return get_object_or_404(
         SuspicionCase.objects.visible_to(request.user).select_related(
             "source__system",
@@ -87,7 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.add_suspicioncase"):
-        deny(request.user, SuspicionCase(), "request review on suspicion")
+        deny(request, SuspicionCase, "request review on suspicion")
     form = CaseRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +141,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.enter_suspicion_subject", case):
-        deny(request.user, case, "enter subject of review")
+        deny(request, SuspicionCase, "enter subject of review", case)
     form = SubjectForm(
         request.POST or None,
         user=request.user,
@@ -188,7 +192,7 @@ def case_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         if not request.user.has_perm("logreview.fulfil_suspicioncase", case):
-            deny(request.user, case, "fulfil review on suspicion")
+            deny(request, SuspicionCase, "fulfil review on suspicion", case)
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(case)
     upload = form.cleaned_data["file"]
@@ -215,7 +219,7 @@ def case_from_store(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_case(request: HttpRequest, pk: int) -> SuspicionCase:
     case = _case(request, pk)
     if not request.user.has_perm("logreview.view_suspicion_review", case):
-        deny(request.user, case, "view review on suspicion")
+        deny(request, SuspicionCase, "view review on suspicion", case)
     return case
 
 
@@ -227,12 +231,18 @@ def _review_page(
         outcome_form = OutcomeForm(
             initial={"completed_on": today(), "persons_reviewed": 1, "logs_reviewed": data.total}
         )
+    # Paged in memory: `build` reads every access in a fixed number of queries (the
+    # period is at most `MAX_PERIOD_DAYS`), and the counts and the completion consider
+    # every access, not only the page's.
+    page = Paginator(data.accesses, suspicion.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "logreview/suspicion_review.html",
         {
             "case": case,
             "review": data,
+            "page": page,
+            "page_days": suspicion.page_days(data, list(page.object_list)),
             "may_review": request.user.has_perm("logreview.review_suspicioncase", case),
             "verdicts": Verdict.choices,
             "outcome_form": outcome_form,
@@ -251,11 +261,16 @@ def case_review(request: HttpRequest, pk: int) -> HttpResponse:
 def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
     case = _review_case(request, pk)
     if not request.user.has_perm("logreview.review_suspicioncase", case):
-        deny(request.user, case, "judge access")
+        deny(request, SuspicionCase, "judge access", case)
     form = JudgmentForm(request.POST)
+    # Back to the page the judgment was posted from (the page's number only, checked).
+    number = request.POST.get("page", "")
+    back = reverse("logreview:suspicion_review", args=[case.pk])
+    if number.isascii() and number.isdigit() and len(number) <= 6 and int(number) > 1:
+        back += f"?page={int(number)}"
     if not form.is_valid():
         messages.error(request, _("Choose a judgment and write a comment."))
-        return redirect("logreview:suspicion_review", pk=case.pk)
+        return redirect(back)
     try:
         suspicion.judge(
             actor=request.user,
@@ -265,9 +280,10 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
         messages.success(request, _("The judgment was saved."))
+        back += f"#access-{form.cleaned_data['entry']}"
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("logreview:suspicion_review", pk=case.pk)
+    return redirect(back)
 
 
 @login_required
@@ -275,7 +291,7 @@ def case_judge(request: HttpRequest, pk: int) -> HttpResponse:
 def case_document(request: HttpRequest, pk: int) -> HttpResponse:
     case = _review_case(request, pk)
     if not request.user.has_perm("logreview.review_suspicioncase", case):
-        deny(request.user, case, "document review on suspicion")
+        deny(request, SuspicionCase, "document review on suspicion", case)
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
