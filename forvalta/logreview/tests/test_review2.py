@@ -184,14 +184,16 @@ def test_each_distinct_client_is_kept_once_encrypted_per_organisation(
         assert identity.decrypt_number(org, token) == number
         # Another organisation's key does not open it.
         assert identity.decrypt_number(aw.other.pk, token) == ""
-    # Only unknown clients are added, in one query for the known and one insert.
+    # Only unknown clients are added, in one query for the known and one insert (and on
+    # PostgreSQL the lock that keeps the disposal of numbers away, store.dispose_identities).
+    lock = 1 if connection.vendor == "postgresql" else 0
     with CaptureQueriesContext(connection) as queries:
         added = identity.remember_clients(org, [A, "191212121212", "19900101-1239", "nonsense"])
-    assert added == 1 and len(queries) == 2
+    assert added == 1 and len(queries) == 2 + lock
     assert ClientIdentity.objects.count() == 4
     with CaptureQueriesContext(connection) as queries:
         assert identity.remember_clients(org, [A, B]) == 0
-    assert len(queries) == 1
+    assert len(queries) == 1 + lock
     # The same client in another organisation is kept under that organisation's own key.
     assert identity.remember_clients(aw.other.pk, [A]) == 1
     other = ClientIdentity.objects.get(organisation=aw.other)
