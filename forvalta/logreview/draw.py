@@ -189,6 +189,17 @@ def draw_operations(
     """Pure: `unit_count` of the operations, then `employees_per_unit` of the accounts of
     each drawn operation's units (every operation, and every account of it, equally)."""
     rng = random.Random(seed)  # noqa: S311  reproducible by design: the seed is recorded
+    # An operation with no account but its manager's own has nobody to review: it never
+    # takes a place of the round (the sequence is unchanged when every operation has one).
+    operations = [
+        operation
+        for operation in operations
+        if any(
+            account not in operation.excluded
+            for unit in operation.units
+            for account in pool.get(unit, {})
+        )
+    ]
     chosen = rng.sample(operations, min(parameters.unit_count, len(operations)))
     result = []
     for operation in chosen:

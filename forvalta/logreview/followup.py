@@ -222,6 +222,8 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
         actor=actor,
         action="access.accessrequest.created",
         obj=request,
+        # Not the request's own text ("Remove: <name>"): the trail names the object so.
+        object_repr=str(_("Removal request #%(pk)s") % {"pk": request.pk}),
         changes={**_sealed_request(request, followup), "followup": [None, followup.pk]},
     )
     for owner in role_holders(followup.organisation, followup.system, OWNERS):
@@ -243,11 +245,13 @@ def _sealed_request(request: Any, followup: UnauthorisedAccess) -> dict[str, lis
     org = followup.organisation_id
     for name, sealed_value in (
         ("account_id", sealed_account(followup)),
-        ("person_name", _sealed_text(org, request.person_name)),
+        ("person_name", _sealed_text(org, f"{followup.pk}:{request.person_name}")),
         ("reason", _sealed_text(org, request.reason)),
     ):
         if changes.pop(name, None) is not None:
             changes[f"{name}_sealed"] = [None, sealed_value]
+    if changes.pop("person", None) is not None and request.person_id:
+        changes["person_sealed"] = [None, sealed(org, f"{followup.pk}:{request.person_id}")]
     return changes
 
 

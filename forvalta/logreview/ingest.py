@@ -662,6 +662,9 @@ TIMINGS: dict[str, float] = {}
 def load_log_rows(load: LogLoad) -> int:
     """Stream the load's log file into the store inside the caller's transaction (all or
     nothing); sets the load's row count, progress and first/last time (not saved)."""
+    # First, before any table lock of the writer: the identity disposal takes this lock
+    # (exclusively) before it reads the log, so the two never wait for each other.
+    identity.hold_identities(load.organisation_id)
     writer: PgWriter | SqliteWriter = (
         PgWriter(load.pk) if connection.vendor == "postgresql" else SqliteWriter(load.pk)
     )

@@ -806,7 +806,8 @@ class UnauthorisedAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account} {self.order}"
+        # Never the account: the audit trail names its events' objects by this text.
+        return str(_("Unauthorised access follow-up #%(pk)s") % {"pk": self.pk})
 
     def get_absolute_url(self) -> str:
         return reverse("logreview:followup_detail", args=[self.pk])

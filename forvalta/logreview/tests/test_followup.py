@@ -381,16 +381,23 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
         "organisation": [None, org],
         "system": [None, s.aw.system.pk],
         "kind": [None, "remove"],
-        "person": [None, p["anna"].pk],
         "roles": [None, "Handläggare, Administratör"],
         "status": [None, "requested"],
         "requested_by": [None, p["mgr_north"].pk],
         "requested_at": [None, request.requested_at.isoformat()],
         "account_id_sealed": [None, sealed(org, f"{followup.pk}:u-anna")],
-        "person_name_sealed": [None, sealed(org, "Anna Andersson")],
+        "person_name_sealed": [None, sealed(org, f"{followup.pk}:Anna Andersson")],
         "reason_sealed": [None, sealed(org, request.reason)],
+        "person_sealed": [None, sealed(org, f"{followup.pk}:{p['anna'].pk}")],
         "followup": [None, followup.pk],
     }
+    # Nor does the trail's name of the objects tell the account or the person.
+    assert created.object_repr == f"Begäran om borttag nr {request.pk}"
+    names = AuditEvent.objects.filter(action__startswith="logreview.followup").values_list(
+        "object_repr", flat=True
+    )
+    assert len(names) >= 2  # opened, decided
+    assert set(names) == {f"Uppföljning av obehörig åtkomst nr {followup.pk}"}
     # The system owner, who decides the request, is told.
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [
         ("owner", "decision_waiting")

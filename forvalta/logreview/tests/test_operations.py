@@ -102,6 +102,27 @@ def test_the_same_seed_gives_the_same_operations() -> None:
     assert len(first) == 3
 
 
+def test_an_operation_of_only_its_managers_accounts_is_never_drawn() -> None:
+    pool = {"solo": _people("solo", 1), "big": _people("big", 6), "mid": _people("mid", 5)}
+    operations = [
+        Operation(("big",), 1),
+        Operation(("mid",), 2),
+        # The manager is the only account of the unit: nobody to review.
+        Operation(("solo",), 3, excluded=frozenset({"solo-0"})),
+    ]
+    params = Parameters(unit_count=2, employees_per_unit=4, day_count=3, day_mode="active")
+    for seed in range(200):
+        drawn = draw_operations(pool, operations, params, seed)
+        assert sorted(d.manager_id for d in drawn) == [1, 2]
+        assert all(len(d.employees) == 4 for d in drawn)
+    # Without the exclusion the solo operation takes a place in some draws.
+    plain = [*operations[:2], Operation(("solo",), 3)]
+    assert any(
+        3 in {d.manager_id for d in draw_operations(pool, plain, params, seed)}
+        for seed in range(50)
+    )
+
+
 def test_managers_and_the_employees_of_an_operation_are_drawn_fairly() -> None:
     pool, unit_ids, managers = manager_pool()
     # Only the six managers' operations: each drawn with probability 3/6.
