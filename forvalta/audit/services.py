@@ -308,8 +308,7 @@ def _event_fields(
         "action": _text(action, 100),
         "object_type": _text(object_type_of(obj) if obj is not None else object_type, 100),
         "object_id": _text(obj.pk if obj is not None and obj.pk is not None else object_id, 64),
-        # An explicit name wins over the object's own text (which may name a person).
-        "object_repr": _text(object_repr if object_repr else obj, 300),
+        "object_repr": _text(obj if obj is not None else object_repr, 300),
         "changes": chain.normalise(mask_sensitive(changes or {})),
         "reason": _text(reason, 100_000),
     }
