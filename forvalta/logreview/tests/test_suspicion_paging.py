@@ -15,6 +15,7 @@ from forvalta.audit.models import AuditEvent
 from forvalta.logreview import services, suspicion
 from forvalta.logreview.models import LogEntry, SuspicionCase, SuspicionJudgment, SuspicionOutcome
 from forvalta.logreview.tests.helpers import log_csv
+from forvalta.logreview.tests.test_review_findings import _fulfilled_case
 from forvalta.logreview.tests.test_suspicion import EXTRACT, case_state, login, request_case, world
 
 pytestmark = pytest.mark.django_db
@@ -69,22 +70,14 @@ def test_a_period_of_93_days_is_refused_and_92_accepted() -> None:
 
 
 def _fulfilled(aw: Any, django_capture_on_commit_callbacks: Any) -> SuspicionCase:
-    p = aw.people
     with django_capture_on_commit_callbacks(execute=True):
         services.log_upload(
-            actor=p["sysadmin"], source=aw.source, filename="hela.csv", data=log_csv(EXTRACT)
+            actor=aw.people["sysadmin"],
+            source=aw.source,
+            filename="hela.csv",
+            data=log_csv(EXTRACT),
         )
-    case = request_case(aw)
-    case = suspicion.subject_enter(
-        actor=p["boss"],
-        case=case,
-        subject=p["anna"],
-        account="u-anna",
-        period_from=dt.date(2026, 11, 1),
-        period_to=dt.date(2026, 11, 30),
-    )
-    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
-    return suspicion.case_from_store(actor=p["sysadmin"], case=case)
+    return _fulfilled_case(aw)
 
 
 def _add(count: int, start: int = 0) -> None:
