@@ -197,6 +197,18 @@ def _current_url(path: str, urls: list[str]) -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu, built once per request (a page that renders partials with the request,
+    such as a list's table and filter panel, runs the context processors again)."""
+    user = getattr(request, "user", None)
+    key = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+    cached = getattr(request, "_forvalta_navigation", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _navigation(request))
+        request._forvalta_navigation = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_home": None, "nav_areas": []}

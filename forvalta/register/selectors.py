@@ -300,16 +300,22 @@ def requirement_matrix(organisation_id: int) -> dict[str, list[str]]:
     }
 
 
-def with_role_holders(queryset: QuerySet, user: Any) -> QuerySet:
+def with_role_holders(queryset: QuerySet) -> QuerySet:
     """Name each system's system owner and system manager today (`system_owner_name`,
-    `system_manager_name`): in the same query, from the role assignments the user sees."""
+    `system_manager_name`) in the same query.
+
+    `queryset` must hold only systems the user sees (`System.objects.visible_to`): a role
+    assignment is seen with its target (`scoping.role_assignment_condition`), so every
+    role held for such a system is one the user sees, and the subqueries need not repeat
+    the role assignments' scope (which tripled the list query's planning time).
+    """
     from django.db.models import CharField, Subquery, Value
     from django.db.models.functions import Concat
 
     def holder(code: str) -> Subquery:
         return Subquery(
-            RoleAssignment.objects.visible_to(user)
-            .active()
+            # scoping: allowed roles of the visible systems in `queryset` (see above)
+            RoleAssignment.objects.active()
             .filter(system_id=OuterRef("pk"), role_type__code=code)
             .order_by("valid_from", "pk")
             .annotate(

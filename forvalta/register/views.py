@@ -337,8 +337,7 @@ class SystemListView(ObjectListView):
         return with_role_holders(
             super()
             .get_queryset()
-            .select_related("owner_organisation", "management_object", "vendor"),
-            self.request.user,
+            .select_related("owner_organisation", "management_object", "vendor")
         )
 
 

@@ -206,3 +206,62 @@ def test_the_pages_show_the_grown_world(world):
     home = client.get("/").content.decode()
     assert "System 000" in home
     assert "System 010" not in home  # the first roles and gaps only, with a link to all
+
+
+def test_the_systems_list_names_the_holders_of_a_shared_system(world):
+    """The owner column reads the roles of the listed (visible) systems without repeating
+    the roles' scope: a member organisation's staff see who owns the association's
+    systems they take part in, as the roles' own scope lets them."""
+    world.admin.first_name, world.admin.last_name = "Åsa", "Ägare"
+    world.admin.save()
+    client = Client()
+    client.force_login(world.staff)
+    response = client.get("/register/systems/?per_page=50")
+    rows = {
+        row.record.name: (row.record.system_owner_name, row.record.system_manager_name)
+        for row in response.context["table"].page.object_list
+    }
+    assert rows == {f"System {i:03d}": ("Åsa Ägare", None) for i in range(5)}
+    # The same holders the role assignments' own scope gives this person.
+    from forvalta.register.models import RoleAssignment
+
+    assert sorted(
+        RoleAssignment.objects.visible_to(world.staff).values_list("system__name", flat=True)
+    ) == sorted(rows)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side cursors: PostgreSQL")
+def test_choice_lists_are_read_without_a_server_side_cursor(world):
+    """A choice list is read in one query: Django's `iterator()` would declare a cursor
+    WITH HOLD, fetch from it and close it (three round trips) per list."""
+    client = Client()
+    client.force_login(world.admin)
+    client.get("/register/systems/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/register/systems/")
+    html = response.content.decode()
+    assert f'<option value="{world.assoc.pk}">Samverkan</option>' in html
+    assert f'<option value="{world.object.pk}">{world.object.name}</option>' in html
+    declared = [q["sql"][:60] for q in ctx.captured_queries if "DECLARE" in q["sql"][:20]]
+    assert declared == []
+
+
+def test_the_menu_is_built_once_per_request(world, monkeypatch):
+    """The list page renders its table and filter panel with the request, which runs the
+    context processors again; the menu (its permission checks) is built once."""
+    from forvalta.core import context_processors
+
+    calls: list[str] = []
+    build = context_processors._navigation
+
+    def counting(request: Any) -> Any:
+        calls.append(request.path)
+        return build(request)
+
+    monkeypatch.setattr(context_processors, "_navigation", counting)
+    client = Client()
+    client.force_login(world.staff)
+    response = client.get("/register/systems/")
+    assert response.status_code == 200
+    assert calls == ["/register/systems/"]
+    assert [a.key for a in response.context["nav_areas"]][:1] == ["register"]
