@@ -77,14 +77,27 @@ def what_user_sees(user: Any, case: SuspicionCase) -> dict[str, bool]:
     }
 
 
+# The case list shows the newest first, this many a page.
+CASES_PER_PAGE = 50
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _member(request)
-    cases = SuspicionCase.objects.visible_to(request.user).select_related("source")
+    cases = (
+        SuspicionCase.objects.visible_to(request.user)
+        .select_related("source")
+        .order_by("-requested_at", "-pk")
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "logreview/suspicion_list.html",
-        {"cases": cases, "may_request": request.user.has_perm("logreview.add_suspicioncase")},
+        {
+            "cases": page.object_list,
+            "page": page,
+            "may_request": request.user.has_perm("logreview.add_suspicioncase"),
+        },
     )
 
 

@@ -197,3 +197,30 @@ def test_the_paged_review_costs_the_same_queries_for_more_accesses(
     assert response.context["review"].total == 3 + 60 + 60 + 140
     assert response.context["page"].number == 4
     assert len(counts) == 4 and len(set(counts)) == 1, counts
+
+
+def test_the_case_list_is_paged_newest_first() -> None:
+    """The list of reviews on suspicion shows 50 a page, newest first, with previous/next
+    links; a bad page number shows the first page, one past the end the last; those not
+    named see none of them on any page."""
+    aw = world()
+    p = aw.people
+    cases = [request_case(aw) for _ in range(51)]
+    rita = login(p["rita"])
+    first = rita.get("/logreview/suspicion/")
+    assert first.status_code == 200
+    assert list(first.context["cases"]) == cases[::-1][:50]
+    html = first.content.decode()
+    assert "Sida 1 av 2" in html
+    assert 'href="?page=2" rel="next"' in html
+    assert f'href="{cases[0].get_absolute_url()}"' not in html
+    second = rita.get("/logreview/suspicion/?page=2")
+    assert list(second.context["cases"]) == [cases[0]]
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
+    assert list(rita.get("/logreview/suspicion/?page=x").context["cases"]) == cases[::-1][:50]
+    assert list(rita.get("/logreview/suspicion/?page=999").context["cases"]) == [cases[0]]
+    for name in ("orgadmin", "controller", "mgr_south"):
+        for page in ("1", "2"):
+            response = login(p[name]).get(f"/logreview/suspicion/?page={page}")
+            assert list(response.context["cases"]) == [], name
+            assert "Sida" not in response.content.decode(), name
