@@ -21,7 +21,7 @@ class LogReviewConfig(AppConfig):
         # part's year sign-off and in the annual report of the internal control.
         from forvalta.access.services import YEAR_STATUS_PARTS
         from forvalta.core.controls import REPORT_ROW_PARTS
-        from forvalta.logreview import kinds, reports  # noqa: F401
+        from forvalta.logreview import kinds, reminders, reports  # noqa: F401
 
         if reports.year_status_part not in YEAR_STATUS_PARTS:
             YEAR_STATUS_PARTS.append(reports.year_status_part)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from forvalta.audit.reading import records_view
 from forvalta.core.generic_views import deny
 from forvalta.core.models import today
-from forvalta.logreview import services
+from forvalta.logreview import reminders, services
 from forvalta.logreview.followup import outcome_initial
 from forvalta.logreview.forms import (
     FIELD_LABELS,
@@ -322,11 +322,14 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Attesting without choosing keeps the recipient (an authority order's: the
         # attesting controller).
         recipient_form.fields["person"].required = not may_attest
+    due = reminders.due_on(order)
     return render(
         request,
         "logreview/order_detail.html",
         {
             "order": order,
+            "due_on": due,
+            "overdue": due is not None and due < today(),
             "loads": loads,
             "rows": [(e, days.get(e.pk, [])) for e in employees],
             "days_drawn": bool(days),
