@@ -17,6 +17,10 @@ p95 latency, the ratio to the bare view's requests/s (target >= 0.20) and p95 ra
 (target <= 10x), with the spread over the rounds (min-max). Pages answer 200 or the
 run stops.
 
+Runs with production settings (FORVALTA_TESTING is ignored), the rate-limit counters in
+Redis (--cache-url, default redis://127.0.0.1:6379/15) and rate limits high enough never
+to refuse; the sessions are logged in with their second factor done.
+
 Options: --systems N (3000), --events N (1000000), --rounds N (3), --duration S (10),
 --workers N (2), --connections N (2), --personas a,b (orgadmin,kommun2), --keep,
 --reuse (use a bench database kept with --keep: migrate, no new data), --db NAME
@@ -72,6 +76,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--personas", default="orgadmin,kommun2")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/15",
+        help="the cache for the rate-limit counters ('' = the PostgreSQL table)",
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the bench database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept bench database")
     parser.add_argument("--db", default=BENCH_DB, help=f"bench database name ({BENCH_DB})")
@@ -93,6 +102,22 @@ def psql_admin(url: str, *statements: str) -> None:
     with psycopg.connect(db_url(url, "postgres"), autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)  # type: ignore[arg-type]  # fixed statements only
+
+
+def production_like(cache_url: str) -> None:
+    """The settings a deployment runs with (README, "Production"), for Django here and
+    for gunicorn: not the test settings (which drop the API's rate limits and the second
+    factor), the recommended Redis cache for the rate-limit counters (or, with an empty
+    --cache-url, the PostgreSQL cache table), and rate limits far above what the load
+    sends, so every request pays for the throttle's counters but none is refused."""
+    if os.environ.pop("FORVALTA_TESTING", None):
+        print("FORVALTA_TESTING is ignored: the bench measures production settings", flush=True)
+    if cache_url:
+        os.environ["FORVALTA_CACHE_URL"] = cache_url
+    else:
+        os.environ.pop("FORVALTA_CACHE_URL", None)
+    os.environ.setdefault("FORVALTA_API_RATE_USER", "1000000/minute")
+    os.environ.setdefault("FORVALTA_API_RATE_ADDRESS", "1000000/minute")
 
 
 def setup_django(url: str, migrate: bool) -> None:
@@ -354,12 +379,17 @@ def session_cookie(username: str) -> str:
     from django.conf import settings
     from django.test import Client
 
+    from forvalta.accounts.middleware import MFA_OK
     from forvalta.core.models import User
 
     client = Client()
     client.force_login(
         User.objects.get(username=username), backend="forvalta.accounts.backends.PasswordBackend"
     )
+    # As after the second factor (an administrator must have one in production).
+    session = client.session
+    session[MFA_OK] = True
+    session.save()
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
@@ -464,6 +494,7 @@ def measure(port: int, personas: list[str], rounds: int, seconds: int, connectio
 
 def main() -> None:
     args = parse()
+    production_like(args.cache_url)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL server (the bench makes its own db).")
