@@ -1,4 +1,4 @@
-"""Deadlines of the systematic log review for the daily reminders (forvalta.notifications).
+"""Deadlines of log review for the daily reminders (forvalta.notifications).
 
 Each extract order waits on one person or role at a time (seed 004 6.3-6.5): the
 attestation (a provider unit's manager, or for an authority order the organisation's
@@ -9,6 +9,12 @@ a number of days after the one before it (settings `LOGREVIEW_ATTEST_DAYS`,
 quarter's review is not left waiting unnoticed. Whoever it waits on is reminded before
 the due day (as many days ahead as they chose) and once it has passed, through their own
 scope: `notify` tells nobody who does not see the order.
+
+A review on suspicion (seed 004 section 7) waits in turn on the reviewed person's
+manager's manager to enter whom and when (due as an attestation), the attestant, the
+case's log administrator (or, where none is named, the system's log administrators;
+due as an extract) and the recipient (due as a review). Only those named on the case
+see it, so only they are told; the notification's title is the neutral "a deadline".
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from forvalta.logreview.models import ExtractOrder, OperationKind, OrderStatus
+from forvalta.logreview.models import (
+    ExtractOrder,
+    OperationKind,
+    OrderStatus,
+    SuspicionCase,
+    SuspicionStatus,
+)
 from forvalta.notifications.registry import Deadline, deadline_source
 
 # Settings: days from the order to its attestation, from the attestation to the
@@ -102,3 +114,69 @@ def extract_orders(on: dt.date, horizon: dt.date) -> Iterator[Deadline]:
             told.add(person.pk)
             if ExtractOrder.objects.visible_to(person).filter(pk=order.pk).exists():
                 yield Deadline(person=person, obj=order, due_on=due)
+
+
+# A case's steps: (the time the step began, the setting its days come from).
+CASE_STEPS = {
+    SuspicionStatus.REQUESTED: ("requested_at", OrderStatus.REQUESTED),
+    SuspicionStatus.SUBJECT_ENTERED: ("entered_at", OrderStatus.REQUESTED),
+    SuspicionStatus.ATTESTED: ("attested_at", OrderStatus.ATTESTED),
+    SuspicionStatus.FULFILLED: ("fulfilled_at", OrderStatus.FULFILLED),
+}
+
+
+def case_due_on(case: SuspicionCase) -> dt.date | None:
+    """The day the case's current step is due (None once documented)."""
+    step = CASE_STEPS.get(SuspicionStatus(case.status))
+    if step is None:
+        return None
+    since = getattr(case, step[0])
+    if since is None:
+        return None
+    return timezone.localdate(since) + dt.timedelta(days=days_for(step[1]))
+
+
+def case_waiting_on(case: SuspicionCase) -> list[Any]:
+    """Who the case's current step waits on (see the module's docstring)."""
+    if case.status == SuspicionStatus.REQUESTED:
+        return [case.senior_manager]
+    if case.status == SuspicionStatus.SUBJECT_ENTERED:
+        return [case.attestant]
+    if case.status == SuspicionStatus.ATTESTED:
+        from forvalta.logreview.suspicion import log_administrators
+
+        return [case.administrator] if case.administrator_id else log_administrators(case)
+    if case.status == SuspicionStatus.FULFILLED:
+        return [case.recipient]
+    return []
+
+
+@deadline_source
+def suspicion_cases(on: dt.date, horizon: dt.date) -> Iterator[Deadline]:
+    """The reviews on suspicion whose current step is due by `horizon` and not done."""
+    waiting: list[SuspicionCase] = []
+    for status, (field, setting) in CASE_STEPS.items():
+        before = _start_of(horizon - dt.timedelta(days=days_for(setting) - 1))
+        waiting += (
+            SuspicionCase.objects.filter(status=status, **{f"{field}__lt": before})
+            .select_related(
+                "organisation",
+                "source",
+                "senior_manager",
+                "attestant",
+                "administrator",
+                "recipient",
+            )
+            .order_by("pk")
+        )
+    for case in waiting:
+        due = case_due_on(case)
+        if due is None or due > horizon:
+            continue
+        told: set[int] = set()
+        for person in case_waiting_on(case):
+            if person is None or not person.is_active or person.pk in told:
+                continue
+            told.add(person.pk)
+            if SuspicionCase.objects.visible_to(person).filter(pk=case.pk).exists():
+                yield Deadline(person=person, obj=case, due_on=due)

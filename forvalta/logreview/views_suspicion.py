@@ -21,7 +21,7 @@ from forvalta.audit.reading import records_view
 from forvalta.core.generic_views import deny
 from forvalta.core.models import today
 from forvalta.core.tenancy import scope_for
-from forvalta.logreview import suspicion
+from forvalta.logreview import reminders, suspicion
 from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
 from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
 from forvalta.logreview.suspicion_forms import CaseRequestForm, SubjectForm
@@ -134,11 +134,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sees = what_user_sees(user, case)
     # The case's extract files: the log administrators' (scoping.load_condition).
     loads = LogLoad.objects.visible_to(user).filter(case=case).defer("data")
+    due = reminders.case_due_on(case)
     return render(
         request,
         "logreview/suspicion_detail.html",
         {
             "case": case,
+            "due_on": due,
+            "overdue": due is not None and due < today(),
             "sees": sees,
             "loads": loads,
             "may_enter": user.has_perm("logreview.enter_suspicion_subject", case),

@@ -77,6 +77,14 @@ def told() -> list[tuple[str, str, str, str]]:
     )
 
 
+def told_with_pk() -> list[tuple[Any, ...]]:
+    return list(
+        Notification.objects.order_by("pk").values_list(
+            "pk", "recipient__username", "kind", "link", "title"
+        )
+    )
+
+
 def test_each_step_reminds_whom_it_waits_on(django_capture_on_commit_callbacks: Any) -> None:
     aw, order = world()
     p = aw.people
@@ -159,3 +167,64 @@ def test_the_steps_can_be_given_other_days(settings: Any) -> None:
     assert told()[0][:2] == ("mgr_north", "deadline_passed")
     page = login(aw.people["mgr_north"]).get(order.get_absolute_url()).content.decode()
     assert "2026-10-03" in page
+
+
+def test_a_review_on_suspicion_reminds_each_named_step() -> None:
+    """The manager's manager (whom and when), the attestant, the case's log
+    administrators (never the person reviewed, though one of them) and the recipient,
+    each in turn; nobody who is not named on the case."""
+    from forvalta.access.tests.helpers import _role
+    from forvalta.logreview import suspicion
+    from forvalta.logreview.models import SuspicionCase
+    from forvalta.logreview.tests.test_suspicion import request_case
+    from forvalta.logreview.tests.test_suspicion import world as suspicion_world
+
+    aw = suspicion_world()
+    p = aw.people
+    _role(p["anna"], "system_administrator", aw.org, aw.system)  # reviewed, and a log admin
+    case = request_case(aw)
+    url = case.get_absolute_url()
+    Notification.objects.all().delete()  # the case's own notifications
+    SuspicionCase.objects.filter(pk=case.pk).update(requested_at=at(START))
+
+    def step(day: int) -> list[tuple[str, str, str, str]]:
+        before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        remind_deadlines(on=START + dt.timedelta(days=day))
+        return [tuple(n[1:]) for n in told_with_pk() if n[0] > before]
+
+    passed = "En tidsfrist har passerat"
+    assert step(8) == [("boss", "deadline_passed", url, passed)]
+    page = login(p["boss"]).get(url).content.decode()
+    assert "Nästa steg senast" in page and "2026-10-08" in page and "(försenat)" in page
+    case = suspicion.subject_enter(
+        actor=p["boss"],
+        case=case,
+        subject=p["anna"],
+        account="u-anna",
+        period_from=dt.date(2026, 9, 1),
+        period_to=dt.date(2026, 9, 30),
+    )
+    SuspicionCase.objects.filter(pk=case.pk).update(entered_at=at(START + dt.timedelta(days=10)))
+    Notification.objects.exclude(kind="deadline_passed").delete()  # the case's own
+    assert step(18) == [("mgr_north", "deadline_passed", url, passed)]
+    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
+    Notification.objects.exclude(kind="deadline_passed").delete()  # the case's own
+    SuspicionCase.objects.filter(pk=case.pk).update(attested_at=at(START + dt.timedelta(days=20)))
+    # No administrator named: the system's log administrators, never anna.
+    assert step(28) == [("sysadmin", "deadline_passed", url, passed)]
+    SuspicionCase.objects.filter(pk=case.pk).update(
+        status="fulfilled", fulfilled_at=at(START + dt.timedelta(days=30))
+    )
+    assert step(50) == []
+    assert step(61) == [("rita", "deadline_passed", url, passed)]
+    SuspicionCase.objects.filter(pk=case.pk).update(status="documented")
+    assert step(90) == []
+    # Over all the steps: one reminder each, to the named only.
+    assert [(n[1], n[2]) for n in told_with_pk()] == [
+        ("boss", "deadline_passed"),
+        ("mgr_north", "deadline_passed"),
+        ("sysadmin", "deadline_passed"),
+        ("rita", "deadline_passed"),
+    ]
+    for name in ("orgadmin", "controller", "anna", "mgr_south"):
+        assert login(p[name]).get("/notifications/").context["page"].object_list == [], name
