@@ -116,8 +116,8 @@ def production_like(cache_url: str) -> None:
         os.environ["FORVALTA_CACHE_URL"] = cache_url
     else:
         os.environ.pop("FORVALTA_CACHE_URL", None)
-    os.environ.setdefault("FORVALTA_API_RATE_USER", "1000000/minute")
-    os.environ.setdefault("FORVALTA_API_RATE_ADDRESS", "1000000/minute")
+    os.environ["FORVALTA_API_RATE_USER"] = "1000000/minute"
+    os.environ["FORVALTA_API_RATE_ADDRESS"] = "1000000/minute"
 
 
 def setup_django(url: str, migrate: bool) -> None:

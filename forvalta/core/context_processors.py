@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.tenancy import scope_for
@@ -200,7 +201,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The menu, built once per request (a page that renders partials with the request,
     such as a list's table and filter panel, runs the context processors again)."""
     user = getattr(request, "user", None)
-    key = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+    pk = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+    key = (pk, get_language())
     cached = getattr(request, "_forvalta_navigation", None)
     if cached is None or cached[0] != key:
         cached = (key, _navigation(request))

@@ -35,30 +35,41 @@ from forvalta.logreview.models import (
 )
 from forvalta.notifications.registry import Deadline, deadline_source
 
-# Settings: days from the order to its attestation, from the attestation to the
+# Django settings: days from the order to its attestation, from the attestation to the
 # extract, from the extract to the documented review.
 DAYS = {
     OrderStatus.REQUESTED: ("LOGREVIEW_ATTEST_DAYS", 7),
     OrderStatus.ATTESTED: ("LOGREVIEW_FULFIL_DAYS", 7),
     OrderStatus.FULFILLED: ("LOGREVIEW_REVIEW_DAYS", 30),
 }
+# When each step of an order began.
+SINCE = {
+    OrderStatus.REQUESTED: "requested_at",
+    OrderStatus.ATTESTED: "attested_at",
+    OrderStatus.FULFILLED: "fulfilled_at",
+}
+CONTROLLERS = ("access_controller",)
+LOG_ADMINISTRATORS = ("system_administrator",)
 
 
 def days_for(status: str) -> int:
     name, default = DAYS[OrderStatus(status)]
-    return max(1, int(getattr(settings, name, default) or default))
+    value = getattr(settings, name, default)
+    return max(1, int(default if value is None else value))
+
+
+def _due(since: dt.datetime | None, status: str) -> dt.date | None:
+    if since is None:
+        return None
+    return timezone.localdate(since) + dt.timedelta(days=days_for(status))
 
 
 def due_on(order: ExtractOrder) -> dt.date | None:
     """The day the order's current step is due (None once its review is documented)."""
-    since = {
-        OrderStatus.REQUESTED: order.requested_at,
-        OrderStatus.ATTESTED: order.attested_at,
-        OrderStatus.FULFILLED: order.fulfilled_at,
-    }.get(OrderStatus(order.status))
-    if since is None or _documented(order):
+    field = SINCE.get(OrderStatus(order.status))
+    if field is None or (order.status == OrderStatus.FULFILLED and _documented(order)):
         return None
-    return timezone.localdate(since) + dt.timedelta(days=days_for(order.status))
+    return _due(getattr(order, field), order.status)
 
 
 def _documented(order: ExtractOrder) -> bool:
@@ -68,17 +79,43 @@ def _documented(order: ExtractOrder) -> bool:
         return False
 
 
-def waiting_on(order: ExtractOrder) -> list[Any]:
-    """Who the order's current step waits on (see the module's docstring)."""
-    from forvalta.logreview.notices import _holders
+class _People:
+    """Role holders per (organisation, system, roles) and one User object per person
+    for the whole run, so each person's scope is read once (`scope_for` keeps it on the
+    object), however many orders wait on them."""
 
+    def __init__(self) -> None:
+        self.holders: dict[tuple[int, int, tuple[str, ...]], list[Any]] = {}
+        self.people: dict[int, Any] = {}
+
+    def one(self, person: Any) -> Any:
+        return self.people.setdefault(person.pk, person)
+
+    def holding(self, order: ExtractOrder, codes: tuple[str, ...]) -> list[Any]:
+        from forvalta.access.services import role_holders
+
+        system = order.round.schedule.source.system
+        key = (order.organisation_id, system.pk, codes)
+        if key not in self.holders:
+            self.holders[key] = [
+                self.one(p) for p in role_holders(order.organisation, system, codes)
+            ]
+        return self.holders[key]
+
+
+def waiting_on(order: ExtractOrder, people: _People | None = None) -> list[Any]:
+    """Who the order's current step waits on (see the module's docstring), active."""
+    people = people or _People()
     if order.status == OrderStatus.REQUESTED:
         if order.round.schedule.kind == OperationKind.AUTHORITY:
-            return _holders(order, ("access_controller",))
-        return [order.attestant]
-    if order.status == OrderStatus.ATTESTED:
-        return _holders(order, ("system_administrator",))
-    return [order.recipient]
+            named = people.holding(order, CONTROLLERS)
+        else:
+            named = [order.attestant]
+    elif order.status == OrderStatus.ATTESTED:
+        named = people.holding(order, LOG_ADMINISTRATORS)
+    else:
+        named = [order.recipient]
+    return [people.one(p) for p in named if p is not None and p.is_active]
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -87,33 +124,41 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 @deadline_source
 def extract_orders(on: dt.date, horizon: dt.date) -> Iterator[Deadline]:
-    """The orders whose current step is due by `horizon` and not done."""
-    waiting: list[ExtractOrder] = []
-    for status in (OrderStatus.REQUESTED, OrderStatus.ATTESTED, OrderStatus.FULFILLED):
-        # Due by the horizon: started before the day after (horizon - days).
+    """The orders whose current step is due by `horizon` and not done, for whoever it
+    waits on and sees the order. Where that is nobody (a provider unit without a manager
+    to attest, an attestant or recipient who left or is inactive, no log administrator),
+    the organisation's controllers of the system are reminded instead: they name the
+    attestant and the recipient and order the extract. One visibility query per person."""
+    people = _People()
+    due: list[tuple[ExtractOrder, dt.date, list[Any]]] = []
+    for status, field in SINCE.items():
+        # Due by the horizon: the step began before the day after (horizon - days).
         before = _start_of(horizon - dt.timedelta(days=days_for(status) - 1))
-        field = {
-            OrderStatus.REQUESTED: "requested_at",
-            OrderStatus.ATTESTED: "attested_at",
-            OrderStatus.FULFILLED: "fulfilled_at",
-        }[status]
         orders = ExtractOrder.objects.filter(status=status, **{f"{field}__lt": before})
         if status == OrderStatus.FULFILLED:
             orders = orders.filter(outcome__isnull=True)
-        waiting += orders.select_related(
+        for order in orders.select_related(
             "organisation", "attestant", "recipient", "round__schedule__source__system"
-        ).order_by("pk")
-    for order in waiting:
-        due = due_on(order)
-        if due is None or due > horizon:
-            continue
-        told: set[int] = set()
-        for person in waiting_on(order):
-            if person is None or not person.is_active or person.pk in told:
-                continue
-            told.add(person.pk)
-            if ExtractOrder.objects.visible_to(person).filter(pk=order.pk).exists():
-                yield Deadline(person=person, obj=order, due_on=due)
+        ).order_by("pk"):
+            day = _due(getattr(order, field), status)
+            if day is not None and day <= horizon:
+                due.append((order, day, waiting_on(order, people)))
+    wanted: dict[int, set[int]] = {}
+    for order, _day, named in due:
+        for person in named:
+            wanted.setdefault(person.pk, set()).add(order.pk)
+    seen = {
+        pk: set(
+            ExtractOrder.objects.visible_to(people.people[pk])
+            .filter(pk__in=sorted(ids))
+            .values_list("pk", flat=True)
+        )
+        for pk, ids in wanted.items()
+    }
+    for order, day, named in due:
+        told = [p for p in named if order.pk in seen[p.pk]]
+        for person in told or people.holding(order, CONTROLLERS):
+            yield Deadline(person=person, obj=order, due_on=day)
 
 
 # A case's steps: (the time the step began, the setting its days come from).
@@ -128,36 +173,36 @@ CASE_STEPS = {
 def case_due_on(case: SuspicionCase) -> dt.date | None:
     """The day the case's current step is due (None once documented)."""
     step = CASE_STEPS.get(SuspicionStatus(case.status))
-    if step is None:
-        return None
-    since = getattr(case, step[0])
-    if since is None:
-        return None
-    return timezone.localdate(since) + dt.timedelta(days=days_for(step[1]))
+    return None if step is None else _due(getattr(case, step[0]), step[1])
 
 
 def case_waiting_on(case: SuspicionCase) -> list[Any]:
-    """Who the case's current step waits on (see the module's docstring)."""
+    """Who the case's current step waits on (see the module's docstring): only people
+    named on the case, who alone see it."""
+    named: list[Any]
     if case.status == SuspicionStatus.REQUESTED:
-        return [case.senior_manager]
-    if case.status == SuspicionStatus.SUBJECT_ENTERED:
-        return [case.attestant]
-    if case.status == SuspicionStatus.ATTESTED:
+        named = [case.senior_manager]
+    elif case.status == SuspicionStatus.SUBJECT_ENTERED:
+        named = [case.attestant]
+    elif case.status == SuspicionStatus.ATTESTED:
         from forvalta.logreview.suspicion import log_administrators
 
-        return [case.administrator] if case.administrator_id else log_administrators(case)
-    if case.status == SuspicionStatus.FULFILLED:
-        return [case.recipient]
-    return []
+        named = [case.administrator] if case.administrator_id else log_administrators(case)
+    elif case.status == SuspicionStatus.FULFILLED:
+        named = [case.recipient]
+    else:
+        named = []
+    return [p for p in named if p is not None and p.is_active]
 
 
 @deadline_source
 def suspicion_cases(on: dt.date, horizon: dt.date) -> Iterator[Deadline]:
-    """The reviews on suspicion whose current step is due by `horizon` and not done."""
-    waiting: list[SuspicionCase] = []
+    """The reviews on suspicion whose current step is due by `horizon` and not done.
+    (`notify` tells only those who see the case: never the person reviewed.)"""
+    people = _People()
     for status, (field, setting) in CASE_STEPS.items():
         before = _start_of(horizon - dt.timedelta(days=days_for(setting) - 1))
-        waiting += (
+        cases = (
             SuspicionCase.objects.filter(status=status, **{f"{field}__lt": before})
             .select_related(
                 "organisation",
@@ -169,14 +214,12 @@ def suspicion_cases(on: dt.date, horizon: dt.date) -> Iterator[Deadline]:
             )
             .order_by("pk")
         )
-    for case in waiting:
-        due = case_due_on(case)
-        if due is None or due > horizon:
-            continue
-        told: set[int] = set()
-        for person in case_waiting_on(case):
-            if person is None or not person.is_active or person.pk in told:
+        for case in cases:
+            due = _due(getattr(case, field), setting)
+            if due is None or due > horizon:
                 continue
-            told.add(person.pk)
-            if SuspicionCase.objects.visible_to(person).filter(pk=case.pk).exists():
-                yield Deadline(person=person, obj=case, due_on=due)
+            told: set[int] = set()
+            for person in case_waiting_on(case):
+                if person.pk not in told:
+                    told.add(person.pk)
+                    yield Deadline(person=people.one(person), obj=case, due_on=due)

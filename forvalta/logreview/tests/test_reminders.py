@@ -228,3 +228,49 @@ def test_a_review_on_suspicion_reminds_each_named_step() -> None:
     ]
     for name in ("orgadmin", "controller", "anna", "mgr_south"):
         assert login(p[name]).get("/notifications/").context["page"].object_list == [], name
+
+
+def test_the_horizon_is_exact(settings: Any) -> None:
+    """A step due exactly as many days ahead as the person chose (the most: 30) is
+    reminded; one day later it is not yet."""
+    from forvalta.notifications.models import MAX_DAYS_AHEAD, NotificationPreference
+
+    aw, order = world()
+    NotificationPreference.objects.create(
+        user=aw.people["mgr_north"],
+        kind="deadline_approaching",
+        channel="inbox",
+        days_ahead=MAX_DAYS_AHEAD,
+    )
+    on = START - dt.timedelta(days=MAX_DAYS_AHEAD)  # the order was made in the future
+    settings.LOGREVIEW_ATTEST_DAYS = 1  # due START + 1 = on + 31: not yet
+    assert remind_deadlines(on=on) == 0
+    settings.LOGREVIEW_ATTEST_DAYS = 0  # at least one day: still START + 1
+    assert remind_deadlines(on=on) == 0
+    assert remind_deadlines(on=on + dt.timedelta(days=1)) == 1  # due on + 30
+    assert told() == [
+        ("mgr_north", "deadline_approaching", order.get_absolute_url(), "En tidsfrist närmar sig")
+    ]
+
+
+def test_with_nobody_to_act_the_controllers_are_reminded() -> None:
+    """A provider order without an attestant (a unit without a manager), and one whose
+    attestant has left the organisation, remind the organisation's controllers of the
+    system instead; never another organisation's."""
+    from forvalta.core.models import Membership
+
+    aw, order = world()
+    ExtractOrder.objects.filter(pk=order.pk).update(attestant=None)
+    url = order.get_absolute_url()
+    assert remind_deadlines(on=START + dt.timedelta(days=8)) == 1
+    assert told() == [("controller", "deadline_passed", url, "En tidsfrist har passerat")]
+    Notification.objects.all().delete()
+    ExtractOrder.objects.filter(pk=order.pk).update(attestant=aw.people["mgr_north"])
+    Membership.objects.filter(user=aw.people["mgr_north"]).delete()
+    assert remind_deadlines(on=START + dt.timedelta(days=8)) == 1
+    assert told() == [("controller", "deadline_passed", url, "En tidsfrist har passerat")]
+    Notification.objects.all().delete()
+    aw.people["controller"].is_active = False
+    aw.people["controller"].save()
+    assert remind_deadlines(on=START + dt.timedelta(days=8)) == 0  # nobody left to tell
+    assert told() == []
