@@ -215,6 +215,7 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
         or followup.employee_name,
         roles=roles[:300],
         reason=reason,
+        named_by_number=True,
         status=RequestStatus.REQUESTED,
         requested_by=actor,
     )

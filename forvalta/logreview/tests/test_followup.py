@@ -385,6 +385,7 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
         "status": [None, "requested"],
         "requested_by": [None, p["mgr_north"].pk],
         "requested_at": [None, request.requested_at.isoformat()],
+        "named_by_number": [None, True],
         "account_id_sealed": [None, sealed(org, f"{followup.pk}:u-anna")],
         "person_name_sealed": [None, sealed(org, f"{followup.pk}:Anna Andersson")],
         "reason_sealed": [None, sealed(org, request.reason)],
@@ -595,3 +596,39 @@ def test_the_trail_holds_the_account_and_comments_only_sealed() -> None:
         text = page.content.decode()
         assert "u-anna" in text and "Anna Andersson" in text, key
         assert all(comment in text for comment in comments.values()), key
+
+
+def test_the_removal_request_is_named_by_its_number_through_its_decision() -> None:
+    """The removal request a follow-up makes keeps its neutral name in every event of
+    the audit trail (created, approved), never the person; its own page still shows the
+    person to those who decide it."""
+    from django.urls import reverse
+
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    decide(login(p["mgr_north"]), followup, "remove_access", "1", "Behörigheten tas bort")
+    request = AccessRequest.objects.get()
+    assert request.named_by_number is True
+    owner = login(p["owner"])
+    url = reverse("workflow:transition", args=["access.accessrequest", request.pk, "approve"])
+    assert owner.post(url, {"comment": ""}).status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.decided_by) == ("approved", p["owner"])
+    events = AuditEvent.objects.filter(
+        object_type="access.accessrequest", object_id=str(request.pk)
+    ).values_list("action", "object_repr")
+    assert len(events) >= 2, list(events)
+    assert {name for _action, name in events} == {f"Begäran om borttag nr {request.pk}"}
+    page = owner.get(request.get_absolute_url()).content.decode()
+    assert f"Begäran om borttag nr {request.pk}" in page
+    assert "Anna Andersson" in page and "u-anna" in page
+    # Other requests keep their descriptive name.
+    other = AccessRequest.objects.create(
+        organisation=s.aw.org,
+        system=s.aw.system,
+        kind="remove",
+        person_name="Bert Berg",
+        requested_by=p["owner"],
+    )
+    assert str(other) == "Ta bort behörighet: Bert Berg"
