@@ -394,6 +394,28 @@ def enters_suspicion_subject(user: Any, case: Any) -> bool:
     )
 
 
+# Who may be renamed on a case, by its status: before the person reviewed is entered,
+# by the one who requested it; afterwards only by the manager's manager who entered them
+# (anyone else would learn who is reviewed from being refused that person).
+RENAMEABLE = {
+    "requested": ("attestant", "recipient", "senior_manager"),
+    "subject_entered": ("attestant", "recipient"),
+    "attested": ("recipient",),
+}
+
+
+@rules.predicate
+def renames_suspicion(user: Any, case: Any) -> bool:
+    """Change the people named on a case before they have acted (see RENAMEABLE)."""
+    if case is None or not user.is_authenticated or case.status not in RENAMEABLE:
+        return False
+    if case.organisation_id not in scope_for(user).org_ids:
+        return False
+    if case.status == "requested":
+        return bool(case.requested_by_id == user.pk and requests_suspicion(user, case))
+    return bool(case.senior_manager_id == user.pk)
+
+
 @rules.predicate
 def attests_suspicion(user: Any, case: Any) -> bool:
     return bool(
@@ -457,6 +479,7 @@ rules.add_perm("logreview.use_suspicion_menu", uses_suspicion_menu)
 rules.add_perm("logreview.add_suspicioncase", requests_suspicion)
 rules.add_perm("logreview.enter_suspicion_subject", enters_suspicion_subject)
 rules.add_perm("logreview.attest_suspicioncase", attests_suspicion)
+rules.add_perm("logreview.rename_suspicioncase", renames_suspicion)
 rules.add_perm("logreview.administer_suspicioncase", administers_suspicion)
 rules.add_perm("logreview.fulfil_suspicioncase", fulfils_suspicion)
 rules.add_perm("logreview.view_suspicion_review", sees_suspicion_review)

@@ -215,6 +215,66 @@ def case_request(
     return case
 
 
+def case_rename(*, actor: Any, case: SuspicionCase, **people: Any) -> SuspicionCase:
+    """Name other people on the case before they act (`rules.RENAMEABLE`): `people`
+    maps attestant / recipient / senior_manager to a User (None or absent: unchanged).
+    Members of the organisation only, never the person reviewed; the newly named person
+    whose step the case waits on is told; the person replaced no longer sees the case."""
+    from forvalta.logreview.rules import RENAMEABLE
+
+    _require(actor, "logreview.rename_suspicioncase", case, "rename people on review")
+    unknown = set(people) - {"attestant", "recipient", "senior_manager"}
+    if unknown:
+        raise ValueError(f"not a named role of a case: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            fresh = _locked(case)
+            if fresh.status != case.status or not actor.has_perm(
+                "logreview.rename_suspicioncase", fresh
+            ):
+                raise _Refusal  # it moved on meanwhile
+            allowed = RENAMEABLE.get(fresh.status, ())
+            changes: dict[str, list[Any]] = {}
+            for field, person in people.items():
+                if person is None or getattr(fresh, f"{field}_id") == person.pk:
+                    continue
+                if field not in allowed:
+                    raise ValidationError(_("That person can no longer be changed on this case."))
+                changes[field] = [getattr(fresh, f"{field}_id"), person.pk]
+            if not changes:
+                return fresh
+            new_ids = [pk for _old, pk in changes.values()]
+            members = set(
+                member_choices([fresh.organisation_id])
+                .filter(pk__in=new_ids)
+                .values_list("pk", flat=True)
+            )
+            if set(new_ids) - members:
+                raise ValidationError(_("The people named must be members of the organisation."))
+            if fresh.subject_user_id is not None and fresh.subject_user_id in new_ids:
+                raise ValidationError(
+                    _("The person reviewed cannot be one of those named on the case.")
+                )
+            for field, (_old, pk) in changes.items():
+                setattr(fresh, f"{field}_id", pk)
+            fresh.save(update_fields=list(changes))
+            record(
+                actor=actor,
+                action="logreview.suspicioncase.renamed",
+                obj=fresh,
+                organisation=fresh.organisation,
+                changes=changes,
+            )
+            waits_on = {"requested": "senior_manager", "subject_entered": "attestant"}.get(
+                fresh.status
+            )
+            if waits_on in changes:
+                _notify(getattr(fresh, waits_on), "step_assigned", fresh)
+    except _Refusal:
+        _refuse(actor, case, "rename people on review")
+    return fresh
+
+
 def _locked(case: SuspicionCase) -> SuspicionCase:
     return SuspicionCase.objects.select_for_update().select_related("source").get(pk=case.pk)
 

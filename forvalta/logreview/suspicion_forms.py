@@ -54,6 +54,42 @@ class CaseRequestForm(forms.Form):
             self.fields[name].queryset = people  # type: ignore[attr-defined]
 
 
+class RenameForm(forms.Form):
+    """The people a case names that may still be changed (`rules.RENAMEABLE`)."""
+
+    attestant = PersonField(label=_("Attestant"), queryset=User.objects.none())
+    recipient = PersonField(
+        label=_("Recipient of the log (the reviewer)"), queryset=User.objects.none()
+    )
+    senior_manager = PersonField(
+        label=_("The reviewed person's manager's manager"),
+        queryset=User.objects.none(),
+        help_text=_("They alone enter whom the review concerns and the period."),
+    )
+
+    def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
+        from forvalta.logreview.rules import RENAMEABLE
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "attestant": case.attestant_id,
+                "recipient": case.recipient_id,
+                "senior_manager": case.senior_manager_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        allowed = RENAMEABLE.get(case.status, ())
+        people = User.objects.visible_to(user).filter(
+            pk__in=member_choices([case.organisation_id]).values("pk")
+        )
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]
+            else:
+                self.fields[name].queryset = people  # type: ignore[attr-defined]
+
+
 class SubjectForm(forms.Form):
     subject = PersonField(label=_("Person to be reviewed"), queryset=User.objects.none())
     account = forms.CharField(label=_("The person's account (as logged)"), max_length=100)

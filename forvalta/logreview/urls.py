@@ -51,6 +51,7 @@ urlpatterns += [
     path("suspicion/new/", views_suspicion.case_create, name="suspicion_create"),
     path("suspicion/<int:pk>/", views_suspicion.case_detail, name="suspicion_detail"),
     path("suspicion/<int:pk>/subject/", views_suspicion.case_subject, name="suspicion_subject"),
+    path("suspicion/<int:pk>/names/", views_suspicion.case_names, name="suspicion_names"),
     path("suspicion/<int:pk>/attest/", views_suspicion.case_attest, name="suspicion_attest"),
     path("suspicion/<int:pk>/fulfil/", views_suspicion.case_fulfil, name="suspicion_fulfil"),
     path(

@@ -24,7 +24,7 @@ from forvalta.core.tenancy import scope_for
 from forvalta.logreview import reminders, suspicion
 from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
 from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
-from forvalta.logreview.suspicion_forms import CaseRequestForm, SubjectForm
+from forvalta.logreview.suspicion_forms import CaseRequestForm, RenameForm, SubjectForm
 
 
 def _member(request: HttpRequest) -> None:
@@ -148,6 +148,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_attest": user.has_perm("logreview.attest_suspicioncase", case),
             "may_fulfil": user.has_perm("logreview.fulfil_suspicioncase", case),
             "may_see_review": user.has_perm("logreview.view_suspicion_review", case),
+            "may_rename": user.has_perm("logreview.rename_suspicioncase", case),
             "upload_form": UploadForm(),
         },
     )
@@ -187,6 +188,32 @@ def case_subject(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "title": _("Whom the review concerns"),
+            "cancel_url": case.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+def case_names(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who is named on the case before they act."""
+    case = _case(request, pk)
+    if not request.user.has_perm("logreview.rename_suspicioncase", case):
+        deny(request, SuspicionCase, "rename people on review", case)
+    form = RenameForm(request.POST or None, user=request.user, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suspicion.case_rename(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The people named on the case were saved."))
+            return redirect(case)
+    return render(
+        request,
+        "logreview/form.html",
+        {
+            "form": form,
+            "title": _("Change the people named"),
             "cancel_url": case.get_absolute_url(),
         },
     )
