@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -210,3 +211,15 @@ def missing_undertakings(user: Any, management_object: Any = None) -> QuerySet:
         .select_related("person", "organisation", "role_type", "system", "service")
         .order_by("person__last_name", "pk")
     )
+
+
+# Where an incident came from, told by the part that opened it (the log review's
+# unauthorised-access follow-up): each part gives (name, link) pairs of the rows the
+# user sees, read through their own `visible_to`. Registered in the part's AppConfig.
+IncidentOrigins = Callable[[Any, Any], list[tuple[str, str]]]
+INCIDENT_ORIGIN_PARTS: list[IncidentOrigins] = []
+
+
+def incident_origins(incident: Any, user: Any) -> list[tuple[str, str]]:
+    """The rows the incident was opened from that `user` sees, as (name, link)."""
+    return [link for part in INCIDENT_ORIGIN_PARTS for link in part(incident, user)]

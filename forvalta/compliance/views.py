@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from forvalta.audit.reading import RecordsObjectViewMixin
 from forvalta.audit.services import record
-from forvalta.compliance import filters, forms, services, tables
+from forvalta.compliance import filters, forms, selectors, services, tables
 from forvalta.compliance.models import (
     ASPECTS,
     AnalysisStatus,
@@ -154,6 +154,7 @@ class IncidentDetailView(PeopleShownMixin, RecordsObjectViewMixin, ObjectDetailV
                     initial={"decision": obj.decision, "reason": obj.decision_reason}
                 ),
                 "notify_decided": obj.decision == NotifyDecision.NOTIFY,
+                "origins": selectors.incident_origins(obj, self.request.user),
             }
         )
         return context

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,22 @@ class LogReviewConfig(AppConfig):
             YEAR_STATUS_PARTS.append(reports.year_status_part)
         if reports.annual_report_rows not in REPORT_ROW_PARTS:
             REPORT_ROW_PARTS.append(reports.annual_report_rows)
+        # A personal-data incident opened by a follow-up links back to it.
+        from forvalta.compliance.selectors import INCIDENT_ORIGIN_PARTS
+
+        if followup_origins not in INCIDENT_ORIGIN_PARTS:
+            INCIDENT_ORIGIN_PARTS.append(followup_origins)
         # The review on suspicion's menu facts (named on a case, manages someone).
         for part in (rules.suspicion_facts, rules.manager_facts):
             if part not in ROLE_FACT_PARTS:
                 ROLE_FACT_PARTS.append(part)
+
+
+def followup_origins(incident: Any, user: Any) -> list[tuple[str, str]]:
+    """The unauthorised-access follow-up that opened the incident, if the user sees it."""
+    from forvalta.logreview.models import UnauthorisedAccess
+
+    return [
+        (str(f), f.get_absolute_url())
+        for f in UnauthorisedAccess.objects.visible_to(user).filter(incident_id=incident.pk)
+    ]

@@ -360,3 +360,33 @@ def test_only_the_administrator_named_on_the_case_takes_out_the_log() -> None:
     assert login(p["sysadmin"]).post(f"{url}from-store/").status_code == 302
     case.refresh_from_db()
     assert case.status == "fulfilled"
+
+
+def test_the_incident_links_back_to_its_follow_up_only_for_its_readers() -> None:
+    """The personal-data incident a follow-up opened names and links the follow-up
+    ("Öppnad från") to those who see the follow-up; the data protection contact, who
+    reads the incident but not the follow-up, sees neither."""
+    from forvalta.compliance.models import PersonalDataIncident
+    from forvalta.logreview.models import UnauthorisedAccess
+
+    s = Setup()
+    p = s.aw.people
+    controller = login(p["controller"])
+    response = controller.post(s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"})
+    assert response.status_code == 302
+    followup = UnauthorisedAccess.objects.get()
+    incident = PersonalDataIncident.objects.get()
+    page_url = incident.get_absolute_url()
+    link = (
+        f'<a href="{followup.get_absolute_url()}">'
+        f"Uppföljning av obehörig åtkomst nr {followup.pk}</a>"
+    )
+    for name in ("controller", "mgr_north"):  # opened it; the order's recipient
+        page = login(p[name]).get(page_url).content.decode()
+        assert "Öppnad från" in page and link in page, name
+    assert PersonalDataIncident.objects.visible_to(p["dpc"]).filter(pk=incident.pk).exists()
+    assert not UnauthorisedAccess.objects.visible_to(p["dpc"]).exists()
+    response = login(p["dpc"]).get(page_url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Öppnad från" not in page and f'href="{followup.get_absolute_url()}"' not in page
