@@ -698,7 +698,7 @@ class AccessRequest(models.Model):
         verbose_name_plural = _("access requests")
 
     def __str__(self) -> str:
-        if self.named_by_number:
+        if self.named_by_number and self.pk:
             return str(_("Removal request #%(pk)s") % {"pk": self.pk})
         who = self.person_name or (str(self.person) if self.person_id else self.account_id)
         return f"{self.get_kind_display()}: {who}"

@@ -399,8 +399,8 @@ def enters_suspicion_subject(user: Any, case: Any) -> bool:
 # (anyone else would learn who is reviewed from being refused that person).
 RENAMEABLE = {
     "requested": ("attestant", "recipient", "senior_manager"),
-    "subject_entered": ("attestant", "recipient"),
-    "attested": ("recipient",),
+    "subject_entered": ("attestant", "recipient", "administrator"),
+    "attested": ("recipient", "administrator"),
 }
 
 

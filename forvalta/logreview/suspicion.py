@@ -217,13 +217,15 @@ def case_request(
 
 def case_rename(*, actor: Any, case: SuspicionCase, **people: Any) -> SuspicionCase:
     """Name other people on the case before they act (`rules.RENAMEABLE`): `people`
-    maps attestant / recipient / senior_manager to a User (None or absent: unchanged).
-    Members of the organisation only, never the person reviewed; the newly named person
-    whose step the case waits on is told; the person replaced no longer sees the case."""
+    maps attestant / recipient / senior_manager / administrator to a User (None or
+    absent: unchanged). Active members of the organisation only (the administrator: a
+    log administrator of the system), never the person reviewed, and after the person
+    is entered never the manager's manager themselves; the newly named person whose
+    step the case waits on is told; the person replaced no longer sees the case."""
     from forvalta.logreview.rules import RENAMEABLE
 
     _require(actor, "logreview.rename_suspicioncase", case, "rename people on review")
-    unknown = set(people) - {"attestant", "recipient", "senior_manager"}
+    unknown = set(people) - {"attestant", "recipient", "senior_manager", "administrator"}
     if unknown:
         raise ValueError(f"not a named role of a case: {sorted(unknown)}")
     try:
@@ -255,6 +257,16 @@ def case_rename(*, actor: Any, case: SuspicionCase, **people: Any) -> SuspicionC
                 raise ValidationError(
                     _("The person reviewed cannot be one of those named on the case.")
                 )
+            if fresh.status != SuspicionStatus.REQUESTED and actor.pk in new_ids:
+                # The manager's manager who entered the person does not also attest,
+                # receive the log or take it out.
+                raise ValidationError(_("You cannot name yourself on this case."))
+            if "administrator" in changes and changes["administrator"][1] not in {
+                p.pk for p in log_administrators(fresh)
+            }:
+                raise ValidationError(
+                    _("The case's administrator must be a log administrator of the system.")
+                )
             for field, (_old, pk) in changes.items():
                 setattr(fresh, f"{field}_id", pk)
             fresh.save(update_fields=list(changes))
@@ -265,9 +277,11 @@ def case_rename(*, actor: Any, case: SuspicionCase, **people: Any) -> SuspicionC
                 organisation=fresh.organisation,
                 changes=changes,
             )
-            waits_on = {"requested": "senior_manager", "subject_entered": "attestant"}.get(
-                fresh.status
-            )
+            waits_on = {
+                "requested": "senior_manager",
+                "subject_entered": "attestant",
+                "attested": "administrator",
+            }.get(fresh.status)
             if waits_on in changes:
                 _notify(getattr(fresh, waits_on), "step_assigned", fresh)
     except _Refusal:
@@ -297,7 +311,10 @@ def subject_enter(
     try:
         with transaction.atomic():
             fresh = _locked(case)
-            if fresh.status != SuspicionStatus.REQUESTED:
+            # The people named may have changed since the page was read (`case_rename`).
+            if fresh.status != SuspicionStatus.REQUESTED or not actor.has_perm(
+                "logreview.enter_suspicion_subject", fresh
+            ):
                 raise _Refusal
             if subject is None or managers_manager(fresh.organisation_id, subject.pk) != actor.pk:
                 # Only the person's manager's manager, from the memberships.
@@ -359,7 +376,10 @@ def case_attest(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
     try:
         with transaction.atomic():
             fresh = _locked(case)
-            if fresh.status != SuspicionStatus.SUBJECT_ENTERED:
+            # The people named may have changed since the page was read (`case_rename`).
+            if fresh.status != SuspicionStatus.SUBJECT_ENTERED or not actor.has_perm(
+                "logreview.attest_suspicioncase", fresh
+            ):
                 raise _Refusal
             fresh.status = SuspicionStatus.ATTESTED
             fresh.attested_by = actor
@@ -392,7 +412,10 @@ def case_fulfil(
     try:
         with transaction.atomic():
             fresh = _locked(case)
-            if fresh.status != SuspicionStatus.ATTESTED:
+            # The people named may have changed since the page was read (`case_rename`).
+            if fresh.status != SuspicionStatus.ATTESTED or not actor.has_perm(
+                "logreview.fulfil_suspicioncase", fresh
+            ):
                 raise _Refusal
             load = LogLoad.objects.create(
                 organisation_id=fresh.organisation_id,
@@ -423,7 +446,10 @@ def case_from_store(*, actor: Any, case: SuspicionCase) -> SuspicionCase:
     try:
         with transaction.atomic():
             fresh = _locked(case)
-            if fresh.status != SuspicionStatus.ATTESTED:
+            # The people named may have changed since the page was read (`case_rename`).
+            if fresh.status != SuspicionStatus.ATTESTED or not actor.has_perm(
+                "logreview.fulfil_suspicioncase", fresh
+            ):
                 raise _Refusal
             fresh.from_store = True
             rows = extract(fresh).count()

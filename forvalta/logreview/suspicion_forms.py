@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from forvalta.core.models import User
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview.models import LogSource
-from forvalta.logreview.suspicion import member_choices, period_too_long, subject_choices
+from forvalta.logreview.suspicion import (
+    log_administrators,
+    member_choices,
+    period_too_long,
+    subject_choices,
+)
 
 
 def _person_label(user: Any) -> str:
@@ -55,16 +60,26 @@ class CaseRequestForm(forms.Form):
 
 
 class RenameForm(forms.Form):
-    """The people a case names that may still be changed (`rules.RENAMEABLE`)."""
+    """The people a case names that may still be changed (`rules.RENAMEABLE`); a field
+    left empty keeps its person."""
 
-    attestant = PersonField(label=_("Attestant"), queryset=User.objects.none())
+    attestant = PersonField(label=_("Attestant"), queryset=User.objects.none(), required=False)
     recipient = PersonField(
-        label=_("Recipient of the log (the reviewer)"), queryset=User.objects.none()
+        label=_("Recipient of the log (the reviewer)"),
+        queryset=User.objects.none(),
+        required=False,
     )
     senior_manager = PersonField(
         label=_("The reviewed person's manager's manager"),
         queryset=User.objects.none(),
         help_text=_("They alone enter whom the review concerns and the period."),
+        required=False,
+    )
+    administrator = PersonField(
+        label=_("The case's log administrator"),
+        queryset=User.objects.none(),
+        help_text=_("Named by the log team; only they take out the log."),
+        required=False,
     )
 
     def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
@@ -76,6 +91,7 @@ class RenameForm(forms.Form):
                 "attestant": case.attestant_id,
                 "recipient": case.recipient_id,
                 "senior_manager": case.senior_manager_id,
+                "administrator": case.administrator_id,
             },
         )
         super().__init__(*args, **kwargs)
@@ -86,6 +102,10 @@ class RenameForm(forms.Form):
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
+            elif name == "administrator":
+                self.fields[name].queryset = User.objects.filter(  # type: ignore[attr-defined]
+                    pk__in=[p.pk for p in log_administrators(case)]
+                ).order_by("last_name", "first_name", "pk")
             else:
                 self.fields[name].queryset = people  # type: ignore[attr-defined]
 

@@ -7,6 +7,7 @@ is refused, recorded, nothing changed. Through HTTP."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -132,7 +133,7 @@ def test_after_the_subject_only_the_managers_manager_renames_never_to_the_subjec
     assert case_state() == before and denied() == refused + 1
     boss2 = login(p["boss2"])
     form = boss2.get(url(case)).context["form"]
-    assert list(form.fields) == ["attestant", "recipient"]
+    assert list(form.fields) == ["attestant", "recipient", "administrator"]
     response = boss2.post(url(case), {"attestant": p["mgr_north"].pk, "recipient": p["xena"].pk})
     assert response.status_code == 200
     assert (
@@ -150,7 +151,7 @@ def test_after_the_subject_only_the_managers_manager_renames_never_to_the_subjec
     ]
     # Attested: the recipient only; the attestant can no longer be changed.
     case = suspicion.case_attest(actor=p["orgadmin"], case=case)
-    assert list(boss2.get(url(case)).context["form"].fields) == ["recipient"]
+    assert list(boss2.get(url(case)).context["form"].fields) == ["recipient", "administrator"]
     before = case_state()
     with pytest.raises(ValidationError) as refused_change:
         suspicion.case_rename(actor=p["boss2"], case=case, attestant=p["mgr_north"])
@@ -162,3 +163,168 @@ def test_after_the_subject_only_the_managers_manager_renames_never_to_the_subjec
     # Once the log is taken out nobody renames.
     SuspicionCase.objects.filter(pk=case.pk).update(status="fulfilled")
     assert boss2.get(url(case)).status_code == 403
+
+
+def _entered(aw: Any) -> SuspicionCase:
+    p = aw.people
+    case = request_case(aw, senior_manager=p["boss2"])
+    return suspicion.subject_enter(
+        actor=p["boss2"],
+        case=case,
+        subject=p["xena"],
+        account="u-xena",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+
+
+def test_someone_replaced_meanwhile_cannot_act_on_the_page_they_read() -> None:
+    """A step taken on a case read before its people were changed is refused on the
+    fresh case (recorded, nothing changed): the manager's manager replaced, the
+    attestant replaced."""
+    from django.core.exceptions import PermissionDenied
+
+    aw = world()
+    p = aw.people
+    case = request_case(aw, senior_manager=p["boss2"])
+    stale = SuspicionCase.objects.get(pk=case.pk)
+    suspicion.case_rename(actor=p["mgr_north"], case=case, senior_manager=p["boss"])
+    before, refused = case_state(), denied()
+    with pytest.raises(PermissionDenied):
+        suspicion.subject_enter(
+            actor=p["boss2"],
+            case=stale,
+            subject=p["xena"],
+            account="u-xena",
+            period_from=dt.date(2026, 11, 1),
+            period_to=dt.date(2026, 11, 30),
+        )
+    assert case_state() == before and denied() == refused + 1
+    # Put back, the person entered; then the attestant is replaced.
+    case = SuspicionCase.objects.get(pk=stale.pk)
+    suspicion.case_rename(actor=p["mgr_north"], case=case, senior_manager=p["boss2"])
+    case = suspicion.subject_enter(
+        actor=p["boss2"],
+        case=SuspicionCase.objects.get(pk=case.pk),
+        subject=p["xena"],
+        account="u-xena",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+    stale = SuspicionCase.objects.get(pk=case.pk)
+    suspicion.case_rename(actor=p["boss2"], case=case, attestant=p["orgadmin"])
+    before, refused = case_state(), denied()
+    with pytest.raises(PermissionDenied):
+        suspicion.case_attest(actor=p["mgr_north"], case=stale)
+    assert case_state() == before and denied() == refused + 1
+
+
+def test_the_managers_manager_names_neither_themselves_nor_outsiders() -> None:
+    aw = world()
+    p = aw.people
+    case = _entered(aw)
+    boss2 = login(p["boss2"])
+    before = case_state()
+    response = boss2.post(url(case), {"attestant": p["boss2"].pk})
+    assert response.status_code == 200
+    assert "Du kan inte namnge dig själv i ärendet." in response.content.decode()
+    assert case_state() == before
+    from forvalta.core.models import User
+
+    gone = User.objects.create(username="gone", is_active=False)
+    for outsider in (p["other_controller"], gone):
+        with pytest.raises(ValidationError) as refused:
+            suspicion.case_rename(actor=p["boss2"], case=case, recipient=outsider)
+        assert refused.value.messages == ["De som namnges måste vara medlemmar i organisationen."]
+    assert case_state() == before
+    assert not AuditEvent.objects.filter(action="logreview.suspicioncase.renamed").exists()
+
+
+def test_the_managers_manager_replaces_the_case_administrator() -> None:
+    """The case's log administrator (who alone takes out the log) can be replaced by
+    another log administrator of the system, never by anyone else; they are told."""
+    from forvalta.access.tests.helpers import _member, _role
+
+    aw = world()
+    p = aw.people
+    p["logadm2"] = _member(aw.org, "logadm2", first="Lo", last="Admin")
+    _role(p["logadm2"], "system_administrator", aw.org, aw.system)
+    case = _entered(aw)
+    case = suspicion.case_attest(actor=p["mgr_north"], case=case)
+    boss2 = login(p["boss2"])
+    form = boss2.get(url(case)).context["form"]
+    assert list(form.fields) == ["recipient", "administrator"]
+    assert sorted(u.username for u in form.fields["administrator"].queryset) == [
+        "logadm2",
+        "sysadmin",
+    ]
+    before = case_state()
+    with pytest.raises(ValidationError) as refused:
+        suspicion.case_rename(actor=p["boss2"], case=case, administrator=p["rita"])
+    assert refused.value.messages == [
+        "Ärendets administratör måste vara loggadministratör för systemet."
+    ]
+    assert case_state() == before
+    Notification.objects.all().delete()
+    assert boss2.post(url(case), {"administrator": p["logadm2"].pk}).status_code == 302
+    case.refresh_from_db()
+    assert case.administrator == p["logadm2"]
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("logadm2", "step_assigned")
+    ]
+    assert login(p["logadm2"]).get(case.get_absolute_url()).status_code == 200
+    assert login(p["sysadmin"]).get(case.get_absolute_url()).status_code == 404
+
+
+def test_removal_requests_made_before_are_named_by_number() -> None:
+    """The data migration marks the removal requests follow-ups made before the field."""
+    import importlib
+
+    from django.apps import apps
+
+    from forvalta.access.models import AccessRequest
+    from forvalta.logreview.tests.test_followup import Setup, decide, opened
+
+    s = Setup()
+    followup = opened(s)
+    decide(login(s.aw.people["mgr_north"]), followup, "remove_access", "1", "Tas bort")
+    request = AccessRequest.objects.get()
+    AccessRequest.objects.update(named_by_number=False)
+    other = AccessRequest.objects.create(
+        organisation=s.aw.org,
+        system=s.aw.system,
+        kind="remove",
+        person_name="Bert Berg",
+        requested_by=s.aw.people["owner"],
+    )
+    migration = importlib.import_module(
+        "forvalta.logreview.migrations.0011_removal_requests_named_by_number"
+    )
+    migration.name_by_number(apps, None)
+    assert dict(AccessRequest.objects.values_list("pk", "named_by_number")) == {
+        request.pk: True,
+        other.pk: False,
+    }
+
+
+def test_a_rename_on_a_case_that_moved_on_is_refused() -> None:
+    """The requester's page was read before the person was entered: their change is
+    refused on the fresh case (recorded, nothing changed), as they may no longer rename."""
+    from django.core.exceptions import PermissionDenied
+
+    aw = world()
+    p = aw.people
+    case = request_case(aw, senior_manager=p["boss2"])
+    stale = SuspicionCase.objects.get(pk=case.pk)
+    _entered_case = suspicion.subject_enter(
+        actor=p["boss2"],
+        case=case,
+        subject=p["xena"],
+        account="u-xena",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+    before, refused = case_state(), denied()
+    with pytest.raises(PermissionDenied):
+        suspicion.case_rename(actor=p["mgr_north"], case=stale, recipient=p["mgr_south"])
+    assert case_state() == before and denied() == refused + 1
