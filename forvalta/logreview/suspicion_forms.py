@@ -103,9 +103,9 @@ class RenameForm(forms.Form):
             if name not in allowed:
                 del self.fields[name]
             elif name == "administrator":
-                self.fields[name].queryset = User.objects.filter(  # type: ignore[attr-defined]
+                self.fields[name].queryset = people.filter(  # type: ignore[attr-defined]
                     pk__in=[p.pk for p in log_administrators(case)]
-                ).order_by("last_name", "first_name", "pk")
+                )
             else:
                 self.fields[name].queryset = people  # type: ignore[attr-defined]
 
