@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from forvalta.audit.services import diff, object_type_of, record
+from forvalta.audit.services import diff, record
 from forvalta.audit.services import snapshot as audit_snapshot
 from forvalta.logreview.identity import sealed
 from forvalta.logreview.models import (
@@ -222,11 +222,7 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
     record(
         actor=actor,
         action="access.accessrequest.created",
-        # Named without the request's own text ("Remove: <name>"), which the trail
-        # would take from the object.
-        object_type=object_type_of(request),
-        object_id=str(request.pk),
-        object_repr=str(_("Removal request #%(pk)s") % {"pk": request.pk}),
+        obj=request,  # named by its number (`named_by_number`), never the person
         organisation=followup.organisation,
         changes={**_sealed_request(request, followup), "followup": [None, followup.pk]},
     )

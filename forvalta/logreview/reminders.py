@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from forvalta.core.models import today
 from forvalta.logreview.models import (
     ExtractOrder,
     OperationKind,
@@ -56,6 +57,11 @@ def days_for(status: str) -> int:
     name, default = DAYS[OrderStatus(status)]
     value = getattr(settings, name, default)
     return max(1, int(default if value is None else value))
+
+
+def due_context(day: dt.date | None) -> dict[str, Any]:
+    """The page's "next step due" line (`logreview/partials/due.html`)."""
+    return {"due_on": day, "overdue": day is not None and day < today()}
 
 
 def _due(since: dt.datetime | None, status: str) -> dt.date | None:
@@ -103,9 +109,8 @@ class _People:
         return self.holders[key]
 
 
-def waiting_on(order: ExtractOrder, people: _People | None = None) -> list[Any]:
+def waiting_on(order: ExtractOrder, people: _People) -> list[Any]:
     """Who the order's current step waits on (see the module's docstring), active."""
-    people = people or _People()
     if order.status == OrderStatus.REQUESTED:
         if order.round.schedule.kind == OperationKind.AUTHORITY:
             named = people.holding(order, CONTROLLERS)

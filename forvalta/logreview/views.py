@@ -322,14 +322,12 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Attesting without choosing keeps the recipient (an authority order's: the
         # attesting controller).
         recipient_form.fields["person"].required = not may_attest
-    due = reminders.due_on(order)
     return render(
         request,
         "logreview/order_detail.html",
         {
             "order": order,
-            "due_on": due,
-            "overdue": due is not None and due < today(),
+            **reminders.due_context(reminders.due_on(order)),
             "loads": loads,
             "rows": [(e, days.get(e.pk, [])) for e in employees],
             "days_drawn": bool(days),

@@ -134,14 +134,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sees = what_user_sees(user, case)
     # The case's extract files: the log administrators' (scoping.load_condition).
     loads = LogLoad.objects.visible_to(user).filter(case=case).defer("data")
-    due = reminders.case_due_on(case)
     return render(
         request,
         "logreview/suspicion_detail.html",
         {
             "case": case,
-            "due_on": due,
-            "overdue": due is not None and due < today(),
+            **reminders.due_context(reminders.case_due_on(case)),
             "sees": sees,
             "loads": loads,
             "may_enter": user.has_perm("logreview.enter_suspicion_subject", case),

@@ -69,20 +69,17 @@ def world(kind: str = "provider") -> tuple[Any, ExtractOrder]:
     return aw, order
 
 
-def told() -> list[tuple[str, str, str, str]]:
-    return list(
-        Notification.objects.order_by("pk").values_list(
-            "recipient__username", "kind", "link", "title"
-        )
-    )
-
-
 def told_with_pk() -> list[tuple[Any, ...]]:
     return list(
         Notification.objects.order_by("pk").values_list(
             "pk", "recipient__username", "kind", "link", "title"
         )
     )
+
+
+def told() -> list[tuple[Any, ...]]:
+    """(recipient, kind, link, title) of every notification, oldest first."""
+    return [n[1:] for n in told_with_pk()]
 
 
 def test_each_step_reminds_whom_it_waits_on(django_capture_on_commit_callbacks: Any) -> None:

@@ -29,6 +29,22 @@ def denied() -> int:
     return AuditEvent.objects.filter(action="access.denied").count()
 
 
+def _enter(p: dict[str, Any], case: SuspicionCase) -> SuspicionCase:
+    """The manager's manager boss2 enters xena (mgr_x's employee) for November."""
+    return suspicion.subject_enter(
+        actor=p["boss2"],
+        case=case,
+        subject=p["xena"],
+        account="u-xena",
+        period_from=dt.date(2026, 11, 1),
+        period_to=dt.date(2026, 11, 30),
+    )
+
+
+def _entered(aw: Any) -> SuspicionCase:
+    return _enter(aw.people, request_case(aw, senior_manager=aw.people["boss2"]))
+
+
 def test_the_requester_renames_before_the_subject_is_entered() -> None:
     aw = world()
     p = aw.people
@@ -119,14 +135,7 @@ def test_after_the_subject_only_the_managers_manager_renames_never_to_the_subjec
     aw = world()
     p = aw.people
     case = request_case(aw, senior_manager=p["boss2"])
-    case = suspicion.subject_enter(
-        actor=p["boss2"],
-        case=case,
-        subject=p["xena"],
-        account="u-xena",
-        period_from=dt.date(2026, 11, 1),
-        period_to=dt.date(2026, 11, 30),
-    )
+    case = _enter(p, case)
     # The requester can no longer: refusing them the subject would tell them who it is.
     before, refused = case_state(), denied()
     assert login(p["mgr_north"]).post(url(case), {"recipient": p["xena"].pk}).status_code == 403
@@ -165,19 +174,6 @@ def test_after_the_subject_only_the_managers_manager_renames_never_to_the_subjec
     assert boss2.get(url(case)).status_code == 403
 
 
-def _entered(aw: Any) -> SuspicionCase:
-    p = aw.people
-    case = request_case(aw, senior_manager=p["boss2"])
-    return suspicion.subject_enter(
-        actor=p["boss2"],
-        case=case,
-        subject=p["xena"],
-        account="u-xena",
-        period_from=dt.date(2026, 11, 1),
-        period_to=dt.date(2026, 11, 30),
-    )
-
-
 def test_someone_replaced_meanwhile_cannot_act_on_the_page_they_read() -> None:
     """A step taken on a case read before its people were changed is refused on the
     fresh case (recorded, nothing changed): the manager's manager replaced, the
@@ -191,26 +187,12 @@ def test_someone_replaced_meanwhile_cannot_act_on_the_page_they_read() -> None:
     suspicion.case_rename(actor=p["mgr_north"], case=case, senior_manager=p["boss"])
     before, refused = case_state(), denied()
     with pytest.raises(PermissionDenied):
-        suspicion.subject_enter(
-            actor=p["boss2"],
-            case=stale,
-            subject=p["xena"],
-            account="u-xena",
-            period_from=dt.date(2026, 11, 1),
-            period_to=dt.date(2026, 11, 30),
-        )
+        _enter(p, stale)
     assert case_state() == before and denied() == refused + 1
     # Put back, the person entered; then the attestant is replaced.
     case = SuspicionCase.objects.get(pk=stale.pk)
     suspicion.case_rename(actor=p["mgr_north"], case=case, senior_manager=p["boss2"])
-    case = suspicion.subject_enter(
-        actor=p["boss2"],
-        case=SuspicionCase.objects.get(pk=case.pk),
-        subject=p["xena"],
-        account="u-xena",
-        period_from=dt.date(2026, 11, 1),
-        period_to=dt.date(2026, 11, 30),
-    )
+    case = _enter(p, SuspicionCase.objects.get(pk=case.pk))
     stale = SuspicionCase.objects.get(pk=case.pk)
     suspicion.case_rename(actor=p["boss2"], case=case, attestant=p["orgadmin"])
     before, refused = case_state(), denied()
@@ -316,14 +298,7 @@ def test_a_rename_on_a_case_that_moved_on_is_refused() -> None:
     p = aw.people
     case = request_case(aw, senior_manager=p["boss2"])
     stale = SuspicionCase.objects.get(pk=case.pk)
-    _entered_case = suspicion.subject_enter(
-        actor=p["boss2"],
-        case=case,
-        subject=p["xena"],
-        account="u-xena",
-        period_from=dt.date(2026, 11, 1),
-        period_to=dt.date(2026, 11, 30),
-    )
+    _enter(p, case)
     before, refused = case_state(), denied()
     with pytest.raises(PermissionDenied):
         suspicion.case_rename(actor=p["mgr_north"], case=stale, recipient=p["mgr_south"])
