@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -735,15 +736,30 @@ class DecisionKind(models.TextChoices):
 
 class UnauthorisedAccess(models.Model):
     """The follow-up of an employee's access without an acceptable explanation (seed 004
-    section 8), opened from the review's needs-follow-up judgments of one account. It
-    always reports a personal-data incident (section 9) whose 72-hour deadline runs
-    from `aware_at`. Immutable once closed."""
+    section 8), opened from the needs-follow-up judgments of one account: of a quarterly
+    review (`order`, `judgments`) or of a review on suspicion (`case`,
+    `suspicion_judgments`), exactly one of the two. It always reports a personal-data
+    incident (section 9) whose 72-hour deadline runs from `aware_at`. Immutable once
+    closed."""
 
     organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, verbose_name=_("organisation")
     )
     order = models.ForeignKey(
-        ExtractOrder, on_delete=models.PROTECT, related_name="followups", verbose_name=_("order")
+        ExtractOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("order"),
+    )
+    case = models.ForeignKey(
+        "SuspicionCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("review on suspicion"),
     )
     system = models.ForeignKey(
         "register.System", on_delete=models.PROTECT, related_name="+", verbose_name=_("system")
@@ -752,6 +768,12 @@ class UnauthorisedAccess(models.Model):
     employee_name = models.CharField(_("name"), max_length=200, blank=True)
     judgments: models.ManyToManyField = models.ManyToManyField(
         Judgment, related_name="followups", verbose_name=_("judgments")
+    )
+    suspicion_judgments: models.ManyToManyField = models.ManyToManyField(
+        "SuspicionJudgment",
+        blank=True,
+        related_name="followups",
+        verbose_name=_("judgments of the review on suspicion"),
     )
     aware_at = models.DateTimeField(_("became aware"))
     incident = models.OneToOneField(
@@ -802,7 +824,16 @@ class UnauthorisedAccess(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "account"], name="logreview_followup_unique_account"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case", "account"], name="logreview_followup_unique_case_account"
+            ),
+            # Opened from a quarterly review or from a review on suspicion, never both.
+            models.CheckConstraint(
+                condition=Q(order__isnull=False, case__isnull=True)
+                | Q(order__isnull=True, case__isnull=False),
+                name="logreview_followup_one_origin",
+            ),
         ]
 
     def __str__(self) -> str:
