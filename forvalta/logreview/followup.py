@@ -2,7 +2,9 @@
 
 When a reviewer judges that an employee handled a client's data without an acceptable
 explanation ("needs follow-up"), the order's recipient (the unit manager) or the
-controller opens a follow-up of that account (`open_followup`). Opening it always
+controller opens a follow-up of that account (`open_followup`); in a review on
+suspicion (seed 004 section 7) the case's recipient does (`open_case_followup`), and
+the follow-up then stays within the case's need to know (scoping.py). Opening it always
 reports a personal-data incident in the compliance part (section 9: "oavsett om
 tillgången varit avsiktlig eller ej"), whose 72-hour IMY deadline runs from the
 follow-up's awareness time. The decisions of section 8 are then documented one by one
@@ -10,7 +12,8 @@ follow-up's awareness time. The decisions of section 8 are then documented one b
 request in the access part, decided by the object or system owner like any request),
 training, that the rules are known, whether it was intentional, contacting the process
 owner (yes notifies the system's process owners), labour-law measures and a police
-report. The controller closes it (`close`) once every decision is documented; a
+report. The controller closes it (`close`) once every decision is documented (from a
+review on suspicion: the reviewed person's manager's manager named on the case); a
 closed follow-up is immutable.
 
 Every write checks its `rules` permission and records its audit event in the same
@@ -27,6 +30,7 @@ cannot be linked through the trail. The follow-up's page shows them to those all
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +48,8 @@ from forvalta.logreview.models import (
     FollowUpDecision,
     FollowUpStatus,
     Judgment,
+    SuspicionCase,
+    SuspicionJudgment,
     UnauthorisedAccess,
     Verdict,
 )
@@ -63,31 +69,124 @@ def _stored_text() -> Any:
     return translation.override(settings.LANGUAGE_CODE)
 
 
+def _check_aware_at(aware_at: dt.datetime | None, earliest: dt.date, message: str) -> dt.datetime:
+    """The awareness time (now unless given): not in the future, not before the
+    reviewed period's first day (`message` says which)."""
+    now = timezone.now()
+    aware_at = aware_at or now
+    if aware_at > now:
+        raise ValidationError({"aware_at": _("The awareness time cannot be in the future.")})
+    if aware_at.date() < earliest:
+        raise ValidationError({"aware_at": message})
+    return aware_at
+
+
+@dataclass
+class _Origin:
+    """Where a follow-up is opened from: a quarterly review's order (`order`, its
+    `judgments`) or a review on suspicion (`case`, its `suspicion_judgments`)."""
+
+    field: str  # "order" or "case"
+    obj: ExtractOrder | SuspicionCase
+    judgments_field: str  # "judgments" or "suspicion_judgments"
+    judgments: list[Any]
+    clients: int  # distinct clients of the judged accesses
+    unit: str  # the review's unit(s), as the incident names them
+    month: str  # the month(s) reviewed, as the incident names them
+    readers: list[Any]  # the incident's readers besides its reporter
+
+
+def _create(
+    actor: Any,
+    origin: _Origin,
+    *,
+    system: Any,
+    account: str,
+    employee_name: str,
+    aware_at: dt.datetime,
+) -> UnauthorisedAccess:
+    """The follow-up, its personal-data incident and its audit event (the caller holds
+    the origin's row lock and has checked the permission): one path for both origins,
+    so the incident's text and the event are written once."""
+    from forvalta.compliance.services import incident_create
+
+    organisation = origin.obj.organisation
+    followup = UnauthorisedAccess.objects.create(
+        organisation_id=organisation.pk,
+        system_id=system.pk,
+        account=account,
+        employee_name=employee_name,
+        aware_at=aware_at,
+        opened_by=actor,
+        **{origin.field: origin.obj},
+    )
+    getattr(followup, origin.judgments_field).set(origin.judgments)
+    with _stored_text():
+        title = _("Unauthorised access in %(system)s (log review)") % {"system": system}
+        # The same text whatever the origin: the incident's readers (the data protection
+        # contacts) learn neither that a review on suspicion was made nor why.
+        what = _(
+            "The log review of %(unit)s %(month)s found that the account %(account)s "
+            "handled personal data without an acceptable explanation: %(accesses)s "
+            "accesses to %(clients)s persons. Follow-up: %(link)s"
+        ) % {
+            "unit": origin.unit,
+            "month": origin.month,
+            "account": account,
+            "accesses": len(origin.judgments),
+            "clients": origin.clients,
+            "link": followup.get_absolute_url(),
+        }
+    incident = incident_create(
+        actor=actor,
+        organisation=organisation,
+        title=title[:200],
+        aware_at=aware_at,
+        system=system,
+        what_happened=what,
+        subjects_count=origin.clients,
+        records_count=len(origin.judgments),
+        sensitive_data=True,
+        readers=[p for p in origin.readers if p is not None and p.pk != actor.pk],
+    )
+    followup.incident = incident
+    followup.save(update_fields=["incident"])
+    record(
+        actor=actor,
+        action="logreview.followup.opened",
+        obj=followup,
+        organisation=organisation,
+        changes={
+            origin.field: [None, origin.obj.pk],
+            "account_sealed": [None, sealed_account(followup)],
+            origin.judgments_field: [None, sorted(j.pk for j in origin.judgments)],
+            "aware_at": [None, aware_at.isoformat()],
+            "incident": [None, incident.pk],
+        },
+    )
+    return followup
+
+
 def open_followup(
     *, actor: Any, judgment: Judgment, aware_at: dt.datetime | None = None
 ) -> UnauthorisedAccess:
     """Open the follow-up of the judged access's account in the order (with every
     needs-follow-up judgment of that account in it) and report the personal-data
     incident, aware at `aware_at` (now unless given)."""
-    from forvalta.compliance.services import incident_create
-
     if not actor.has_perm("logreview.open_unauthorisedaccess", judgment):
         deny(actor, judgment.order, "open follow-up")
-    now = timezone.now()
-    aware_at = aware_at or now
-    if aware_at > now:
-        raise ValidationError({"aware_at": _("The awareness time cannot be in the future.")})
-    if aware_at.date() < judgment.order.month.replace(day=1):
-        raise ValidationError(
-            {"aware_at": _("The awareness time cannot be before the month reviewed.")}
-        )
+    aware_at = _check_aware_at(
+        aware_at,
+        judgment.order.month.replace(day=1),
+        _("The awareness time cannot be before the month reviewed."),
+    )
     # The judged access's raw row may be disposed of (store.dispose_expired): its account
     # and client are then read from the judgment's copy.
     account = judgment.entry.account if judgment.entry else judgment.access_account
     with transaction.atomic():
         order = (
             ExtractOrder.objects.select_for_update()
-            .select_related("round__schedule__source__system", "organisation")
+            .select_related("round__schedule__source__system", "organisation", "drawn_unit")
             .get(pk=judgment.order_id)
         )
         if UnauthorisedAccess.objects.filter(order=order, account=account).exists():
@@ -97,63 +196,102 @@ def open_followup(
                 order=order, verdict=Verdict.FOLLOW_UP, entry__account=account
             ).select_related("entry")
         )
-        source = order.round.schedule.source
-        followup = UnauthorisedAccess.objects.create(
-            organisation_id=order.organisation_id,
-            order=order,
-            system_id=source.system_id,
+        origin = _Origin(
+            field="order",
+            obj=order,
+            judgments_field="judgments",
+            judgments=judgments,
+            clients=len({j.entry.client_hash if j.entry else j.access_client for j in judgments}),
+            unit=order.drawn_unit.unit_name,
+            month=f"{order.month:%Y-%m}",
+            readers=[order.recipient],
+        )
+        return _create(
+            actor,
+            origin,
+            system=order.round.schedule.source.system,
             account=account,
             employee_name=judgment.entry.employee_name if judgment.entry else "",
             aware_at=aware_at,
-            opened_by=actor,
         )
-        followup.judgments.set(judgments)
-        clients = len({j.entry.client_hash if j.entry else j.access_client for j in judgments})
-        readers = [
-            person for person in (order.recipient,) if person is not None and person.pk != actor.pk
-        ]
-        with _stored_text():
-            title = _("Unauthorised access in %(system)s (log review)") % {"system": source.system}
-            what = _(
-                "The log review of %(unit)s %(month)s found that the account %(account)s "
-                "handled personal data without an acceptable explanation: %(accesses)s "
-                "accesses to %(clients)s persons. Follow-up: %(link)s"
-            ) % {
-                "unit": order.drawn_unit.unit_name,
-                "month": f"{order.month:%Y-%m}",
-                "account": account,
-                "accesses": len(judgments),
-                "clients": clients,
-                "link": followup.get_absolute_url(),
-            }
-        incident = incident_create(
-            actor=actor,
-            organisation=order.organisation,
-            title=title[:200],
-            aware_at=aware_at,
-            system=source.system,
-            what_happened=what,
-            subjects_count=clients,
-            records_count=len(judgments),
-            sensitive_data=True,
-            readers=readers,
-        )
-        followup.incident = incident
-        followup.save(update_fields=["incident"])
-        record(
-            actor=actor,
-            action="logreview.followup.opened",
-            obj=followup,
-            organisation=order.organisation,
-            changes={
-                "order": [None, order.pk],
-                "account_sealed": [None, sealed_account(followup)],
-                "judgments": [None, sorted(j.pk for j in judgments)],
-                "aware_at": [None, aware_at.isoformat()],
-                "incident": [None, incident.pk],
-            },
-        )
-    return followup
+
+
+def _months(times: list[dt.datetime]) -> str:
+    """The month, or the first and last month, of the accesses (local time)."""
+    if not times:
+        return ""
+    first, last = (timezone.localtime(t) for t in (min(times), max(times)))
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%Y-%m}"
+    return f"{first:%Y-%m} – {last:%Y-%m}"
+
+
+def open_case_followup(
+    *, actor: Any, judgment: SuspicionJudgment, aware_at: dt.datetime | None = None
+) -> UnauthorisedAccess:
+    """Open the follow-up of a review on suspicion (seed 004 sections 7-8): by the case's
+    recipient, from a needs-follow-up judgment once the extract is there, with every
+    needs-follow-up judgment of that account in the case; reports the personal-data
+    incident as `open_followup` does. Once per case and account."""
+    case = judgment.case
+    if not actor.has_perm("logreview.open_unauthorisedaccess", judgment):
+        deny(actor, case, "open follow-up")
+    assert case.period_from is not None  # entered before the case could be fulfilled
+    aware_at = _check_aware_at(
+        aware_at,
+        case.period_from,
+        _("The awareness time cannot be before the period reviewed."),
+    )
+    account = judgment.entry.account
+    try:
+        with transaction.atomic():
+            locked = (
+                SuspicionCase.objects.select_for_update()
+                .select_related("source__system", "organisation", "recipient")
+                .get(pk=case.pk)
+            )
+            # Every step re-checks on the locked case and the judgment as it is now.
+            fresh = SuspicionJudgment.objects.select_related("entry").get(pk=judgment.pk)
+            fresh.case = locked
+            if not actor.has_perm("logreview.open_unauthorisedaccess", fresh):
+                raise _Refusal
+            if UnauthorisedAccess.objects.filter(case=locked, account=account).exists():
+                raise ValidationError(
+                    _("A follow-up of this account is already open for the review on suspicion.")
+                )
+            judgments = list(
+                SuspicionJudgment.objects.filter(
+                    case=locked, verdict=Verdict.FOLLOW_UP, entry__account=account
+                )
+                .select_related("entry")
+                .order_by("pk")
+            )
+            entries = [j.entry for j in judgments]
+            origin = _Origin(
+                field="case",
+                obj=locked,
+                judgments_field="suspicion_judgments",
+                judgments=judgments,
+                clients=len({e.client_hash for e in entries}),
+                # The units the accesses were logged under (as a quarterly review names
+                # its unit), else the log source.
+                unit=", ".join(sorted({e.unit for e in entries if e.unit}))[:200]
+                or locked.source.name,
+                month=_months([e.time for e in entries]),
+                readers=[locked.recipient],
+            )
+            return _create(
+                actor,
+                origin,
+                system=locked.source.system,
+                account=account,
+                employee_name=fresh.entry.employee_name,
+                aware_at=aware_at,
+            )
+    except _Refusal:
+        # Recorded outside the rolled-back transaction.
+        deny(actor, case, "open follow-up")
+        raise  # pragma: no cover (deny raises)
 
 
 def sealed_account(followup: UnauthorisedAccess) -> str:
@@ -348,8 +486,9 @@ def missing_decisions(followup: UnauthorisedAccess) -> list[str]:
 
 
 def close(*, actor: Any, followup: UnauthorisedAccess) -> UnauthorisedAccess:
-    """The controller closes the follow-up once every decision is documented (an
-    intentional access must have been escalated to the process owner)."""
+    """The controller (from a review on suspicion: the case's manager's manager) closes
+    the follow-up once every decision is documented (an intentional access must have
+    been escalated to the process owner)."""
     if not actor.has_perm("logreview.close_unauthorisedaccess", followup):
         deny(actor, followup, "close")
     try:
@@ -407,4 +546,22 @@ def outcome_initial(order: ExtractOrder, user: Any) -> dict[str, Any]:
     persons = reported_persons(order, user)
     if persons is None:
         return {}
+    return {"incident_reported": "1", "incident_persons": persons}
+
+
+def case_outcome_initial(case: SuspicionCase, user: Any) -> dict[str, Any]:
+    """A review on suspicion's documentation (seed 004 section 7.5): "personal-data
+    incident reported" prefilled when a follow-up of the case reported one, for the
+    distinct clients of its judgments."""
+    followups = UnauthorisedAccess.objects.visible_to(user).filter(
+        case=case, incident__isnull=False
+    )
+    if not followups.exists():
+        return {}
+    persons = (
+        SuspicionJudgment.objects.filter(followups__in=followups)
+        .values("entry__client_hash")
+        .distinct()
+        .count()
+    )
     return {"incident_reported": "1", "incident_persons": persons}

@@ -211,14 +211,35 @@ def _controls_followup_system(user: Any, organisation_id: int, system_id: int) -
     return holds(user, organisation_id, system_id, CONTROLLER)
 
 
+# A follow-up opened from a review on suspicion stays within the case's need to know:
+# opened by the case's recipient once the extract is there (fulfilled or documented),
+# decided by that recipient or the reviewed person's manager's manager, closed by the
+# manager's manager; never by the person reviewed, nor by an organisation administrator
+# or a controller who is not named on the case.
+CASE_REVIEWED = ("fulfilled", "documented")
+
+
+def _case_followup_person(user: Any, case: Any, *fields: str) -> bool:
+    return bool(
+        case.organisation_id in scope_for(user).org_ids
+        and user.is_active
+        and case.subject_user_id != user.pk
+        and any(getattr(case, f"{name}_id") == user.pk for name in fields)
+    )
+
+
 @rules.predicate
 def opens_followup(user: Any, judgment: Any) -> bool:
     """From a needs-follow-up judgment of a fulfilled order: its recipient or the
-    controller of the organisation on the source's system."""
-    from forvalta.logreview.models import Verdict
+    controller of the organisation on the source's system. From a needs-follow-up
+    judgment of a review on suspicion: the case's recipient, once it is fulfilled."""
+    from forvalta.logreview.models import SuspicionJudgment, Verdict
 
     if judgment is None or not user.is_authenticated or judgment.verdict != Verdict.FOLLOW_UP:
         return False
+    if isinstance(judgment, SuspicionJudgment):
+        case = judgment.case
+        return case.status in CASE_REVIEWED and _case_followup_person(user, case, "recipient")
     order = judgment.order
     if (
         order.status != OrderStatus.FULFILLED
@@ -234,13 +255,16 @@ def opens_followup(user: Any, judgment: Any) -> bool:
 
 @rules.predicate
 def decides_followup(user: Any, followup: Any) -> bool:
-    """An open follow-up: the one who opened it, the order's recipient, the controller."""
+    """An open follow-up: the one who opened it, the order's recipient, the controller;
+    opened from a review on suspicion, the case's recipient or manager's manager."""
     from forvalta.logreview.models import FollowUpStatus
 
     if followup is None or not user.is_authenticated or followup.status != FollowUpStatus.OPEN:
         return False
     if followup.organisation_id not in scope_for(user).org_ids:
         return False
+    if followup.case_id is not None:
+        return _case_followup_person(user, followup.case, "recipient", "senior_manager")
     if user.pk in (followup.opened_by_id, followup.order.recipient_id):
         return True
     return _controls_followup_system(user, followup.organisation_id, followup.system_id)
@@ -248,16 +272,20 @@ def decides_followup(user: Any, followup: Any) -> bool:
 
 @rules.predicate
 def closes_followup(user: Any, followup: Any) -> bool:
-    """An open follow-up is closed by the controller."""
+    """An open follow-up is closed by the controller; opened from a review on suspicion,
+    by the case's manager's manager."""
     from forvalta.logreview.models import FollowUpStatus
 
-    return bool(
-        followup is not None
-        and user.is_authenticated
-        and followup.status == FollowUpStatus.OPEN
-        and followup.organisation_id in scope_for(user).org_ids
-        and _controls_followup_system(user, followup.organisation_id, followup.system_id)
-    )
+    if (
+        followup is None
+        or not user.is_authenticated
+        or followup.status != FollowUpStatus.OPEN
+        or followup.organisation_id not in scope_for(user).org_ids
+    ):
+        return False
+    if followup.case_id is not None:
+        return _case_followup_person(user, followup.case, "senior_manager")
+    return _controls_followup_system(user, followup.organisation_id, followup.system_id)
 
 
 rules.add_perm("logreview.view_unauthorisedaccess", member)

@@ -155,10 +155,20 @@ def case_condition(user: Any, scope: Any) -> Q:
 
 
 def case_review_condition(user: Any, scope: Any) -> Q:
-    """A case's judgments: its recipient only."""
+    """A case's judgments: its recipient; those an unauthorised-access follow-up holds
+    also to whoever sees that follow-up (to decide on it), never the person reviewed."""
     if not scope.org_ids or user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
-    return Q(organisation_id__in=sorted(scope.org_ids)) & Q(case__recipient_id=user.pk)
+    from forvalta.logreview.models import UnauthorisedAccess
+
+    held = UnauthorisedAccess.suspicion_judgments.through.objects.filter(
+        unauthorisedaccess__in=UnauthorisedAccess._base_manager.filter(
+            followup_condition(user, scope)
+        ).values("pk")
+    ).values("suspicionjudgment_id")
+    return Q(organisation_id__in=sorted(scope.org_ids)) & (
+        Q(case__recipient_id=user.pk) | Q(pk__in=held)
+    )
 
 
 def case_outcome_condition(user: Any, scope: Any) -> Q:
@@ -200,15 +210,37 @@ __all__ = ["declare_logreview_models"]
 
 # --- unauthorised access follow-up (build 7) --------------------------------------------
 def followup_condition(user: Any, scope: Any) -> Q:
-    """Need to know: the organisation's access staff of the system, the one who opened
-    the follow-up and the recipient of the reviewed order."""
+    """Need to know. Opened from a quarterly review: the organisation's access staff of
+    the system, the one who opened the follow-up and the recipient of the reviewed
+    order. Opened from a review on suspicion: only those named on the case who know whom
+    it concerns and act on the follow-up (the recipient, who opened it, and the reviewed
+    person's manager's manager) and those it was escalated to; never the person
+    reviewed, the organisation's administrators or access staff not named (the case's
+    requester and attestant, who never learn the person, do not see it either)."""
     if not scope.org_ids or user is None or not user.is_authenticated:
         return NOTHING
-    return Q(organisation_id__in=sorted(scope.org_ids)) & (
+    quarterly = Q(order__isnull=False) & (
         staff_exists(user, "organisation_id", "system_id")
         | Q(opened_by_id=user.pk)
         | Q(order__recipient_id=user.pk)
     )
+    condition = quarterly
+    if user.is_active:
+        from forvalta.logreview.models import UnauthorisedAccess
+
+        escalated = UnauthorisedAccess.escalated_to.through.objects.filter(user_id=user.pk).values(
+            "unauthorisedaccess_id"
+        )
+        condition |= (
+            Q(case__isnull=False)
+            & (
+                Q(case__recipient_id=user.pk)
+                | Q(case__senior_manager_id=user.pk)
+                | Q(pk__in=escalated)
+            )
+            & ~Q(case__subject_user_id=user.pk)
+        )
+    return Q(organisation_id__in=sorted(scope.org_ids)) & condition
 
 
 def declare_followup_models() -> None:

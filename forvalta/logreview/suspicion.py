@@ -47,6 +47,7 @@ from forvalta.logreview.models import (
     SuspicionJudgment,
     SuspicionOutcome,
     SuspicionStatus,
+    UnauthorisedAccess,
     Verdict,
 )
 from forvalta.logreview.services import _refuse, _require
@@ -747,6 +748,12 @@ def judge(
                     _("The access is not one of the review's unexplained accesses.")
                 )
             judgment = access.judgment
+            if (
+                judgment is not None
+                and verdict != judgment.verdict
+                and UnauthorisedAccess.objects.filter(suspicion_judgments=judgment).exists()
+            ):
+                raise ValidationError(_("The access is in a follow-up of unauthorised access."))
             before = [judgment.verdict, judgment.comment] if judgment else [None, None]
             if judgment is None:
                 judgment = SuspicionJudgment(
