@@ -66,4 +66,9 @@ urlpatterns += [
         views_suspicion.case_document,
         name="suspicion_document",
     ),
+    path(
+        "suspicion/<int:pk>/review/<int:entry>/followup/",
+        views_followup.case_followup_open,
+        name="case_followup_open",
+    ),
 ]

@@ -4,6 +4,7 @@ the permission and records the audit event)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +29,8 @@ from forvalta.logreview.models import (
     ExtractOrder,
     FollowUpDecision,
     Judgment,
+    SuspicionCase,
+    SuspicionJudgment,
     UnauthorisedAccess,
     Verdict,
 )
@@ -73,6 +77,7 @@ def _followup(request: HttpRequest, pk: int) -> UnauthorisedAccess:
     return get_object_or_404(
         UnauthorisedAccess.objects.visible_to(request.user).select_related(
             "order__drawn_unit",
+            "case",
             "system",
             "incident",
             "removal_request",
@@ -80,6 +85,49 @@ def _followup(request: HttpRequest, pk: int) -> UnauthorisedAccess:
             "closed_by",
         ),
         pk=pk,
+    )
+
+
+def _open_page(
+    request: HttpRequest,
+    *,
+    judgment: Judgment | SuspicionJudgment,
+    judgments: Any,
+    system: Any,
+    review_url: str,
+    review_name: str,
+    opener: Callable[..., UnauthorisedAccess],
+) -> HttpResponse:
+    """The form opening a follow-up (either origin): its awareness time, then the
+    service (`opener`), which checks the permission again and records the event."""
+    form = OpenForm(
+        request.POST or None,
+        initial={"aware_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup = opener(
+                actor=request.user, judgment=judgment, aware_at=form.cleaned_data["aware_at"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The follow-up was opened and a personal-data incident was reported."),
+            )
+            return redirect(followup)
+    return render(
+        request,
+        "logreview/followup_open.html",
+        {
+            "judgment": judgment,
+            "judgments": judgments,
+            "system": system,
+            "review_url": review_url,
+            "review_name": review_name,
+            "form": form,
+        },
     )
 
 
@@ -107,43 +155,85 @@ def followup_open(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
         return redirect(existing)
     if not request.user.has_perm("logreview.open_unauthorisedaccess", judgment):
         deny(request.user, order, "open follow-up")
-    form = OpenForm(
-        request.POST or None,
-        initial={"aware_at": timezone.localtime().replace(second=0, microsecond=0)},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            followup = services.open_followup(
-                actor=request.user, judgment=judgment, aware_at=form.cleaned_data["aware_at"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("The follow-up was opened and a personal-data incident was reported."),
-            )
-            return redirect(followup)
     judgments = (
         Judgment.objects.visible_to(request.user)
         .filter(order=order, verdict=Verdict.FOLLOW_UP, entry__account=judgment.entry.account)
         .select_related("entry")
         .order_by("entry__time", "pk")
     )
-    return render(
+    return _open_page(
         request,
-        "logreview/followup_open.html",
-        {"order": order, "judgment": judgment, "judgments": judgments, "form": form},
+        judgment=judgment,
+        judgments=judgments,
+        system=order.round.schedule.source.system,
+        review_url=reverse("logreview:review", args=[order.pk]),
+        review_name=f"{order.drawn_unit.unit_name} {order.month:%Y-%m}",
+        opener=services.open_followup,
+    )
+
+
+@login_required
+def case_followup_open(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """Open the follow-up of a review on suspicion's needs-follow-up judgment (or go to
+    the one open). Someone not named on the case gets 404 (`visible_to`); someone named
+    who may not open it is refused and recorded."""
+    case = get_object_or_404(
+        SuspicionCase.objects.visible_to(request.user).select_related("source__system"),
+        pk=pk,
+    )
+    judgment = (
+        SuspicionJudgment.objects.visible_to(request.user)
+        .filter(case=case, entry_id=entry)
+        .select_related("entry", "case")
+        .first()
+        if entry <= MAX_ID
+        else None
+    )
+    if judgment is None:  # an explained access, one outside the review, or not theirs
+        deny(request.user, case, "open follow-up")
+        raise PermissionDenied  # pragma: no cover (deny raises)
+    existing = (
+        UnauthorisedAccess.objects.visible_to(request.user)
+        .filter(case=case, account=judgment.entry.account)
+        .first()
+    )
+    if existing is not None:
+        return redirect(existing)
+    if not request.user.has_perm("logreview.open_unauthorisedaccess", judgment):
+        deny(request.user, case, "open follow-up")
+    judgments = (
+        SuspicionJudgment.objects.visible_to(request.user)
+        .filter(case=case, verdict=Verdict.FOLLOW_UP, entry__account=judgment.entry.account)
+        .select_related("entry")
+        .order_by("entry__time", "pk")
+    )
+    return _open_page(
+        request,
+        judgment=judgment,
+        judgments=judgments,
+        system=case.source.system,
+        review_url=reverse("logreview:suspicion_review", args=[case.pk]),
+        review_name=str(case),
+        opener=services.open_case_followup,
     )
 
 
 @login_required
 def followup_list(request: HttpRequest) -> HttpResponse:
-    followups = (
+    followups = list(
         UnauthorisedAccess.objects.visible_to(request.user)
-        .select_related("order__drawn_unit", "system", "incident")
+        .select_related("order__drawn_unit", "case", "system", "incident")
         .order_by("-opened_at", "-pk")
     )
+    # A review on suspicion is named only to those who see the case (not, say, to the
+    # process owner it was escalated to).
+    seen = set(
+        SuspicionCase.objects.visible_to(request.user)
+        .filter(pk__in=sorted({f.case_id for f in followups if f.case_id}))
+        .values_list("pk", flat=True)
+    )
+    for followup in followups:
+        followup.seen_case = followup.case if followup.case_id in seen else None
     return render(request, "logreview/followup_list.html", {"followups": followups})
 
 
@@ -187,8 +277,9 @@ def _detail(
         }
         for value, label in DecisionKind.choices
     ]
+    judged: Any = SuspicionJudgment if followup.case_id is not None else Judgment
     judgments = (
-        Judgment.objects.visible_to(user)
+        judged.objects.visible_to(user)
         .filter(followups=followup)
         .select_related("entry", "judged_by")
         .order_by("entry__time", "pk")
@@ -207,6 +298,7 @@ def _detail(
             # The related rows' names only to those who see them (DESIGN: tenancy).
             "incident": _seen(PersonalDataIncident, user, followup.incident),
             "removal_request": _seen(AccessRequest, user, followup.removal_request),
+            "case": _seen(SuspicionCase, user, followup.case),
         },
     )
 

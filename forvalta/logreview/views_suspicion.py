@@ -21,9 +21,15 @@ from forvalta.audit.reading import records_view
 from forvalta.core.generic_views import deny
 from forvalta.core.models import today
 from forvalta.core.tenancy import scope_for
-from forvalta.logreview import reminders, suspicion
+from forvalta.logreview import followup, reminders, suspicion
 from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
-from forvalta.logreview.models import LogLoad, SuspicionCase, SuspicionStatus, Verdict
+from forvalta.logreview.models import (
+    LogLoad,
+    SuspicionCase,
+    SuspicionStatus,
+    UnauthorisedAccess,
+    Verdict,
+)
 from forvalta.logreview.suspicion_forms import CaseRequestForm, RenameForm, SubjectForm
 
 
@@ -147,6 +153,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_fulfil": user.has_perm("logreview.fulfil_suspicioncase", case),
             "may_see_review": user.has_perm("logreview.view_suspicion_review", case),
             "may_rename": user.has_perm("logreview.rename_suspicioncase", case),
+            # Its unauthorised-access follow-ups, to those who see them.
+            "followups": UnauthorisedAccess.objects.visible_to(user)
+            .filter(case=case)
+            .order_by("opened_at", "pk"),
             "upload_form": UploadForm(),
         },
     )
@@ -270,7 +280,13 @@ def _review_page(
     data = suspicion.build(case)
     if outcome_form is None:
         outcome_form = OutcomeForm(
-            initial={"completed_on": today(), "persons_reviewed": 1, "logs_reviewed": data.total}
+            initial={
+                "completed_on": today(),
+                "persons_reviewed": 1,
+                "logs_reviewed": data.total,
+                # "Incident reported" as the case's follow-ups reported it.
+                **followup.case_outcome_initial(case, request.user),
+            }
         )
     # Paged in memory: `build` reads every access in a fixed number of queries (the
     # period is at most `MAX_PERIOD_DAYS`), and the counts and the completion consider
@@ -285,6 +301,9 @@ def _review_page(
             "page": page,
             "page_days": suspicion.page_days(data, list(page.object_list)),
             "may_review": request.user.has_perm("logreview.review_suspicioncase", case),
+            # "Open a follow-up" by a needs-follow-up judgment: the recipient, who alone
+            # sees this page (the service checks each judgment again).
+            "may_open_followup": case.recipient_id == request.user.pk,
             "verdicts": Verdict.choices,
             "outcome_form": outcome_form,
         },
