@@ -186,7 +186,7 @@ def open_followup(
     with transaction.atomic():
         order = (
             ExtractOrder.objects.select_for_update()
-            .select_related("round__schedule__source__system", "organisation", "drawn_unit")
+            .select_related("round__schedule__source__system", "organisation")
             .get(pk=judgment.order_id)
         )
         if UnauthorisedAccess.objects.filter(order=order, account=account).exists():
