@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -113,11 +114,13 @@ def incident_create(
     actor: Any,
     organisation: Any = None,
     data: dict[str, Any] | None = None,
+    seal_changes: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     **fields: Any,
 ) -> PersonalDataIncident:
     """Report a personal-data incident of `organisation` (the actor must be a member);
     the organisation's data protection contacts are told. Other parts (log review) call
-    this with the incident's fields as keyword arguments."""
+    this with the incident's fields as keyword arguments, and `seal_changes` to replace
+    what the audit event must not hold in clear (the log review's account)."""
     values = {**(data or {}), **fields}
     if organisation is not None:
         values["organisation"] = organisation
@@ -139,7 +142,7 @@ def incident_create(
             actor=actor,
             action="compliance.personaldataincident.created",
             obj=incident,
-            changes=diff({}, snapshot(incident)),
+            changes=(seal_changes or (lambda c: c))(diff({}, snapshot(incident))),
         )
         for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id):
             if person.pk == actor.pk:

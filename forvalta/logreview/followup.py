@@ -148,6 +148,9 @@ def _create(
         records_count=len(origin.judgments),
         sensitive_data=True,
         readers=[p for p in origin.readers if p is not None and p.pk != actor.pk],
+        # The text names the account: the audit trail (read by the organisation's
+        # administrators) holds it only sealed.
+        seal_changes=lambda changes: _sealed_changes(organisation.pk, changes, "what_happened"),
     )
     followup.incident = incident
     followup.save(update_fields=["incident"])
@@ -185,7 +188,7 @@ def open_followup(
     account = judgment.entry.account if judgment.entry else judgment.access_account
     with transaction.atomic():
         order = (
-            ExtractOrder.objects.select_for_update()
+            ExtractOrder.objects.select_for_update(of=("self",))
             .select_related("round__schedule__source__system", "organisation")
             .get(pk=judgment.order_id)
         )
@@ -246,7 +249,9 @@ def open_case_followup(
     try:
         with transaction.atomic():
             locked = (
-                SuspicionCase.objects.select_for_update()
+                # The case's row only: the organisation, its system and the people
+                # are read, never locked (every write naming them would wait).
+                SuspicionCase.objects.select_for_update(of=("self",))
                 .select_related("source__system", "organisation", "recipient")
                 .get(pk=case.pk)
             )
@@ -278,7 +283,8 @@ def open_case_followup(
                 unit=", ".join(sorted({e.unit for e in entries if e.unit}))[:200]
                 or locked.source.name,
                 month=_months([e.time for e in entries]),
-                readers=[locked.recipient],
+                # The manager's manager closes the follow-up: they read the incident too.
+                readers=[locked.recipient, locked.senior_manager],
             )
             return _create(
                 actor,
@@ -292,6 +298,15 @@ def open_case_followup(
         # Recorded outside the rolled-back transaction.
         deny(actor, case, "open follow-up")
         raise  # pragma: no cover (deny raises)
+
+
+def _sealed_changes(organisation_id: int, changes: dict[str, Any], *names: str) -> dict[str, Any]:
+    """An event's changes with the named fields' values only sealed (`<name>_sealed`)."""
+    for name in names:
+        change = changes.pop(name, None)
+        if change is not None:
+            changes[f"{name}_sealed"] = [_sealed_text(organisation_id, v) for v in change]
+    return changes
 
 
 def sealed_account(followup: UnauthorisedAccess) -> str:
@@ -339,10 +354,15 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
             if account is not None and account.roles
             else _("All roles of the account")
         )
-        reason = _("Unauthorised access found in the log review (%(link)s): %(comment)s") % {
-            "link": followup.get_absolute_url(),
-            "comment": comment,
-        }
+        if followup.case_id:
+            # A review on suspicion is need to know: the request (seen by the system's
+            # access staff and the person) says neither why nor where it comes from.
+            reason = _("Access removed at once by decision of the management.")
+        else:
+            reason = _("Unauthorised access found in the log review (%(link)s): %(comment)s") % {
+                "link": followup.get_absolute_url(),
+                "comment": comment,
+            }
     request = AccessRequest.objects.create(
         organisation_id=followup.organisation_id,
         system_id=followup.system_id,
@@ -365,7 +385,7 @@ def _removal_request(actor: Any, followup: UnauthorisedAccess, comment: str) -> 
         changes={**_sealed_request(request, followup), "followup": [None, followup.pk]},
     )
     for owner in role_holders(followup.organisation, followup.system, OWNERS):
-        if owner.pk != actor.pk:
+        if owner.pk not in (actor.pk, _subject_id(followup)):
             notify(
                 owner,
                 "decision_waiting",
@@ -393,12 +413,23 @@ def _sealed_request(request: Any, followup: UnauthorisedAccess) -> dict[str, lis
     return changes
 
 
+def _subject_id(followup: UnauthorisedAccess) -> int | None:
+    """The person reviewed on suspicion (a case's follow-up), else None."""
+    case = followup.case
+    return case.subject_user_id if case is not None else None
+
+
 def _escalate(actor: Any, followup: UnauthorisedAccess) -> list[int]:
     """Tell the system's process owners (of the organisation); returns who."""
     from forvalta.access.services import role_holders
     from forvalta.notifications.services import notify
 
-    owners = role_holders(followup.organisation, followup.system, PROCESS_OWNER)
+    # Never the person reviewed on suspicion, even as the process owner.
+    owners = [
+        owner
+        for owner in role_holders(followup.organisation, followup.system, PROCESS_OWNER)
+        if owner.pk != _subject_id(followup)
+    ]
     if not owners:
         raise ValidationError(
             _("The organisation has no process owner of the system to escalate to.")
@@ -430,7 +461,7 @@ def decide(
     try:
         with transaction.atomic():
             fresh = (
-                UnauthorisedAccess.objects.select_for_update()
+                UnauthorisedAccess.objects.select_for_update(of=("self",))
                 .select_related("organisation", "system")
                 .get(pk=followup.pk)
             )

@@ -254,6 +254,13 @@ def test_opened_from_a_needs_follow_up_judgment_reports_one_incident() -> None:
     )
     assert f"/logreview/followups/{followup.pk}/" in incident.what_happened
     assert "u-anna" in incident.what_happened and "19121212" not in incident.what_happened
+    # The incident's own event holds that text only sealed.
+    created = AuditEvent.objects.get(action="compliance.personaldataincident.created")
+    assert created.changes["what_happened_sealed"] == [
+        None,
+        sealed(s.aw.org.pk, incident.what_happened),
+    ]
+    assert "what_happened" not in created.changes and "u-anna" not in str(created.changes)
     # The data protection contact is told; no removal request yet.
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [
         ("dpc", "incident_reported")

@@ -221,7 +221,9 @@ def test_the_recipient_opens_a_follow_up_from_a_needs_follow_up_judgment(s: Case
         "19800101",
     ):
         assert secret not in told, secret
-    assert list(incident.readers.all()) == []  # the recipient reported it
+    # The recipient reported it; the manager's manager, who closes the follow-up, reads it.
+    assert list(incident.readers.all()) == [p["boss"]]
+    assert login(p["boss"]).get(incident.get_absolute_url()).status_code == 200
     # The data protection contact is told; no removal request yet.
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [
         ("dpc", "incident_reported")
@@ -242,7 +244,14 @@ def test_the_recipient_opens_a_follow_up_from_a_needs_follow_up_judgment(s: Case
         "aware_at": [None, aware.isoformat()],
         "incident": [None, incident.pk],
     }
-    assert AuditEvent.objects.filter(action="compliance.personaldataincident.created").count() == 1
+    # The incident's own event holds its text (which names the account) only sealed:
+    # the organisation's administrators read the trail.
+    created = AuditEvent.objects.get(action="compliance.personaldataincident.created")
+    assert "what_happened" not in created.changes
+    assert created.changes["what_happened_sealed"] == [None, sealed(org, incident.what_happened)]
+    assert "u-anna" not in str(created.changes)
+    trail = login(p["orgadmin"]).get("/audit/")
+    assert trail.status_code == 200 and "u-anna" not in trail.content.decode()
     url = f"/logreview/followups/{followup.pk}/"
     # The follow-up's page names the case (not an order) and holds the judgments.
     for name in ("rita", "boss"):
@@ -287,11 +296,11 @@ def test_the_removal_request_escalation_and_closing_of_a_case_follow_up(s: CaseS
     url = f"/logreview/followups/{followup.pk}/"
     rita, boss = login(p["rita"]), login(p["boss"])
     Notification.objects.all().delete()
-    assert decide(rita, followup, "remove_access", "1", "Behörigheten tas bort").status_code == 302
+    assert decide(rita, followup, "remove_access", "1", "Läste grannens journal").status_code == 302
     decision = FollowUpDecision.objects.get(followup=followup, kind="remove_access")
     assert (decision.answer, decision.comment, decision.decided_by) == (
         True,
-        "Behörigheten tas bort",
+        "Läste grannens journal",
         p["rita"],
     )
     # Exactly one removal request for the account's roles on the system.
@@ -321,9 +330,22 @@ def test_the_removal_request_escalation_and_closing_of_a_case_follow_up(s: CaseS
         "requested",
         p["rita"],
         True,
-        "Olovlig åtkomst upptäckt vid loggranskning "
-        f"(/logreview/followups/{followup.pk}/): Behörigheten tas bort",
+        # Neither why nor from where: the request is seen by the system's access staff
+        # and by the person.
+        "Behörigheten tas bort omedelbart efter beslut av ledningen.",
     )
+    for name in ("anna", "controller"):
+        page = login(p[name]).get(request.get_absolute_url())
+        assert page.status_code == 200, name
+        text = page.content.decode().casefold()
+        for secret in (
+            "loggransk",
+            "olovlig",
+            f"misstanke #{s.case.pk}",
+            "/logreview/followups",
+            "grannens",
+        ):
+            assert secret not in text, (name, secret)
     created = AuditEvent.objects.get(action="access.accessrequest.created")
     assert created.object_repr == f"Begäran om borttag nr {request.pk}"
     assert created.changes == {
@@ -344,7 +366,7 @@ def test_the_removal_request_escalation_and_closing_of_a_case_follow_up(s: CaseS
     assert AuditEvent.objects.get(action="logreview.followup.decided").changes == {
         "kind": [None, "remove_access"],
         "answer": [None, True],
-        "comment_sealed": [None, sealed(org, "Behörigheten tas bort")],
+        "comment_sealed": [None, sealed(org, "Läste grannens journal")],
         "removal_request": [None, request.pk],
     }
     # The system owner, who decides the request, is told; a second "yes" makes no second.
@@ -534,3 +556,21 @@ def test_opened_after_the_case_is_documented(s: CaseSetup) -> None:
     assert s.case.status == "documented"
     followup = s.opened()
     assert (followup.case_id, followup.suspicion_judgments.count()) == (s.case.pk, 2)
+
+
+def test_the_person_reviewed_is_never_escalated_to_nor_told_as_an_owner(s: CaseSetup) -> None:
+    p = s.aw.people
+    assert s.case.subject_user == p["anna"]
+    for code in ("process_owner", "system_owner"):
+        _role(p["anna"], code, s.aw.org, s.aw.system)
+    followup = s.opened()
+    Notification.objects.all().delete()
+    rita = login(p["rita"])
+    assert decide(rita, followup, "remove_access", "1", "Läste grannens journal").status_code == 302
+    assert decide(rita, followup, "escalation", "1", "Processägaren kontaktad").status_code == 302
+    assert list(followup.escalated_to.all()) == [p["procowner"]]
+    assert sorted(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("owner", "decision_waiting"),
+        ("procowner", "unauthorised_access_escalated"),
+    ]
+    assert login(p["anna"]).get(f"/logreview/followups/{followup.pk}/").status_code == 404
