@@ -146,9 +146,6 @@ def remember_clients(organisation_id: int, numbers: Iterable[str]) -> int:
     insert of the unknown (never one query per row). Invalid numbers are skipped (the
     parse refuses them). Returns how many were added. Runs inside the load's
     transaction: a file refused keeps nothing."""
-    from forvalta.logreview.models import ClientIdentity
-
-    hold_identities(organisation_id)
     by_hash: dict[str, str] = {}
     for raw in set(numbers):
         try:
@@ -156,6 +153,14 @@ def remember_clients(organisation_id: int, numbers: Iterable[str]) -> int:
         except InvalidIdentity:
             continue
         by_hash.setdefault(client_hash(organisation_id, number), number)
+    return remember_hashed(organisation_id, by_hash)
+
+
+def remember_hashed(organisation_id: int, by_hash: dict[str, str]) -> int:
+    """`remember_clients` for numbers already normalised and hashed (hash -> number)."""
+    from forvalta.logreview.models import ClientIdentity
+
+    hold_identities(organisation_id)
     hashes = sorted(by_hash)
     added = 0
     for start in range(0, len(hashes), REMEMBER_BATCH):

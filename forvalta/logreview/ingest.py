@@ -364,11 +364,11 @@ def open_file(load: LogLoad) -> IO[bytes]:
 _LONG_NUMBER = re.compile(r"(\d{8})-?((?!000)\d{3})(\d)")
 
 
-def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
-    """(hash, mask) of a client's number, None when invalid. The common long form
+def client_of(organisation_id: int, raw: str) -> tuple[str, str, str] | None:
+    """(hash, mask, normalised number) of a client's number, None when invalid. The common long form
     (YYYYMMDD-NNNC or YYYYMMDDNNNC) is checked here (Luhn, the date, a coordination
     number's day + 60); anything else, or anything this check refuses, is left to
-    `identity.hash_and_mask`, so the result is the same."""
+    `identity.normalise`, so the result is `identity.hash_and_mask`'s."""
     match = _LONG_NUMBER.fullmatch(raw)
     if match:
         date, serial, check = match.groups()
@@ -384,20 +384,22 @@ def client_of(organisation_id: int, raw: str) -> tuple[str, str] | None:
             valid = False
         if valid:
             number = f"{date}-{serial}{check}"
-            return client_hash(organisation_id, number), masked(number)
+            return client_hash(organisation_id, number), masked(number), number
     try:
-        return hash_and_mask(organisation_id, raw)
+        number = identity.normalise(raw)
     except InvalidIdentity:
         return None
+    return client_hash(organisation_id, number), masked(number), number
 
 
-def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str] | None]) -> None:
+def remember_clients(load: LogLoad, clients: dict[str, tuple[str, str, str] | None]) -> None:
     """The one place where a file's distinct client ids are known (raw cell -> (hash,
-    mask), None when invalid), inside the load's transaction, once the rows are stored
-    (never while the COPY is open: the connection takes no other query then):
-    each distinct client's full number is kept encrypted (`identity.remember_clients`)."""
-    identity.remember_clients(
-        load.organisation_id, [raw for raw, known in clients.items() if known is not None]
+    mask, number), None when invalid), inside the load's transaction, once the rows are
+    stored (never while the COPY is open: the connection takes no other query then):
+    each distinct client's full number is kept encrypted (`identity.remember_hashed`;
+    the parse's hashes, not computed again)."""
+    identity.remember_hashed(
+        load.organisation_id, {known[0]: known[2] for known in clients.values() if known}
     )
 
 
@@ -483,7 +485,7 @@ def _stream(
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     copy_text = isinstance(writer, PgWriter)
     prefix = f"{organisation_id}\t{load.source_id}\t{load.pk}\t"
-    clients: dict[str, tuple[str, str] | None] = {}
+    clients: dict[str, tuple[str, str, str] | None] = {}
     surnames: dict[str, str] = {"": ""}
     hours: dict[str, tuple[str, str] | None] = {}
     months: set[str] = set()
@@ -703,5 +705,10 @@ def load_file(load: LogLoad) -> int:
         )
         ReferenceRow.objects.filter(source_id=load.source_id, kind=load.kind).delete()
         store(refs, ReferenceRow, REFERENCE_COLUMNS)
+        if connection.vendor == "postgresql":
+            # The file may replace most of the table: plan the reviews' reads on fresh
+            # statistics, not on what autovacuum last saw.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {ReferenceRow._meta.db_table}")
         return len(refs)
     return load_log_rows(load)

@@ -589,7 +589,8 @@ class ReferenceRow(models.Model):
         verbose_name_plural = _("reference rows")
         ordering = ["pk"]
         indexes = [
-            models.Index(fields=["source", "kind", "client_hash"], name="logreview_reference"),
+            # A review reads every reference row of its accesses' clients, whatever kind.
+            models.Index(fields=["source", "client_hash"], name="logreview_reference_client"),
         ]
 
     def __str__(self) -> str:

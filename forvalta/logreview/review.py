@@ -127,6 +127,12 @@ def _overlaps(period: tuple[dt.date, dt.date], start: dt.date | None, end: dt.da
     return (start is None or start <= period[1]) and (end is None or period[0] <= end)
 
 
+def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local day as [start, end) aware datetimes."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
 def sampled_period(order: ExtractOrder) -> tuple[dt.date, dt.date]:
     """The order's sampled month, first and last day."""
     first = order.month.replace(day=1)
@@ -136,17 +142,17 @@ def sampled_period(order: ExtractOrder) -> tuple[dt.date, dt.date]:
 
 def build(order: ExtractOrder, user: Any) -> Review:
     source = order.round.schedule.source
-    employees = list(DrawnEmployee.objects.visible_to(user).filter(drawn_unit=order.drawn_unit))
     drawn: dict[tuple[str, dt.date], EmployeeDay] = {}
-    by_pk = {e.pk: e for e in employees}
-    for day in DrawnDay.objects.visible_to(user).filter(employee__drawn_unit=order.drawn_unit):
-        employee = by_pk.get(day.employee_id)
-        if employee is not None:
-            drawn[(employee.account, day.day)] = EmployeeDay(employee, day.day)
+    # A drawn day is seen through its employee (scoping.py): one query for both.
+    for day in (
+        DrawnDay.objects.visible_to(user)
+        .filter(employee__drawn_unit=order.drawn_unit)
+        .select_related("employee")
+    ):
+        drawn[(day.employee.account, day.day)] = EmployeeDay(day.employee, day.day)
     outcome = ReviewOutcome.objects.visible_to(user).filter(order=order).first()
     if not drawn:
         return Review(order, [], outcome)
-    accounts = sorted({a for a, _d in drawn})
     dates = sorted({d for _a, d in drawn})
     # The order's loads by id (a literal list: the planner then reads the extract's rows
     # by the (load_id, time) index of the month's partition, whatever else is stored).
@@ -154,13 +160,16 @@ def build(order: ExtractOrder, user: Any) -> Review:
     loads = list(LogLoad.objects.filter(order=order).values_list("pk", flat=True))
     extract = LogEntry.objects.visible_to(user).filter(load__order=order, load_id__in=loads)
     # The drawn days as time ranges (not `time__date`): the month's partition and the
-    # (account, time) index are used (forvalta/logreview/store.py).
-    on_days = Q()
+    # (account, time) index are used (forvalta/logreview/store.py), for exactly the drawn
+    # employees' days (each a short range of that index, whatever else the month holds).
+    on_days, drawn_ranges = Q(), Q()
     for day in dates:
-        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+        start, end = _day_range(day)
         on_days |= Q(time__gte=start, time__lt=end)
-    entries = extract.filter(on_days, account__in=accounts).order_by("time", "pk")
+    for account, day in sorted(drawn):
+        start, end = _day_range(day)
+        drawn_ranges |= Q(account=account, time__gte=start, time__lt=end)
+    entries = extract.filter(drawn_ranges).order_by("time", "pk")
     for entry in entries:
         slot = drawn.get((entry.account, timezone.localtime(entry.time).date()))
         if slot is not None:
@@ -183,7 +192,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
     coworkers: dict[str, str] = {}
     # Derived server-side: the reviewer sees the explanations, never the reference rows.
     # scoping: allowed the rows of the order's own source (the order is read through visible_to)
-    for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes):
+    for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes).order_by():
         if ref.kind == LoadKind.PLACEMENTS:
             placements[ref.client_hash].append((ref.unit.casefold(), ref.valid_from, ref.valid_to))
         elif ref.kind == LoadKind.ASSIGNMENTS:

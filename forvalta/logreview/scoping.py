@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import In
 
 from forvalta.access.scoping import staff_exists
 from forvalta.core.scoping import NOTHING, Custom, OrganisationPrivate, ThroughParent, declare
@@ -80,12 +81,37 @@ def review_condition(user: Any, scope: Any) -> Q:
 
 
 def entry_condition(user: Any, scope: Any) -> Q:
-    """The stored log: the access staff; the recipient of an order the rows of its
-    extract (to review them)."""
+    """The stored log: the access staff of the source's system; the recipient of an
+    order the rows of its extract (to review them).
+
+    Written as uncorrelated subqueries (the sources whose system the user is staff of,
+    the loads of the orders the user receives), which PostgreSQL runs once per query and
+    hashes, not once per row as `staff_condition`'s correlated EXISTS under the OR: an
+    extract's per-day peer counts read thousands of rows. A row's organisation is its
+    source's (a load writes both from the source); the comparison keeps that exact."""
     if not scope.org_ids or user is None or not user.is_authenticated:
         return NOTHING
-    return staff_condition(user, scope) | (
-        Q(organisation_id__in=sorted(scope.org_ids)) & Q(load__order__recipient_id=user.pk)
+    orgs = sorted(scope.org_ids)
+    # scoping: allowed the subqueries are the visibility condition itself
+    staff_sources = (
+        LogSource._base_manager.filter(
+            Q(organisation_id__in=orgs) & staff_exists(user, "organisation_id", "system_id")
+        )
+        .order_by()
+        .values("pk")
+    )
+    # scoping: allowed the subqueries are the visibility condition itself
+    received = (
+        LogLoad._base_manager.filter(organisation_id__in=orgs, order__recipient_id=user.pk)
+        .order_by()
+        .values("pk")
+    )
+    # As lookup expressions, the condition stays inline (`core.scoping` turns a condition
+    # with `field__in=<queryset>` into `pk IN (...)`, a semi-join over the whole
+    # partitioned log).
+    return Q(organisation_id__in=orgs) & (
+        Q(In(F("source_id"), staff_sources), organisation_id=F("source__organisation_id"))
+        | Q(In(F("load_id"), received))
     )
 
 

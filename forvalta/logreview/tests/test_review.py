@@ -414,3 +414,53 @@ def test_the_units_hours_are_configured_on_the_source(
     page = login(aw.people["mgr_north"]).get(f"/logreview/orders/{order.pk}/review/")
     # 09:00 and 09:30 are now outside the hours; 20:00 inside.
     assert "1 av 8 åtkomster förklarades automatiskt (12 %)." in page.content.decode()
+
+
+def test_log_rows_are_seen_by_their_sources_staff_and_their_extracts_recipient(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The log's condition (`scoping.entry_condition`, uncorrelated subqueries): the
+    access staff of the row's source in the row's organisation, the recipient of the
+    order whose extract holds it; a row's organisation must be its source's."""
+    from forvalta.core.tests.factories import MembershipFactory
+    from forvalta.logreview.models import LogLoad
+
+    aw = build_access_world()
+    order = fulfilled_order(aw, django_capture_on_commit_callbacks)
+    p = aw.people
+    extract = set(LogEntry.objects.filter(load__order=order).values_list("pk", flat=True))
+    assert len(extract) == 17
+    own_source = order.round.schedule.source
+    other_source = make_source(aw, org=aw.other, name="Tvåans logg")
+
+    def stored(org: Any, source: Any) -> int:
+        load = LogLoad.objects.create(
+            organisation=org, source=source, filename="x.csv", data=b"", uploaded_by=p["sysadmin"]
+        )
+        return LogEntry.objects.create(
+            organisation=org,
+            source=source,
+            load=load,
+            time=_aware("2026-11-03 09:00"),
+            account="u-x",
+            client_hash="0" * 64,
+            client_masked="19121212-****",
+        ).pk
+
+    plain = stored(aw.org, own_source)  # a full log, no order
+    theirs = stored(aw.other, other_source)
+    # A row of Kommun Ett naming Kommun Två's source: the staff of that source in Kommun
+    # Två are not the staff of Kommun Ett's rows.
+    crossed = stored(aw.org, other_source)
+    # Kommun Två's controller is also a member of Kommun Ett (no role there).
+    MembershipFactory(user=p["other_controller"], organisation=aw.org)
+
+    def seen(user: Any) -> set[int]:
+        return set(LogEntry.objects.visible_to(user).values_list("pk", flat=True))
+
+    assert seen(p["controller"]) == extract | {plain}
+    assert seen(p["sysadmin"]) == extract | {plain}
+    assert seen(p["mgr_north"]) == extract  # the recipient: the extract only
+    assert seen(p["other_controller"]) == {theirs}
+    assert seen(p["anna"]) == set()
+    assert crossed not in seen(p["controller"])
