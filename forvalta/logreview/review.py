@@ -118,6 +118,17 @@ class Review:
         return next((a for a in self.accesses if a.entry.pk == entry_id), None)
 
 
+def coworker_flag(accounts: set[str] | None, account: str) -> str | None:
+    """The flag of an access to an employee's identity number (`accounts`: that
+    employee's accounts in the employees' reference file, one person may have several):
+    the employee's own record, or a co-worker's; None for anyone else."""
+    if not accounts:
+        return None
+    if account in accounts:
+        return _("The employee's own record")
+    return _("The client is a co-worker")
+
+
 def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start is None or start <= day) and (end is None or day <= end)
 
@@ -189,7 +200,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
     placements: dict[str, list[tuple[str, Any, Any]]] = defaultdict(list)
     officers: dict[tuple[str, str], list[tuple[Any, Any]]] = defaultdict(list)
     protected: set[str] = set()
-    coworkers: dict[str, str] = {}
+    coworkers: dict[str, set[str]] = defaultdict(set)
     # Derived server-side: the reviewer sees the explanations, never the reference rows.
     # scoping: allowed the rows of the order's own source (the order is read through visible_to)
     for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes).order_by():
@@ -200,7 +211,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
         elif ref.kind == LoadKind.PROTECTED:
             protected.add(ref.client_hash)
         elif ref.kind == LoadKind.EMPLOYEES:
-            coworkers[ref.client_hash] = ref.account
+            coworkers[ref.client_hash].add(ref.account)
     judgments = {
         j.entry_id: j
         for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")
@@ -238,13 +249,9 @@ def build(order: ExtractOrder, user: Any) -> Review:
                 access.explanations.append(_("The employee was the client's case officer"))
             if entry.client_hash in protected:
                 access.flags.append(_("Protected identity"))
-            colleague = coworkers.get(entry.client_hash)
-            if colleague is not None:
-                access.flags.append(
-                    _("The employee's own record")
-                    if colleague == entry.account
-                    else _("The client is a co-worker")
-                )
+            flag = coworker_flag(coworkers.get(entry.client_hash), entry.account)
+            if flag:
+                access.flags.append(flag)
             if entry.client_surname and entry.client_surname == surname_hash(
                 order.organisation_id, entry.employee_name
             ):

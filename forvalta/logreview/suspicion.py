@@ -50,6 +50,7 @@ from forvalta.logreview.models import (
     UnauthorisedAccess,
     Verdict,
 )
+from forvalta.logreview.review import coworker_flag
 from forvalta.logreview.services import _refuse, _require
 
 logger = logging.getLogger(__name__)
@@ -674,7 +675,7 @@ def build(case: SuspicionCase) -> CaseReview:
     placements: dict[str, list[tuple[str, Any, Any]]] = defaultdict(list)
     officers: dict[tuple[str, str], list[tuple[Any, Any]]] = defaultdict(list)
     protected: set[str] = set()
-    coworkers: dict[str, str] = {}
+    coworkers: dict[str, set[str]] = defaultdict(set)
     # Derived server-side: the reviewer sees the explanations, never the reference rows.
     for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes):
         if ref.kind == LoadKind.PLACEMENTS:
@@ -684,7 +685,7 @@ def build(case: SuspicionCase) -> CaseReview:
         elif ref.kind == LoadKind.PROTECTED:
             protected.add(ref.client_hash)
         elif ref.kind == LoadKind.EMPLOYEES:
-            coworkers[ref.client_hash] = ref.account
+            coworkers[ref.client_hash].add(ref.account)
     judgments = {
         j.entry_id: j
         for j in SuspicionJudgment.objects.filter(case_id=case.pk).select_related("judged_by")
@@ -706,13 +707,9 @@ def build(case: SuspicionCase) -> CaseReview:
                 access.explanations.append(_("The employee was the client's case officer"))
             if entry.client_hash in protected:
                 access.flags.append(_("Protected identity"))
-            colleague = coworkers.get(entry.client_hash)
-            if colleague is not None:
-                access.flags.append(
-                    _("The employee's own record")
-                    if colleague == entry.account
-                    else _("The client is a co-worker")
-                )
+            flag = coworker_flag(coworkers.get(entry.client_hash), entry.account)
+            if flag:
+                access.flags.append(flag)
             if entry.client_surname and entry.client_surname == surname_hash(
                 case.organisation_id, entry.employee_name
             ):

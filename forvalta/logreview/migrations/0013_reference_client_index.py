@@ -9,13 +9,14 @@ class Migration(migrations.Migration):
         ("logreview", "0012_followup_from_suspicion"),
     ]
 
+    # The new index first: the table is never without one for the reviews' reads.
     operations = [
-        migrations.RemoveIndex(
-            model_name="referencerow",
-            name="logreview_reference",
-        ),
         migrations.AddIndex(
             model_name="referencerow",
             index=models.Index(fields=["source", "client_hash"], name="logreview_reference_client"),
+        ),
+        migrations.RemoveIndex(
+            model_name="referencerow",
+            name="logreview_reference",
         ),
     ]

@@ -422,8 +422,16 @@ def test_log_rows_are_seen_by_their_sources_staff_and_their_extracts_recipient(
     """The log's condition (`scoping.entry_condition`, uncorrelated subqueries): the
     access staff of the row's source in the row's organisation, the recipient of the
     order whose extract holds it; a row's organisation must be its source's."""
+    from forvalta.access.tests.helpers import _member, _role
+    from forvalta.core.tenancy import forget_scope
     from forvalta.core.tests.factories import MembershipFactory
-    from forvalta.logreview.models import LogLoad
+    from forvalta.logreview.models import LogLoad, LogSource, SuspicionCase
+    from forvalta.register.tests.factories import (
+        RoleAssignmentFactory,
+        ServiceFactory,
+        SystemFactory,
+        role_type,
+    )
 
     aw = build_access_world()
     order = fulfilled_order(aw, django_capture_on_commit_callbacks)
@@ -454,6 +462,39 @@ def test_log_rows_are_seen_by_their_sources_staff_and_their_extracts_recipient(
     crossed = stored(aw.org, other_source)
     # Kommun Två's controller is also a member of Kommun Ett (no role there).
     MembershipFactory(user=p["other_controller"], organisation=aw.org)
+    # Another system of Kommun Ett with its own log and its own controller; a
+    # controller of a service SYS_A belongs to; one whose role on SYS_A has ended.
+    second = SystemFactory(owner_organisation=aw.org)
+    second_row = stored(aw.org, make_source(aw, name="Andra loggen"))
+    LogSource.objects.filter(name="Andra loggen").update(system=second)
+    _role(p["mgr_south"], "access_controller", aw.org, second)
+    service = ServiceFactory(owner_organisation=aw.org)
+    service.systems.add(aw.system)
+    via_service = _member(aw.org, "via_service")
+    RoleAssignmentFactory(
+        person=via_service,
+        role_type=role_type("access_controller"),
+        organisation=aw.org,
+        service=service,
+        valid_from=dt.date(2020, 1, 1),
+    )
+    ended = _role(p["anna"], "access_controller", aw.org, aw.system)
+    ended.valid_to = dt.date(2021, 1, 1)
+    ended.save()
+    # A review on suspicion's extract: never through the log's scope.
+    case_row = stored(aw.org, own_source)
+    LogLoad.objects.filter(pk=LogEntry.objects.get(pk=case_row).load_id).update(
+        case=SuspicionCase.objects.create(
+            organisation=aw.org,
+            source=own_source,
+            requested_by=p["controller"],
+            attestant=p["controller"],
+            recipient=p["controller"],
+            senior_manager=p["controller"],
+        )
+    )
+    for person in p.values():
+        forget_scope(person)
 
     def seen(user: Any) -> set[int]:
         return set(LogEntry.objects.visible_to(user).values_list("pk", flat=True))
@@ -461,6 +502,35 @@ def test_log_rows_are_seen_by_their_sources_staff_and_their_extracts_recipient(
     assert seen(p["controller"]) == extract | {plain}
     assert seen(p["sysadmin"]) == extract | {plain}
     assert seen(p["mgr_north"]) == extract  # the recipient: the extract only
+    assert seen(via_service) == extract | {plain}  # a controller through a service
+    assert seen(p["mgr_south"]) == {second_row}  # the other system's only
     assert seen(p["other_controller"]) == {theirs}
-    assert seen(p["anna"]) == set()
+    assert seen(p["anna"]) == set()  # her role has ended
     assert crossed not in seen(p["controller"])
+
+
+@pytest.mark.parametrize("bert_first", [True, False])
+def test_an_employee_with_two_accounts_reads_their_own_record_whatever_the_row_order(
+    django_capture_on_commit_callbacks: Any, bert_first: bool
+) -> None:
+    """The employees' file lists one number under two accounts (one person): an access
+    by either account to that number is the employee's own record, never a co-worker's,
+    whichever row the file (or the database) gives first."""
+    aw = build_access_world()
+    order = fulfilled_order(aw, django_capture_on_commit_callbacks)
+    rows = [(E, "u-bert", "", "", ""), (E, "u-anna", "", "", "")]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reference_upload(
+            actor=aw.people["sysadmin"],
+            source=order.round.schedule.source,
+            kind="employees",
+            filename="employees.csv",
+            data=ref_csv(rows if bert_first else rows[::-1]),
+        )
+    review = login(aw.people["mgr_north"]).get(f"/logreview/orders/{order.pk}/review/")
+    flags = {
+        (a.entry.account, f"{a.entry.time.astimezone():%d %H:%M}"): a.flags
+        for a in review.context["review"].accesses
+    }
+    own = ["Medarbetarens egen journal"]
+    assert (flags[("u-anna", "03 11:30")], flags[("u-bert", "04 09:00")]) == (own, own)
