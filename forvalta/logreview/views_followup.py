@@ -131,40 +131,57 @@ def _open_page(
     )
 
 
-@login_required
-def followup_open(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
-    """Open the follow-up of a needs-follow-up judgment's account (or go to the one open)."""
-    order = _order(request, pk)
+def _open(
+    request: HttpRequest,
+    origin: ExtractOrder | SuspicionCase,
+    judgment_model: type[Judgment] | type[SuspicionJudgment],
+    entry: int,
+    **page: Any,
+) -> HttpResponse:
+    """Open the follow-up of a needs-follow-up judgment's account in `origin` (an order
+    or a review on suspicion, already read through `visible_to`), or go to the one open.
+    A judgment the user does not see (an explained access, one outside the review) is
+    refused and recorded; so is one the user may not open it from."""
+    field = "order" if isinstance(origin, ExtractOrder) else "case"
     judgment = (
-        Judgment.objects.visible_to(request.user)
-        .filter(order=order, entry_id=entry)
-        .select_related("entry", "order")
+        judgment_model.objects.visible_to(request.user)
+        .filter(**{field: origin, "entry_id": entry})
+        .select_related("entry", field)
         .first()
         if entry <= MAX_ID
         else None
     )
-    if judgment is None:  # an explained access, or one outside the review
-        deny(request.user, order, "open follow-up")
+    if judgment is None:
+        deny(request.user, origin, "open follow-up")
         raise PermissionDenied  # pragma: no cover (deny raises)
+    account = judgment.entry.account
     existing = (
         UnauthorisedAccess.objects.visible_to(request.user)
-        .filter(order=order, account=judgment.entry.account)
+        .filter(**{field: origin, "account": account})
         .first()
     )
     if existing is not None:
         return redirect(existing)
     if not request.user.has_perm("logreview.open_unauthorisedaccess", judgment):
-        deny(request.user, order, "open follow-up")
+        deny(request.user, origin, "open follow-up")
     judgments = (
-        Judgment.objects.visible_to(request.user)
-        .filter(order=order, verdict=Verdict.FOLLOW_UP, entry__account=judgment.entry.account)
+        judgment_model.objects.visible_to(request.user)
+        .filter(**{field: origin, "verdict": Verdict.FOLLOW_UP, "entry__account": account})
         .select_related("entry")
         .order_by("entry__time", "pk")
     )
-    return _open_page(
+    return _open_page(request, judgment=judgment, judgments=judgments, **page)
+
+
+@login_required
+def followup_open(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """Open the follow-up of a needs-follow-up judgment's account (or go to the one open)."""
+    order = _order(request, pk)
+    return _open(
         request,
-        judgment=judgment,
-        judgments=judgments,
+        order,
+        Judgment,
+        entry,
         system=order.round.schedule.source.system,
         review_url=reverse("logreview:review", args=[order.pk]),
         review_name=f"{order.drawn_unit.unit_name} {order.month:%Y-%m}",
@@ -181,36 +198,11 @@ def case_followup_open(request: HttpRequest, pk: int, entry: int) -> HttpRespons
         SuspicionCase.objects.visible_to(request.user).select_related("source__system"),
         pk=pk,
     )
-    judgment = (
-        SuspicionJudgment.objects.visible_to(request.user)
-        .filter(case=case, entry_id=entry)
-        .select_related("entry", "case")
-        .first()
-        if entry <= MAX_ID
-        else None
-    )
-    if judgment is None:  # an explained access, one outside the review, or not theirs
-        deny(request.user, case, "open follow-up")
-        raise PermissionDenied  # pragma: no cover (deny raises)
-    existing = (
-        UnauthorisedAccess.objects.visible_to(request.user)
-        .filter(case=case, account=judgment.entry.account)
-        .first()
-    )
-    if existing is not None:
-        return redirect(existing)
-    if not request.user.has_perm("logreview.open_unauthorisedaccess", judgment):
-        deny(request.user, case, "open follow-up")
-    judgments = (
-        SuspicionJudgment.objects.visible_to(request.user)
-        .filter(case=case, verdict=Verdict.FOLLOW_UP, entry__account=judgment.entry.account)
-        .select_related("entry")
-        .order_by("entry__time", "pk")
-    )
-    return _open_page(
+    return _open(
         request,
-        judgment=judgment,
-        judgments=judgments,
+        case,
+        SuspicionJudgment,
+        entry,
         system=case.source.system,
         review_url=reverse("logreview:suspicion_review", args=[case.pk]),
         review_name=str(case),
