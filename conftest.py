@@ -1,5 +1,8 @@
 """Project-wide pytest configuration."""
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import pytest
 
 
@@ -15,3 +18,41 @@ def _steady_session_writes(monkeypatch):
     in tests not at all after login, so that a page's query count does not depend on
     whether a minute turned during the test. A test of the write sets it back."""
     monkeypatch.setattr("forvalta.accounts.middleware.SEEN_AT_EVERY", 10**12)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+def reseed_catalogues() -> None:
+    """The rows the data migrations seed: the role types, the crisis coordinator, the
+    checklist templates and the legal acts. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    def migration(name: str) -> ModuleType:
+        return importlib.import_module(f"forvalta.{name}")
+
+    migration("register.migrations.0002_role_types").load_role_types(apps, None)
+    migration("compliance.migrations.0004_crisis_coordinator").add_role_type(apps, None)
+    migration("processes.migrations.0002_seed_templates").forwards(apps, None)
+    migration("compliance.migrations.0006_seed_legal_acts").seed(apps, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test ends with a flush, which empties the tables the data
+    migrations seeded. pytest-django runs such tests after the others, but a worker of
+    pytest-xdist (worksteal) may take other tests after them, which rely on the seeded
+    rows: put them back after the flush."""
+    yield
+    if _transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed_catalogues()

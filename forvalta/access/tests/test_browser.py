@@ -27,7 +27,6 @@ from forvalta.core.tests.factories import TEST_PASSWORD
 from forvalta.core.tests.pdf import assert_tagged_pdf, pdf_text
 from forvalta.core.tests.test_browser import (  # noqa: F401  (fixtures)
     CHROMIUM,
-    _seed_role_catalogue,
     browser,
     context,
     page,
@@ -85,7 +84,6 @@ def report_without_remark(page: Page, unit: str, kind: str = "unit") -> None:  #
 
 
 def test_the_treserva_half_year(page: Page, live_server: Any, tmp_path: Path) -> None:  # noqa: F811
-    _seed_role_catalogue()
     aw = build_access_world()
     # The controller imports the account list and starts the autumn review.
     log_in(page, "controller")

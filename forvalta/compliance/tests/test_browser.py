@@ -24,7 +24,6 @@ from forvalta.core.models import today
 from forvalta.core.tests.factories import TEST_PASSWORD
 from forvalta.core.tests.test_browser import (  # noqa: F401  (fixtures)
     CHROMIUM,
-    _seed_role_catalogue,
     browser,
     context,
     page,
@@ -57,7 +56,6 @@ def light_of(page: Page, control: str, due: str) -> Any:
 
 
 def test_the_year_turns_green_by_itself_and_the_process_owner_signs(page: Page) -> None:
-    _seed_role_catalogue()
     town = build_town()
     muni = town.orgs["muni"]
     year = today().year - 1

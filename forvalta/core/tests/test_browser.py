@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import io
 import re
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.db import connections
 from django.utils import formats, translation
@@ -47,15 +45,6 @@ pytestmark = [
 
 
 # --- fixtures -------------------------------------------------------------------------
-def _seed_role_catalogue() -> None:
-    """The role types that a data migration creates and the flush after any
-    transactional test removes. (serialized_rollback would restore them, but its
-    reload collides with the content types that the flush after a transactional test
-    without it recreates, e.g. forvalta/audit/tests/test_concurrency.py.)"""
-    migration = importlib.import_module("forvalta.register.migrations.0002_role_types")
-    migration.load_role_types(apps, None)
-
-
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     """Chromium for one test.
@@ -79,7 +68,6 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
 
 @pytest.fixture
 def demo(transactional_db: Any) -> None:
-    _seed_role_catalogue()
     call_command("load_demo_data", stdout=io.StringIO())
 
 

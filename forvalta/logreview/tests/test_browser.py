@@ -26,7 +26,6 @@ from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.tests.factories import TEST_PASSWORD
 from forvalta.core.tests.test_browser import (  # noqa: F401  (fixtures)
     CHROMIUM,
-    _seed_role_catalogue,
     browser,
     context,
     page,
@@ -203,7 +202,6 @@ def document_without_remark(page: Page, username: str, unit: str) -> None:  # no
 
 
 def test_the_treserva_quarter(page: Page, live_server: Any, tmp_path: Path) -> None:  # noqa: F811
-    _seed_role_catalogue()
     aw = build_access_world()
     p = aw.people
     source = make_source(aw)
