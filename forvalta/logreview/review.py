@@ -202,16 +202,21 @@ def build(order: ExtractOrder, user: Any) -> Review:
     protected: set[str] = set()
     coworkers: dict[str, set[str]] = defaultdict(set)
     # Derived server-side: the reviewer sees the explanations, never the reference rows.
-    # scoping: allowed the rows of the order's own source (the order is read through visible_to)
-    for ref in ReferenceRow.objects.filter(source=source, client_hash__in=hashes).order_by():
-        if ref.kind == LoadKind.PLACEMENTS:
-            placements[ref.client_hash].append((ref.unit.casefold(), ref.valid_from, ref.valid_to))
-        elif ref.kind == LoadKind.ASSIGNMENTS:
-            officers[(ref.client_hash, ref.account)].append((ref.valid_from, ref.valid_to))
-        elif ref.kind == LoadKind.PROTECTED:
-            protected.add(ref.client_hash)
-        elif ref.kind == LoadKind.EMPLOYEES:
-            coworkers[ref.client_hash].add(ref.account)
+    # As tuples: the fields read, no model object per row.
+    for kind, client_hash, unit, account, valid_from, valid_to in (
+        # scoping: allowed the rows of the order's own source (the order is read through visible_to)
+        ReferenceRow.objects.filter(source=source, client_hash__in=hashes)
+        .order_by()
+        .values_list("kind", "client_hash", "unit", "account", "valid_from", "valid_to")
+    ):
+        if kind == LoadKind.PLACEMENTS:
+            placements[client_hash].append((unit.casefold(), valid_from, valid_to))
+        elif kind == LoadKind.ASSIGNMENTS:
+            officers[(client_hash, account)].append((valid_from, valid_to))
+        elif kind == LoadKind.PROTECTED:
+            protected.add(client_hash)
+        elif kind == LoadKind.EMPLOYEES:
+            coworkers[client_hash].add(account)
     judgments = {
         j.entry_id: j
         for j in Judgment.objects.visible_to(user).filter(order=order).select_related("judged_by")

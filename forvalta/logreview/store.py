@@ -243,6 +243,14 @@ class PgWriter:
             ranges = " OR ".join('("time" >= %s AND "time" < %s)' for _ in old)
             params = [b for key in old for b in month_bounds(key)]
             cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {self.table} WHERE {ranges}", params)
+            # The planner must know the new rows: with the statistics of before, a new
+            # load's id is "not there" (estimated at one row), and a review of its extract
+            # scans every row of the load by (load_id, time) instead of reading the drawn
+            # employees' days by (account, time) (measured 14.6 -> 2.1 ms for 20,000 rows).
+            # A partition of millions of rows is not re-analysed by autovacuum for one
+            # extract. ANALYZE samples (a bounded read) and blocks no reader or writer.
+            for key in old:
+                cursor.execute(f"ANALYZE {partition_name(key)}")
         cursor.execute(f"DROP TABLE {self.table}")
         cursor.close()
 
