@@ -71,6 +71,10 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # One instant, one rendering: a form's value carries Stockholm's offset, the
+        # stored one UTC's; the same time must not read as a change.
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, models.Model):

@@ -7,6 +7,7 @@ one permission check through `rules`, one audit event with the changed fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,7 +93,16 @@ def model_create(*, actor: Any, model: type[M], data: dict[str, Any], reason: st
     return instance
 
 
-def model_update(*, actor: Any, instance: M, data: dict[str, Any], reason: str = "") -> M:
+def model_update(
+    *,
+    actor: Any,
+    instance: M,
+    data: dict[str, Any],
+    reason: str = "",
+    seal_changes: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> M:
+    """Change `instance` as `actor` (refused unless allowed before and after) and record
+    what changed; `seal_changes` replaces what the event must not hold in clear."""
     model = type(instance)
     perm = perm_name(model, "change")
     plain, m2m = _split(model, data)
@@ -120,7 +130,7 @@ def model_update(*, actor: Any, instance: M, data: dict[str, Any], reason: str =
                     actor=actor,
                     action=action_code(model, "updated"),
                     obj=fresh,
-                    changes=changes,
+                    changes=seal_changes(changes) if seal_changes else changes,
                     reason=reason,
                 )
     except _Refused:

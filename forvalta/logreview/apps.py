@@ -34,6 +34,11 @@ class LogReviewConfig(AppConfig):
 
         if followup_origins not in INCIDENT_ORIGIN_PARTS:
             INCIDENT_ORIGIN_PARTS.append(followup_origins)
+        # Its later edits keep the texts naming the person out of the trail in clear.
+        from forvalta.compliance.services import register_change_sealer
+        from forvalta.logreview.followup import seal_incident_changes
+
+        register_change_sealer(seal_incident_changes)
         # The review on suspicion's menu facts (named on a case, manages someone).
         for part in (rules.suspicion_facts, rules.manager_facts):
             if part not in ROLE_FACT_PARTS:

@@ -309,6 +309,25 @@ def _sealed_changes(organisation_id: int, changes: dict[str, Any], *names: str) 
     return changes
 
 
+# The free texts of a follow-up's incident: its description names the account, and what
+# is written later about consequences and measures is about the same person.
+INCIDENT_SEALED_FIELDS = (
+    "what_happened",
+    "likely_consequences",
+    "measures_taken",
+    "measures_planned",
+)
+
+
+def seal_incident_changes(incident: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """An edit of a follow-up's incident (compliance.services.incident_update) holds its
+    free texts in the audit trail only sealed, as the incident's creation does."""
+    # scoping: allowed whether the incident is a follow-up's; nothing of it is shown
+    if UnauthorisedAccess.objects.filter(incident_id=incident.pk).exists():
+        return _sealed_changes(incident.organisation_id, changes, *INCIDENT_SEALED_FIELDS)
+    return changes
+
+
 def sealed_account(followup: UnauthorisedAccess) -> str:
     """The follow-up's account as the audit trail holds it."""
     return sealed(followup.organisation_id, f"{followup.pk}:{followup.account}")

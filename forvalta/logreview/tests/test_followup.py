@@ -605,6 +605,62 @@ def test_the_trail_holds_the_account_and_comments_only_sealed() -> None:
         assert all(comment in text for comment in comments.values()), key
 
 
+def test_an_edit_of_the_incident_holds_its_texts_only_sealed() -> None:
+    """The incident's texts name the person (its description the account); an edit through
+    the incident's form records them only sealed, as its creation did; an incident no
+    follow-up opened keeps its changes in clear."""
+    from forvalta.compliance.services import incident_create
+    from forvalta.core.tests.test_security import post_data
+
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    incident = followup.incident
+    handler = login(p["dpc"])
+    url = f"/compliance/incidents/{incident.pk}/edit/"
+    form = handler.get(url)
+    assert form.status_code == 200
+    data = post_data(form)
+    old_text = incident.what_happened
+    new_text = old_text + " Kontot u-anna användes även från hemmet."
+    data.update(what_happened=new_text, measures_taken="Samtal med Anna Andersson.")
+    response = handler.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident.refresh_from_db()
+    assert (incident.what_happened, incident.measures_taken) == (
+        new_text,
+        "Samtal med Anna Andersson.",
+    )
+    org = s.aw.org.pk
+    event = AuditEvent.objects.get(action="compliance.personaldataincident.updated")
+    assert event.changes == {
+        "what_happened_sealed": [sealed(org, old_text), sealed(org, new_text)],
+        "measures_taken_sealed": [None, sealed(org, "Samtal med Anna Andersson.")],
+    }
+    assert "u-anna" not in str(event.changes) and "Anna" not in str(event.changes)
+    # An incident reported by hand: its edit is recorded as it was.
+    other = incident_create(
+        actor=p["mgr_north"],
+        organisation=s.aw.org,
+        title="Fel mottagare",
+        aware_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM),
+        what_happened="Ett brev gick till fel adress.",
+    )
+    url = f"/compliance/incidents/{other.pk}/edit/"
+    data = post_data(handler.get(url))
+    data.update(what_happened="Ett brev gick till fel adress i Norr.")
+    assert handler.post(url, data).status_code == 302
+    plain = AuditEvent.objects.filter(
+        action="compliance.personaldataincident.updated", object_id=str(other.pk)
+    ).get()
+    assert plain.changes == {
+        "what_happened": [
+            "Ett brev gick till fel adress.",
+            "Ett brev gick till fel adress i Norr.",
+        ]
+    }
+
+
 def test_the_removal_request_is_named_by_its_number_through_its_decision() -> None:
     """The removal request a follow-up makes keeps its neutral name in every event of
     the audit trail (created, approved), never the person; its own page still shows the
