@@ -171,6 +171,15 @@ class PersonalDataIncident(TimeStampedModel):
             "People who need to know, besides the reporter and the data protection contacts."
         ),
     )
+    # Set by the part that opens the incident, never by a form: the person an incident
+    # is about who must not read it in any role (the person reviewed on suspicion, even
+    # as a data protection contact); they are not told of it either.
+    withheld_from: models.ManyToManyField = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withheld from"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

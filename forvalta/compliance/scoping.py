@@ -67,7 +67,10 @@ def incident_condition(user: Any, scope: Any) -> Q:
             Q(reporter_id=user.pk) | Q(organisation_id__in=contact_for)
         )
         condition |= Q(controller_id__in=orgs) & Q(controller_id__in=contact_for)
-    return condition
+    withheld = PersonalDataIncident.withheld_from.through.objects.filter(user_id=user.pk).values(
+        "personaldataincident_id"
+    )
+    return condition & ~Q(pk__in=withheld)
 
 
 def analysis_condition(user: Any, scope: Any) -> Q:

@@ -119,12 +119,15 @@ def incident_create(
 ) -> PersonalDataIncident:
     """Report a personal-data incident of `organisation` (the actor must be a member);
     the organisation's data protection contacts are told. Other parts (log review) call
-    this with the incident's fields as keyword arguments, and `seal_changes` to replace
-    what the audit event must not hold in clear (the log review's account)."""
+    this with the incident's fields as keyword arguments, `withheld_from` for the people
+    who must neither read nor be told of it (the person reviewed on suspicion), and
+    `seal_changes` to replace what the audit event must not hold in clear (the log
+    review's account)."""
     values = {**(data or {}), **fields}
     if organisation is not None:
         values["organisation"] = organisation
     readers = values.pop("readers", None) or []
+    withheld_from = values.pop("withheld_from", None) or []
     unknown = set(values) - INCIDENT_FIELDS
     if unknown:
         raise ValidationError(
@@ -138,6 +141,8 @@ def incident_create(
         incident.save()
         if readers:
             incident.readers.set(readers)
+        if withheld_from:
+            incident.withheld_from.set(withheld_from)
         record(
             actor=actor,
             action="compliance.personaldataincident.created",
@@ -145,7 +150,7 @@ def incident_create(
             changes=(seal_changes or (lambda c: c))(diff({}, snapshot(incident))),
         )
         for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id):
-            if person.pk == actor.pk:
+            if person.pk == actor.pk or person in withheld_from:
                 continue
             notify(
                 person,

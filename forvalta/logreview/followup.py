@@ -148,6 +148,11 @@ def _create(
         records_count=len(origin.judgments),
         sensitive_data=True,
         readers=[p for p in origin.readers if p is not None and p.pk != actor.pk],
+        # The person reviewed on suspicion never learns of it here, even as the
+        # organisation's data protection contact.
+        withheld_from=[
+            person for person in [getattr(origin.obj, "subject_user", None)] if person is not None
+        ],
         # The text names the account: the audit trail (read by the organisation's
         # administrators) holds it only sealed.
         seal_changes=lambda changes: _sealed_changes(organisation.pk, changes, "what_happened"),
@@ -512,8 +517,15 @@ def decide(
                 fresh.removal_request = request
                 fresh.save(update_fields=["removal_request"])
                 changes["removal_request"] = [None, request.pk]
-            if kind == DecisionKind.ESCALATION and answer and not fresh.escalated_to.exists():
-                changes["escalated_to"] = [None, _escalate(actor, fresh)]
+            if kind == DecisionKind.ESCALATION:
+                # scoping: allowed the follow-up's own escalation, read to record its change
+                escalated = sorted(fresh.escalated_to.values_list("pk", flat=True))
+                if answer and not escalated:
+                    changes["escalated_to"] = [None, _escalate(actor, fresh)]
+                elif not answer and escalated:
+                    # Not escalated after all: the process owners no longer need to know.
+                    fresh.escalated_to.clear()
+                    changes["escalated_to"] = [escalated, []]
             record(
                 actor=actor,
                 action="logreview.followup.decided",

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -210,13 +211,19 @@ def case_followup_open(request: HttpRequest, pk: int, entry: int) -> HttpRespons
     )
 
 
+# The follow-up list shows the newest first, this many a page.
+FOLLOWUPS_PER_PAGE = 50
+
+
 @login_required
 def followup_list(request: HttpRequest) -> HttpResponse:
-    followups = list(
+    page = Paginator(
         UnauthorisedAccess.objects.visible_to(request.user)
         .select_related("order__drawn_unit", "case", "system", "incident")
-        .order_by("-opened_at", "-pk")
-    )
+        .order_by("-opened_at", "-pk"),
+        FOLLOWUPS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    followups = list(page.object_list)
     # A review on suspicion is named only to those who see the case (not, say, to the
     # process owner it was escalated to).
     seen = set(
@@ -226,7 +233,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     )
     for followup in followups:
         followup.seen_case = followup.case if followup.case_id in seen else None
-    return render(request, "logreview/followup_list.html", {"followups": followups})
+    return render(request, "logreview/followup_list.html", {"followups": followups, "page": page})
 
 
 def _seen(model: Any, user: Any, obj: Any) -> Any:

@@ -8,6 +8,7 @@ and then immutable. Every refusal records `access.denied` and changes nothing.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -447,8 +448,24 @@ def test_each_decision_documented_removal_request_and_escalation() -> None:
     escalated = FollowUpDecision.objects.get(followup=followup, kind="escalation")
     assert escalated.decided_by == p["controller"]
     # The process owner (access staff of the system) reads it.
-    page = login(p["procowner"]).get(f"/logreview/followups/{followup.pk}/")
+    procowner = login(p["procowner"])
+    page = procowner.get(f"/logreview/followups/{followup.pk}/")
     assert page.status_code == 200 and "Petra Process" in page.content.decode()
+    # Changed to "no": no longer escalated (the process owner still reads it as the
+    # system's access staff); changed back, told again.
+    assert decide(controller, followup, "escalation", "0", "Inte längre").status_code == 302
+    assert list(followup.escalated_to.all()) == []
+    withdrawn = AuditEvent.objects.filter(action="logreview.followup.decided").latest("pk")
+    assert withdrawn.changes["escalated_to"] == [[p["procowner"].pk], []]
+    assert withdrawn.changes["answer"] == [True, False]
+    assert Notification.objects.count() == 1
+    assert (
+        decide(controller, followup, "escalation", "1", "Processägaren kontaktad").status_code
+        == 302
+    )
+    assert list(followup.escalated_to.all()) == [p["procowner"]]
+    assert Notification.objects.count() == 2
+    assert procowner.get(f"/logreview/followups/{followup.pk}/").status_code == 200
     # Every other decision, each with who and when on the page.
     for kind, answer, comment in (
         ("training", "1", "Utbildning i sekretess"),
@@ -496,6 +513,41 @@ def test_need_to_know_and_refusals_change_nothing() -> None:
         "<td>Hemtjänst Norr 2026-11</td><td>2026-12-01 08:30</td><td>2026-12-04 08:30</td>"
         "<td>Öppen</td></tr>"
     ) in listing
+
+
+def test_the_list_is_paged_newest_first_at_the_same_cost(
+    django_assert_max_num_queries: Any,
+) -> None:
+    s = Setup()
+    p = s.aw.people
+    first = opened(s)
+    # 60 more of the same order (the list reads rows, never how they were opened).
+    fields = {
+        f.attname: getattr(first, f.attname)
+        for f in UnauthorisedAccess._meta.concrete_fields
+        if f.attname not in ("id", "incident_id")
+    }
+    UnauthorisedAccess.objects.bulk_create(
+        UnauthorisedAccess(**{**fields, "account": f"u-{n:02}", "opened_at": first.opened_at})
+        for n in range(60)
+    )
+    controller = login(p["controller"])
+    controller.get("/logreview/followups/")
+    with django_assert_max_num_queries(12) as one:
+        page1 = controller.get("/logreview/followups/").content.decode()
+    with django_assert_max_num_queries(12) as two:
+        page2 = controller.get("/logreview/followups/?page=2").content.decode()
+    assert len(one.captured_queries) == len(two.captured_queries)
+    rows1 = re.findall(r'<a href="/logreview/followups/\d+/">([\w-]+)</a>', page1)
+    rows2 = re.findall(r'<a href="/logreview/followups/\d+/">([\w-]+)</a>', page2)
+    # Newest first: the same opening time, then the highest id.
+    assert rows1 == [f"u-{n:02}" for n in range(59, 9, -1)]
+    assert rows2 == [f"u-{n:02}" for n in range(9, -1, -1)] + ["u-anna"]
+    assert "Sida 1 av 2" in page1 and "Sida 2 av 2" in page2
+    # A hostile page number gives the last page, never an error.
+    assert controller.get("/logreview/followups/?page=99").content.decode().count(
+        'href="/logreview/followups/'
+    ) == page2.count('href="/logreview/followups/')
 
 
 def test_closed_by_the_controller_when_complete_then_immutable() -> None:

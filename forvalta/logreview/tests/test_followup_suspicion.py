@@ -399,6 +399,16 @@ def test_the_removal_request_escalation_and_closing_of_a_case_follow_up(s: CaseS
     assert rita.post(f"{url}close/").status_code == 403
     assert denied(p["procowner"]) == 2 and denied(p["rita"]) == 1
     assert everything() == before
+    # The escalation changed to "no": the process owner no longer reads the follow-up
+    # (nor lists it); changed back to "yes", reads it again.
+    assert decide(boss, followup, "escalation", "0", "Inte längre").status_code == 302
+    assert list(followup.escalated_to.all()) == []
+    forget_scope(p["procowner"])
+    assert procowner.get(url).status_code == 404
+    assert url not in procowner.get("/logreview/followups/").content.decode()
+    assert decide(boss, followup, "escalation", "1", "Processägaren kontaktad").status_code == 302
+    forget_scope(p["procowner"])
+    assert procowner.get(url).status_code == 200
     for kind, answer, comment in (
         ("training", "1", "Utbildning i sekretess"),
         ("rules_known", "1", "Reglerna gicks igenom"),
@@ -574,3 +584,35 @@ def test_the_person_reviewed_is_never_escalated_to_nor_told_as_an_owner(s: CaseS
         ("procowner", "unauthorised_access_escalated"),
     ]
     assert login(p["anna"]).get(f"/logreview/followups/{followup.pk}/").status_code == 404
+
+
+def test_the_person_reviewed_never_reads_nor_is_told_of_the_incident_as_its_contact(
+    s: CaseSetup,
+) -> None:
+    p = s.aw.people
+    assert s.case.subject_user == p["anna"]
+    _role(p["anna"], "data_protection_contact", s.aw.org, s.aw.system)
+    forget_scope(p["anna"])
+    Notification.objects.all().delete()
+    followup = s.opened()
+    incident = PersonalDataIncident.objects.get()
+    assert followup.incident == incident
+    assert list(incident.withheld_from.all()) == [p["anna"]]
+    # The other data protection contact is told; the person reviewed is not.
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("dpc", "incident_reported")
+    ]
+    url = f"/compliance/incidents/{incident.pk}/"
+    dpc = login(p["dpc"])
+    assert dpc.get(url).status_code == 200
+    assert url in dpc.get("/compliance/incidents/").content.decode()
+    anna = login(p["anna"])
+    assert anna.get(url).status_code == 404
+    listing = anna.get("/compliance/incidents/")
+    assert listing.status_code == 200 and url not in listing.content.decode()
+    assert dpc.get(f"/api/incidents/{incident.pk}/").status_code == 200
+    assert anna.get(f"/api/incidents/{incident.pk}/").status_code == 404
+    # Named as a reader later (the form's choice), still withheld.
+    incident.readers.add(p["anna"])
+    forget_scope(p["anna"])
+    assert anna.get(url).status_code == 404
