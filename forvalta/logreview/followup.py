@@ -234,6 +234,14 @@ def _months(times: list[dt.datetime]) -> str:
     return f"{first:%Y-%m} – {last:%Y-%m}"
 
 
+def _disposed() -> ValidationError:
+    """A case judgment's raw row was disposed of after the retention time
+    (store.dispose_expired): no follow-up is opened from it."""
+    return ValidationError(
+        _("The access has been disposed of; a follow-up can no longer be opened from it.")
+    )
+
+
 def open_case_followup(
     *, actor: Any, judgment: SuspicionJudgment, aware_at: dt.datetime | None = None
 ) -> UnauthorisedAccess:
@@ -250,6 +258,8 @@ def open_case_followup(
         case.period_from,
         _("The awareness time cannot be before the period reviewed."),
     )
+    if judgment.entry is None:
+        raise _disposed()
     account = judgment.entry.account
     try:
         with transaction.atomic():
@@ -276,7 +286,9 @@ def open_case_followup(
                 .select_related("entry")
                 .order_by("pk")
             )
-            entries = [j.entry for j in judgments]
+            entries = [j.entry for j in judgments if j.entry is not None]
+            if fresh.entry is None:
+                raise _disposed()
             origin = _Origin(
                 field="case",
                 obj=locked,

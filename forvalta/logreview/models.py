@@ -1026,13 +1026,21 @@ class SuspicionJudgment(models.Model):
         verbose_name=_("review on suspicion"),
     )
     # Not a database constraint: the log is a partitioned table on PostgreSQL (store.py).
+    # As for a quarterly judgment, the raw row is disposed of after its retention time:
+    # the link is then cleared and the access's essential fields are kept (`access_*`).
     entry = models.ForeignKey(
         LogEntry,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
         db_constraint=False,
         verbose_name=_("access"),
     )
+    access_time = models.DateTimeField(_("time of the access"), null=True, blank=True)
+    access_account = models.CharField(_("account"), max_length=100, blank=True)
+    access_client = models.CharField(_("client"), max_length=20, blank=True)
+    access_action = models.CharField(_("action"), max_length=200, blank=True)
     verdict = models.CharField(_("judgment"), max_length=12, choices=Verdict.choices)
     comment = models.TextField(_("comment"))
     judged_by = models.ForeignKey(

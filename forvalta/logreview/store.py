@@ -328,23 +328,25 @@ class Progress:
 
 # --- disposal ----------------------------------------------------------------------------
 def _keep_judged(load_ids: list[int]) -> None:
-    """Copy the judged accesses' essential fields onto their judgments and clear the
-    link, before the raw rows go."""
+    """Copy the judged accesses' essential fields onto their judgments (of quarterly
+    reviews and of reviews on suspicion) and clear the link, before the raw rows go."""
     from django.db.models import OuterRef, Subquery
 
-    from forvalta.logreview.models import Judgment, LogEntry
+    from forvalta.logreview.models import Judgment, LogEntry, SuspicionJudgment
 
-    judged = Judgment.objects.filter(entry__isnull=False, entry__load_id__in=load_ids)
     entry = LogEntry.objects.filter(pk=OuterRef("entry_id"))
-    judged.update(
-        access_time=Subquery(entry.values("time")[:1]),
-        access_account=Subquery(entry.values("account")[:1]),
-        access_client=Subquery(entry.values("client_masked")[:1]),
-        access_action=Subquery(entry.values("action")[:1]),
-    )
-    Judgment.objects.filter(
-        entry_id__in=LogEntry.objects.filter(load_id__in=load_ids).values("pk")
-    ).update(entry=None)
+    for model in (Judgment, SuspicionJudgment):
+        # scoping: allowed disposal, a system task; nothing is shown
+        model.objects.filter(entry__isnull=False, entry__load_id__in=load_ids).update(
+            access_time=Subquery(entry.values("time")[:1]),
+            access_account=Subquery(entry.values("account")[:1]),
+            access_client=Subquery(entry.values("client_masked")[:1]),
+            access_action=Subquery(entry.values("action")[:1]),
+        )
+        # scoping: allowed disposal, a system task; nothing is shown
+        model.objects.filter(
+            entry_id__in=LogEntry.objects.filter(load_id__in=load_ids).values("pk")
+        ).update(entry=None)
 
 
 def _delete_rows(load_id: int, start: dt.datetime, end: dt.datetime) -> int:

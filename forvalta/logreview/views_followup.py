@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -281,7 +282,8 @@ def _detail(
         judged.objects.visible_to(user)
         .filter(followups=followup)
         .select_related("entry", "judged_by")
-        .order_by("entry__time", "pk")
+        # A disposed access keeps its time on the judgment.
+        .order_by(Coalesce("entry__time", "access_time"), "pk")
     )
     return render(
         request,

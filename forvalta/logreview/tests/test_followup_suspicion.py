@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from forvalta.access.models import AccessRequest, Account, Snapshot
 from forvalta.access.tests.helpers import _member, _role
@@ -616,3 +616,66 @@ def test_the_person_reviewed_never_reads_nor_is_told_of_the_incident_as_its_cont
     incident.readers.add(p["anna"])
     forget_scope(p["anna"])
     assert anna.get(url).status_code == 404
+
+
+def test_a_disposed_access_keeps_its_copy_on_the_case_judgment(s: CaseSetup) -> None:
+    from forvalta.logreview import store
+
+    p = s.aw.people
+    followup = s.opened()
+    judgments = list(followup.suspicion_judgments.select_related("entry").order_by("pk"))
+    assert len(judgments) == 2
+    expected = [
+        (
+            j.pk,
+            j.entry.time,
+            j.entry.account,
+            j.entry.client_masked,
+            j.entry.action,
+            j.verdict,
+            j.comment,
+        )
+        for j in judgments
+    ]
+    rows = [
+        f"<tr><td>{timezone.localtime(time):%Y-%m-%d %H:%M}</td><td>{masked}</td>"
+        f"<td>{action}</td><td>Behöver följas upp: {comment}</td></tr>"
+        for _, time, _, masked, action, _, comment in expected
+    ]
+    # The full log's retention passes: its raw rows go, the judgments keep the access.
+    now = max(e[1] for e in expected) + dt.timedelta(days=s.aw.source.log_retention_days + 40)
+    assert store.dispose_expired(now)["rows"] > 0
+    assert LogEntry.objects.count() == 0
+    assert [
+        (
+            j.pk,
+            j.access_time,
+            j.access_account,
+            j.access_client,
+            j.access_action,
+            j.verdict,
+            j.comment,
+        )
+        for j in SuspicionJudgment.objects.filter(followups=followup).order_by("pk")
+    ] == expected
+    # Every judgment of the case (the reasonable one too) keeps its access.
+    assert (
+        list(SuspicionJudgment.objects.values_list("entry_id", "access_account"))
+        == [(None, "u-anna")] * 3
+    )
+    # The follow-up still shows both accesses, in time order, to the recipient.
+    rita = login(p["rita"])
+    page = rita.get(f"/logreview/followups/{followup.pk}/").content.decode()
+    assert [page.index(row) for row in rows] == sorted(page.index(row) for row in rows)
+    # The case and its review page still answer (the review without the raw rows).
+    assert rita.get(s.case_url).status_code == 200
+    assert rita.get(f"{s.case_url}review/").status_code == 200
+    # A follow-up is no longer opened from a disposed access.
+    with translation.override("sv"), pytest.raises(ValidationError) as refused:
+        followups.open_case_followup(
+            actor=p["rita"], judgment=SuspicionJudgment.objects.get(pk=judgments[0].pk)
+        )
+    assert refused.value.messages == [
+        "Åtkomsten är gallrad; en uppföljning kan inte längre öppnas från den."
+    ]
+    assert UnauthorisedAccess.objects.count() == 1
