@@ -71,6 +71,7 @@ router.register("logreview-sources", logreview_api.LogSourceViewSet, basename="l
 router.register("logreview-rounds", logreview_api.SamplingRoundViewSet, basename="samplinground")
 router.register("logreview-orders", logreview_api.ExtractOrderViewSet, basename="extractorder")
 router.register("logreview-outcomes", logreview_api.ReviewOutcomeViewSet, basename="reviewoutcome")
+router.register("logreview-followups", logreview_api.FollowUpViewSet, basename="unauthorisedaccess")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

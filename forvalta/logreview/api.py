@@ -7,7 +7,11 @@
 - extract orders: the access staff, the attestant and the recipient; POST
   `/api/logreview-orders/{id}/extract/` (multipart `file`) uploads the extract of an
   attested order as the log administrator does on the order page;
-- review outcomes (the documentation, seed 004 section 6.5): as the orders.
+- review outcomes (the documentation, seed 004 section 6.5): as the orders;
+- unauthorised-access follow-ups (seed 004 section 8): to those who need to know, as
+  on the follow-up's page, with its decisions and judged accesses; the review, incident
+  and removal request it links are given only to those who see them (else null); every
+  reading is recorded.
 
 No stored log row or reference row leaves through the API.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -27,6 +31,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from forvalta.access.models import AccessRequest
+from forvalta.audit.services import record
+from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
 from forvalta.logreview import services
 from forvalta.logreview.forms import UploadForm
@@ -34,10 +41,15 @@ from forvalta.logreview.models import (
     DrawnEmployee,
     DrawnUnit,
     ExtractOrder,
+    FollowUpDecision,
+    Judgment,
     LogLoad,
     LogSource,
     ReviewOutcome,
     SamplingRound,
+    SuspicionCase,
+    SuspicionJudgment,
+    UnauthorisedAccess,
 )
 
 
@@ -237,3 +249,162 @@ class ReviewOutcomeViewSet(ScopedReadOnlyViewSet):
     model = ReviewOutcome
     serializer_class = ReviewOutcomeSerializer
     select_related = ("order__drawn_unit",)
+
+
+# --- unauthorised-access follow-ups (build 7) -------------------------------------------
+class FollowUpDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpDecision
+        fields = ("kind", "answer", "comment", "decided_by", "decided_at")
+
+
+class JudgedAccessSerializer(serializers.Serializer):
+    """One judged access as the follow-up's page shows it (the judgment's copy once the
+    raw row is disposed of)."""
+
+    time = serializers.DateTimeField(allow_null=True)
+    client = serializers.CharField(help_text="The client's masked identity number.")
+    action = serializers.CharField()
+    record_part = serializers.CharField()
+    verdict = serializers.CharField()
+    comment = serializers.CharField()
+
+    def to_representation(self, judgment: Any) -> dict[str, Any]:
+        entry = judgment.entry
+        return {
+            "time": serializers.DateTimeField().to_representation(
+                entry.time if entry else judgment.access_time
+            )
+            if (entry or judgment.access_time)
+            else None,
+            "client": entry.client_masked if entry else judgment.access_client,
+            "action": entry.action if entry else judgment.access_action,
+            "record_part": entry.record_part if entry else "",
+            "verdict": judgment.verdict,
+            "comment": judgment.comment,
+        }
+
+
+class FollowUpSerializer(ScopedModelSerializer):
+    imy_deadline = serializers.SerializerMethodField(
+        help_text="The 72-hour deadline of the incident, when the reader sees it."
+    )
+    decisions = serializers.SerializerMethodField()
+    judgments = serializers.SerializerMethodField(help_text="The judged accesses, in time order.")
+
+    class Meta:
+        model = UnauthorisedAccess
+        fields = (
+            "id",
+            "organisation",
+            "system",
+            "order",
+            "case",
+            "account",
+            "employee_name",
+            "aware_at",
+            "imy_deadline",
+            "incident",
+            "removal_request",
+            "escalated_to",
+            "status",
+            "opened_by",
+            "opened_at",
+            "closed_by",
+            "closed_at",
+            "decisions",
+            "judgments",
+            "display",
+            "web_url",
+        )
+
+    # The related rows' ids only to those who see them (DESIGN: tenancy), as the page.
+    SEEN = {"order": "order_seen", "case": "case_seen", "incident": "incident_seen"}
+
+    def to_representation(self, instance: UnauthorisedAccess) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        for name, seen in {**self.SEEN, "removal_request": "removal_request_seen"}.items():
+            if not getattr(instance, seen):
+                data[name] = None
+        return data
+
+    def get_imy_deadline(self, obj: Any) -> str | None:
+        if not obj.incident_seen or obj.incident is None:
+            return None
+        return str(serializers.DateTimeField().to_representation(obj.incident.imy_deadline))
+
+    @extend_schema_field(FollowUpDecisionSerializer(many=True))
+    def get_decisions(self, obj: Any) -> list[Any]:
+        return list(FollowUpDecisionSerializer(obj.shown_decisions, many=True).data)
+
+    @extend_schema_field(JudgedAccessSerializer(many=True))
+    def get_judgments(self, obj: Any) -> list[Any]:
+        judged = obj.shown_suspicion_judgments if obj.case_id else obj.shown_judgments
+        judged = sorted(judged, key=lambda j: (j.entry.time if j.entry else j.access_time, j.pk))
+        return list(JudgedAccessSerializer(judged, many=True).data)
+
+
+class FollowUpViewSet(ScopedReadOnlyViewSet):
+    """Follow-ups of unauthorised access the reader needs to know of; every reading is
+    recorded, as on the pages."""
+
+    model = UnauthorisedAccess
+    serializer_class = FollowUpSerializer
+    select_related = ("incident",)
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+
+        def seen(model: Any, field: str) -> Exists:
+            return Exists(model.objects.visible_to(user).filter(pk=OuterRef(field)))
+
+        judged = {
+            model: model.objects.visible_to(user).select_related("entry").order_by()
+            for model in (Judgment, SuspicionJudgment)
+        }
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                order_seen=seen(ExtractOrder, "order_id"),
+                case_seen=seen(SuspicionCase, "case_id"),
+                incident_seen=seen(PersonalDataIncident, "incident_id"),
+                removal_request_seen=seen(AccessRequest, "removal_request_id"),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "decisions",
+                    queryset=FollowUpDecision.objects.visible_to(user).order_by("pk"),
+                    to_attr="shown_decisions",
+                ),
+                Prefetch("judgments", queryset=judged[Judgment], to_attr="shown_judgments"),
+                Prefetch(
+                    "suspicion_judgments",
+                    queryset=judged[SuspicionJudgment],
+                    to_attr="shown_suspicion_judgments",
+                ),
+            )
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        record(
+            actor=request.user,
+            action="logreview.followup.listed",
+            object_type="logreview.unauthorisedaccess",
+            object_repr=request.get_full_path()[:300],
+            batch=True,
+        )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        record(
+            actor=request.user,
+            action="logreview.followup.viewed",
+            object_type="logreview.unauthorisedaccess",
+            object_id=str(kwargs.get("pk", "")),
+            object_repr=request.path[:300],
+            batch=True,
+        )
+        return response
