@@ -21,11 +21,18 @@ def _steady_session_writes(monkeypatch):
 
 
 def _transactional(item: pytest.Item) -> bool:
+    """Whether the test runs as a TransactionTestCase (ends with a flush)."""
+    from pytest_django.fixtures import validate_django_db
+
     marker = item.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
-        return True
+    if marker is not None:
+        transaction, reset_sequences = validate_django_db(marker)[:2]
+        if transaction or reset_sequences:
+            return True
     names = getattr(item, "fixturenames", ())
-    return "transactional_db" in names or "live_server" in names
+    return any(
+        name in names for name in ("transactional_db", "live_server", "django_db_reset_sequences")
+    )
 
 
 def reseed_catalogues() -> None:
@@ -51,8 +58,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     pytest-xdist (worksteal) may take other tests after them, which rely on the seeded
     rows: put them back after the flush."""
     yield
-    if _transactional(item):
+    # After the last test the test databases are gone (the session's fixtures are torn
+    # down with it) and the connection points at the real database: nothing to do.
+    if nextitem is not None and _transactional(item):
+        from django.db import connection
         from pytest_django.plugin import blocking_manager_key
+
+        # Never outside a test database.
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            return
 
         with item.config.stash[blocking_manager_key].unblock():
             reseed_catalogues()

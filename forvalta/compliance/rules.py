@@ -43,6 +43,9 @@ def reports_incident(user: Any, incident: Any) -> bool:
 def handles_incident(user: Any, incident: Any) -> bool:
     if incident is None or not user.is_authenticated:
         return False
+    # The person the incident is withheld from handles it in no role.
+    if incident.pk and incident.withheld_from.filter(pk=user.pk).exists():
+        return False
     if incident.organisation_id not in scope_for(user).org_ids:
         return bool(incident.pk and incident.readers.filter(pk=user.pk).exists())
     if holds(user, DATA_PROTECTION_CONTACT, incident.organisation_id):

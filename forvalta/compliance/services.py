@@ -147,7 +147,10 @@ def incident_create(
             actor=actor,
             action="compliance.personaldataincident.created",
             obj=incident,
-            changes=(seal_changes or (lambda c: c))(diff({}, snapshot(incident))),
+            # Whom it is withheld from is not told to the trail's readers either.
+            changes=(seal_changes or (lambda c: c))(
+                {k: v for k, v in diff({}, snapshot(incident)).items() if k != "withheld_from"}
+            ),
         )
         for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id):
             if person.pk == actor.pk or person in withheld_from:
@@ -169,7 +172,8 @@ def _require_open(incident: PersonalDataIncident) -> None:
 
 
 # How other parts keep an incident's changes out of the audit trail in clear: called with
-# the incident and an event's changes, each returns them with what must be sealed sealed
+# the incident and the changes of an event of it (an edit, the decision on notifying IMY,
+# a report to IMY), each returns them with what must be sealed sealed
 # (the log review: the text of a follow-up's incident names the account). Registered in
 # the other part's AppConfig.ready, so that compliance imports none of them.
 ChangeSealer = Callable[[PersonalDataIncident, dict[str, Any]], dict[str, Any]]
@@ -236,7 +240,7 @@ def incident_decide(
                 actor=actor,
                 action="compliance.personaldataincident.decided",
                 obj=fresh,
-                changes=diff(before, snapshot(fresh)),
+                changes=_sealed(fresh, diff(before, snapshot(fresh))),
             )
     if not allowed:
         _refuse(actor, instance, "decide")
@@ -279,7 +283,7 @@ def incident_report_add(
             actor=actor,
             action="compliance.incidentreport.created",
             obj=report,
-            changes=diff({}, snapshot(report)),
+            changes=_sealed(fresh, diff({}, snapshot(report))),
         )
     return report
 

@@ -36,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -281,7 +282,10 @@ def open_case_followup(
                 )
             judgments = list(
                 SuspicionJudgment.objects.filter(
-                    case=locked, verdict=Verdict.FOLLOW_UP, entry__account=account
+                    # (an access already disposed of by its kept account)
+                    Q(entry__account=account) | Q(entry__isnull=True, access_account=account),
+                    case=locked,
+                    verdict=Verdict.FOLLOW_UP,
                 )
                 .select_related("entry")
                 .order_by("pk")
@@ -326,19 +330,24 @@ def _sealed_changes(organisation_id: int, changes: dict[str, Any], *names: str) 
     return changes
 
 
-# The free texts of a follow-up's incident: its description names the account, and what
-# is written later about consequences and measures is about the same person.
+# The free texts of a follow-up's incident and of its reports to IMY: its description
+# names the account, and what is written later is about the same person.
 INCIDENT_SEALED_FIELDS = (
     "what_happened",
     "likely_consequences",
     "measures_taken",
     "measures_planned",
+    "subjects_not_informed_reason",
+    "decision_reason",  # the decision whether to notify IMY
+    "content",  # a report to IMY
+    "delay_reason",
 )
 
 
 def seal_incident_changes(incident: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """An edit of a follow-up's incident (compliance.services.incident_update) holds its
-    free texts in the audit trail only sealed, as the incident's creation does."""
+    """An edit of a follow-up's incident, its decision on notifying IMY and its reports
+    (compliance.services) hold their free texts in the audit trail only sealed, as the
+    incident's creation does."""
     # scoping: allowed whether the incident is a follow-up's; nothing of it is shown
     if UnauthorisedAccess.objects.filter(incident_id=incident.pk).exists():
         return _sealed_changes(incident.organisation_id, changes, *INCIDENT_SEALED_FIELDS)

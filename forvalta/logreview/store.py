@@ -327,26 +327,27 @@ class Progress:
 
 
 # --- disposal ----------------------------------------------------------------------------
-def _keep_judged(load_ids: list[int]) -> None:
+def _keep_judged(load_ids: list[int], start: dt.datetime, end: dt.datetime) -> None:
     """Copy the judged accesses' essential fields onto their judgments (of quarterly
-    reviews and of reviews on suspicion) and clear the link, before the raw rows go."""
+    reviews and of reviews on suspicion) and clear the link, before the raw rows of the
+    loads with start <= time < end go (exactly the rows the caller deletes)."""
     from django.db.models import OuterRef, Subquery
 
     from forvalta.logreview.models import Judgment, LogEntry, SuspicionJudgment
 
+    going = LogEntry.objects.filter(load_id__in=load_ids, time__gte=start, time__lt=end)
     entry = LogEntry.objects.filter(pk=OuterRef("entry_id"))
     for model in (Judgment, SuspicionJudgment):
         # scoping: allowed disposal, a system task; nothing is shown
-        model.objects.filter(entry__isnull=False, entry__load_id__in=load_ids).update(
+        judged = model.objects.filter(entry_id__in=going.values("pk"))
+        judged.update(
             access_time=Subquery(entry.values("time")[:1]),
             access_account=Subquery(entry.values("account")[:1]),
             access_client=Subquery(entry.values("client_masked")[:1]),
             access_action=Subquery(entry.values("action")[:1]),
         )
         # scoping: allowed disposal, a system task; nothing is shown
-        model.objects.filter(
-            entry_id__in=LogEntry.objects.filter(load_id__in=load_ids).values("pk")
-        ).update(entry=None)
+        model.objects.filter(entry_id__in=going.values("pk")).update(entry=None)
 
 
 def _delete_rows(load_id: int, start: dt.datetime, end: dt.datetime) -> int:
@@ -476,7 +477,7 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
                 and load.first_time < end
                 and load.last_time >= start
             ]
-            _keep_judged(touching)
+            _keep_judged(touching, start, end)
             cursor.execute(f"SELECT load_id, count(*) FROM {name} GROUP BY load_id")
             for load_id, rows in cursor.fetchall():
                 counts[load_id] = counts.get(load_id, 0) + rows
@@ -491,26 +492,25 @@ def dispose_expired(now: dt.datetime | None = None) -> dict[str, int]:
             if load.first_time is None or load.last_time is None:
                 disposed.append(load)  # no rows
                 continue
+            # A day either side: the first and last time are compared as local text
+            # when read (an hour off in the autumn's repeated hour).
+            window = (
+                load.first_time - dt.timedelta(days=1),
+                load.last_time + dt.timedelta(days=1),
+            )
             with transaction.atomic():
-                _keep_judged([load.pk])
-                # A day either side: the first and last time are compared as local
-                # text when read (an hour off in the autumn's repeated hour).
-                counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(
-                    load.pk,
-                    load.first_time - dt.timedelta(days=1),
-                    load.last_time + dt.timedelta(days=1),
-                )
+                _keep_judged([load.pk], *window)
+                counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(load.pk, *window)
             disposed.append(load)
             continue
         cutoff = now - dt.timedelta(days=load.source.log_retention_days)
         if load.first_time is None or load.first_time >= cutoff:
             continue
+        window = (load.first_time - dt.timedelta(days=1), cutoff)
         with transaction.atomic():
-            if load.last_time is not None and load.last_time < cutoff:
-                _keep_judged([load.pk])
-            counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(
-                load.pk, load.first_time - dt.timedelta(days=1), cutoff
-            )
+            # The rows before the cutoff go, the load's later rows stay (judged or not).
+            _keep_judged([load.pk], *window)
+            counts[load.pk] = counts.get(load.pk, 0) + _delete_rows(load.pk, *window)
         if load.last_time is not None and load.last_time < cutoff:
             disposed.append(load)
     for load in loads:

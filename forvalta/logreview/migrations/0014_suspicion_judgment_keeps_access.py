@@ -43,4 +43,12 @@ class Migration(migrations.Migration):
                 verbose_name="access",
             ),
         ),
+        # Judgments whose raw row was disposed of before they kept a copy: the link is
+        # cleared (the access itself is gone); a judgment per row of a few thousand.
+        migrations.RunSQL(
+            "UPDATE logreview_suspicionjudgment SET entry_id = NULL "
+            "WHERE entry_id IS NOT NULL AND NOT EXISTS ("
+            "SELECT 1 FROM logreview_logentry e WHERE e.id = logreview_suspicionjudgment.entry_id)",
+            migrations.RunSQL.noop,
+        ),
     ]

@@ -690,6 +690,26 @@ def test_an_edit_of_the_incident_holds_its_texts_only_sealed() -> None:
         "measures_taken_sealed": [None, sealed(org, "Samtal med Anna Andersson.")],
     }
     assert "u-anna" not in str(event.changes) and "Anna" not in str(event.changes)
+    # The decision on notifying IMY and the report to IMY: their texts only sealed too.
+    reason = "Anna Andersson läste journaler utan uppdrag."
+    decided = handler.post(
+        f"/compliance/incidents/{incident.pk}/decide/", {"decision": "notify", "reason": reason}
+    )
+    assert decided.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.decision, incident.decision_reason) == ("notify", reason)
+    event = AuditEvent.objects.get(action="compliance.personaldataincident.decided")
+    assert event.changes["decision_reason_sealed"] == [None, sealed(org, reason)]
+    assert "decision_reason" not in event.changes and "Anna" not in str(event.changes)
+    content = "Anmälan om Anna Anderssons åtkomst (u-anna)."
+    reported = handler.post(
+        f"/compliance/incidents/{incident.pk}/report/",
+        {"kind": "first", "submitted_at": "2026-12-02T09:00", "content": content},
+    )
+    assert reported.status_code == 302
+    event = AuditEvent.objects.get(action="compliance.incidentreport.created")
+    assert event.changes["content_sealed"] == [None, sealed(org, content)]
+    assert "u-anna" not in str(event.changes) and "Anna" not in str(event.changes)
     # An incident reported by hand: its edit is recorded as it was.
     other = incident_create(
         actor=p["mgr_north"],

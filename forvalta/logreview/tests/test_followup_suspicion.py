@@ -612,10 +612,19 @@ def test_the_person_reviewed_never_reads_nor_is_told_of_the_incident_as_its_cont
     assert listing.status_code == 200 and url not in listing.content.decode()
     assert dpc.get(f"/api/incidents/{incident.pk}/").status_code == 200
     assert anna.get(f"/api/incidents/{incident.pk}/").status_code == 404
-    # Named as a reader later (the form's choice), still withheld.
+    # Named as a reader later (the form's choice), still withheld; handles nothing.
     incident.readers.add(p["anna"])
     forget_scope(p["anna"])
     assert anna.get(url).status_code == 404
+    assert not p["anna"].has_perm("compliance.change_personaldataincident", incident)
+    before = list(PersonalDataIncident.objects.values_list())
+    for action, data in (("edit/", {"title": "x"}), ("decide/", {"decision": "notify"})):
+        assert anna.post(url + action, data).status_code == 404, action
+    assert list(PersonalDataIncident.objects.values_list()) == before
+    # The trail does not say whom it is withheld from.
+    created = AuditEvent.objects.get(action="compliance.personaldataincident.created")
+    assert "withheld_from" not in created.changes
+    assert created.changes["readers"] == [None, [p["boss"].pk]]
 
 
 def test_a_disposed_access_keeps_its_copy_on_the_case_judgment(s: CaseSetup) -> None:
@@ -670,7 +679,8 @@ def test_a_disposed_access_keeps_its_copy_on_the_case_judgment(s: CaseSetup) -> 
     # The case and its review page still answer (the review without the raw rows).
     assert rita.get(s.case_url).status_code == 200
     assert rita.get(f"{s.case_url}review/").status_code == 200
-    # A follow-up is no longer opened from a disposed access.
+    # A follow-up is no longer opened from a disposed access; nothing changes.
+    before = everything()
     with translation.override("sv"), pytest.raises(ValidationError) as refused:
         followups.open_case_followup(
             actor=p["rita"], judgment=SuspicionJudgment.objects.get(pk=judgments[0].pk)
@@ -678,4 +688,37 @@ def test_a_disposed_access_keeps_its_copy_on_the_case_judgment(s: CaseSetup) -> 
     assert refused.value.messages == [
         "Åtkomsten är gallrad; en uppföljning kan inte längre öppnas från den."
     ]
-    assert UnauthorisedAccess.objects.count() == 1
+    assert everything() == before
+
+
+def test_a_partial_disposal_keeps_the_copies_of_exactly_the_rows_that_go(s: CaseSetup) -> None:
+    from forvalta.logreview import store
+
+    p = s.aw.people
+    followup = s.opened()
+    kept_entry = s.j3.entry_id
+    first, second, _third = s.entries
+    # The full log's retention passes between the 3rd's and the 8th's accesses.
+    cutoff = dt.datetime(2026, 11, 5, tzinfo=STOCKHOLM)
+    now = cutoff + dt.timedelta(days=s.aw.source.log_retention_days)
+    before_rows = LogEntry.objects.count()
+    assert store.dispose_expired(now)["rows"] == before_rows - LogEntry.objects.count() > 0
+    assert not LogEntry.objects.filter(time__lt=cutoff).exists()
+    assert LogEntry.objects.filter(pk=kept_entry).exists()
+    rows = {
+        j.pk: (j.entry_id, j.access_time, j.access_account, j.access_client, j.access_action)
+        for j in SuspicionJudgment.objects.all()
+    }
+    assert rows == {
+        s.j1.pk: (None, first.time, "u-anna", first.client_masked, first.action),
+        s.j2.pk: (None, second.time, "u-anna", second.client_masked, second.action),
+        # Its row stays: linked, no copy.
+        s.j3.pk: (kept_entry, None, "", "", ""),
+    }
+    page = login(p["rita"]).get(f"/logreview/followups/{followup.pk}/").content.decode()
+    for entry in (first, second):
+        row = (
+            f"<tr><td>{timezone.localtime(entry.time):%Y-%m-%d %H:%M}</td>"
+            f"<td>{entry.client_masked}</td><td>{entry.action}</td>"
+        )
+        assert row in page
