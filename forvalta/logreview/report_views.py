@@ -1,5 +1,6 @@
 """The report page of log review (build 8): `/logreview/reports/?year=YYYY`, per
-organisation and log source the quarters and the year; `&export=csv|xlsx` exports it
+organisation and log source the quarters and the year; `&export=csv|xlsx|pdf` exports it
+(the PDF a tagged document for the internal control's file)
 (recorded `logreview.report.exported`). Read through `reports.year_report`, which
 scopes the schedules with `visible_to` and the access staff's roles."""
 
@@ -8,11 +9,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from forvalta.audit.services import record
 from forvalta.core.exports import csv_response, export_filename, xlsx_response
 from forvalta.core.models import today
+from forvalta.core.pdf import pdf_response
 from forvalta.logreview import reports as figures
 from forvalta.logreview import services
 from forvalta.logreview.models import SamplingSchedule
@@ -42,7 +45,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         )
     report = figures.year_report(request.user, year)
     fmt = request.GET.get("export")
-    if fmt in {"csv", "xlsx"}:
+    if fmt in {"csv", "xlsx", "pdf"}:
         record(
             actor=request.user,
             action="logreview.report.exported",
@@ -51,6 +54,14 @@ def reports(request: HttpRequest) -> HttpResponse:
             changes={"format": [None, fmt], "year": [None, year]},
         )
         stem = export_filename(f"loggranskning-{year}")
+        if fmt == "pdf":
+            return pdf_response(
+                request,
+                "logreview/reports_pdf.html",
+                {"year": year, "report": report, "printed": date_format(today())},
+                title=_("Log review %(year)s") % {"year": year},
+                filename=f"{stem}.pdf",
+            )
         header = figures.export_header()
         body = figures.export_rows(report, year)
         if fmt == "csv":

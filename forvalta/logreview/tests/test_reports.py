@@ -318,6 +318,43 @@ def test_exports_csv_and_excel_exactly() -> None:
     ]
 
 
+def test_the_pdf_is_a_tagged_document_of_the_same_figures() -> None:
+    from forvalta.core.tests.pdf import assert_tagged_pdf, pdf_text
+
+    aw = world()
+    client = login(aw.people["procowner"])
+    response = client.get(URL, {"year": 2026, "export": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="loggranskning-2026-')
+    assert_tagged_pdf(response.content, title="Logguppföljning 2026")
+    text = " ".join(pdf_text(response.content).split())
+    system = str(aw.system)
+    for line in (
+        f"{system}: Procapita-logg",
+        "2026 Q2 1 1 1 3 35 2 0 0 0",
+        "År 2026 3 1 1 3 35 2 0 0 0",
+        f"{system}: Treserva-logg",
+        "2026 Q1 1 1 1 8 210 1 1 1 2",
+        "År 2026 4 3 2 15 260 3 1 1 2",
+        "Kommun Ett, alla loggkällor",
+        "År 2026 7 4 3 18 295 5 1 1 2",
+    ):
+        assert line in text, line
+    # Only the organisation's own sources (Kommun Två's is not in it).
+    assert "Kommun Två" not in text
+    exported = AuditEvent.objects.get(action="logreview.report.exported")
+    assert (exported.actor_id, exported.changes) == (
+        aw.people["procowner"].pk,
+        {"format": [None, "pdf"], "year": [None, 2026]},
+    )
+    # Refused as the page is: a member without the report's right gets no document.
+    before = AuditEvent.objects.filter(action="logreview.report.exported").count()
+    refused = login(aw.people["anna"]).get(URL, {"year": 2026, "export": "pdf"})
+    assert refused.status_code == 403
+    assert AuditEvent.objects.filter(action="logreview.report.exported").count() == before
+
+
 def test_a_constant_number_of_queries() -> None:
     aw = world()
     client = login(aw.people["controller"])
