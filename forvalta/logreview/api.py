@@ -62,6 +62,7 @@ class LogSourceSerializer(ScopedModelSerializer):
             "system",
             "name",
             "mapping",
+            "reference_mapping",
             "hours_from",
             "hours_to",
             "created_at",

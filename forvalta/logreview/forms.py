@@ -12,6 +12,7 @@ from forvalta.core.models import Organisation, User
 from forvalta.core.tenancy import scope_for
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
+    REFERENCE_FIELDS,
     REQUIRED_FIELDS,
     DayMode,
     LoadKind,
@@ -31,6 +32,15 @@ FIELD_LABELS = {
     "record_part": _("Column: record part"),
     "client_name": _("Column: client's name (only a hash of the surname is kept)"),
 }
+# The columns of the reference files (placements, case assignments, protected identities,
+# employees' own numbers): one mapping for every kind; each kind reads the columns it needs.
+REFERENCE_LABELS = {
+    "client_id": _("Reference files, column: client's personal identity number"),
+    "account": _("Reference files, column: employee's account"),
+    "unit": _("Reference files, column: unit"),
+    "valid_from": _("Reference files, column: from (date)"),
+    "valid_to": _("Reference files, column: to (date)"),
+}
 MAX_FILE = 50 * 1024 * 1024
 MAX_RETENTION_DAYS = 3650
 
@@ -44,6 +54,14 @@ class MappingFields(forms.Form):
             self.fields[f"map_{name}"] = forms.CharField(
                 label=FIELD_LABELS[name], max_length=100, required=name in REQUIRED_FIELDS
             )
+        for name in REFERENCE_FIELDS:
+            self.fields[f"ref_{name}"] = forms.CharField(
+                label=REFERENCE_LABELS[name], max_length=100, required=name == "client_id"
+            )
+        self.fields["ref_client_id"].help_text = _(
+            "The headings of the placements, case assignments, protected identities and "
+            "employees' own numbers files; each file needs the columns of its kind."
+        )
 
         self.fields["hours_from"] = forms.IntegerField(
             label=_("The units' hours from (hour, weekdays)"),
@@ -96,6 +114,9 @@ class MappingFields(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(f"map_{name}", "") for name in MAPPED_FIELDS}
+
+    def reference_mapping(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(f"ref_{name}", "") for name in REFERENCE_FIELDS}
 
 
 class SourceForm(MappingFields):

@@ -22,6 +22,7 @@ from forvalta.audit.services import object_type_of, record
 from forvalta.core.tenancy import forget_scope
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
+    REFERENCE_FIELDS,
     ExtractOrder,
     Judgment,
     LoadKind,
@@ -35,6 +36,7 @@ from forvalta.logreview.models import (
     SamplingRound,
     SamplingSchedule,
     Verdict,
+    default_reference_mapping,
 )
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,19 @@ def _clean_mapping(mapping: dict[str, Any]) -> dict[str, str]:
     return {name: str(mapping.get(name) or "").strip()[:100] for name in MAPPED_FIELDS}
 
 
+def _clean_reference_mapping(mapping: dict[str, Any] | None) -> dict[str, str]:
+    """The reference files' headings (the defaults where none is given); the client's
+    number is read from every kind of file."""
+    if mapping is None:
+        return default_reference_mapping()
+    cleaned = {name: str(mapping.get(name) or "").strip()[:100] for name in REFERENCE_FIELDS}
+    if not cleaned["client_id"]:
+        raise ValidationError(
+            {"ref_client_id": _("Name the column of the client's personal identity number.")}
+        )
+    return cleaned
+
+
 # --- log sources -------------------------------------------------------------------------
 def _unique_name(source: LogSource) -> None:
     taken = (
@@ -93,6 +108,7 @@ def source_create(
     system: Any,
     name: str,
     mapping: dict[str, Any],
+    reference_mapping: dict[str, Any] | None = None,
     hours_from: int | None = None,
     hours_to: int | None = None,
     extract_retention_days: int | None = None,
@@ -103,6 +119,7 @@ def source_create(
         system=system,
         name=name.strip(),
         mapping=_clean_mapping(mapping),
+        reference_mapping=_clean_reference_mapping(reference_mapping),
         hours_from=7 if hours_from is None else hours_from,
         hours_to=18 if hours_to is None else hours_to,
         extract_retention_days=90 if extract_retention_days is None else extract_retention_days,
@@ -121,6 +138,7 @@ def source_create(
             changes={
                 "name": [None, source.name],
                 "mapping": [None, source.mapping],
+                "reference_mapping": [None, source.reference_mapping],
                 "hours": [None, [source.hours_from, source.hours_to]],
                 "extract_retention_days": [None, source.extract_retention_days],
                 "log_retention_days": [None, source.log_retention_days],
@@ -148,18 +166,21 @@ def source_update(
     source: LogSource,
     name: str,
     mapping: dict[str, Any],
+    reference_mapping: dict[str, Any] | None = None,
     hours_from: int | None = None,
     hours_to: int | None = None,
     extract_retention_days: int | None = None,
     log_retention_days: int | None = None,
 ) -> LogSource:
-    """Empty hours and retention take their defaults (7-18; 90 and 730 days)."""
+    """Empty hours and retention take their defaults (7-18; 90 and 730 days); no
+    reference mapping keeps the source's."""
     _require(actor, "logreview.change_logsource", source, "change log source")
     with transaction.atomic():
         fresh = LogSource.objects.select_for_update().get(pk=source.pk)
         before = {
             "name": fresh.name,
             "mapping": fresh.mapping,
+            "reference_mapping": fresh.reference_mapping,
             "hours_from": fresh.hours_from,
             "hours_to": fresh.hours_to,
             "extract_retention_days": fresh.extract_retention_days,
@@ -167,6 +188,8 @@ def source_update(
         }
         fresh.name = name.strip()
         fresh.mapping = _clean_mapping(mapping)
+        if reference_mapping is not None:
+            fresh.reference_mapping = _clean_reference_mapping(reference_mapping)
         fresh.hours_from = 7 if hours_from is None else hours_from
         fresh.hours_to = 18 if hours_to is None else hours_to
         fresh.extract_retention_days = (

@@ -22,6 +22,7 @@ from forvalta.logreview import reminders, services
 from forvalta.logreview.followup import outcome_initial
 from forvalta.logreview.forms import (
     FIELD_LABELS,
+    REFERENCE_LABELS,
     DrawForm,
     JudgmentForm,
     MappingFields,
@@ -61,6 +62,7 @@ def _initial_mapping(source: LogSource) -> dict[str, Any]:
         "log_retention_days": source.log_retention_days,
     }
     initial.update({f"map_{k}": v for k, v in (source.mapping or {}).items()})
+    initial.update({f"ref_{k}": v for k, v in (source.reference_mapping or {}).items()})
     return initial
 
 
@@ -89,9 +91,10 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def source_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("logreview.add_logsource"):
         deny(request, LogSource, "add")
-    from forvalta.logreview.models import default_mapping
+    from forvalta.logreview.models import default_mapping, default_reference_mapping
 
     initial = {f"map_{k}": v for k, v in default_mapping().items()}
+    initial.update({f"ref_{k}": v for k, v in default_reference_mapping().items()})
     form = SourceForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,6 +104,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
                 system=form.cleaned_data["system"],
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
+                reference_mapping=form.reference_mapping(),
                 **form.hours(),
                 **form.retention(),
             )
@@ -125,6 +129,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 source=source,
                 name=form.cleaned_data["name"],
                 mapping=form.mapping(),
+                reference_mapping=form.reference_mapping(),
                 **form.hours(),
                 **form.retention(),
             )
@@ -158,6 +163,10 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "source": source,
             "mapping": [
                 (label, source.mapping.get(name, "")) for name, label in FIELD_LABELS.items()
+            ]
+            + [
+                (label, (source.reference_mapping or {}).get(name, ""))
+                for name, label in REFERENCE_LABELS.items()
             ],
             "schedules": schedules,
             "rounds": rounds,

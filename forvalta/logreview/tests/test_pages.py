@@ -25,6 +25,7 @@ from forvalta.logreview.models import (
     SamplingRound,
     SamplingSchedule,
     default_mapping,
+    default_reference_mapping,
 )
 from forvalta.logreview.tests.helpers import build_access_world, log_csv, make_source, month_rows
 
@@ -54,6 +55,7 @@ def source_post(aw: Any, **extra: Any) -> dict[str, Any]:
         "system": aw.system.pk,
         "name": "Treserva händelselogg",
         **{f"map_{k}": v for k, v in default_mapping().items()},
+        **{f"ref_{k}": v for k, v in default_reference_mapping().items()},
     }
     data["map_client_unit"] = ""
     data.update(extra)
@@ -78,7 +80,11 @@ def test_the_controller_creates_and_edits_a_source_with_its_mapping() -> None:
         "Treserva händelselogg",
     )
     assert source.mapping == {**default_mapping(), "client_unit": ""}
-    edit = {"name": "Treserva", **{f"map_{k}": v for k, v in default_mapping().items()}}
+    edit = {
+        "name": "Treserva",
+        **{f"map_{k}": v for k, v in default_mapping().items()},
+        **{f"ref_{k}": v for k, v in default_reference_mapping().items()},
+    }
     edit["map_client_id"] = "Klient"
     response = client.post(f"/logreview/sources/{source.pk}/edit/", edit)
     assert response.status_code == 302
@@ -116,7 +122,11 @@ def test_the_sources_retention_is_set_on_its_form_within_bounds() -> None:
         [None, 1095],
     )
     url = f"/logreview/sources/{source.pk}/edit/"
-    edit = {"name": source.name, **{f"map_{k}": v for k, v in source.mapping.items()}}
+    edit = {
+        "name": source.name,
+        **{f"map_{k}": v for k, v in source.mapping.items()},
+        **{f"ref_{k}": v for k, v in source.reference_mapping.items()},
+    }
     form = client.get(url).context["form"]
     assert (form["extract_retention_days"].value(), form["log_retention_days"].value()) == (
         30,

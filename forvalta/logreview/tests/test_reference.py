@@ -187,3 +187,66 @@ def test_others_may_not_load_reference_data(django_capture_on_commit_callbacks: 
         assert response.status_code == status, person
     assert LogLoad.objects.count() == 0 and ReferenceRow.objects.count() == 0
     assert AuditEvent.objects.filter(action="access.denied").count() == 2
+
+
+def test_the_reference_mapping_is_edited_on_the_sources_form(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A system whose reference files have other headings: the controller names them on
+    the source's form; the files then load by them. The client's number column is
+    required; a refusal changes nothing."""
+    from forvalta.logreview.models import default_reference_mapping
+
+    aw = build_access_world()
+    source = make_source(aw)
+    assert source.reference_mapping == default_reference_mapping()
+    controller = login(aw.people["controller"])
+    url = f"/logreview/sources/{source.pk}/edit/"
+    form = controller.get(url)
+    assert form.status_code == 200
+    assert form.context["form"]["ref_client_id"].value() == "Personnummer"
+    edit = {
+        "name": source.name,
+        **{f"map_{k}": v for k, v in source.mapping.items()},
+        "ref_client_id": "PNR",
+        "ref_account": "Användar-id",
+        "ref_unit": "Avdelning",
+        "ref_valid_from": "Från",
+        "ref_valid_to": "",
+    }
+    # Without the client's number column: refused, nothing changes.
+    refused = controller.post(url, {**edit, "ref_client_id": "  "})
+    assert refused.status_code == 200
+    assert list(refused.context["form"].errors) == ["ref_client_id"]
+    source.refresh_from_db()
+    assert source.reference_mapping == default_reference_mapping()
+    assert not AuditEvent.objects.filter(action="logreview.logsource.updated").exists()
+    assert controller.post(url, edit).status_code == 302
+    source.refresh_from_db()
+    new = {
+        "client_id": "PNR",
+        "account": "Användar-id",
+        "unit": "Avdelning",
+        "valid_from": "Från",
+        "valid_to": "",
+    }
+    assert source.reference_mapping == new
+    event = AuditEvent.objects.get(action="logreview.logsource.updated")
+    assert event.changes == {"reference_mapping": [default_reference_mapping(), new]}
+    detail = controller.get(f"/logreview/sources/{source.pk}/").content.decode()
+    assert "<dt>Referensfiler, kolumn: klientens personnummer</dt><dd>PNR</dd>" in detail
+    assert "<dt>Referensfiler, kolumn: till (datum)</dt><dd>—</dd>" in detail
+    # A placements file with those headings loads; one with the old headings is refused.
+    admin = login(aw.people["sysadmin"])
+    data = "PNR;Avdelning;Från\n19121212-1212;Hemtjänst Norr;2026-01-01\n".encode()
+    loaded = upload(admin, source, "placements", data, django_capture_on_commit_callbacks)
+    assert loaded.status_code == 302
+    assert LogLoad.objects.get().status == LoadStatus.LOADED
+    assert list(ReferenceRow.objects.values_list("kind", "unit", "valid_from", "valid_to")) == [
+        ("placements", "Hemtjänst Norr", dt.date(2026, 1, 1), None)
+    ]
+    old = ref_csv([("19121212-1212", "", "Hemtjänst Syd", "2026-01-01", "")])
+    upload(admin, source, "placements", old, django_capture_on_commit_callbacks)
+    failed = LogLoad.objects.order_by("pk").last()
+    assert failed is not None and failed.status == LoadStatus.FAILED
+    assert list(ReferenceRow.objects.values_list("unit", flat=True)) == ["Hemtjänst Norr"]
