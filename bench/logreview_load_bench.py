@@ -233,7 +233,8 @@ def g1(url: str, w: dict[str, Any], path: Path, rows: int, repeat: int, label: s
         print(
             f"    raw \\copy {raw:6.2f} s   load {app:6.2f} s (read, parse and COPY "
             f"{phases.get('read', 0):.2f} s; indexes, attach, ANALYZE "
-            f"{phases.get('store', 0):.2f} s)"
+            f"{phases.get('store', 0):.2f} s; new clients' numbers kept "
+            f"{phases.get('clients', 0):.2f} s)"
             f"   ratio {raw / app:.2f}",
             flush=True,
         )
