@@ -393,6 +393,7 @@ def test_the_units_hours_are_configured_on_the_source(
     edit = {
         "name": source.name,
         **{f"map_{k}": v for k, v in source.mapping.items()},
+        **{f"ref_{k}": v for k, v in source.reference_mapping.items()},
         "hours_from": "10",
         "hours_to": "21",
     }
