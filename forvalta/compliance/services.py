@@ -109,6 +109,17 @@ INCIDENT_FIELDS = {f.name for f in PersonalDataIncident._meta.concrete_fields} -
 }
 
 
+def incident_contacts(incident: PersonalDataIncident) -> list[Any]:
+    """The data protection contacts who handle the incident: the organisation's, except
+    those it is withheld from."""
+    withheld = set(incident.withheld_from.values_list("pk", flat=True)) if incident.pk else set()
+    return [
+        person
+        for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id)
+        if person.pk not in withheld
+    ]
+
+
 def incident_create(
     *,
     actor: Any,
@@ -152,8 +163,8 @@ def incident_create(
                 {k: v for k, v in diff({}, snapshot(incident)).items() if k != "withheld_from"}
             ),
         )
-        for person in people_holding(DATA_PROTECTION_CONTACT, incident.organisation_id):
-            if person.pk == actor.pk or person in withheld_from:
+        for person in incident_contacts(incident):
+            if person.pk == actor.pk:
                 continue
             notify(
                 person,

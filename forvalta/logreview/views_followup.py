@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from forvalta.access.models import AccessRequest
 from forvalta.audit.reading import records_view
 from forvalta.compliance.models import PersonalDataIncident
+from forvalta.compliance.services import incident_contacts
 from forvalta.core.api_base import MAX_ID
 from forvalta.logreview import followup as services
 from forvalta.logreview.models import (
@@ -118,6 +119,16 @@ def _open_page(
                 request,
                 _("The follow-up was opened and a personal-data incident was reported."),
             )
+            if followup.incident is not None and not incident_contacts(followup.incident):
+                # Section 9: always to the data protection contact. None can be told here.
+                messages.warning(
+                    request,
+                    _(
+                        "No data protection contact of the organisation could be told of "
+                        "the incident (there is none, or it is the person reviewed): report "
+                        "it to the data protection officer another way."
+                    ),
+                )
             return redirect(followup)
     return render(
         request,

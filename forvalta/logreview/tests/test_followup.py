@@ -767,3 +767,16 @@ def test_the_removal_request_is_named_by_its_number_through_its_decision() -> No
         requested_by=p["owner"],
     )
     assert str(other) == "Ta bort behörighet: Bert Berg"
+
+
+def test_the_opener_is_not_warned_when_the_contact_is_told() -> None:
+    s = Setup()
+    p = s.aw.people
+    page = login(p["mgr_north"]).post(
+        s.open_url(s.entries[0]), {"aware_at": "2026-12-01T08:30"}, follow=True
+    )
+    assert page.status_code == 200 and UnauthorisedAccess.objects.count() == 1
+    assert "Ingen dataskyddskontakt" not in page.content.decode()
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("dpc", "incident_reported")
+    ]

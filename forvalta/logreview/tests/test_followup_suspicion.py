@@ -722,3 +722,22 @@ def test_a_partial_disposal_keeps_the_copies_of_exactly_the_rows_that_go(s: Case
             f"<td>{entry.client_masked}</td><td>{entry.action}</td>"
         )
         assert row in page
+
+
+def test_the_opener_is_warned_when_no_contact_can_be_told(s: CaseSetup) -> None:
+    """Section 9: an incident is always reported to the data protection contact; when the
+    organisation's only one is the person reviewed, nobody is told and the recipient is
+    asked to report it another way."""
+    from forvalta.register.models import RoleAssignment
+
+    p = s.aw.people
+    RoleAssignment.objects.filter(person=p["dpc"]).delete()
+    _role(p["anna"], "data_protection_contact", s.aw.org, s.aw.system)
+    Notification.objects.all().delete()
+    rita = login(p["rita"])
+    page = rita.post(s.open_url(s.entries[0]), {"aware_at": AWARE}, follow=True)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Ingen dataskyddskontakt i organisationen kunde underrättas" in text
+    assert UnauthorisedAccess.objects.count() == 1
+    assert Notification.objects.filter(kind="incident_reported").count() == 0
