@@ -72,6 +72,7 @@ router.register("logreview-rounds", logreview_api.SamplingRoundViewSet, basename
 router.register("logreview-orders", logreview_api.ExtractOrderViewSet, basename="extractorder")
 router.register("logreview-outcomes", logreview_api.ReviewOutcomeViewSet, basename="reviewoutcome")
 router.register("logreview-followups", logreview_api.FollowUpViewSet, basename="unauthorisedaccess")
+router.register("logreview-cases", logreview_api.SuspicionCaseViewSet, basename="suspicioncase")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

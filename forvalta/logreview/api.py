@@ -8,6 +8,10 @@
   `/api/logreview-orders/{id}/extract/` (multipart `file`) uploads the extract of an
   attested order as the log administrator does on the order page;
 - review outcomes (the documentation, seed 004 section 6.5): as the orders;
+- reviews on suspicion (seed 004 section 7): to those named on the case and its log
+  administrators, as on the case's page: the list names the case, its source and status;
+  the detail adds who is named, the person reviewed, the account and the period only to
+  those the page shows them to (else null); every reading is recorded;
 - unauthorised-access follow-ups (seed 004 section 8): to those who need to know, as
   on the follow-up's page, with its decisions and judged accesses; the review, incident
   and removal request it links are given only to those who see them (else null); every
@@ -35,7 +39,7 @@ from forvalta.access.models import AccessRequest
 from forvalta.audit.services import record
 from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
-from forvalta.logreview import services
+from forvalta.logreview import services, suspicion
 from forvalta.logreview.forms import UploadForm
 from forvalta.logreview.models import (
     DrawnEmployee,
@@ -404,6 +408,116 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
             actor=request.user,
             action="logreview.followup.viewed",
             object_type="logreview.unauthorisedaccess",
+            object_id=str(kwargs.get("pk", "")),
+            object_repr=request.path[:300],
+            batch=True,
+        )
+        return response
+
+
+# --- reviews on suspicion (build 6) -------------------------------------------------------
+class SuspicionCaseSerializer(ScopedModelSerializer):
+    """A case as its list shows it."""
+
+    class Meta:
+        model = SuspicionCase
+        fields: tuple[str, ...] = (
+            "id",
+            "organisation",
+            "source",
+            "status",
+            "requested_at",
+            "display",
+            "web_url",
+        )
+
+
+# The detail's fields by who the case's page shows them to (suspicion.what_user_sees).
+_CASE_NAMED = ("requested_by", "attestant", "recipient", "senior_manager", "reason")
+_CASE_SUBJECT = ("subject_user", "subject_account", "administrator")
+_CASE_PERIOD = ("period_from", "period_to")
+
+
+class SuspicionCaseDetailSerializer(SuspicionCaseSerializer):
+    """A case as its page shows it to the reader; what the reader may not learn is null
+    (the requester and the attestant never learn whom it concerns)."""
+
+    requested_by = serializers.IntegerField(source="requested_by_id", read_only=True)
+    attestant = serializers.IntegerField(source="attestant_id", read_only=True, allow_null=True)
+    recipient = serializers.IntegerField(source="recipient_id", read_only=True, allow_null=True)
+    senior_manager = serializers.IntegerField(
+        source="senior_manager_id", read_only=True, allow_null=True
+    )
+    subject_user = serializers.IntegerField(
+        source="subject_user_id", read_only=True, allow_null=True
+    )
+    administrator = serializers.IntegerField(
+        source="administrator_id", read_only=True, allow_null=True
+    )
+    documented_on = serializers.SerializerMethodField(
+        help_text="The review's completion date, to those named on the case."
+    )
+
+    class Meta(SuspicionCaseSerializer.Meta):
+        fields = (
+            *SuspicionCaseSerializer.Meta.fields,
+            *_CASE_NAMED,
+            *_CASE_SUBJECT,
+            *_CASE_PERIOD,
+            "entered_at",
+            "attested_at",
+            "fulfilled_at",
+            "from_store",
+            "documented_on",
+        )
+
+    def get_documented_on(self, case: SuspicionCase) -> str | None:
+        outcome = getattr(case, "outcome", None)
+        if case.status != "documented" or outcome is None:
+            return None
+        return str(outcome.completed_on.isoformat())
+
+    def to_representation(self, case: SuspicionCase) -> dict[str, Any]:
+        data = super().to_representation(case)
+        sees = suspicion.what_user_sees(self.context["request"].user, case)
+        hidden = [
+            *([] if sees["named"] else [*_CASE_NAMED, "documented_on"]),
+            *([] if sees["subject"] else _CASE_SUBJECT),
+            *([] if sees["period"] else _CASE_PERIOD),
+        ]
+        for name in hidden:
+            data[name] = None
+        return data
+
+
+class SuspicionCaseViewSet(ScopedReadOnlyViewSet):
+    """Reviews on suspicion, to those named on them (need to know); every reading is
+    recorded, as on the pages."""
+
+    model = SuspicionCase
+
+    def get_serializer_class(self) -> Any:
+        return (
+            SuspicionCaseDetailSerializer if self.action == "retrieve" else SuspicionCaseSerializer
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        record(
+            actor=request.user,
+            action="logreview.suspicioncase.listed",
+            object_type="logreview.suspicioncase",
+            object_repr=request.get_full_path()[:300],
+            batch=True,
+        )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        record(
+            actor=request.user,
+            action="logreview.suspicioncase.viewed",
+            object_type="logreview.suspicioncase",
             object_id=str(kwargs.get("pk", "")),
             object_repr=request.path[:300],
             batch=True,

@@ -512,5 +512,9 @@ rules.add_perm("logreview.administer_suspicioncase", administers_suspicion)
 rules.add_perm("logreview.fulfil_suspicioncase", fulfils_suspicion)
 rules.add_perm("logreview.view_suspicion_review", sees_suspicion_review)
 rules.add_perm("logreview.review_suspicioncase", reviews_suspicion)
+# The API's list and detail of cases (forvalta/logreview/api.py): a member asks; which
+# cases, and what of each, is decided by the scope (named on the case) and the page's
+# rules (suspicion.what_user_sees).
+rules.add_perm("logreview.view_suspicioncase", member)
 # The API list of review outcomes (forvalta/logreview/api.py): scoped as the orders.
 rules.add_perm("logreview.view_reviewoutcome", member)

@@ -855,3 +855,27 @@ __all__ = [
     "subject_choices",
     "subject_enter",
 ]
+
+
+def what_user_sees(user: Any, case: SuspicionCase) -> dict[str, bool]:
+    """Need to know within the case: the named see the case and its reason; the person
+    reviewed is shown to the manager's manager (who entered it), to the log
+    administrators once attested (to take the extract out) and to the recipient once the
+    extract is there (to review it); never to the requester or the attestant as such.
+    The period also to the attestant (what they attest). A log administrator not named
+    sees only what fulfilling needs: the source, the person, the account, the period."""
+    named = user.pk in case.named_ids()
+    administers = user.has_perm("logreview.administer_suspicioncase", case)
+    reviewing = case.recipient_id == user.pk and case.status in (
+        SuspicionStatus.FULFILLED,
+        SuspicionStatus.DOCUMENTED,
+    )
+    subject = case.subject_user_id is not None and (
+        case.senior_manager_id == user.pk or administers or reviewing
+    )
+    return {
+        "named": named,
+        "administers": administers,
+        "subject": subject,
+        "period": case.period_from is not None and (subject or case.attestant_id == user.pk),
+    }

@@ -4,8 +4,6 @@ write through `forvalta.logreview.suspicion` (permission, audit, refusal recorde
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +24,6 @@ from forvalta.logreview.forms import JudgmentForm, OutcomeForm, UploadForm
 from forvalta.logreview.models import (
     LogLoad,
     SuspicionCase,
-    SuspicionStatus,
     UnauthorisedAccess,
     Verdict,
 )
@@ -57,30 +54,6 @@ def _case(request: HttpRequest, pk: int) -> SuspicionCase:
         ),
         pk=pk,
     )
-
-
-def what_user_sees(user: Any, case: SuspicionCase) -> dict[str, bool]:
-    """Need to know within the case: the named see the case and its reason; the person
-    reviewed is shown to the manager's manager (who entered it), to the log
-    administrators once attested (to take the extract out) and to the recipient once the
-    extract is there (to review it); never to the requester or the attestant as such.
-    The period also to the attestant (what they attest). A log administrator not named
-    sees only what fulfilling needs: the source, the person, the account, the period."""
-    named = user.pk in case.named_ids()
-    administers = user.has_perm("logreview.administer_suspicioncase", case)
-    reviewing = case.recipient_id == user.pk and case.status in (
-        SuspicionStatus.FULFILLED,
-        SuspicionStatus.DOCUMENTED,
-    )
-    subject = case.subject_user_id is not None and (
-        case.senior_manager_id == user.pk or administers or reviewing
-    )
-    return {
-        "named": named,
-        "administers": administers,
-        "subject": subject,
-        "period": case.period_from is not None and (subject or case.attestant_id == user.pk),
-    }
 
 
 # The case list shows the newest first, this many a page.
@@ -137,7 +110,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     user = request.user
-    sees = what_user_sees(user, case)
+    sees = suspicion.what_user_sees(user, case)
     # The case's extract files: the log administrators' (scoping.load_condition).
     loads = LogLoad.objects.visible_to(user).filter(case=case).defer("data")
     return render(
