@@ -53,6 +53,7 @@ from forvalta.logreview.models import (
     SamplingRound,
     SuspicionCase,
     SuspicionJudgment,
+    SuspicionOutcome,
     UnauthorisedAccess,
 )
 
@@ -442,7 +443,11 @@ class SuspicionCaseDetailSerializer(SuspicionCaseSerializer):
     """A case as its page shows it to the reader; what the reader may not learn is null
     (the requester and the attestant never learn whom it concerns)."""
 
-    requested_by = serializers.IntegerField(source="requested_by_id", read_only=True)
+    requested_by = serializers.IntegerField(
+        source="requested_by_id", read_only=True, allow_null=True
+    )
+    reason = serializers.CharField(read_only=True, allow_null=True)
+    subject_account = serializers.CharField(read_only=True, allow_null=True)
     attestant = serializers.IntegerField(source="attestant_id", read_only=True, allow_null=True)
     recipient = serializers.IntegerField(source="recipient_id", read_only=True, allow_null=True)
     senior_manager = serializers.IntegerField(
@@ -472,10 +477,15 @@ class SuspicionCaseDetailSerializer(SuspicionCaseSerializer):
         )
 
     def get_documented_on(self, case: SuspicionCase) -> str | None:
-        outcome = getattr(case, "outcome", None)
-        if case.status != "documented" or outcome is None:
+        if case.status != "documented":
             return None
-        return str(outcome.completed_on.isoformat())
+        # Through the outcome's own scope (those named on the case).
+        outcome = (
+            SuspicionOutcome.objects.visible_to(self.context["request"].user)
+            .filter(case=case)
+            .first()
+        )
+        return None if outcome is None else str(outcome.completed_on.isoformat())
 
     def to_representation(self, case: SuspicionCase) -> dict[str, Any]:
         data = super().to_representation(case)

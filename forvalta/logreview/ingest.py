@@ -33,6 +33,7 @@ from forvalta.logreview.identity import (
 )
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
+    REFERENCE_FIELD_NAMES,
     REFERENCE_FIELDS,
     REFERENCE_REQUIRED,
     REQUIRED_FIELDS,
@@ -268,13 +269,24 @@ def parse_reference(
     header, rows = read_rows(data)
     required = REFERENCE_REQUIRED[LoadKind(kind)]
     index: dict[str, int] = {}
-    missing = []
+    missing: list[str] = []
+    unnamed: list[str] = []
     for name in REFERENCE_FIELDS:
         heading = str(mapping.get(name) or "").strip()
         if heading and heading in header:
             index[name] = header.index(heading)
         elif name in required:
-            missing.append(heading or name)
+            (missing if heading else unnamed).append(heading or str(REFERENCE_FIELD_NAMES[name]))
+    if unnamed:
+        raise FileRefused(
+            [
+                _(
+                    "The log source names no column for %(fields)s, which this kind of file "
+                    "needs: name it on the source's form."
+                )
+                % {"fields": ", ".join(unnamed)}
+            ]
+        )
     if missing:
         raise FileRefused(
             [

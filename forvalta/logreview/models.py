@@ -62,6 +62,14 @@ def default_mapping() -> dict[str, str]:
 # The columns of a reference file (placements, case assignments, protected
 # identities, employees' own numbers) and the default headings.
 REFERENCE_FIELDS = ("client_id", "account", "unit", "valid_from", "valid_to")
+# What each of them holds, as a message names a column the source's form leaves unnamed.
+REFERENCE_FIELD_NAMES = {
+    "client_id": _("the client's personal identity number"),
+    "account": _("the employee's account"),
+    "unit": _("the unit"),
+    "valid_from": _("from (date)"),
+    "valid_to": _("to (date)"),
+}
 
 
 def default_reference_mapping() -> dict[str, str]:

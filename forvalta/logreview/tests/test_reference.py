@@ -250,3 +250,13 @@ def test_the_reference_mapping_is_edited_on_the_sources_form(
     failed = LogLoad.objects.order_by("pk").last()
     assert failed is not None and failed.status == LoadStatus.FAILED
     assert list(ReferenceRow.objects.values_list("unit", flat=True)) == ["Hemtjänst Norr"]
+    # A column the kind needs left unnamed on the form: refused, saying where to name it.
+    assert controller.post(url, {**edit, "ref_unit": ""}).status_code == 302
+    upload(admin, source, "placements", data, django_capture_on_commit_callbacks)
+    unnamed = LogLoad.objects.order_by("pk").last()
+    assert unnamed is not None and unnamed.status == LoadStatus.FAILED
+    assert unnamed.error == (
+        "Loggkällan anger ingen kolumn för enheten, som den här sortens fil behöver: "
+        "ange den i källans formulär."
+    )
+    assert list(ReferenceRow.objects.values_list("unit", flat=True)) == ["Hemtjänst Norr"]

@@ -112,3 +112,39 @@ def test_before_the_person_is_entered_nothing_of_them_is_told() -> None:
         None,
     )
     assert (detail["senior_manager"], detail["entered_at"]) == (p["boss"].pk, None)
+
+
+def test_a_documented_case_and_a_list_at_the_same_cost(
+    django_assert_max_num_queries: Any,
+) -> None:
+    aw = world()
+    p = aw.people
+    case = _fulfilled_case(aw)
+    rita = login(p["rita"])
+    outcome = {
+        "completed_on": "2026-12-02",
+        "persons_reviewed": "1",
+        "logs_reviewed": "3",
+        "with_remark": "0",
+        "incident_reported": "0",
+    }
+    documented = rita.post(f"/logreview/suspicion/{case.pk}/review/document/", outcome)
+    assert documented.status_code == 302
+    # The completion date to those named on the case, not to the log administrator.
+    for name, expected in (
+        ("rita", "2026-12-02"),
+        ("boss", "2026-12-02"),
+        ("mgr_north", "2026-12-02"),
+        ("sysadmin", None),
+    ):
+        detail = login(p[name]).get(f"{API}{case.pk}/").json()
+        assert (detail["status"], detail["documented_on"]) == ("documented", expected), name
+    # The list's queries do not grow with its rows.
+    rita.get(API)
+    with django_assert_max_num_queries(20) as one:
+        assert len(rita.get(API).json()["results"]) == 1
+    for _n in range(5):
+        request_case(aw)
+    with django_assert_max_num_queries(20) as six:
+        assert len(rita.get(API).json()["results"]) == 6
+    assert len(one.captured_queries) == len(six.captured_queries)
