@@ -390,6 +390,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "forvalta.core.models.OrganisationKind",
         "EnvironmentKindEnum": "forvalta.register.models.EnvironmentKind",
         "AgreementKindEnum": "forvalta.register.models.AgreementKind",
+        "FollowUpDecisionKindEnum": "forvalta.logreview.models.DecisionKind",
+        "FollowUpStatusEnum": "forvalta.logreview.models.FollowUpStatus",
+        "SuspicionCaseStatusEnum": "forvalta.logreview.models.SuspicionStatus",
     },
 }
 

@@ -15,7 +15,9 @@
 - unauthorised-access follow-ups (seed 004 section 8): to those who need to know, as
   on the follow-up's page, with its decisions and judged accesses; the review, incident
   and removal request it links are given only to those who see them (else null); every
-  reading is recorded.
+  reading is recorded. POST `{id}/decide/` (`kind`, `answer`, `comment`) documents a
+  decision and POST `{id}/close/` closes it, as on the page (same services, rules and
+  events).
 
 No stored log row or reference row leaves through the API.
 """
@@ -39,9 +41,12 @@ from forvalta.access.models import AccessRequest
 from forvalta.audit.services import record
 from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
+from forvalta.core.validators import validate_no_control_characters_multiline
+from forvalta.logreview import followup as followups
 from forvalta.logreview import services, suspicion
 from forvalta.logreview.forms import UploadForm
 from forvalta.logreview.models import (
+    DecisionKind,
     DrawnEmployee,
     DrawnUnit,
     ExtractOrder,
@@ -350,6 +355,14 @@ class FollowUpSerializer(ScopedModelSerializer):
         return list(JudgedAccessSerializer(judged, many=True).data)
 
 
+class DecisionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DecisionKind.choices)
+    answer = serializers.BooleanField()
+    comment = serializers.CharField(
+        max_length=10_000, validators=[validate_no_control_characters_multiline]
+    )
+
+
 class FollowUpViewSet(ScopedReadOnlyViewSet):
     """Follow-ups of unauthorised access the reader needs to know of; every reading is
     recorded, as on the pages."""
@@ -402,6 +415,31 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
             batch=True,
         )
         return response
+
+    def _fresh(self, pk: Any) -> Response:
+        followup = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(self.get_serializer(followup).data)
+
+    @extend_schema(request=DecisionInputSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: Any = None) -> Response:
+        """Document one decision (yes or no, with a comment), as on the page."""
+        followup = get_object_or_404(self.get_queryset(), pk=pk)  # not seen: 404
+        data = DecisionInputSerializer(data=request.data)
+        if not data.is_valid():
+            if not request.user.has_perm("logreview.decide_unauthorisedaccess", followup):
+                services.deny(request.user, followup, "decide")
+            raise exceptions.ValidationError(data.errors)
+        followups.decide(actor=request.user, followup=followup, **data.validated_data)
+        return self._fresh(followup.pk)
+
+    @extend_schema(request=None, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        """Close the follow-up once every decision is documented, as on the page."""
+        followup = get_object_or_404(self.get_queryset(), pk=pk)
+        followups.close(actor=request.user, followup=followup)
+        return self._fresh(followup.pk)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from forvalta.audit.models import AuditEvent
 from forvalta.core.tenancy import forget_scope
 from forvalta.logreview.models import UnauthorisedAccess
-from forvalta.logreview.tests.test_followup import Setup, decide, login, opened, state
+from forvalta.logreview.tests.test_followup import Setup, decide, denied, login, opened, state
 from forvalta.logreview.tests.test_followup_suspicion import CaseSetup
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +173,67 @@ def test_a_case_follow_up_names_its_links_only_to_those_who_see_them(
     with django_assert_max_num_queries(30) as six:
         assert len(rita.get(API).json()["results"]) == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_decisions_and_closing_through_the_api_as_on_the_page() -> None:
+    s = Setup()
+    p = s.aw.people
+    followup = opened(s)
+    url = f"{API}{followup.pk}/"
+    manager = login(p["mgr_north"])
+    # Bad input: refused with the fields named, nothing changes.
+    before = state()
+    for bad in (
+        {"kind": "training", "answer": True},
+        {"kind": "nonsense", "answer": True, "comment": "x"},
+        {"kind": "training", "answer": "kanske", "comment": "x"},
+        {"kind": "training", "answer": True, "comment": "a\x00b"},
+    ):
+        response = manager.post(f"{url}decide/", bad, content_type="application/json")
+        assert response.status_code == 400, bad
+        assert response.json()["error"]["code"] == "invalid"
+    assert state() == before
+    # Those who see it but do not decide: 403, recorded; those who do not see it: 404.
+    procowner = login(p["procowner"])
+    data = {"kind": "training", "answer": True, "comment": "Utbildning i sekretess"}
+    assert procowner.post(f"{url}decide/", data, content_type="application/json").status_code == 403
+    assert procowner.post(f"{url}close/").status_code == 403
+    assert denied(p["procowner"]) == 2
+    other = login(p["other_controller"])
+    assert other.post(f"{url}decide/", data, content_type="application/json").status_code == 404
+    assert other.post(f"{url}close/").status_code == 404
+    assert state() == before
+    # The recipient does not close; the controller not before every decision is
+    # documented (refused with the missing ones).
+    assert manager.post(f"{url}close/").status_code == 403
+    early = login(p["controller"]).post(f"{url}close/")
+    assert early.status_code == 400
+    assert early.json()["error"]["fields"]["non_field_errors"][0].startswith(
+        "Dokumentera varje beslut innan uppföljningen avslutas:"
+    )
+    assert state() == before
+    # The manager documents every decision; each answer is the follow-up as it is now.
+    for kind, answer, comment in (
+        ("remove_access", False, "Behörigheten behövs i tjänsten"),
+        ("training", True, "Utbildning i sekretess"),
+        ("rules_known", True, "Reglerna gicks igenom"),
+        ("intentional", False, "Av misstag"),
+        ("escalation", False, "Inte aktuellt"),
+        ("labour_law", False, "Inte aktuellt"),
+        ("police_report", False, "Inte aktuellt"),
+    ):
+        response = manager.post(
+            f"{url}decide/",
+            {"kind": kind, "answer": answer, "comment": comment},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, (kind, response.content[:300])
+        shown = {d["kind"]: (d["answer"], d["comment"]) for d in response.json()["decisions"]}
+        assert shown[kind] == (answer, comment)
+    assert followup.decisions.count() == 7
+    assert AuditEvent.objects.filter(action="logreview.followup.decided").count() == 7
+    # The controller closes it.
+    closed = login(p["controller"]).post(f"{url}close/")
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed" and closed.json()["closed_by"] == p["controller"].pk
+    assert AuditEvent.objects.filter(action="logreview.followup.closed").count() == 1
