@@ -10,7 +10,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from forvalta.audit.services import record
 from forvalta.compliance import filters, services
 from forvalta.compliance.forms import ClassificationForm, ControlDefinitionForm, IncidentForm
 from forvalta.compliance.models import (
@@ -102,29 +101,8 @@ class IncidentViewSet(ScopedReadOnlyViewSet):
     select_related = ("reporter", "decided_by")
     serializer_class = IncidentSerializer
     filterset_class = filters.IncidentFilterSet
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="compliance.personaldataincident.listed",
-            object_type="compliance.personaldataincident",
-            object_repr=request.get_full_path()[:300],
-            batch=True,
-        )
-        return response
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="compliance.personaldataincident.viewed",
-            object_type="compliance.personaldataincident",
-            object_id=str(kwargs.get("pk", "")),
-            object_repr=request.path[:300],
-            batch=True,
-        )
-        return response
+    listed_action = "compliance.personaldataincident.listed"
+    viewed_action = "compliance.personaldataincident.viewed"
 
     @extend_schema(request=IncidentSerializer, responses={201: IncidentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -431,4 +431,34 @@ class ScopedModelViewSet(ScopedApiMixin, viewsets.ModelViewSet):
 
 
 class ScopedReadOnlyViewSet(ScopedApiMixin, viewsets.ReadOnlyModelViewSet):
-    """List and detail only, under the same scope and permission checks."""
+    """List and detail only, under the same scope and permission checks. Rows whose
+    every reading is recorded (need to know) name the events' actions: `listed_action`
+    for a list, `viewed_action` for a detail (chained with the next batch)."""
+
+    listed_action: ClassVar[str] = ""
+    viewed_action: ClassVar[str] = ""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if self.listed_action:
+            record(
+                actor=request.user,
+                action=self.listed_action,
+                object_type=object_type_of(self.model()),
+                object_repr=request.get_full_path()[:300],
+                batch=True,
+            )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        if self.viewed_action:
+            record(
+                actor=request.user,
+                action=self.viewed_action,
+                object_type=object_type_of(self.model()),
+                object_id=str(kwargs.get("pk", "")),
+                object_repr=request.path[:300],
+                batch=True,
+            )
+        return response

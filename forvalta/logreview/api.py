@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -38,7 +39,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from forvalta.access.models import AccessRequest
-from forvalta.audit.services import record
 from forvalta.compliance.models import PersonalDataIncident
 from forvalta.core.api_base import ScopedModelSerializer, ScopedReadOnlyViewSet
 from forvalta.core.validators import validate_no_control_characters_multiline
@@ -330,11 +330,16 @@ class FollowUpSerializer(ScopedModelSerializer):
         )
 
     # The related rows' ids only to those who see them (DESIGN: tenancy), as the page.
-    SEEN = {"order": "order_seen", "case": "case_seen", "incident": "incident_seen"}
+    SEEN = {
+        "order": "order_seen",
+        "case": "case_seen",
+        "incident": "incident_seen",
+        "removal_request": "removal_request_seen",
+    }
 
     def to_representation(self, instance: UnauthorisedAccess) -> dict[str, Any]:
         data = super().to_representation(instance)
-        for name, seen in {**self.SEEN, "removal_request": "removal_request_seen"}.items():
+        for name, seen in self.SEEN.items():
             if not getattr(instance, seen):
                 data[name] = None
         return data
@@ -351,7 +356,6 @@ class FollowUpSerializer(ScopedModelSerializer):
     @extend_schema_field(JudgedAccessSerializer(many=True))
     def get_judgments(self, obj: Any) -> list[Any]:
         judged = obj.shown_suspicion_judgments if obj.case_id else obj.shown_judgments
-        judged = sorted(judged, key=lambda j: (j.entry.time if j.entry else j.access_time, j.pk))
         return list(JudgedAccessSerializer(judged, many=True).data)
 
 
@@ -370,6 +374,8 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
     model = UnauthorisedAccess
     serializer_class = FollowUpSerializer
     select_related = ("incident",)
+    listed_action = "logreview.followup.listed"
+    viewed_action = "logreview.followup.viewed"
 
     def get_queryset(self) -> QuerySet:
         user = self.request.user
@@ -378,7 +384,10 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
             return Exists(model.objects.visible_to(user).filter(pk=OuterRef(field)))
 
         judged = {
-            model: model.objects.visible_to(user).select_related("entry").order_by()
+            # In time order; a disposed access by the time kept on its judgment.
+            model: model.objects.visible_to(user)
+            .select_related("entry")
+            .order_by(Coalesce("entry__time", "access_time"), "pk")
             for model in (Judgment, SuspicionJudgment)
         }
         return (
@@ -405,17 +414,6 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
             )
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="logreview.followup.listed",
-            object_type="logreview.unauthorisedaccess",
-            object_repr=request.get_full_path()[:300],
-            batch=True,
-        )
-        return response
-
     def _fresh(self, pk: Any) -> Response:
         followup = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(self.get_serializer(followup).data)
@@ -440,18 +438,6 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
         followup = get_object_or_404(self.get_queryset(), pk=pk)
         followups.close(actor=request.user, followup=followup)
         return self._fresh(followup.pk)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="logreview.followup.viewed",
-            object_type="logreview.unauthorisedaccess",
-            object_id=str(kwargs.get("pk", "")),
-            object_repr=request.path[:300],
-            batch=True,
-        )
-        return response
 
 
 # --- reviews on suspicion (build 6) -------------------------------------------------------
@@ -543,31 +529,10 @@ class SuspicionCaseViewSet(ScopedReadOnlyViewSet):
     recorded, as on the pages."""
 
     model = SuspicionCase
+    listed_action = "logreview.suspicioncase.listed"
+    viewed_action = "logreview.suspicioncase.viewed"
 
     def get_serializer_class(self) -> Any:
         return (
             SuspicionCaseDetailSerializer if self.action == "retrieve" else SuspicionCaseSerializer
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="logreview.suspicioncase.listed",
-            object_type="logreview.suspicioncase",
-            object_repr=request.get_full_path()[:300],
-            batch=True,
-        )
-        return response
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
-        record(
-            actor=request.user,
-            action="logreview.suspicioncase.viewed",
-            object_type="logreview.suspicioncase",
-            object_id=str(kwargs.get("pk", "")),
-            object_repr=request.path[:300],
-            batch=True,
-        )
-        return response

@@ -676,6 +676,12 @@ def test_a_disposed_access_keeps_its_copy_on_the_case_judgment(s: CaseSetup) -> 
     rita = login(p["rita"])
     page = rita.get(f"/logreview/followups/{followup.pk}/").content.decode()
     assert [page.index(row) for row in rows] == sorted(page.index(row) for row in rows)
+    # The API gives the same copies, in time order.
+    api = rita.get(f"/api/logreview-followups/{followup.pk}/").json()["judgments"]
+    assert [(j["time"], j["client"], j["action"], j["record_part"]) for j in api] == [
+        (timezone.localtime(time).isoformat(), masked, action, "")
+        for _, time, _, masked, action, _, _ in sorted(expected, key=lambda e: e[1])
+    ]
     # The case and its review page still answer (the review without the raw rows).
     assert rita.get(s.case_url).status_code == 200
     assert rita.get(f"{s.case_url}review/").status_code == 200
