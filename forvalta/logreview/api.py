@@ -75,6 +75,7 @@ class LogSourceSerializer(ScopedModelSerializer):
             "reference_mapping",
             "hours_from",
             "hours_to",
+            "unit_hours",
             "created_at",
             "display",
             "web_url",

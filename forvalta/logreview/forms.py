@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.models import Organisation, User
 from forvalta.core.tenancy import scope_for
+from forvalta.logreview.hours import DAY_NAMES, MAX_UNIT_ROWS
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     REFERENCE_FIELDS,
@@ -258,3 +259,71 @@ class PersonForm(forms.Form):
         field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
         if label is not None:
             field.label = label
+
+
+class UnitHoursForm(forms.Form):
+    """One unit's own hours (forvalta.logreview.hours); checked whole by the service."""
+
+    unit = forms.CharField(label=_("Unit (as the log names it)"), max_length=200, required=False)
+    days = forms.TypedMultipleChoiceField(
+        label=_("Open on"),
+        choices=[(number, name) for number, name in enumerate(DAY_NAMES)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hours_from = forms.IntegerField(
+        label=_("From (hour)"), min_value=0, max_value=23, required=False
+    )
+    hours_to = forms.IntegerField(
+        label=_("To (hour)"),
+        min_value=1,
+        max_value=24,
+        required=False,
+        help_text=_("24: until midnight. 0 to 24 every day: open around the clock."),
+    )
+    holidays = forms.BooleanField(label=_("Open on public holidays"), required=False)
+
+    def row(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "unit": data.get("unit") or "",
+            "days": list(data.get("days") or []),
+            "from": data.get("hours_from"),
+            "to": data.get("hours_to"),
+            "holidays": bool(data.get("holidays")),
+        }
+
+
+class BaseUnitHoursFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict[str, Any]]:
+        """The filled rows, without those marked for removal and the empty extra ones."""
+        return [
+            form.row()
+            for form in self.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+
+
+UnitHoursFormSet = forms.formset_factory(
+    UnitHoursForm,
+    formset=BaseUnitHoursFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_UNIT_ROWS,
+    validate_max=True,
+    absolute_max=MAX_UNIT_ROWS + 10,
+)
+
+
+def unit_hours_initial(source: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "unit": row["unit"],
+            "days": row["days"],
+            "hours_from": row["from"],
+            "hours_to": row["to"],
+            "holidays": row["holidays"],
+        }
+        for row in source.unit_hours or []
+    ]

@@ -98,6 +98,10 @@ class LogSource(models.Model):
     )
     hours_from = models.PositiveSmallIntegerField(_("unit's hours from (hour)"), default=7)
     hours_to = models.PositiveSmallIntegerField(_("unit's hours to (hour)"), default=18)
+    # Units whose hours differ from the default above (forvalta.logreview.hours): a list
+    # of {"unit", "days" (0 = Monday), "from", "to" (hours, 24 = midnight), "holidays"
+    # (open on public holidays)}, unit names as the log and the drawn units name them.
+    unit_hours = models.JSONField(_("the units' own hours"), default=list, blank=True)
     # Retention of the raw log rows (forvalta.logreview.store.dispose_expired, daily):
     # an extract's rows this many days after its review is documented; the rows of a
     # full export (a load without an order) this many days after their time, per the

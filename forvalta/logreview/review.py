@@ -12,7 +12,8 @@ reference row of the accesses' clients in one query, the judgments, the outcome)
   employee was the client's case officer that day.
 - Flags: protected identity; the client is a co-worker (their hash equals an employee's
   own number's hash) or the employee's own record; outside the unit's hours (the
-  source's `hours_from`-`hours_to` on weekdays); many more distinct clients than the
+  access's unit's or the drawn unit's own, else the source's: `forvalta.logreview.hours`,
+  public holidays included); many more distinct clients than the
   peers that day (more than twice the median of the accounts active in the extract that
   day); the same surname as the employee, when the source maps a client name column
   (only a keyed hash of the client's surname is stored).
@@ -33,6 +34,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forvalta.logreview.hours import SourceHours
 from forvalta.logreview.identity import surname_hash
 from forvalta.logreview.models import (
     DrawnDay,
@@ -223,6 +225,7 @@ def build(order: ExtractOrder, user: Any) -> Review:
     }
     drawn_unit = order.drawn_unit.unit_name
     period = sampled_period(order)
+    hours = SourceHours(source)
     for slot in drawn.values():
         counts = per_day.get(slot.day, {})
         slot.clients = counts.get(slot.employee.account, 0)
@@ -261,12 +264,9 @@ def build(order: ExtractOrder, user: Any) -> Review:
                 order.organisation_id, entry.employee_name
             ):
                 access.flags.append(_("Same surname as the employee"))
-            if (
-                local.weekday() >= 5
-                or local.hour < source.hours_from
-                or local.hour >= source.hours_to
-            ):
-                access.flags.append(_("Outside the unit's hours"))
+            closed = hours.flag(local, (entry.unit, own))
+            if closed:
+                access.flags.append(closed)
             if outlier:
                 access.flags.append(
                     _("Many more clients than the peers that day (%(count)s, median %(median)s)")

@@ -216,6 +216,32 @@ def source_update(
     return fresh
 
 
+def source_set_unit_hours(
+    *, actor: Any, source: LogSource, rows: list[dict[str, Any]]
+) -> LogSource:
+    """Replace the units' own hours of a source (forvalta.logreview.hours): checked
+    whole, all or nothing, one audit event with the rows before and after."""
+    from forvalta.logreview.hours import clean_unit_hours
+
+    _require(actor, "logreview.change_logsource", source, "change log source")
+    cleaned = clean_unit_hours(rows)
+    with transaction.atomic():
+        fresh = LogSource.objects.select_for_update().get(pk=source.pk)
+        before = list(fresh.unit_hours or [])
+        if before == cleaned:
+            return fresh
+        fresh.unit_hours = cleaned
+        fresh.save(update_fields=["unit_hours"])
+        record(
+            actor=actor,
+            action="logreview.logsource.updated",
+            obj=fresh,
+            organisation=fresh.organisation,
+            changes={"unit_hours": [before, cleaned]},
+        )
+    return fresh
+
+
 # --- schedules and rounds ----------------------------------------------------------------
 DEFAULT_UNITS = {OperationKind.PROVIDER: 3, OperationKind.AUTHORITY: 2}
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from forvalta.audit.services import record
 from forvalta.core.models import Membership, User, today
+from forvalta.logreview.hours import SourceHours
 from forvalta.logreview.identity import sealed, surname_hash
 from forvalta.logreview.models import (
     LoadKind,
@@ -690,6 +691,7 @@ def build(case: SuspicionCase) -> CaseReview:
         j.entry_id: j
         for j in SuspicionJudgment.objects.filter(case_id=case.pk).select_related("judged_by")
     }
+    hours = SourceHours(source)
     for slot in by_day.values():
         for access in slot.accesses:
             entry = access.entry
@@ -714,12 +716,9 @@ def build(case: SuspicionCase) -> CaseReview:
                 case.organisation_id, entry.employee_name
             ):
                 access.flags.append(_("Same surname as the employee"))
-            if (
-                local.weekday() >= 5
-                or local.hour < source.hours_from
-                or local.hour >= source.hours_to
-            ):
-                access.flags.append(_("Outside the unit's hours"))
+            closed = hours.flag(local, (entry.unit,))
+            if closed:
+                access.flags.append(closed)
             access.judgment = judgments.get(entry.pk)
     return CaseReview(case, sorted(by_day.values(), key=lambda d: d.day), outcome)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sources/new/", views.source_create, name="source_create"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/edit/", views.source_edit, name="source_edit"),
+    path("sources/<int:pk>/hours/", views.source_hours, name="source_hours"),
     path("sources/<int:pk>/upload/", views.source_upload, name="source_upload"),
     path("sources/<int:pk>/reference/", views.reference_upload, name="reference_upload"),
     path("sources/<int:pk>/schedules/new/", views.schedule_create, name="schedule_create"),

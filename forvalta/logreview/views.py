@@ -34,6 +34,7 @@ from forvalta.logreview.forms import (
     UploadForm,
     previous_month,
 )
+from forvalta.logreview.hours import SourceHours
 from forvalta.logreview.models import (
     DrawnDay,
     DrawnEmployee,
@@ -146,6 +147,42 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def source_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    """The units whose hours differ from the source's default (flags in the review)."""
+    from forvalta.logreview.forms import UnitHoursFormSet, unit_hours_initial
+
+    source = _source(request, pk)
+    if not request.user.has_perm("logreview.change_logsource", source):
+        deny(request, LogSource, "change", source)
+    formset: Any = UnitHoursFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=unit_hours_initial(source),
+        prefix="hours",
+    )
+    errors: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.source_set_unit_hours(actor=request.user, source=source, rows=formset.rows())
+        except ValidationError as exc:
+            errors = list(exc.messages)
+        else:
+            messages.success(request, _("The units' hours were saved."))
+            return redirect(source)
+    return render(
+        request,
+        "logreview/unit_hours.html",
+        {
+            "source": source,
+            "formset": formset,
+            "errors": errors,
+            "title": _("The units' hours"),
+            "cancel_url": source.get_absolute_url(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     user = request.user
@@ -161,6 +198,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "logreview/source_detail.html",
         {
             "source": source,
+            "hours": SourceHours(source),
             "mapping": [
                 (label, source.mapping.get(name, "")) for name, label in FIELD_LABELS.items()
             ]
