@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from forvalta.core.forms import DateInput, clear_messages
 from forvalta.core.models import Membership, Organisation, OrganisationKind, Unit, User
-from forvalta.core.widgets import speed_up
+from forvalta.core.validators import validate_no_control_characters
+from forvalta.core.widgets import LookupInput, speed_up
 
 
 def fast_form(form: Any) -> Any:
@@ -44,6 +46,87 @@ def multiple_choice_filter(choices: Any, label: Any) -> django_filters.MultipleC
     return django_filters.MultipleChoiceFilter(
         choices=choices, label=label, widget=forms.CheckboxSelectMultiple
     )
+
+
+# --- long choice lists: a search field with suggestions ------------------------------------
+LOOKUP_SUGGESTIONS = 20
+_LOOKUP_ID = re.compile(r"\s*(\d+)\s*|.*\(#(\d+)\)\s*", re.DOTALL)
+
+
+def lookup_pk(text: str) -> int | None:
+    """The id in "12" or "Name (#12)", else None (a name to search for)."""
+    match = _LOOKUP_ID.fullmatch(text)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def lookup_label(row: Any) -> str:
+    return f"{row} (#{row.pk})"
+
+
+class NameLookup(str):
+    """Text typed into a lookup field that names no row by id: matched by name."""
+
+
+class LookupField(forms.ModelChoiceField):
+    """A row by its id ("12" or "Name (#12)", which must be one the person sees), or a
+    name to search for among those they see."""
+
+    widget = LookupInput
+    is_lookup = True  # its own message for an id it cannot take (core.forms.clear_messages)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        pk = lookup_pk(text)
+        if pk is not None:
+            return super().to_python(pk)
+        validate_no_control_characters(text)
+        return NameLookup(text[:LOOKUP_TEXT_MAX])
+
+    def validate(self, value: Any) -> None:
+        if isinstance(value, NameLookup):
+            return
+        super().validate(value)
+
+
+LOOKUP_TEXT_MAX = 100
+
+
+class LookupChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter for long lists (LookupField, LookupInput): `?system=12` as
+    before, `?system=Tres` the rows whose `search_fields` contain the text, among those
+    the person sees; `suggestions(text)` feeds the field's <datalist>."""
+
+    field_class = LookupField
+
+    def __init__(self, *args: Any, search_fields: tuple[str, ...] = ("name",), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def _matching(self, text: str) -> QuerySet:
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": text})
+        return self.queryset.filter(condition)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if isinstance(value, NameLookup):
+            return qs.filter(**{f"{self.field_name}__in": self._matching(value).values("pk")})
+        return super().filter(qs, value)
+
+    def suggestions(self, text: str) -> list[Any]:
+        """At most LOOKUP_SUGGESTIONS rows the person sees whose name holds the text (the
+        name part of "Name (#12)"), in name order."""
+        text = text.strip()[:LOOKUP_TEXT_MAX]
+        if "(#" in text and lookup_pk(text) is not None:
+            text = text.rsplit("(#", 1)[0].strip()
+        rows = self._matching(text) if text else self.queryset
+        return list(rows.order_by(*self.search_fields[:1], "pk")[:LOOKUP_SUGGESTIONS])
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -115,7 +198,7 @@ class MembershipFilterSet(SearchFilterSet):
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(), label=_("organisation")
     )
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
+    unit = LookupChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
     is_org_admin = yes_no_filter(_("organisation administrator"))
 
     class Meta:

@@ -61,6 +61,15 @@ def clear_messages(field: forms.Field) -> None:
         messages["invalid_choice"] = chosen % name
         messages["invalid_pk_value"] = chosen % name
         messages["invalid_list"] = chosen % name
+    elif getattr(field, "is_lookup", False):  # forvalta.core.filters.LookupField
+        messages["required"] = gettext("Choose %(field)s.") % name
+        messages["invalid_choice"] = (
+            gettext(
+                "What you chose for %(field)s cannot be used here. Search by name and choose "
+                "among the suggestions."
+            )
+            % name
+        )
     elif isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
         messages["required"] = gettext("Choose %(field)s.") % name
         messages["invalid_choice"] = (

@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
@@ -163,6 +164,9 @@ class ObjectListView(ScopedViewMixin, View):
             filterset = self.filterset_class(
                 request.GET or None, queryset=queryset, request=request
             )
+            choices_for = request.GET.get("_choices")
+            if choices_for is not None:
+                return self.lookup_suggestions(filterset, choices_for)
             if filterset.is_bound and not filterset.is_valid():
                 # The errors are shown beside the filter; the list does not pretend
                 # that nothing matched (and nothing is exported).
@@ -216,6 +220,22 @@ class ObjectListView(ScopedViewMixin, View):
             response = render(request, self.template_name, context, status=status)
         # The same URL answers with a fragment or a page: caches must keep them apart.
         patch_vary_headers(response, ("HX-Request", "HX-Boosted"))
+        return response
+
+    def lookup_suggestions(self, filterset: FilterSet, name: str) -> HttpResponse:
+        """The <option>s of a lookup field's <datalist> (core.widgets.LookupInput): rows
+        of its filter's list that the person sees, matching what they typed."""
+        from forvalta.core.filters import LookupChoiceFilter, lookup_label
+
+        lookup = filterset.filters.get(name)
+        if not isinstance(lookup, LookupChoiceFilter):
+            raise Http404
+        rows = lookup.suggestions(str(self.request.GET.get(name) or ""))
+        html = format_html_join(
+            "", '<option value="{}"></option>\n', ((lookup_label(r),) for r in rows)
+        )
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        patch_vary_headers(response, ("HX-Request",))
         return response
 
     def add_url(self) -> str | None:

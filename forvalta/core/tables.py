@@ -103,9 +103,22 @@ class DateColumn(tables.DateColumn):
         return value.isoformat() if isinstance(value, dt.date) else ""
 
 
+def _rows_by_id(qs: QuerySet, ids: list[Any]) -> QuerySet:
+    """`qs`'s rows (its joins, select_related and annotations) with these ids, which a
+    query of `qs` itself has just returned: its conditions are not evaluated again. The
+    joins its filters made stay, each keeping at least one row per returned id; a join
+    that repeats a row repeats it with the same pk, which the caller reads once."""
+    from django.db.models.sql.where import WhereNode
+
+    rows = qs.order_by()
+    rows.query.where = WhereNode()
+    return rows.filter(pk__in=ids)
+
+
 class WindowCountPaginator(Paginator):
-    """Counts the matching rows in the page's own query (`COUNT(*) OVER ()`), so a list
-    page costs one query for its rows and its count instead of two.
+    """Counts the matching rows in the page's ids query (`COUNT(*) OVER ()`), so a list
+    page costs two queries for its rows and its count (the ids with the count, then the
+    page's rows whole), whatever the number of rows.
 
     Only for a table over a queryset without DISTINCT (the window counts rows before
     DISTINCT); otherwise, and when the page asked for lies past the end (no row to
@@ -140,13 +153,25 @@ class WindowCountPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
-        rows = list(qs.annotate(_window_total=Window(Count("*")))[bottom : bottom + self.per_page])
+        counted = qs.annotate(_window_total=Window(Count("*")))
+        if qs.query.group_by is None:
+            # Two steps: the page's ids and the count over narrow rows (the sort keys and
+            # the ids, not every joined column of every matching row, which the window
+            # would otherwise hold and sort), then those rows whole, with their joins and
+            # per-row subqueries, through the same queryset (its scope applies again).
+            ids = list(counted.values_list("pk", "_window_total")[bottom : bottom + self.per_page])
+            total = ids[0][1] if ids else 0
+            by_pk = {row.pk: row for row in _rows_by_id(qs, [pk for pk, _t in ids])}
+            rows = [by_pk[pk] for pk, _t in ids if pk in by_pk]
+        else:  # grouped rows: one query, the window over them
+            rows = list(counted[bottom : bottom + self.per_page])
+            total = rows[0]._window_total if rows else 0
         if not rows:
             if number == 1 and self.allow_empty_first_page:
                 self._window_total = 0
                 return Page([], number, self)
             return super().page(number)  # counts, then EmptyPage past the end
-        self._window_total = rows[0]._window_total
+        self._window_total = total
         if isinstance(self.object_list, QuerySet):
             return Page(rows, number, self)
         rows_of_table: Any = self.object_list  # django-tables2's BoundRows

@@ -128,3 +128,53 @@ def speed_up(form: forms.BaseForm) -> None:
             widget.__class__ = FastSelect
         elif type(widget) is forms.CheckboxSelectMultiple:
             widget.__class__ = FastCheckboxSelectMultiple
+
+
+class LookupInput(forms.TextInput):
+    """A search field with suggestions for a filter over a long list (systems, services,
+    units): a native <datalist> that the list page fills as the person types
+    (`?_choices=<field>`, forvalta.core.generic_views.ObjectListView), instead of a
+    <select> of every row the person sees. The chosen row reads "Name (#id)"; without
+    JavaScript the typed text filters by name."""
+
+    input_type = "search"
+
+    def format_value(self, value: Any) -> Any:
+        """The chosen row as "Name (#id)", read through the field's (scoped) queryset,
+        which ModelChoiceField hands its widget as `choices`; typed text as typed."""
+        from forvalta.core.filters import lookup_label, lookup_pk
+
+        if value in (None, ""):
+            return None
+        pk = lookup_pk(str(value))
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        if pk is not None and queryset is not None:
+            row = queryset.filter(pk=pk).first()
+            if row is not None:
+                return lookup_label(row)
+        return str(value)
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        from urllib.parse import urlencode
+
+        attrs = self.build_attrs(self.attrs, attrs)
+        list_id = f"{attrs.get('id') or name}-choices"
+        attrs.update(
+            {
+                "list": list_id,
+                "autocomplete": "off",
+                "hx-get": "?" + urlencode({"_choices": name}),
+                "hx-trigger": "input changed delay:300ms, focus once",
+                "hx-target": f"#{list_id}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+        shown = self.format_value(value)
+        return format_html(
+            '<input type="search" name="{}"{}{}>\n<datalist id="{}"></datalist>',
+            name,
+            format_html(' value="{}"', shown) if shown not in (None, "") else "",
+            _attrs(attrs),
+            list_id,
+        )

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.filters import SearchFilterSet
+from forvalta.core.filters import LookupChoiceFilter, SearchFilterSet
 from forvalta.governance.models import (
     Body,
     BodyKind,
@@ -30,7 +30,7 @@ def _body_filter() -> django_filters.ModelChoiceFilter:
 
 
 def _service_filter(field: str = "service") -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return LookupChoiceFilter(
         # scoping: allowed a field declaration; SearchFilterSet scopes it per request
         queryset=Service.objects.all(),
         label=_("service"),

@@ -9,7 +9,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from forvalta.core.filters import SearchFilterSet, multiple_choice_filter, yes_no_filter
+from forvalta.core.filters import (
+    LookupChoiceFilter,
+    SearchFilterSet,
+    multiple_choice_filter,
+    yes_no_filter,
+)
 from forvalta.core.models import Organisation
 from forvalta.register.models import (
     Agreement,
@@ -142,7 +147,7 @@ class SystemFilterSet(ArchivedFilterMixin):
 class EnvironmentFilterSet(SearchFilterSet):
     search_fields = ("name", "system__name", "description")
     kind = django_filters.ChoiceFilter(choices=EnvironmentKind.choices, label=_("kind"))
-    system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+    system = LookupChoiceFilter(queryset=System.objects.all(), label=_("system"))
 
     class Meta:
         model = Environment
@@ -152,7 +157,7 @@ class EnvironmentFilterSet(SearchFilterSet):
 class IntegrationFilterSet(SearchFilterSet):
     search_fields = ("source__name", "external_system", "description")
     method = django_filters.ChoiceFilter(choices=IntegrationMethod.choices, label=_("method"))
-    source = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+    source = LookupChoiceFilter(queryset=System.objects.all(), label=_("system"))
     responsible_organisation = _org_filter(_("responsible party"))
 
     class Meta:
@@ -174,7 +179,7 @@ class IntegrationFilterSet(SearchFilterSet):
 
 class ParticipationFilterSet(SearchFilterSet):
     search_fields = ("organisation__name", "service__name", "note")
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), label=_("service"))
+    service = LookupChoiceFilter(queryset=Service.objects.all(), label=_("service"))
     organisation = _org_filter()
     status = django_filters.ChoiceFilter(choices=ParticipationStatus.choices, label=_("status"))
 
@@ -207,8 +212,8 @@ class RoleAssignmentFilterSet(SearchFilterSet):
     management_object = django_filters.ModelChoiceFilter(
         queryset=ManagementObject.objects.all(), label=_("management object")
     )
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), label=_("service"))
-    system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("system"))
+    service = LookupChoiceFilter(queryset=Service.objects.all(), label=_("service"))
+    system = LookupChoiceFilter(queryset=System.objects.all(), label=_("system"))
 
     class Meta:
         model = RoleAssignment

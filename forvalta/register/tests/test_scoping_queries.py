@@ -45,6 +45,10 @@ SCOPED += [RoleAssignment, Agreement]
 LITERAL_LIST = re.compile(r"IN \(((?:\s*(?:%s|'[^']*'|-?\d+)\s*,?)+)\)", re.IGNORECASE)
 
 
+# The second step of a list page (core.tables.WindowCountPaginator): the page's rows by id.
+PAGE_ROWS = re.compile(r'WHERE "register_system"\."id" IN \(([^)]*)\)$')
+
+
 def _longest_literal_list(sql: str) -> int:
     return max((m.group(1).count(",") + 1 for m in LITERAL_LIST.finditer(sql)), default=0)
 
@@ -100,6 +104,12 @@ def test_listing_systems_costs_the_same_with_5_and_200_visible(client, url):
     many_count, many_sql = _count_queries(client, many_user, url)
     assert few_count == many_count, (few_count, many_count)
     for sql in few_sql + many_sql:
+        page = PAGE_ROWS.search(sql)
+        if page is not None:
+            # A page's own rows, read by the ids its page query returned: at most a page
+            # (25 on the list, 50 in the API), never the visible set.
+            assert page.group(1).count(",") + 1 <= 50, sql
+            sql = sql[: page.start()]
         assert _longest_literal_list(sql) <= 5, sql
 
 
