@@ -50,7 +50,8 @@ def multiple_choice_filter(choices: Any, label: Any) -> django_filters.MultipleC
 
 # --- long choice lists: a search field with suggestions ------------------------------------
 LOOKUP_SUGGESTIONS = 20
-_LOOKUP_ID = re.compile(r"\s*(\d+)\s*|.*\(#(\d+)\)\s*", re.DOTALL)
+# At most 18 digits: an id fits a bigint; a longer number is a name to search for.
+_LOOKUP_ID = re.compile(r"\s*(\d{1,18})\s*|.*\(#(\d{1,18})\)\s*", re.DOTALL)
 
 
 def lookup_pk(text: str) -> int | None:

@@ -165,7 +165,8 @@ class ObjectListView(ScopedViewMixin, View):
                 request.GET or None, queryset=queryset, request=request
             )
             choices_for = request.GET.get("_choices")
-            if choices_for is not None:
+            # Asked for by the field's htmx only; an address with it opens the list.
+            if choices_for is not None and getattr(request, "htmx", False):
                 return self.lookup_suggestions(filterset, choices_for)
             if filterset.is_bound and not filterset.is_valid():
                 # The errors are shown beside the filter; the list does not pretend

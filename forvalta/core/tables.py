@@ -103,16 +103,20 @@ class DateColumn(tables.DateColumn):
         return value.isoformat() if isinstance(value, dt.date) else ""
 
 
-def _rows_by_id(qs: QuerySet, ids: list[Any]) -> QuerySet:
-    """`qs`'s rows (its joins, select_related and annotations) with these ids, which a
-    query of `qs` itself has just returned: its conditions are not evaluated again. The
-    joins its filters made stay, each keeping at least one row per returned id; a join
-    that repeats a row repeats it with the same pk, which the caller reads once."""
-    from django.db.models.sql.where import WhereNode
+def _two_steps(qs: QuerySet) -> bool:
+    """Whether a page of `qs` may be read as its ids, then its rows by id: model rows,
+    no grouping, no window of its own (it would restart on the second read), no extra
+    tables or combined queries."""
+    from django.db.models.query import ModelIterable
 
-    rows = qs.order_by()
-    rows.query.where = WhereNode()
-    return rows.filter(pk__in=ids)
+    query = qs.query
+    return (
+        qs._iterable_class is ModelIterable
+        and query.group_by is None
+        and not query.combinator
+        and not query.extra_tables
+        and not any(getattr(a, "contains_over_clause", False) for a in query.annotations.values())
+    )
 
 
 class WindowCountPaginator(Paginator):
@@ -154,16 +158,18 @@ class WindowCountPaginator(Paginator):
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
         counted = qs.annotate(_window_total=Window(Count("*")))
-        if qs.query.group_by is None:
+        if _two_steps(qs):
             # Two steps: the page's ids and the count over narrow rows (the sort keys and
             # the ids, not every joined column of every matching row, which the window
             # would otherwise hold and sort), then those rows whole, with their joins and
-            # per-row subqueries, through the same queryset (its scope applies again).
+            # per-row subqueries: the same queryset, its conditions and scope included,
+            # narrowed to the ids.
             ids = list(counted.values_list("pk", "_window_total")[bottom : bottom + self.per_page])
             total = ids[0][1] if ids else 0
-            by_pk = {row.pk: row for row in _rows_by_id(qs, [pk for pk, _t in ids])}
+            page_rows = qs.order_by().filter(pk__in=[pk for pk, _t in ids])
+            by_pk = {row.pk: row for row in page_rows}
             rows = [by_pk[pk] for pk, _t in ids if pk in by_pk]
-        else:  # grouped rows: one query, the window over them
+        else:  # one query, the window over its rows
             rows = list(counted[bottom : bottom + self.per_page])
             total = rows[0]._window_total if rows else 0
         if not rows:

@@ -168,6 +168,8 @@ class LookupInput(forms.TextInput):
                 "hx-target": f"#{list_id}",
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
+                # The filter form pushes its URL; the suggestions are not a page.
+                "hx-push-url": "false",
             }
         )
         shown = self.format_value(value)

@@ -296,12 +296,22 @@ class UnitHoursForm(forms.Form):
 
 
 class BaseUnitHoursFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        """The empty rows start empty, whatever has been saved since the page was
+        opened: a row is filled when it holds something."""
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = {}
+        return kwargs
+
     def rows(self) -> list[dict[str, Any]]:
-        """The filled rows, without those marked for removal and the empty extra ones."""
+        """Every saved row the page showed (changed or not) and every filled empty row,
+        without those marked for removal: the list that replaces the source's."""
+        shown = self.initial_form_count()
         return [
             form.row()
-            for form in self.forms
-            if form.has_changed() and not form.cleaned_data.get("DELETE")
+            for i, form in enumerate(self.forms)
+            if (i < shown or form.has_changed()) and not form.cleaned_data.get("DELETE")
         ]
 
 

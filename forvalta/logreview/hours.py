@@ -15,6 +15,8 @@ Unit names match as the log writes them, ignoring case and surrounding spaces.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +102,12 @@ class SourceHours:
         return self.for_units(units).closed_reason(local)
 
 
+def hours_version(rows: Any) -> str:
+    """A digest of the stored rows: the version the units' hours page was opened on."""
+    text = json.dumps(rows or [], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def clean_unit_hours(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows as stored, in unit order, or a ValidationError naming what is wrong.
 
@@ -108,13 +116,16 @@ def clean_unit_hours(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """
     cleaned: dict[str, dict[str, Any]] = {}
     errors: list[ValidationError] = []
+    if not isinstance(rows, list | tuple) or not all(isinstance(r, Mapping) for r in rows):
+        raise ValidationError(_("The units' hours must be a list of rows."))
     rows = list(rows)
     if len(rows) > MAX_UNIT_ROWS:
         raise ValidationError(
             _("At most %(count)s units can have their own hours.") % {"count": MAX_UNIT_ROWS}
         )
     for row in rows:
-        unit = " ".join(str(row.get("unit") or "").split())
+        raw = row.get("unit")
+        unit = " ".join(raw.split()) if isinstance(raw, str) else ""
         if not unit:
             errors.append(ValidationError(_("Every row needs the unit's name.")))
             continue
@@ -156,6 +167,14 @@ def clean_unit_hours(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 )
             )
             continue
+        holidays = row.get("holidays", False)
+        if not isinstance(holidays, bool):
+            errors.append(
+                ValidationError(
+                    _("Say whether “%(unit)s” is open on public holidays (yes or no).") % label
+                )
+            )
+            continue
         key = unit_key(unit)
         if key in cleaned:
             errors.append(ValidationError(_("“%(unit)s” is named more than once.") % label))
@@ -165,7 +184,7 @@ def clean_unit_hours(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "days": sorted(set(days)),
             "from": start,
             "to": end,
-            "holidays": bool(row.get("holidays")),
+            "holidays": holidays,
         }
     if errors:
         raise ValidationError(errors)

@@ -217,17 +217,26 @@ def source_update(
 
 
 def source_set_unit_hours(
-    *, actor: Any, source: LogSource, rows: list[dict[str, Any]]
+    *, actor: Any, source: LogSource, rows: list[dict[str, Any]], opened: str | None = None
 ) -> LogSource:
     """Replace the units' own hours of a source (forvalta.logreview.hours): checked
-    whole, all or nothing, one audit event with the rows before and after."""
-    from forvalta.logreview.hours import clean_unit_hours
+    whole, all or nothing, one audit event with the rows before and after. `opened`, the
+    version the caller's page showed (`hours_version`), must still be the stored one."""
+    from forvalta.logreview.hours import clean_unit_hours, hours_version
 
     _require(actor, "logreview.change_logsource", source, "change log source")
     cleaned = clean_unit_hours(rows)
     with transaction.atomic():
         fresh = LogSource.objects.select_for_update().get(pk=source.pk)
         before = list(fresh.unit_hours or [])
+        if opened is not None and opened != hours_version(before):
+            raise ValidationError(
+                _(
+                    "Someone changed the units' hours after you opened the page. The page "
+                    "now shows them as saved: make your change again."
+                ),
+                code="stale",
+            )
         if before == cleaned:
             return fresh
         fresh.unit_hours = cleaned

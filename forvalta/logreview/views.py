@@ -34,7 +34,7 @@ from forvalta.logreview.forms import (
     UploadForm,
     previous_month,
 )
-from forvalta.logreview.hours import SourceHours
+from forvalta.logreview.hours import SourceHours, hours_version
 from forvalta.logreview.models import (
     DrawnDay,
     DrawnEmployee,
@@ -162,9 +162,17 @@ def source_hours(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and formset.is_valid():
         try:
-            services.source_set_unit_hours(actor=request.user, source=source, rows=formset.rows())
+            services.source_set_unit_hours(
+                actor=request.user,
+                source=source,
+                rows=formset.rows(),
+                opened=str(request.POST.get("version", "")),
+            )
         except ValidationError as exc:
             errors = list(exc.messages)
+            if exc.error_list[0].code == "stale":  # show the rows as they are saved now
+                source.refresh_from_db()
+                formset = UnitHoursFormSet(initial=unit_hours_initial(source), prefix="hours")
         else:
             messages.success(request, _("The units' hours were saved."))
             return redirect(source)
@@ -175,6 +183,7 @@ def source_hours(request: HttpRequest, pk: int) -> HttpResponse:
             "source": source,
             "formset": formset,
             "errors": errors,
+            "version": hours_version(source.unit_hours),
             "title": _("The units' hours"),
             "cancel_url": source.get_absolute_url(),
         },

@@ -22,9 +22,11 @@ PLACED = "Klienten var placerad på medarbetarens enhet"
 EVERY_DAY = [str(d) for d in range(7)]
 
 
-def form(*rows: dict[str, Any], extra: int = 1) -> dict[str, Any]:
-    """The formset's POST: the given rows, then `extra` empty ones."""
+def form(*rows: dict[str, Any], extra: int = 1, version: str = "") -> dict[str, Any]:
+    """The formset's POST: the given rows, then `extra` empty ones; `version` the one
+    the page was opened on."""
     data: dict[str, Any] = {
+        "version": version,
         "hours-TOTAL_FORMS": str(len(rows) + extra),
         "hours-INITIAL_FORMS": "0",
         "hours-MIN_NUM_FORMS": "0",
@@ -47,6 +49,11 @@ def review_flags(client: Any, order: Any) -> tuple[dict[Any, Any], str]:
         for a in response.context["review"].accesses
     }
     return got, response.content.decode()
+
+
+def opened(client: Any, url: str) -> str:
+    """The version of the units' hours page as it opens now."""
+    return str(client.get(url).context["version"])
 
 
 def hours_events() -> list[Any]:
@@ -136,7 +143,7 @@ def test_a_units_own_hours_are_set_checked_recorded_and_used_by_the_review(
     assert hours_events() == []
 
     # Saved: the name as written (spaces tidied), matched ignoring case.
-    response = controller.post(url, form(norr))
+    response = controller.post(url, form(norr, version=opened(controller, url)))
     assert response.status_code == 302
     source.refresh_from_db()
     saved = [
@@ -161,13 +168,60 @@ def test_a_units_own_hours_are_set_checked_recorded_and_used_by_the_review(
     assert api.status_code == 200
     assert api.json()["unit_hours"] == saved
 
-    # The same rows again change nothing and record nothing.
-    assert controller.post(url, form(norr)).status_code == 302
+    # The page posted back as rendered (the saved row, three empty ones) changes nothing
+    # and records nothing; a unit added in an empty row is added beside the saved one.
+    page_opened = controller.get(url).context
+    rendered = page_opened["formset"]
+    back = {
+        **form(extra=0, version=page_opened["version"]),
+        "hours-TOTAL_FORMS": "4",
+        "hours-INITIAL_FORMS": "1",
+    }
+    for field in rendered.forms[0]:
+        value = field.value()
+        if isinstance(value, list):
+            back[field.html_name] = [str(v) for v in value]
+        elif value is True:
+            back[field.html_name] = "on"
+        elif value is not None and value is not False:
+            back[field.html_name] = str(value)
+    assert controller.post(url, back).status_code == 302
+    source.refresh_from_db()
+    assert source.unit_hours == saved
     assert len(hours_events()) == 1
+    soder = {"unit": "Hemtjänst Söder", "days": ["5", "6"], "hours_from": "8", "hours_to": "16"}
+    added = {**back, **{f"hours-1-{k}": v for k, v in soder.items()}}
+    assert controller.post(url, added).status_code == 302
+    source.refresh_from_db()
+    with_soder = [
+        {"unit": "hemtjänst NORR", "days": list(range(7)), "from": 0, "to": 24, "holidays": True},
+        {"unit": "Hemtjänst Söder", "days": [5, 6], "from": 8, "to": 16, "holidays": False},
+    ]
+    assert source.unit_hours == with_soder
+    assert hours_events()[-1].changes == {"unit_hours": [saved, with_soder]}
+    # The same page sent again (a second click, or a page opened before someone else's
+    # save): refused, nothing changed, the page shows the rows as saved now.
+    again = controller.post(url, {**added, "hours-1-unit": "Hemtjänst Väster"})
+    assert again.status_code == 400
+    assert again.context["errors"] == [
+        "Någon ändrade enheternas tider efter att du öppnade sidan. Sidan visar nu de sparade "
+        "tiderna: gör din ändring igen."
+    ]
+    assert [f.initial.get("unit") for f in again.context["formset"].forms] == [
+        "hemtjänst NORR",
+        "Hemtjänst Söder",
+        None,
+        None,
+        None,
+    ]
+    source.refresh_from_db()
+    assert source.unit_hours == with_soder
+    assert len(hours_events()) == 2
+    saved = with_soder
 
     # Edited on the page as saved (initial rows), then removed.
     response = controller.get(url)
-    assert response.context["formset"].total_form_count() == 4
+    assert response.context["formset"].total_form_count() == 5
     assert response.context["formset"].forms[0].initial == {
         "unit": "hemtjänst NORR",
         "days": list(range(7)),
@@ -175,12 +229,16 @@ def test_a_units_own_hours_are_set_checked_recorded_and_used_by_the_review(
         "hours_to": 24,
         "holidays": True,
     }
-    removal = form({**norr, "DELETE": "on"})
-    removal["hours-INITIAL_FORMS"] = "1"
+    removal = {
+        **added,
+        "version": response.context["version"],
+        "hours-INITIAL_FORMS": "2",
+        "hours-0-DELETE": "on",
+    }
     assert controller.post(url, removal).status_code == 302
     source.refresh_from_db()
-    assert source.unit_hours == []
-    assert hours_events()[-1].changes == {"unit_hours": [saved, []]}
+    assert source.unit_hours == saved[1:]
+    assert hours_events()[-1].changes == {"unit_hours": [saved, saved[1:]]}
     got, _page = review_flags(manager, order)
     assert got[("u-anna", "03 20:00")] == ([PLACED], ["Utanför enhetens öppettider"])
 
@@ -241,3 +299,39 @@ def test_which_hours_apply_and_when_an_access_is_outside_them() -> None:
     )
     assert hours.flag(at("2026-12-23 23:00"), ["Okänd", "Vårdboende Ekliden"]) is None
     assert hours.for_units(["Okänd"]) == Hours((0, 1, 2, 3, 4), 7, 18, False)
+
+
+def test_the_hours_service_refuses_malformed_rows() -> None:
+    """The service is the one guard for every caller, not only the page's formset."""
+    from django.core.exceptions import ValidationError
+
+    from forvalta.logreview import services
+
+    aw = build_access_world()
+    source = LogSource.objects.create(organisation=aw.org, system=aw.system, name="Logg")
+    good = {"unit": "Boende", "days": [0], "from": 7, "to": 18, "holidays": False}
+    cases: list[tuple[Any, str]] = [
+        (None, "Enheternas tider måste vara en lista med rader."),
+        ("Boende", "Enheternas tider måste vara en lista med rader."),
+        ([good, ["Boende"]], "Enheternas tider måste vara en lista med rader."),
+        ([{**good, "unit": 123}], "Varje rad behöver enhetens namn."),
+        (
+            [{**good, "holidays": "false"}],
+            "Ange om ”Boende” har öppet på helgdagar (ja eller nej).",
+        ),
+        ([{**good, "days": [7]}], "Välj minst en dag för ”Boende”."),
+        ([{**good, "days": [True]}], "Välj minst en dag för ”Boende”."),
+        (
+            [{**good, "from": 7.5}],
+            "Tiderna för ”Boende” måste ligga mellan 0 och 24 och sluta efter att de börjar.",
+        ),
+        ([good] * 501, "Högst 500 enheter kan ha egna tider."),
+    ]
+    events = AuditEvent.objects.count()
+    for rows, message in cases:
+        with pytest.raises(ValidationError) as refused:
+            services.source_set_unit_hours(actor=aw.people["controller"], source=source, rows=rows)
+        assert refused.value.messages == [message], rows
+    source.refresh_from_db()
+    assert source.unit_hours == []
+    assert AuditEvent.objects.count() == events

@@ -24,6 +24,7 @@ from forvalta.register.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MARKER = "Hemligsystemet-7f3a"
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -71,33 +72,41 @@ def test_the_system_filter_is_a_search_field_with_scoped_suggestions(world: Any)
         '<input type="search" name="system" id="id_system" list="id_system-choices" '
         'autocomplete="off" hx-get="?_choices=system" '
         'hx-trigger="input changed delay:300ms, focus once" hx-target="#id_system-choices" '
-        'hx-swap="innerHTML" hx-sync="this:replace">\n<datalist id="id_system-choices">'
-        "</datalist>"
+        'hx-swap="innerHTML" hx-sync="this:replace" hx-push-url="false">\n'
+        '<datalist id="id_system-choices"></datalist>'
     ) in html
     assert '<select name="system"' not in html
 
     # Suggestions: the systems one sees whose name holds the text, "Name (#id)".
     procapita, treserva = world.procapita.pk, world.treserva.pk
-    every = client.get("/register/environments/?_choices=system")
+    every = client.get("/register/environments/?_choices=system", headers=HTMX)
     assert every.status_code == 200
     assert every.content.decode() == (
         f'<option value="Procapita (#{procapita})"></option>\n'
         f'<option value="Treserva (#{treserva})"></option>\n'
     )
-    assert client.get("/register/environments/?_choices=system&system=TRES").content.decode() == (
-        f'<option value="Treserva (#{treserva})"></option>\n'
-    )
+    tres = client.get("/register/environments/?_choices=system&system=TRES", headers=HTMX)
+    assert tres.content.decode() == (f'<option value="Treserva (#{treserva})"></option>\n')
     chosen = f"Treserva (#{treserva})"
-    again = client.get("/register/environments/", {"_choices": "system", "system": chosen})
+    again = client.get(
+        "/register/environments/", {"_choices": "system", "system": chosen}, headers=HTMX
+    )
     assert again.content.decode() == f'<option value="Treserva (#{treserva})"></option>\n'
     # Another organisation's system is never suggested, whatever is typed.
     for text in (MARKER, "Hemlig", str(world.hidden.pk), f"x (#{world.hidden.pk})"):
-        answer = client.get("/register/environments/", {"_choices": "system", "system": text})
+        answer = client.get(
+            "/register/environments/", {"_choices": "system", "system": text}, headers=HTMX
+        )
         assert answer.status_code == 200
         assert answer.content.decode() == "", text
     # Only the lookup fields answer; a field with its own choices or none: 404.
     for name in ("kind", "q", "nothing"):
-        assert client.get(f"/register/environments/?_choices={name}").status_code == 404
+        answer = client.get(f"/register/environments/?_choices={name}", headers=HTMX)
+        assert answer.status_code == 404
+    # An address with `_choices` (not asked for by the field) opens the list.
+    opened = client.get("/register/environments/?_choices=system&system=Treserva")
+    assert opened.status_code == 200
+    assert rows(opened.content.decode()) == ["Treserva test"]
 
     # Filtering: by id (the chosen suggestion or a bare id), or by name.
     by_label = client.get("/register/environments/", {"system": chosen})
@@ -120,6 +129,10 @@ def test_the_system_filter_is_a_search_field_with_scoped_suggestions(world: Any)
         "Det du valde för system kan inte användas här. Sök på namnet och välj bland förslagen."
     ) in refused
     assert MARKER not in refused
+    # A number too long to be an id is a name to search for (nothing), not an error.
+    long_number = client.get("/register/environments/", {"system": "9" * 5000})
+    assert long_number.status_code == 200
+    assert rows(long_number.content.decode()) == []
     # Control characters are refused, not searched for.
     bad = client.get("/register/environments/", {"system": "Tre\x07serva"})
     assert bad.status_code == 400

@@ -46,7 +46,7 @@ LITERAL_LIST = re.compile(r"IN \(((?:\s*(?:%s|'[^']*'|-?\d+)\s*,?)+)\)", re.IGNO
 
 
 # The second step of a list page (core.tables.WindowCountPaginator): the page's rows by id.
-PAGE_ROWS = re.compile(r'WHERE "register_system"\."id" IN \(([^)]*)\)$')
+PAGE_ROWS = re.compile(r' AND "register_system"\."id" IN \(([\d, ]+)\)\)$')
 
 
 def _longest_literal_list(sql: str) -> int:
