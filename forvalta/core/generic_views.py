@@ -209,7 +209,11 @@ class ObjectListView(ScopedViewMixin, View):
             "is_filtered": bool(
                 filterset is not None
                 and filterset.is_bound
-                and any(v for k, v in request.GET.items() if k not in {"page", "sort", "per_page"})
+                and any(
+                    v
+                    for k, v in request.GET.items()
+                    if k not in {"page", "sort", "per_page", "_choices"}
+                )
             ),
         }
         status = 400 if filter_invalid else 200

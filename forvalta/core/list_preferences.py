@@ -28,7 +28,7 @@ from forvalta.core.models import ListPreference, SavedFilter
 # list key -> (the URL name of the list to return to, its table class); filled as
 # ObjectListView subclasses are defined.
 LISTS: dict[str, tuple[str, Any]] = {}
-NOT_SAVED = {"page", "export", "sort"}
+NOT_SAVED = {"page", "export", "sort", "_choices"}  # _choices: a lookup field's request
 MAX_SAVED_FILTERS = 50
 
 
