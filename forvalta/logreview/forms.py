@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from forvalta.businesscalendar.models import Weekday
 from forvalta.core.models import Organisation, User
 from forvalta.core.tenancy import scope_for
-from forvalta.logreview.hours import DAY_NAMES, MAX_UNIT_ROWS
+from forvalta.logreview.hours import MAX_UNIT_ROWS
 from forvalta.logreview.models import (
     MAPPED_FIELDS,
     REFERENCE_FIELDS,
@@ -267,7 +268,7 @@ class UnitHoursForm(forms.Form):
     unit = forms.CharField(label=_("Unit (as the log names it)"), max_length=200, required=False)
     days = forms.TypedMultipleChoiceField(
         label=_("Open on"),
-        choices=[(number, name) for number, name in enumerate(DAY_NAMES)],
+        choices=Weekday.choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

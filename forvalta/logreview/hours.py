@@ -15,32 +15,22 @@ Unit names match as the log writes them, ignoring case and surrounding spaces.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from forvalta.businesscalendar.calendar import holiday_name
+from forvalta.businesscalendar.models import Weekday
+from forvalta.core.concurrency import etag_of
 from forvalta.core.validators import validate_no_control_characters
 
 WEEKDAYS = range(7)
 DEFAULT_DAYS = (0, 1, 2, 3, 4)
 MAX_UNIT_ROWS = 500
 MAX_UNIT_NAME = 200
-DAY_NAMES = (
-    gettext_lazy("Monday"),
-    gettext_lazy("Tuesday"),
-    gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"),
-    gettext_lazy("Friday"),
-    gettext_lazy("Saturday"),
-    gettext_lazy("Sunday"),
-)
 
 
 def unit_key(name: str) -> str:
@@ -68,11 +58,11 @@ class Hours:
         return None
 
     def describe(self) -> str:
-        """'Mon-Fri 07-18' in words: the days and the hours, for pages and the API."""
+        """The days and the hours in words ("måndag, tisdag 07–18"), for the source's page."""
         if tuple(self.days) == tuple(WEEKDAYS):
             days = _("every day")
         else:
-            days = ", ".join(str(DAY_NAMES[d]).lower() for d in self.days)
+            days = ", ".join(str(Weekday(d).label).lower() for d in self.days)
         text = f"{days} {self.start:02d}–{self.end:02d}"
         if self.holidays:
             text += " " + _("(also public holidays)")
@@ -103,9 +93,8 @@ class SourceHours:
 
 
 def hours_version(rows: Any) -> str:
-    """A digest of the stored rows: the version the units' hours page was opened on."""
-    text = json.dumps(rows or [], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+    """The version the units' hours page was opened on: the stored rows' digest."""
+    return etag_of(rows or [])
 
 
 def clean_unit_hours(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
